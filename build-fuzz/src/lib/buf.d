@@ -1,0 +1,3 @@
+build-fuzz/src/lib/buf.o: src/lib/buf.c src/lib/buf.h
+
+src/lib/buf.h:

@@ -1,0 +1,3 @@
+build-fuzz/src/lib/regex.o: src/lib/regex.c src/lib/regex.h
+
+src/lib/regex.h:

@@ -1,0 +1,3 @@
+build-fuzz/src/lib/strparse.o: src/lib/strparse.c src/lib/strparse.h
+
+src/lib/strparse.h:

@@ -1,0 +1,2 @@
+build/src/lib/log.o: src/lib/log.c src/lib/log.h
+src/lib/log.h:

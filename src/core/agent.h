@@ -1,0 +1,38 @@
+/*
+ * agent: the set of enabled collectors and one collection over all of them.
+ *
+ * agent_collect() runs every enabled collector in name order into a sink, times each
+ * with CLOCK_MONOTONIC, rolls back the samples of a collector that failed, adds
+ * node_scrape_collector_{duration_seconds,success}, and logs a collector's failure once
+ * per change of state. Callers serialise calls; scrape.h shares one collection between
+ * concurrent scrapes, and push and health (later) call the same function on a timer.
+ */
+#ifndef PLUMB_AGENT_H
+#define PLUMB_AGENT_H
+
+#include <stddef.h>
+
+#include "core/collector.h"
+#include "core/config.h"
+#include "expo/sink.h"
+
+struct agent {
+	const struct plumb_config *cfg;
+	struct collector *collectors; /* the enabled ones; owned */
+	size_t n;
+};
+
+/* Initialise every collector the config enables. A collector whose init fails is
+ * logged and left out. Returns 0 or -ENOMEM. */
+int agent_init(struct agent *a, const struct plumb_config *cfg);
+
+/* One collection into out (reset first, finished after). Returns 0 or -errno from
+ * the sink (collector failures are reported as metrics, not errors). */
+int agent_collect(struct agent *a, struct metric_sink *out);
+
+void agent_fini(struct agent *a); /* accepts a zeroed agent */
+
+/* Whether collector ops is enabled by cfg (its flag, or --collector.disable-defaults). */
+bool agent_enabled(const struct plumb_config *cfg, const struct collector_ops *ops);
+
+#endif

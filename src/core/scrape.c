@@ -1,0 +1,156 @@
+/*
+ * scrape: shared fresh collections. See scrape.h.
+ */
+#include "core/scrape.h"
+
+#include <errno.h>
+#include <string.h>
+
+int scraper_init(struct scraper *s, struct agent *a)
+{
+	memset(s, 0, sizeof(*s));
+	s->agent = a;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++) {
+		s->snaps[i].owner = s;
+		sink_init(&s->snaps[i].sink);
+		pthread_mutex_init(&s->snaps[i].render_mu, NULL);
+		for (int f = 0; f < 2; f++)
+			for (int g = 0; g < 2; g++)
+				s->snaps[i].body[f][g].max = (size_t)256 << 20;
+	}
+	return 0;
+}
+
+void scraper_fini(struct scraper *s)
+{
+	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++) {
+		struct snapshot *sn = &s->snaps[i];
+		sink_fini(&sn->sink);
+		for (int f = 0; f < 2; f++)
+			for (int g = 0; g < 2; g++)
+				buf_fini(&sn->body[f][g]);
+		if (sn->z_ready)
+			deflateEnd(&sn->z);
+		pthread_mutex_destroy(&sn->render_mu);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+}
+
+/* A snapshot nobody holds, other than the current one if possible. Called with mu. */
+static struct snapshot *free_snapshot(struct scraper *s)
+{
+	struct snapshot *fallback = NULL;
+	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++) {
+		struct snapshot *sn = &s->snaps[i];
+		if (sn->refs)
+			continue;
+		if (sn != s->current)
+			return sn;
+		fallback = sn;
+	}
+	return fallback;
+}
+
+int scraper_collect(struct scraper *s, struct snapshot **snap)
+{
+	int r = 0;
+	pthread_mutex_lock(&s->mu);
+	if (s->in_flight) {
+		/* share the collection in flight: it started before we asked, ends after */
+		uint64_t gen = s->generation;
+		while (s->generation == gen)
+			pthread_cond_wait(&s->cv, &s->mu);
+		*snap = s->current;
+		(*snap)->refs++;
+		goto out_unlock;
+	}
+	struct snapshot *sn;
+	while (!(sn = free_snapshot(s)))
+		pthread_cond_wait(&s->cv, &s->mu);
+	s->in_flight = true;
+	sn->refs++; /* hold it while collecting */
+	pthread_mutex_unlock(&s->mu);
+
+	r = agent_collect(s->agent, &sn->sink);
+	memset(sn->ready, 0, sizeof(sn->ready));
+
+	pthread_mutex_lock(&s->mu);
+	s->current = sn;
+	s->in_flight = false;
+	s->generation++;
+	*snap = sn;
+	pthread_cond_broadcast(&s->cv);
+out_unlock:
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+/* gzip src into dst with the snapshot's reusable stream. Returns 0 or -errno. */
+static int gzip_into(struct snapshot *sn, const struct buf *src, struct buf *dst)
+{
+	int r;
+	if (!sn->z_ready) {
+		memset(&sn->z, 0, sizeof(sn->z));
+		if (deflateInit2(&sn->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return -ENOMEM;
+		sn->z_ready = true;
+	} else if (deflateReset(&sn->z) != Z_OK) {
+		return -EIO;
+	}
+	buf_reset(dst);
+	size_t bound = deflateBound(&sn->z, src->len);
+	if ((r = buf_reserve(dst, bound)) < 0)
+		return r;
+	sn->z.next_in = (Bytef *)src->p;
+	sn->z.avail_in = (uInt)src->len;
+	sn->z.next_out = (Bytef *)dst->p;
+	sn->z.avail_out = (uInt)bound;
+	if (deflate(&sn->z, Z_FINISH) != Z_STREAM_END)
+		return -EIO;
+	dst->len = bound - sn->z.avail_out;
+	return 0;
+}
+
+int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
+		const char **body, size_t *len)
+{
+	struct snapshot *sn;
+	int r = scraper_collect(s, &sn);
+	if (r < 0) {
+		scraper_put(s, sn);
+		return r;
+	}
+	pthread_mutex_lock(&sn->render_mu);
+	struct buf *plain = &sn->body[fmt][0];
+	if (!sn->ready[fmt][0]) {
+		buf_reset(plain);
+		if ((r = render_sink(&sn->sink, fmt, plain)) < 0)
+			goto out_unlock;
+		sn->ready[fmt][0] = true;
+	}
+	if (gzip && !sn->ready[fmt][1]) {
+		if ((r = gzip_into(sn, plain, &sn->body[fmt][1])) < 0)
+			goto out_unlock;
+		sn->ready[fmt][1] = true;
+	}
+	*body = sn->body[fmt][gzip].p ? sn->body[fmt][gzip].p : "";
+	*len = sn->body[fmt][gzip].len;
+out_unlock:
+	pthread_mutex_unlock(&sn->render_mu);
+	if (r < 0)
+		scraper_put(s, sn);
+	else
+		*snap = sn;
+	return r;
+}
+
+void scraper_put(struct scraper *s, struct snapshot *snap)
+{
+	pthread_mutex_lock(&s->mu);
+	snap->refs--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}

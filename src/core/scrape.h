@@ -1,0 +1,61 @@
+/*
+ * scrape: fresh collections shared between concurrent scrapes.
+ *
+ * Every scrape gets data collected after it arrived, or by the collection already in
+ * flight when it arrived: concurrent scrapes wait for that one instead of starting
+ * their own, so ten scrapers cost one collection (no stampede). A result is a
+ * snapshot holding the sink and its renderings (text, OpenMetrics, each optionally
+ * gzipped), made on first demand and reused by every scrape sharing the snapshot.
+ * Snapshots are reference counted and recycled, so a steady stream of scrapes
+ * allocates nothing once every buffer has reached its working size.
+ */
+#ifndef PLUMB_SCRAPE_H
+#define PLUMB_SCRAPE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "core/agent.h"
+#include "expo/render.h"
+
+#define SCRAPE_SNAPSHOTS 4
+
+struct scraper;
+
+struct snapshot {
+	struct scraper *owner;
+	struct metric_sink sink;
+	struct buf body[2][2];  /* [format][gzip] */
+	bool ready[2][2];
+	int refs;               /* guarded by scraper.mu */
+	pthread_mutex_t render_mu;
+	z_stream z;
+	bool z_ready;
+};
+
+struct scraper {
+	struct agent *agent;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool in_flight;
+	uint64_t generation;    /* bumped when a collection completes */
+	struct snapshot *current;
+	struct snapshot snaps[SCRAPE_SNAPSHOTS];
+};
+
+int scraper_init(struct scraper *s, struct agent *a);
+void scraper_fini(struct scraper *s);
+
+/* Get a fresh snapshot (see above) with one reference for the caller, rendered in
+ * fmt (gzipped if gzip). *body and *len stay valid until scraper_put(snap).
+ * Returns 0 or -errno. */
+int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
+		const char **body, size_t *len);
+void scraper_put(struct scraper *s, struct snapshot *snap);
+
+/* Collect and hold a snapshot without rendering (for push and health on a timer). */
+int scraper_collect(struct scraper *s, struct snapshot **snap);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * render: text 0.0.4 and OpenMetrics 1.0 writers. See render.h.
+ *
+ * The two formats differ in little: OpenMetrics names a counter family without its
+ * _total suffix (its samples carry it), calls untyped "unknown", escapes quotes in
+ * HELP, and ends with "# EOF".
+ */
+#include "expo/render.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at p[0..n), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len;
+	unsigned int cp;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xE0) == 0xC0) {
+		len = 2;
+		cp = c & 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3;
+		cp = c & 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+/* Escape p[0..n) into out; quotes are escaped when quote is set. */
+static int escape(struct buf *out, const char *p, size_t n, bool quote)
+{
+	int r = buf_reserve(out, n + 8);
+	if (r < 0)
+		return r;
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		const char *rep = NULL;
+		size_t step = 1;
+		if (c == '\\')
+			rep = "\\\\";
+		else if (c == '\n')
+			rep = "\\n";
+		else if (c == '"' && quote)
+			rep = "\\\"";
+		else if (c >= 0x80 && (step = utf8_len((const unsigned char *)p + i, n - i)) == 0) {
+			rep = "\xEF\xBF\xBD";
+			step = 1;
+		}
+		if (!rep) {
+			i += step;
+			continue;
+		}
+		if ((r = buf_append(out, p + run, i - run)) < 0 || (r = buf_puts(out, rep)) < 0)
+			return r;
+		i += step;
+		run = i;
+	}
+	return buf_append(out, p + run, n - run);
+}
+
+int escape_label_value(struct buf *out, const char *p, size_t n)
+{
+	return escape(out, p, n, true);
+}
+
+static const char *type_name(enum metric_type t, enum expo_format fmt)
+{
+	switch (t) {
+	case METRIC_COUNTER:
+		return "counter";
+	case METRIC_GAUGE:
+		return "gauge";
+	case METRIC_HISTOGRAM:
+		return "histogram";
+	case METRIC_SUMMARY:
+		return "summary";
+	case METRIC_UNTYPED:
+		break;
+	}
+	return fmt == EXPO_OPENMETRICS ? "unknown" : "untyped";
+}
+
+static const char *suffix_text(uint32_t suffix)
+{
+	switch (suffix) {
+	case SUFFIX_BUCKET:
+		return "_bucket";
+	case SUFFIX_SUM:
+		return "_sum";
+	case SUFFIX_COUNT:
+		return "_count";
+	case SUFFIX_TOTAL:
+		return "_total";
+	default:
+		return "";
+	}
+}
+
+static int write_series(const struct metric_sink *s, const struct sink_series *se,
+			const char *name, size_t nlen, const char *suffix, struct buf *out)
+{
+	int r;
+	if ((r = buf_append(out, name, nlen)) < 0 || (r = buf_puts(out, suffix)) < 0)
+		return r;
+	uint32_t pos = 0;
+	struct span ln, lv;
+	bool first = true;
+	while (sink_label_next(s, se, &pos, &ln, &lv)) {
+		if ((r = buf_putc(out, first ? '{' : ',')) < 0 ||
+		    (r = buf_append(out, ln.p, ln.len)) < 0 || (r = buf_append(out, "=\"", 2)) < 0 ||
+		    (r = escape(out, lv.p, lv.len, true)) < 0 || (r = buf_putc(out, '"')) < 0)
+			return r;
+		first = false;
+	}
+	if (!first && (r = buf_putc(out, '}')) < 0)
+		return r;
+	if ((r = buf_putc(out, ' ')) < 0 || (r = buf_put_double(out, se->value)) < 0)
+		return r;
+	return buf_putc(out, '\n');
+}
+
+static int write_family(const struct metric_sink *s, const struct sink_family *f,
+			enum expo_format fmt, struct buf *out)
+{
+	const char *name = sink_str(s, f->name_off);
+	size_t nlen = f->name_len, famlen = nlen;
+	bool om = fmt == EXPO_OPENMETRICS;
+	const char *total = "";
+	int r;
+	if (om && f->type == METRIC_COUNTER) {
+		if (nlen > 6 && memcmp(name + nlen - 6, "_total", 6) == 0)
+			famlen = nlen - 6;
+		else
+			total = "_total";
+	}
+	if ((r = buf_puts(out, "# HELP ")) < 0 || (r = buf_append(out, name, famlen)) < 0 ||
+	    (r = buf_putc(out, ' ')) < 0 ||
+	    (r = escape(out, sink_str(s, f->help_off), f->help_len, om)) < 0 ||
+	    (r = buf_puts(out, "\n# TYPE ")) < 0 || (r = buf_append(out, name, famlen)) < 0 ||
+	    (r = buf_putc(out, ' ')) < 0 || (r = buf_puts(out, type_name(f->type, fmt))) < 0 ||
+	    (r = buf_putc(out, '\n')) < 0)
+		return r;
+	const uint32_t *ser = s->order + s->nfamilies + f->first;
+	for (uint32_t i = 0; i < f->count; i++) {
+		const struct sink_series *se = &s->series[ser[i]];
+		const char *suffix = se->suffix == SUFFIX_NONE ? total : suffix_text(se->suffix);
+		if ((r = write_series(s, se, name, nlen, suffix, out)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int render_sink(const struct metric_sink *s, enum expo_format fmt, struct buf *out)
+{
+	if (!s->finished)
+		return -EINVAL;
+	for (uint32_t k = 0; k < s->nfamilies; k++) {
+		const struct sink_family *f = &s->families[s->order[k]];
+		if (f->count == 0)
+			continue;
+		int r = write_family(s, f, fmt, out);
+		if (r < 0)
+			return r;
+	}
+	return fmt == EXPO_OPENMETRICS ? buf_puts(out, "# EOF\n") : 0;
+}

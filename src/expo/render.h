@@ -1,0 +1,36 @@
+/*
+ * render: writing a finished sink as Prometheus text 0.0.4 or OpenMetrics 1.0, and
+ * choosing between them from an HTTP Accept header.
+ *
+ * Label values and HELP texts are escaped as each format requires, and bytes that are
+ * not valid UTF-8 are replaced by U+FFFD, so no input can make a scrape unparseable.
+ */
+#ifndef PLUMB_RENDER_H
+#define PLUMB_RENDER_H
+
+#include <stddef.h>
+
+#include "expo/sink.h"
+#include "lib/buf.h"
+
+enum expo_format { EXPO_TEXT = 0, EXPO_OPENMETRICS = 1 };
+
+#define EXPO_TEXT_CTYPE "text/plain; version=0.0.4; charset=utf-8"
+#define EXPO_OPENMETRICS_CTYPE "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+/* Append the exposition of s (after sink_finish) to out. Returns 0 or -errno
+ * (-E2BIG when out's limit is hit). */
+int render_sink(const struct metric_sink *s, enum expo_format fmt, struct buf *out);
+
+/* Pick a format from an Accept header (may be NULL): OpenMetrics when the client
+ * prefers application/openmetrics-text (by q-value, then order), else text. */
+enum expo_format accept_format(const char *accept, size_t len);
+
+/* Whether an Accept-Encoding header (may be NULL) allows gzip with q > 0. */
+int accept_gzip(const char *accept_encoding, size_t len);
+
+/* Append value escaped for a label value (both formats): \\ \" \n, invalid UTF-8
+ * replaced by U+FFFD. */
+int escape_label_value(struct buf *out, const char *p, size_t n);
+
+#endif

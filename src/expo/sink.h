@@ -1,0 +1,134 @@
+/*
+ * sink: where collectors put what they measured during one collection.
+ *
+ * A collection writes samples into a metric_sink: each sample names its family (name,
+ * help, type), its labels and its value. The sink groups samples by family however
+ * they arrive, copies every string it is given (callers may pass stack buffers), and
+ * keeps label values raw: escaping is the writers' job (expo/render.h), so the same
+ * sink can feed the text formats and, later, remote write.
+ *
+ * Memory: all storage lives in a few growable arrays that sink_reset() empties without
+ * freeing, so once a host's working size is reached a collection allocates nothing.
+ * Every array has a hard limit; past it sink_add returns -E2BIG and the sample is lost
+ * (counted in sink->dropped), never a crash.
+ */
+#ifndef PLUMB_SINK_H
+#define PLUMB_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/strparse.h"
+
+enum metric_type {
+	METRIC_UNTYPED = 0,
+	METRIC_COUNTER,
+	METRIC_GAUGE,
+	METRIC_HISTOGRAM,
+	METRIC_SUMMARY,
+};
+
+/* A family's description. Collectors usually keep these as static const tables. */
+struct metric_desc {
+	const char *name;
+	const char *help;
+	enum metric_type type;
+};
+
+/* One label. value need not be NUL-terminated: vlen says how long it is. */
+struct label {
+	const char *name;
+	const char *value;
+	size_t vlen;
+};
+
+/* Label from a C string, and from a span. */
+#define L(n, v) ((struct label){ (n), (v), strlen(v) })
+#define LS(n, s) ((struct label){ (n), (s).p, (s).len })
+/* A compound-literal label array and its length: sink_add(s, &d, v, LABELS(L(..), L(..))) */
+#define LABELS(...)                                                                        \
+	(const struct label[]){ __VA_ARGS__ },                                             \
+		sizeof((const struct label[]){ __VA_ARGS__ }) / sizeof(struct label)
+
+/* A family as stored in the sink. Offsets point into sink->strings. */
+struct sink_family {
+	uint32_t name_off, name_len;
+	uint32_t help_off, help_len;
+	enum metric_type type;
+	uint32_t first;   /* index of the first series in family order, built by sink_finish */
+	uint32_t count;   /* number of series */
+	uint32_t hnext;   /* hash chain, index+1; 0 ends */
+};
+
+/* One sample. The label blob is a run of (u32 name_len, u32 value_len, name, value). */
+struct sink_series {
+	uint32_t family;    /* index into families */
+	uint32_t suffix;    /* enum sample_suffix */
+	uint32_t labels_off, labels_len, nlabels;
+	double value;
+};
+
+/* Sample-name suffixes for histogram and summary parts. */
+enum sample_suffix { SUFFIX_NONE = 0, SUFFIX_BUCKET, SUFFIX_SUM, SUFFIX_COUNT, SUFFIX_TOTAL };
+
+struct metric_sink {
+	struct buf strings;            /* names, helps, label blobs */
+	struct sink_family *families;
+	uint32_t nfamilies, families_cap;
+	struct sink_series *series;
+	uint32_t nseries, series_cap;
+	uint32_t *order;               /* series indexes grouped by family, after sink_finish */
+	uint32_t order_cap;
+	uint32_t *hash;                /* family name hash table: index+1; 0 empty */
+	uint32_t hash_cap;             /* power of two */
+	uint32_t max_series;           /* hard limit; 0 means 1,000,000 */
+	uint64_t dropped;              /* samples refused since the last reset */
+	bool finished;
+};
+
+/* Make an empty sink. Returns 0 (nothing is allocated until the first add). */
+int sink_init(struct metric_sink *s);
+/* Forget every sample but keep the memory. */
+void sink_reset(struct metric_sink *s);
+/* Free everything; accepts a zeroed sink. */
+void sink_fini(struct metric_sink *s);
+
+/* Add one sample of family d with labels[0..n). If the family exists with another
+ * type, the sample is refused with -EEXIST (the first type wins, as in Prometheus
+ * registries); a different help text is ignored. Returns 0 or -errno. */
+int sink_add(struct metric_sink *s, const struct metric_desc *d, double value,
+	     const struct label *labels, size_t n);
+
+/* Like sink_add, for a histogram or summary part: suffix says which sample name
+ * (_bucket, _sum, _count) of family d this value is. */
+int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sample_suffix suffix,
+		  double value, const struct label *labels, size_t n);
+
+/* Shorthands for the common cases. */
+static inline int sink_gauge(struct metric_sink *s, const struct metric_desc *d, double v)
+{
+	return sink_add(s, d, v, NULL, 0);
+}
+
+/* Find a family by name; returns its index or -ENOENT. */
+int sink_find_family(const struct metric_sink *s, const char *name, size_t len);
+
+/* Group series by family (families sorted by name; series sorted by labels within a
+ * family, keeping insertion order for ties) into s->order. Called once after a
+ * collection, before writing. Returns 0 or -ENOMEM. */
+int sink_finish(struct metric_sink *s);
+
+/* Accessors for writers. */
+static inline const char *sink_str(const struct metric_sink *s, uint32_t off)
+{
+	return s->strings.p + off;
+}
+
+/* Iterate the labels of a series: *pos starts at 0. Returns false when done. */
+bool sink_label_next(const struct metric_sink *s, const struct sink_series *se, uint32_t *pos,
+		     struct span *name, struct span *value);
+
+#endif

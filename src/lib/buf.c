@@ -1,0 +1,131 @@
+/*
+ * buf: growable byte buffer with a hard limit. See buf.h.
+ */
+#include "lib/buf.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUF_DEFAULT_MAX ((size_t)256 << 20)
+
+int buf_reserve(struct buf *b, size_t more)
+{
+	size_t max = b->max ? b->max : BUF_DEFAULT_MAX;
+	if (more > max || b->len > max - more)
+		return -E2BIG;
+	size_t want = b->len + more + 1;
+	if (want <= b->cap)
+		return 0;
+	size_t ncap = b->cap ? b->cap : 256;
+	while (ncap < want)
+		ncap *= 2;
+	if (ncap > max + 1)
+		ncap = max + 1;
+	char *p = realloc(b->p, ncap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = ncap;
+	return 0;
+}
+
+int buf_append(struct buf *b, const void *data, size_t n)
+{
+	int r = buf_reserve(b, n);
+	if (r < 0)
+		return r;
+	if (n)
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_putc(struct buf *b, char c)
+{
+	return buf_append(b, &c, 1);
+}
+
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	char small[256];
+	int n = vsnprintf(small, sizeof(small), fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n < sizeof(small))
+		return buf_append(b, small, (size_t)n);
+	int r = buf_reserve(b, (size_t)n);
+	if (r < 0)
+		return r;
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int buf_put_u64(struct buf *b, unsigned long long v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
+int buf_put_double(struct buf *b, double v)
+{
+	if (isnan(v))
+		return buf_append(b, "NaN", 3);
+	if (isinf(v))
+		return v > 0 ? buf_append(b, "+Inf", 4) : buf_append(b, "-Inf", 4);
+	/* integers up to 2^53 are exact: print them without a trip through printf */
+	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+		if (v < 0) {
+			int r = buf_putc(b, '-');
+			if (r < 0)
+				return r;
+			return buf_put_u64(b, (unsigned long long)-v);
+		}
+		if (v == 0 && signbit(v))
+			return buf_append(b, "-0", 2);
+		return buf_put_u64(b, (unsigned long long)v);
+	}
+	/* the shortest of %.15g..%.17g that reads back to the same value */
+	char tmp[40];
+	for (int prec = 15; prec <= 17; prec++) {
+		int n = snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+		if (n < 0 || (size_t)n >= sizeof(tmp))
+			return -EINVAL;
+		if (prec == 17 || strtod(tmp, NULL) == v)
+			return buf_append(b, tmp, (size_t)n);
+	}
+	return -EINVAL;
+}
+
+void buf_fini(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * buf: a growable byte buffer with a hard limit.
+ *
+ * Used for everything input can make longer: rendered expositions, label blobs,
+ * response bodies. Growth doubles capacity and stops at max, so a hostile input can
+ * cost at most max bytes. Reset keeps the capacity: after warm-up no call allocates.
+ */
+#ifndef PLUMB_BUF_H
+#define PLUMB_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *p;     /* owned; always NUL-terminated when cap > 0 */
+	size_t len;
+	size_t cap;
+	size_t max;  /* hard limit on len; 0 means 256 MiB */
+};
+
+/* Make sure at least `more` bytes (plus a NUL) fit after len. 0, -ENOMEM or -E2BIG. */
+int buf_reserve(struct buf *b, size_t more);
+int buf_append(struct buf *b, const void *data, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_putc(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Append v as decimal. */
+int buf_put_u64(struct buf *b, unsigned long long v);
+/* Append v the way Prometheus writes sample values: shortest text that reads back to
+ * the same double; +Inf, -Inf, NaN. */
+int buf_put_double(struct buf *b, double v);
+static inline void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->p[0] = '\0';
+}
+void buf_fini(struct buf *b); /* frees; accepts a zeroed buf */
+
+#endif

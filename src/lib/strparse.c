@@ -1,0 +1,197 @@
+/*
+ * strparse: checked number and field parsing over spans. See strparse.h.
+ */
+#include "lib/strparse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+bool cursor_line(struct cursor *c, struct span *line)
+{
+	if (c->p >= c->end)
+		return false;
+	const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+	const char *stop = nl ? nl : c->end;
+	line->p = c->p;
+	line->len = (size_t)(stop - c->p);
+	c->p = nl ? nl + 1 : c->end;
+	return true;
+}
+
+bool span_word(struct span *s, struct span *word)
+{
+	size_t i = 0;
+	while (i < s->len && is_space(s->p[i]))
+		i++;
+	if (i == s->len) {
+		s->p += s->len;
+		s->len = 0;
+		return false;
+	}
+	size_t j = i;
+	while (j < s->len && !is_space(s->p[j]))
+		j++;
+	word->p = s->p + i;
+	word->len = j - i;
+	s->p += j;
+	s->len -= j;
+	return true;
+}
+
+bool span_field(struct span *s, char d, struct span *field)
+{
+	/* An exhausted span has p == NULL, so "a," yields "a" then "" and then stops. */
+	if (s->p == NULL)
+		return false;
+	if (s->len == 0) {
+		field->p = s->p;
+		field->len = 0;
+		s->p = NULL;
+		return true;
+	}
+	const char *hit = memchr(s->p, d, s->len);
+	if (!hit) {
+		*field = *s;
+		s->p = NULL;
+		s->len = 0;
+		return true;
+	}
+	field->p = s->p;
+	field->len = (size_t)(hit - s->p);
+	s->len -= field->len + 1;
+	s->p = hit + 1;
+	return true;
+}
+
+struct span span_trim(struct span s)
+{
+	while (s.len && is_space(s.p[0])) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len && is_space(s.p[s.len - 1]))
+		s.len--;
+	return s;
+}
+
+bool span_eq(struct span s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.len == n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
+
+bool span_starts(struct span s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return s.len >= n && (n == 0 || memcmp(s.p, prefix, n) == 0);
+}
+
+bool span_ends(struct span s, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return s.len >= n && (n == 0 || memcmp(s.p + s.len - n, suffix, n) == 0);
+}
+
+int span_copy(struct span s, char *dst, size_t cap)
+{
+	if (cap == 0)
+		return -ENAMETOOLONG;
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+	if (n)
+		memcpy(dst, s.p, n);
+	dst[n] = '\0';
+	return s.len < cap ? 0 : -ENAMETOOLONG;
+}
+
+/* Copy a trimmed span into a NUL-terminated scratch buffer for strto*. Numbers longer
+ * than the scratch are not numbers we accept. */
+static int to_scratch(struct span s, char *tmp, size_t cap)
+{
+	s = span_trim(s);
+	if (s.len == 0 || s.len >= cap)
+		return -EINVAL;
+	memcpy(tmp, s.p, s.len);
+	tmp[s.len] = '\0';
+	return 0;
+}
+
+int span_u64_base(struct span s, int base, uint64_t *out)
+{
+	char tmp[80];
+	int r = to_scratch(s, tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	if (tmp[0] == '-' || tmp[0] == '+' || is_space(tmp[0]))
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(tmp, &end, base);
+	if (end == tmp || *end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int span_u64(struct span s, uint64_t *out)
+{
+	return span_u64_base(s, 10, out);
+}
+
+int span_i64(struct span s, int64_t *out)
+{
+	char tmp[80];
+	int r = to_scratch(s, tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	char *end;
+	errno = 0;
+	long long v = strtoll(tmp, &end, 10);
+	if (end == tmp || *end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int span_double(struct span s, double *out)
+{
+	char tmp[128];
+	int r = to_scratch(s, tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	/* strtod also takes hex floats and "infinity"; Prometheus's own formats take them too */
+	char *end;
+	errno = 0;
+	double v = strtod(tmp, &end);
+	if (end == tmp || *end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE && isinf(v))
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int str_u64(const char *s, uint64_t *out)
+{
+	return span_u64(span_cstr(s), out);
+}
+
+int str_i64(const char *s, int64_t *out)
+{
+	return span_i64(span_cstr(s), out);
+}
+
+int str_double(const char *s, double *out)
+{
+	return span_double(span_cstr(s), out);
+}

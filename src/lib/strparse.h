@@ -1,0 +1,80 @@
+/*
+ * strparse: checked parsing of numbers and fields out of kernel text.
+ *
+ * Kernel files are text we do not control: a number may overflow, a line may be cut
+ * short, a field may be missing. Everything here works on spans (pointer + length,
+ * never NUL-terminated) and reports failure instead of guessing, so no caller ever
+ * needs atoi, strtoul without end checks, or sscanf.  Nothing here allocates.
+ */
+#ifndef PLUMB_STRPARSE_H
+#define PLUMB_STRPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A view into someone else's bytes. The owner of the bytes outlives the span. */
+struct span {
+	const char *p;
+	size_t len;
+};
+
+#define SPAN_LIT(s) ((struct span){ (s), sizeof(s) - 1 })
+
+/* A cursor walking a buffer line by line. */
+struct cursor {
+	const char *p;
+	const char *end;
+};
+
+/* Start a cursor over buf[0..len). */
+static inline struct cursor cursor_init(const char *buf, size_t len)
+{
+	return (struct cursor){ buf, buf + len };
+}
+
+/* Take the next line (without its '\n') into *line. Returns false at the end. */
+bool cursor_line(struct cursor *c, struct span *line);
+
+/* Take the next whitespace-separated word of *s into *word, advancing *s past it.
+ * Whitespace is space, tab, \r, \n, \v, \f. Returns false when no word is left. */
+bool span_word(struct span *s, struct span *word);
+
+/* Take the next field of *s up to delimiter byte d (not skipping runs: "a,,b" has an
+ * empty middle field). Returns false when *s is exhausted. */
+bool span_field(struct span *s, char d, struct span *field);
+
+/* Drop leading and trailing whitespace. */
+struct span span_trim(struct span s);
+
+/* Make a span from a NUL-terminated string. */
+static inline struct span span_cstr(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return (struct span){ s, n };
+}
+
+bool span_eq(struct span s, const char *lit);          /* exact match with a C string */
+bool span_starts(struct span s, const char *prefix);  /* s begins with prefix */
+bool span_ends(struct span s, const char *suffix);    /* s ends with suffix */
+
+/* Copy s into dst (capacity cap >= 1) as a NUL-terminated string.
+ * Returns 0, or -ENAMETOOLONG when it does not fit (dst then holds a truncated copy). */
+int span_copy(struct span s, char *dst, size_t cap);
+
+/* Checked number parsers. The whole span must be the number (after trimming
+ * whitespace); otherwise they return -EINVAL, and -ERANGE on overflow. *out is
+ * written only on success. */
+int span_u64(struct span s, uint64_t *out);           /* decimal */
+int span_u64_base(struct span s, int base, uint64_t *out); /* base 8/10/16, "0x" allowed for 16 */
+int span_i64(struct span s, int64_t *out);
+int span_double(struct span s, double *out);          /* strtod syntax, incl. NaN/Inf */
+
+/* The same for NUL-terminated strings. */
+int str_u64(const char *s, uint64_t *out);
+int str_i64(const char *s, int64_t *out);
+int str_double(const char *s, double *out);
+
+#endif

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""test_fixture_host: plumb against node_exporter's fixture host, through expo-diff.
+
+Every family plumb emits must match node_exporter's output series for series. The one
+family allowed to differ is node_scrape_collector_success, and only by missing series:
+node_exporter lists collectors plumb does not have; for the ones plumb has, the series
+must be there with value 1.
+"""
+import os, re, subprocess, sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.abspath(os.path.join(here, "..", ".."))
+tool = os.path.join(root, "..", "shared", "tools", "expo-diff")
+plumb = os.environ.get("PLUMB_BIN", os.path.join(root, "build", "plumb"))
+
+out = subprocess.run([tool, "--run", plumb, "-v"], capture_output=True, text=True, timeout=120)
+text = out.stdout + out.stderr
+print(text)
+bad = []
+lines = text.splitlines()
+i = 0
+while i < len(lines):
+    l = lines[i]
+    if l.startswith("EXTRA") or l.startswith("line "):
+        bad.append(l)
+    if l.startswith("DIFF"):
+        fam = l.split()[1].rstrip(":")
+        details = []
+        i += 1
+        while i < len(lines) and lines[i].startswith("  "):
+            details.append(lines[i]); i += 1
+        allowed = fam == "node_scrape_collector_success" and all(
+            d.strip().startswith("missing") for d in details)
+        if not allowed:
+            bad.append(l); bad.extend(details)
+        continue
+    i += 1
+if out.returncode not in (0, 1) or bad:
+    print("FAILED: families that differ from node_exporter's:\n" + "\n".join(bad))
+    sys.exit(1)
+m = re.search(r"series reproduced: (\d+) of (\d+)", text)
+print("ok:", m.group(0) if m else "")

@@ -1,0 +1,70 @@
+/*
+ * t.h: the unit-test harness. A test file defines test functions and lists them in
+ * main() with RUN(); each check that fails prints file:line and the expression, and
+ * the program prints "<name>: N passed, N failed" and exits 1 if anything failed.
+ */
+#ifndef PLUMB_T_H
+#define PLUMB_T_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int t_checks_failed, t_tests_passed, t_tests_failed;
+
+#define CHECK(cond)                                                                        \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
+			t_checks_failed++;                                                 \
+		}                                                                          \
+	} while (0)
+
+#define CHECK_INT(a, b)                                                                    \
+	do {                                                                               \
+		long long t_a = (long long)(a), t_b = (long long)(b);                      \
+		if (t_a != t_b) {                                                          \
+			fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__,  \
+				#a, t_a, t_b);                                             \
+			t_checks_failed++;                                                 \
+		}                                                                          \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                                    \
+	do {                                                                               \
+		const char *t_a = (a), *t_b = (b);                                         \
+		if (!t_a || strcmp(t_a, t_b) != 0) {                                       \
+			fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__,       \
+				__LINE__, #a, t_a ? t_a : "(null)", t_b);                  \
+			t_checks_failed++;                                                 \
+		}                                                                          \
+	} while (0)
+
+#define CHECK_DBL(a, b)                                                                    \
+	do {                                                                               \
+		double t_a = (a), t_b = (b);                                               \
+		if (!(t_a == t_b || fabs(t_a - t_b) <= 1e-9 * fmax(fabs(t_a), fabs(t_b)))) {   \
+			fprintf(stderr, "%s:%d: %s == %.17g, expected %.17g\n", __FILE__,         \
+				__LINE__, #a, t_a, t_b);                                   \
+			t_checks_failed++;                                                 \
+		}                                                                          \
+	} while (0)
+
+#define RUN(fn)                                                                            \
+	do {                                                                               \
+		int t_before = t_checks_failed;                                            \
+		fn();                                                                      \
+		if (t_checks_failed == t_before) {                                         \
+			t_tests_passed++;                                                  \
+		} else {                                                                   \
+			t_tests_failed++;                                                  \
+			fprintf(stderr, "FAIL %s\n", #fn);                                 \
+		}                                                                          \
+	} while (0)
+
+#define T_DONE(name)                                                                       \
+	(printf("%s: %d passed, %d failed\n", (name), t_tests_passed, t_tests_failed),     \
+	 t_tests_failed ? 1 : 0)
+
+#endif
