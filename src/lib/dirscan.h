@@ -1,0 +1,39 @@
+/*
+ * dirscan: list a directory every scrape without allocating.
+ *
+ * opendir() allocates a DIR on every call; a collector that lists /sys/class/net each
+ * scrape would allocate each scrape. A dirscan holds the directory open and reads it
+ * with getdents64 into a fixed buffer, rewinding with lseek. Entries "." and ".." are
+ * skipped. A directory that vanished is reopened on the next rewind.
+ */
+#ifndef PLUMB_DIRSCAN_H
+#define PLUMB_DIRSCAN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct dirscan {
+	int fd;            /* -1 when closed */
+	char path[PATH_MAX];
+	char buf[8192] __attribute__((aligned(8)));
+	size_t len, pos;
+	bool eof;
+};
+
+/* Set ds up for root/rel (not opened yet). Returns 0 or -ENAMETOOLONG. */
+int dirscan_init(struct dirscan *ds, const char *root, const char *rel);
+/* Start listing from the first entry (opening the directory if needed).
+ * Returns 0 or -errno (-ENOENT when the directory does not exist). */
+int dirscan_rewind(struct dirscan *ds);
+/* Next entry name (NUL-terminated, valid until the next call) and its d_type
+ * (DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN...). Returns 1, 0 at the end, or -errno. */
+int dirscan_next(struct dirscan *ds, const char **name, unsigned char *type);
+/* The directory's fd for openat() on its entries (valid after a rewind), or -1. */
+static inline int dirscan_fd(const struct dirscan *ds)
+{
+	return ds->fd;
+}
+void dirscan_fini(struct dirscan *ds); /* accepts a zeroed or closed ds */
+
+#endif
