@@ -62,7 +62,8 @@ static int escape(struct buf *out, const char *p, size_t n, bool quote)
 			rep = "\\n";
 		else if (c == '"' && quote)
 			rep = "\\\"";
-		else if (c >= 0x80 && (step = utf8_len((const unsigned char *)p + i, n - i)) == 0) {
+		else if (c == '\0' ||
+			 (c >= 0x80 && (step = utf8_len((const unsigned char *)p + i, n - i)) == 0)) {
 			rep = "\xEF\xBF\xBD";
 			step = 1;
 		}

@@ -2,8 +2,8 @@
  * render: writing a finished sink as Prometheus text 0.0.4 or OpenMetrics 1.0, and
  * choosing between them from an HTTP Accept header.
  *
- * Label values and HELP texts are escaped as each format requires, and bytes that are
- * not valid UTF-8 are replaced by U+FFFD, so no input can make a scrape unparseable.
+ * Label values and HELP texts are escaped as each format requires, and NUL bytes and bytes
+ * that are not valid UTF-8 are replaced by U+FFFD, so no input can make a scrape unparseable.
  */
 #ifndef PLUMB_RENDER_H
 #define PLUMB_RENDER_H
@@ -29,8 +29,8 @@ enum expo_format accept_format(const char *accept, size_t len);
 /* Whether an Accept-Encoding header (may be NULL) allows gzip with q > 0. */
 int accept_gzip(const char *accept_encoding, size_t len);
 
-/* Append value escaped for a label value (both formats): \\ \" \n, invalid UTF-8
- * replaced by U+FFFD. */
+/* Append value escaped for a label value (both formats): \\ \" \n; NUL and invalid
+ * UTF-8 replaced by U+FFFD. */
 int escape_label_value(struct buf *out, const char *p, size_t n);
 
 #endif

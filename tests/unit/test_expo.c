@@ -1,0 +1,224 @@
+/*
+ * test_expo: the metric sink and the text / OpenMetrics writers.
+ *
+ * Checks grouping of samples by family, sorting, duplicate removal, type conflicts,
+ * invalid names, escaping of hostile label values and HELP texts, number formatting,
+ * the OpenMetrics differences, and that a warmed-up sink reuses its memory.
+ */
+#include <errno.h>
+
+#include "expo/render.h"
+#include "expo/sink.h"
+#include "t.h"
+
+static const struct metric_desc g = { "test_gauge", "A gauge.", METRIC_GAUGE };
+static const struct metric_desc c = { "test_events_total", "Events.", METRIC_COUNTER };
+static const struct metric_desc c2 = { "test_bytes", "Bytes \\ with\nnewline \"q\".",
+				       METRIC_COUNTER };
+
+static void render(struct metric_sink *s, enum expo_format f, struct buf *out)
+{
+	buf_reset(out);
+	CHECK_INT(sink_finish(s), 0);
+	CHECK_INT(render_sink(s, f, out), 0);
+}
+
+static void groups_and_sorts(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	sink_init(&s);
+	sink_add(&s, &g, 2, LABELS(L("x", "b")));
+	sink_add(&s, &c, 5, NULL, 0);
+	sink_add(&s, &g, 1, LABELS(L("x", "a")));
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP test_events_total Events.\n"
+			 "# TYPE test_events_total counter\n"
+			 "test_events_total 5\n"
+			 "# HELP test_gauge A gauge.\n"
+			 "# TYPE test_gauge gauge\n"
+			 "test_gauge{x=\"a\"} 1\n"
+			 "test_gauge{x=\"b\"} 2\n");
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void duplicates_and_conflicts_dropped(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	static const struct metric_desc clash = { "test_gauge", "x", METRIC_COUNTER };
+	static const struct metric_desc badname = { "0bad-name", "x", METRIC_GAUGE };
+	sink_init(&s);
+	CHECK_INT(sink_add(&s, &g, 1, LABELS(L("x", "a"))), 0);
+	CHECK_INT(sink_add(&s, &g, 2, LABELS(L("x", "a"))), 0);
+	CHECK_INT(sink_add(&s, &clash, 3, NULL, 0), -EEXIST);
+	CHECK_INT(sink_add(&s, &badname, 3, NULL, 0), -EINVAL);
+	CHECK_INT(sink_add(&s, &g, 3, LABELS(L("bad-label", "v"))), -EINVAL);
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP test_gauge A gauge.\n# TYPE test_gauge gauge\ntest_gauge{x=\"a\"} 1\n");
+	CHECK_INT(s.dropped, 4);
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void escaping(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	sink_init(&s);
+	const char hostile[] = "a\"b\\c\nd\xff\xc3\xa9";
+	sink_add(&s, &c2, 1, LABELS(((struct label){ "v", hostile, sizeof(hostile) - 1 })));
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP test_bytes Bytes \\\\ with\\nnewline \"q\".\n"
+			 "# TYPE test_bytes counter\n"
+			 "test_bytes{v=\"a\\\"b\\\\c\\nd\xEF\xBF\xBD\xc3\xa9\"} 1\n");
+	render(&s, EXPO_OPENMETRICS, &out);
+	CHECK_STR(out.p, "# HELP test_bytes Bytes \\\\ with\\nnewline \\\"q\\\".\n"
+			 "# TYPE test_bytes counter\n"
+			 "test_bytes_total{v=\"a\\\"b\\\\c\\nd\xEF\xBF\xBD\xc3\xa9\"} 1\n"
+			 "# EOF\n");
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void nul_bytes_replaced(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	sink_init(&s);
+	sink_add(&s, &g, 1, LABELS(((struct label){ "v", "a\0b", 3 })));
+	render(&s, EXPO_TEXT, &out);
+	CHECK_INT(out.len, strlen(out.p)); /* no NUL inside the exposition */
+	CHECK(strstr(out.p, "test_gauge{v=\"a\xEF\xBF\xBD" "b\"} 1\n") != NULL);
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void openmetrics_counters_and_untyped(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	static const struct metric_desc u = { "test_u", "", METRIC_UNTYPED };
+	sink_init(&s);
+	sink_add(&s, &c, 7, NULL, 0);
+	sink_add(&s, &u, 1, NULL, 0);
+	render(&s, EXPO_OPENMETRICS, &out);
+	CHECK_STR(out.p, "# HELP test_events Events.\n# TYPE test_events counter\n"
+			 "test_events_total 7\n# HELP test_u \n# TYPE test_u unknown\ntest_u 1\n"
+			 "# EOF\n");
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void histogram_parts_keep_order(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	static const struct metric_desc h = { "test_h", "H.", METRIC_HISTOGRAM };
+	sink_init(&s);
+	sink_add_part(&s, &h, SUFFIX_BUCKET, 1, LABELS(L("le", "5")));
+	sink_add_part(&s, &h, SUFFIX_BUCKET, 2, LABELS(L("le", "+Inf")));
+	sink_add_part(&s, &h, SUFFIX_SUM, 3.5, NULL, 0);
+	sink_add_part(&s, &h, SUFFIX_COUNT, 2, NULL, 0);
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP test_h H.\n# TYPE test_h histogram\ntest_h_bucket{le=\"5\"} 1\n"
+			 "test_h_bucket{le=\"+Inf\"} 2\ntest_h_sum 3.5\ntest_h_count 2\n");
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void numbers(void)
+{
+	struct buf b = { 0 };
+	const double v[] = { 0, -0.0, 1, -1, 0.1, 1e-06, 1.8652166505091474e+06, 9007199254740993.0,
+			     1e300, INFINITY, -INFINITY, NAN, 123456789012.0, 0.30000000000000004 };
+	const char *want[] = { "0", "-0", "1", "-1", "0.1", "1e-06", "1865216.6505091474",
+			       "9007199254740992", "1.0000000000000001e+300", "+Inf", "-Inf", "NaN",
+			       "123456789012", "0.30000000000000004" };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		buf_reset(&b);
+		CHECK_INT(buf_put_double(&b, v[i]), 0);
+		/* exact text where it is fixed; otherwise it must read back to the same value */
+		if (strcmp(b.p, want[i]) != 0 && !(strtod(b.p, NULL) == v[i]))
+			CHECK_STR(b.p, want[i]);
+	}
+	buf_fini(&b);
+}
+
+static void memory_is_reused(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	sink_init(&s);
+	for (int round = 0; round < 3; round++) {
+		sink_reset(&s);
+		for (int i = 0; i < 500; i++) {
+			char v[16];
+			snprintf(v, sizeof(v), "%d", i);
+			sink_add(&s, &g, i, LABELS(L("i", v)));
+		}
+		render(&s, EXPO_TEXT, &out);
+		static void *strings, *series;
+		if (round == 1) {
+			strings = s.strings.p;
+			series = s.series;
+		} else if (round == 2) {
+			CHECK(strings == s.strings.p);
+			CHECK(series == s.series);
+		}
+	}
+	CHECK_INT(s.nseries, 500);
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void series_limit(void)
+{
+	struct metric_sink s;
+	sink_init(&s);
+	s.max_series = 10;
+	int refused = 0;
+	for (int i = 0; i < 20; i++) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", i);
+		if (sink_add(&s, &g, i, LABELS(L("i", v))) == -E2BIG)
+			refused++;
+	}
+	CHECK_INT(refused, 10);
+	CHECK_INT(s.nseries, 10);
+	sink_fini(&s);
+}
+
+static void accept_negotiation(void)
+{
+	const char *prom = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+			   "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+	CHECK_INT(accept_format(prom, strlen(prom)), EXPO_OPENMETRICS);
+	CHECK_INT(accept_format(NULL, 0), EXPO_TEXT);
+	CHECK_INT(accept_format("text/plain", 10), EXPO_TEXT);
+	const char *pref_text = "application/openmetrics-text;q=0.2, text/plain;q=0.9";
+	CHECK_INT(accept_format(pref_text, strlen(pref_text)), EXPO_TEXT);
+	const char *junk = ";;;,,,=;q=;application/openmetrics-text;q=abc";
+	CHECK_INT(accept_format(junk, strlen(junk)), EXPO_TEXT);
+	CHECK(accept_gzip("gzip, deflate", 13));
+	CHECK(!accept_gzip("gzip;q=0", 8));
+	CHECK(!accept_gzip("identity", 8));
+	CHECK(accept_gzip("*", 1));
+	CHECK(!accept_gzip(NULL, 0));
+}
+
+int main(void)
+{
+	RUN(groups_and_sorts);
+	RUN(duplicates_and_conflicts_dropped);
+	RUN(escaping);
+	RUN(nul_bytes_replaced);
+	RUN(openmetrics_counters_and_untyped);
+	RUN(histogram_parts_keep_order);
+	RUN(numbers);
+	RUN(memory_is_reused);
+	RUN(series_limit);
+	RUN(accept_negotiation);
+	return T_DONE("test_expo");
+}

@@ -1,0 +1,246 @@
+/*
+ * test_lib: the shared helpers: checked number parsing, spans, bounded buffers,
+ * procfile re-reads (growth, limit, vanished files), dirscan, path joining, regex
+ * filters and the command-line parser.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "lib/buf.h"
+#include "lib/dirscan.h"
+#include "lib/procfile.h"
+#include "lib/regex.h"
+#include "lib/strparse.h"
+#include "t.h"
+
+static void numbers(void)
+{
+	uint64_t u;
+	int64_t i;
+	double d;
+	CHECK_INT(str_u64("18446744073709551615", &u), 0);
+	CHECK(u == UINT64_MAX);
+	CHECK_INT(str_u64("18446744073709551616", &u), -ERANGE);
+	CHECK_INT(str_u64("-1", &u), -EINVAL);
+	CHECK_INT(str_u64("12x", &u), -EINVAL);
+	CHECK_INT(str_u64("", &u), -EINVAL);
+	CHECK_INT(str_u64("  42\n", &u), 0);
+	CHECK_INT(u, 42);
+	CHECK_INT(str_i64("-9223372036854775808", &i), 0);
+	CHECK_INT(str_i64("9223372036854775808", &i), -ERANGE);
+	CHECK_INT(str_double("1e999", &d), -ERANGE);
+	CHECK_INT(str_double("0.25", &d), 0);
+	CHECK_DBL(d, 0.25);
+	CHECK_INT(str_double("NaN", &d), 0);
+	CHECK(isnan(d));
+	CHECK_INT(span_u64_base(span_cstr("0x1f"), 16, &u), 0);
+	CHECK_INT(u, 31);
+	char big[200];
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_INT(str_u64(big, &u), -EINVAL); /* longer than any number we accept */
+	/* a span is not NUL-terminated: digits after its end must not count */
+	struct span s = { "123456", 3 };
+	CHECK_INT(span_u64(s, &u), 0);
+	CHECK_INT(u, 123);
+}
+
+static void words_and_fields(void)
+{
+	struct span s = span_cstr("  a\tbb  c\n"), w;
+	const char *want[] = { "a", "bb", "c" };
+	for (int k = 0; k < 3; k++) {
+		CHECK(span_word(&s, &w));
+		CHECK(span_eq(w, want[k]));
+	}
+	CHECK(!span_word(&s, &w));
+	struct span f = span_cstr("x,,y,"), part;
+	const char *fields[] = { "x", "", "y", "" };
+	for (int k = 0; k < 4; k++) {
+		CHECK(span_field(&f, ',', &part));
+		CHECK(span_eq(part, fields[k]));
+	}
+	CHECK(!span_field(&f, ',', &part));
+	struct cursor cur = cursor_init("l1\nl2\n\nl4", 10);
+	struct span line;
+	int n = 0;
+	while (cursor_line(&cur, &line))
+		n++;
+	CHECK_INT(n, 4);
+	char dst[4];
+	CHECK_INT(span_copy(span_cstr("abcdef"), dst, sizeof(dst)), -ENAMETOOLONG);
+	CHECK_STR(dst, "abc");
+}
+
+static void bounded_buffer(void)
+{
+	struct buf b = { .max = 8 };
+	CHECK_INT(buf_puts(&b, "12345678"), 0);
+	CHECK_INT(buf_putc(&b, '9'), -E2BIG);
+	CHECK_INT(b.len, 8);
+	buf_reset(&b);
+	CHECK_INT(buf_printf(&b, "%d-%s", 7, "x"), 0);
+	CHECK_STR(b.p, "7-x");
+	buf_fini(&b);
+}
+
+static void paths(void)
+{
+	char out[32];
+	CHECK_INT(path_join(out, sizeof(out), "/proc", "stat"), 0);
+	CHECK_STR(out, "/proc/stat");
+	CHECK_INT(path_join(out, sizeof(out), "/proc/", "/stat"), 0);
+	CHECK_STR(out, "/proc/stat");
+	CHECK_INT(path_join(out, sizeof(out), "/", "etc/os-release"), 0);
+	CHECK_STR(out, "/etc/os-release");
+	CHECK_INT(path_join(out, sizeof(out), NULL, "rel"), 0);
+	CHECK_STR(out, "rel");
+	CHECK_INT(path_join(out, 8, "/proc", "stat"), -ENAMETOOLONG);
+}
+
+static void procfile_rereads(void)
+{
+	char dir[] = "/tmp/plumb-test-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/f", dir);
+	FILE *f = fopen(path, "w");
+	fputs("first", f);
+	fclose(f);
+	struct procfile pf;
+	CHECK_INT(procfile_init(&pf, dir, "f", 64 * 1024), 0);
+	CHECK_INT(procfile_read(&pf), 0);
+	CHECK_STR(pf.buf, "first");
+	/* grows past the initial buffer, up to the limit */
+	f = fopen(path, "w");
+	for (int i = 0; i < 10000; i++)
+		fputc('x', f);
+	fclose(f);
+	CHECK_INT(procfile_read(&pf), 0);
+	CHECK_INT(pf.len, 10000);
+	f = fopen(path, "w");
+	for (int i = 0; i < 70000; i++)
+		fputc('y', f);
+	fclose(f);
+	CHECK_INT(procfile_read(&pf), -EFBIG);
+	CHECK_INT(pf.len, 0);
+	/* a replaced file is still read through the held fd; a removed one fails */
+	unlink(path);
+	int r = procfile_read(&pf);
+	CHECK(r == -EFBIG || r == 0 || r == -ENOENT);
+	procfile_fini(&pf);
+	CHECK_INT(procfile_init(&pf, dir, "missing", 0), 0);
+	CHECK_INT(procfile_read(&pf), -ENOENT);
+	procfile_fini(&pf);
+	procfile_fini(&pf); /* twice is fine */
+	rmdir(dir);
+}
+
+static void directory_scan(void)
+{
+	char dir[] = "/tmp/plumb-test-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[256];
+	for (int i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "%s/entry-with-a-longish-name-%03d", dir, i);
+		close(open(path, O_CREAT | O_WRONLY, 0600));
+	}
+	struct dirscan ds;
+	CHECK_INT(dirscan_init(&ds, dir, ""), 0);
+	for (int round = 0; round < 2; round++) {
+		CHECK_INT(dirscan_rewind(&ds), 0);
+		const char *name;
+		unsigned char type;
+		int n = 0, r;
+		while ((r = dirscan_next(&ds, &name, &type)) == 1)
+			n++;
+		CHECK_INT(r, 0);
+		CHECK_INT(n, 300);
+	}
+	dirscan_fini(&ds);
+	for (int i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "%s/entry-with-a-longish-name-%03d", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+	CHECK_INT(dirscan_init(&ds, "/nonexistent", "x"), 0);
+	CHECK_INT(dirscan_rewind(&ds), -ENOENT);
+	dirscan_fini(&ds);
+}
+
+static void filters(void)
+{
+	struct filter f;
+	CHECK_INT(filter_init(&f, "^(eth|lo)", "eth1$"), 0);
+	CHECK(filter_pass(&f, "eth0", 4));
+	CHECK(!filter_pass(&f, "eth1", 4));
+	CHECK(!filter_pass(&f, "wlan0", 5));
+	CHECK(filter_pass(&f, "lo", 2));
+	filter_fini(&f);
+	CHECK_INT(filter_init(&f, "(", NULL), -EINVAL);
+	CHECK_INT(filter_init(&f, NULL, ""), 0);
+	CHECK(filter_pass(&f, "\xff\xfe", 2)); /* no pattern: everything passes, even bad UTF-8 */
+	filter_fini(&f);
+	CHECK_INT(filter_init(&f, "a", NULL), 0);
+	CHECK(!filter_pass(&f, "\xff\xfe", 2));
+	filter_fini(&f);
+}
+
+static void durations(void)
+{
+	int64_t ms;
+	CHECK_INT(parse_duration_ms("5s", &ms), 0);
+	CHECK_INT(ms, 5000);
+	CHECK_INT(parse_duration_ms("1m30s", &ms), 0);
+	CHECK_INT(ms, 90000);
+	CHECK_INT(parse_duration_ms("250ms", &ms), 0);
+	CHECK_INT(ms, 250);
+	CHECK_INT(parse_duration_ms("1.5h", &ms), 0);
+	CHECK_INT(ms, 5400000);
+	CHECK_INT(parse_duration_ms("5", &ms), -EINVAL);
+	CHECK_INT(parse_duration_ms("s", &ms), -EINVAL);
+	CHECK_INT(parse_duration_ms("-1s", &ms), -EINVAL);
+	CHECK_INT(parse_duration_ms("", &ms), -EINVAL);
+}
+
+static void command_line(void)
+{
+	struct plumb_config *cfg;
+	char *ok[] = { "plumb", "--web.listen-address=:1", "--web.listen-address", "[::1]:2",
+		       "--no-collector.loadavg", "--log.level=debug", NULL };
+	CHECK_INT(cfg_parse(6, ok, &cfg), 0);
+	const char *const *vals;
+	CHECK_INT(cfg_all(cfg, "web.listen-address", &vals), 2);
+	CHECK_STR(vals[1], "[::1]:2");
+	CHECK(!cfg_bool(cfg, "collector.loadavg"));
+	CHECK(cfg_given(cfg, "collector.loadavg"));
+	CHECK_STR(cfg_str(cfg, "web.telemetry-path"), "/metrics");
+	CHECK_STR(cfg_str(cfg, "path.procfs"), "/proc");
+	cfg_free(cfg);
+	char *unknown[] = { "plumb", "--no-such-flag", NULL };
+	CHECK_INT(cfg_parse(2, unknown, &cfg), -EINVAL);
+	CHECK(cfg == NULL);
+	char *badint[] = { "plumb", "--web.max-requests=many", NULL };
+	CHECK_INT(cfg_parse(2, badint, &cfg), -EINVAL);
+	char *novalue[] = { "plumb", "--path.procfs", NULL };
+	CHECK_INT(cfg_parse(2, novalue, &cfg), -EINVAL);
+	char *negval[] = { "plumb", "--no-collector.loadavg=true", NULL };
+	CHECK_INT(cfg_parse(2, negval, &cfg), -EINVAL);
+}
+
+int main(void)
+{
+	RUN(numbers);
+	RUN(words_and_fields);
+	RUN(bounded_buffer);
+	RUN(paths);
+	RUN(procfile_rereads);
+	RUN(directory_scan);
+	RUN(filters);
+	RUN(durations);
+	RUN(command_line);
+	return T_DONE("test_lib");
+}
