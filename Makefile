@@ -19,7 +19,8 @@ COLLECTORS := $(sort $(basename $(notdir $(wildcard src/collectors/*.c))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/collectors_list.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TESTS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-HELPERS := $(BUILD)/tests/alloc_count $(BUILD)/tests/hangfs
+HELPERS := $(if $(wildcard tests/alloc_count.c),$(BUILD)/tests/alloc_count) \
+	$(if $(wildcard tests/fuse/hangfs.c),$(BUILD)/tests/hangfs)
 
 .PHONY: all run check check-release check-asan fuzz fuzz-build bench deps clean tests
 all: $(BUILD)/plumb
@@ -80,7 +81,7 @@ check-release: all tests
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=gcc OPT='-O1 -g' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
-		all $(TESTS:$(BUILD)/%=build-asan/%) build-asan/tests/hangfs
+		all $(TESTS:$(BUILD)/%=build-asan/%) $(HELPERS:$(BUILD)/%=build-asan/%)
 	@PLUMB_ASAN=1 sh tests/run-suite.sh build-asan
 
 FUZZ_TARGETS := $(sort $(basename $(notdir $(wildcard fuzz/fuzz_*.c))))

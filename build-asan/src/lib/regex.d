@@ -1,0 +1,2 @@
+build-asan/src/lib/regex.o: src/lib/regex.c src/lib/regex.h
+src/lib/regex.h:
