@@ -1,2 +1,0 @@
-build-asan/src/lib/regex.o: src/lib/regex.c src/lib/regex.h
-src/lib/regex.h:

@@ -1,6 +1,0 @@
-build-fuzz/src/lib/procfile.o: src/lib/procfile.c src/lib/procfile.h \
-  src/lib/strparse.h
-
-src/lib/procfile.h:
-
-src/lib/strparse.h:

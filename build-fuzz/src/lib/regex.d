@@ -1,3 +1,0 @@
-build-fuzz/src/lib/regex.o: src/lib/regex.c src/lib/regex.h
-
-src/lib/regex.h:

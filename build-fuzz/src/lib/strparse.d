@@ -1,3 +1,0 @@
-build-fuzz/src/lib/strparse.o: src/lib/strparse.c src/lib/strparse.h
-
-src/lib/strparse.h:
