@@ -396,7 +396,7 @@ ROWS = (
 )
 
 
-def report(res, servers, order):
+def report(res, servers):
     keys = [s.key for s in servers]
     ne_keys = [k for k in keys if k != "plumb"]
     names = {"plumb": "plumb", "ne": "ne", "ne_default": "ne-default"}
@@ -487,7 +487,7 @@ def main(argv):
         print("servers: " + "; ".join(f"{s.key} pid {s.proc.pid} on :{s.port}" for s in servers))
         print()
         res, wall = measure(servers, args)
-        ratios = report(res, servers, [s.key for s in servers])
+        ratios = report(res, servers)
         print(f"\nmeasured phase: {wall:.1f} s wall; load average at end: {loadavg()}")
         print("ne = node_exporter --web.disable-exporter-metrics: the same collectors and series as "
               "plumb, plus node_exporter_build_info and promhttp_metric_handler_errors_total;\n"
