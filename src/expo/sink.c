@@ -170,6 +170,30 @@ static int family_for(struct metric_sink *s, const struct metric_desc *d)
 	return (int)(s->nfamilies - 1);
 }
 
+/* Sort key rank: "le" and "quantile" go last, as Prometheus clients write them. */
+static int label_rank(const char *name)
+{
+	return strcmp(name, "le") == 0 || strcmp(name, "quantile") == 0;
+}
+
+/* Fill order[0..n) with the indexes of labels sorted by name (insertion sort: n is
+ * small), so a series' labels are stored, written and compared in one canonical order. */
+static void label_order(const struct label *labels, size_t n, uint8_t *order)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		while (j > 0) {
+			const char *a = labels[order[j - 1]].name, *b = labels[i].name;
+			int ra = label_rank(a), rb = label_rank(b);
+			if (ra < rb || (ra == rb && strcmp(a, b) <= 0))
+				break;
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (uint8_t)i;
+	}
+}
+
 int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sample_suffix suffix,
 		  double value, const struct label *labels, size_t n)
 {
@@ -195,12 +219,19 @@ int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sampl
 	r = grow_array((void **)&s->series, &s->series_cap, s->nseries + 1, sizeof(*s->series));
 	if (r < 0)
 		goto out_drop;
+	uint8_t order[SINK_MAX_LABELS];
+	if (n > SINK_MAX_LABELS) {
+		r = -E2BIG;
+		goto out_drop;
+	}
+	label_order(labels, n, order);
 	size_t start = s->strings.len;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t hdr[2] = { (uint32_t)strlen(labels[i].name), (uint32_t)labels[i].vlen };
+	for (size_t k = 0; k < n; k++) {
+		const struct label *l = &labels[order[k]];
+		uint32_t hdr[2] = { (uint32_t)strlen(l->name), (uint32_t)l->vlen };
 		if ((r = buf_append(&s->strings, hdr, sizeof(hdr))) < 0 ||
-		    (r = buf_append(&s->strings, labels[i].name, hdr[0])) < 0 ||
-		    (r = buf_append(&s->strings, labels[i].value, hdr[1])) < 0) {
+		    (r = buf_append(&s->strings, l->name, hdr[0])) < 0 ||
+		    (r = buf_append(&s->strings, l->value, hdr[1])) < 0) {
 			s->strings.len = start;
 			goto out_drop;
 		}

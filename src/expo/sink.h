@@ -31,6 +31,9 @@ enum metric_type {
 	METRIC_SUMMARY,
 };
 
+/* Most labels one series may have. */
+#define SINK_MAX_LABELS 64
+
 /* A family's description. Collectors usually keep these as static const tables. */
 struct metric_desc {
 	const char *name;
@@ -96,7 +99,8 @@ void sink_reset(struct metric_sink *s);
 /* Free everything; accepts a zeroed sink. */
 void sink_fini(struct metric_sink *s);
 
-/* Add one sample of family d with labels[0..n). If the family exists with another
+/* Add one sample of family d with labels[0..n) (at most SINK_MAX_LABELS; stored
+ * sorted by name, with le and quantile last, whatever order they are given in). If the family exists with another
  * type, the sample is refused with -EEXIST (the first type wins, as in Prometheus
  * registries); a different help text is ignored. Returns 0 or -errno. */
 int sink_add(struct metric_sink *s, const struct metric_desc *d, double value,

@@ -28,7 +28,7 @@ static void groups_and_sorts(void)
 	struct metric_sink s;
 	struct buf out = { 0 };
 	sink_init(&s);
-	sink_add(&s, &g, 2, LABELS(L("x", "b")));
+	sink_add(&s, &g, 2, LABELS(L("x", "b"), L("a", "z")));
 	sink_add(&s, &c, 5, NULL, 0);
 	sink_add(&s, &g, 1, LABELS(L("x", "a")));
 	render(&s, EXPO_TEXT, &out);
@@ -37,8 +37,8 @@ static void groups_and_sorts(void)
 			 "test_events_total 5\n"
 			 "# HELP test_gauge A gauge.\n"
 			 "# TYPE test_gauge gauge\n"
-			 "test_gauge{x=\"a\"} 1\n"
-			 "test_gauge{x=\"b\"} 2\n");
+			 "test_gauge{a=\"z\",x=\"b\"} 2\n"
+			 "test_gauge{x=\"a\"} 1\n");
 	sink_fini(&s);
 	buf_fini(&out);
 }

@@ -14,6 +14,7 @@
 #include "lib/procfile.h"
 #include "lib/regex.h"
 #include "lib/strparse.h"
+#include "lib/sysfs.h"
 #include "t.h"
 
 static void numbers(void)
@@ -231,6 +232,55 @@ static void command_line(void)
 	CHECK_INT(cfg_parse(2, negval, &cfg), -EINVAL);
 }
 
+static void sysfs_links(void)
+{
+	char dir[] = "/tmp/plumb-test-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char p[512], target[256];
+	snprintf(p, sizeof(p), "%s/devices", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/devices/dev0", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/class", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/class/real", dir);
+	CHECK_INT(symlink("../devices/dev0", p), 0);
+	snprintf(p, sizeof(p), "%s/class/flat", dir);
+	FILE *f = fopen(p, "w");
+	fputs("../devices/dev0\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/class/plain", dir);
+	f = fopen(p, "w");
+	fputs("bond0 bond1\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/class", dir);
+	int cfd = open(p, O_RDONLY | O_DIRECTORY);
+	CHECK_INT(sysfs_readlink(cfd, "real", target, sizeof(target)), 0);
+	CHECK_STR(target, "../devices/dev0");
+	CHECK_INT(sysfs_readlink(cfd, "flat", target, sizeof(target)), 0);
+	CHECK_STR(target, "../devices/dev0");
+	CHECK_INT(sysfs_readlink(cfd, "plain", target, sizeof(target)), -EINVAL);
+	for (int k = 0; k < 2; k++) {
+		int fd = sysfs_open_dir(cfd, k ? "flat" : "real");
+		CHECK(fd >= 0);
+		if (fd >= 0)
+			close(fd);
+	}
+	CHECK_INT(sysfs_open_dir(cfd, "plain"), -ENOTDIR);
+	CHECK_INT(sysfs_open_dir(cfd, "missing"), -ENOENT);
+	close(cfd);
+	const char *rm[] = { "class/real", "class/flat", "class/plain" };
+	for (int k = 0; k < 3; k++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, rm[k]);
+		unlink(p);
+	}
+	const char *rd[] = { "class", "devices/dev0", "devices", "" };
+	for (int k = 0; k < 4; k++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, rd[k]);
+		rmdir(p);
+	}
+}
+
 int main(void)
 {
 	RUN(numbers);
@@ -242,5 +292,6 @@ int main(void)
 	RUN(filters);
 	RUN(durations);
 	RUN(command_line);
+	RUN(sysfs_links);
 	return T_DONE("test_lib");
 }

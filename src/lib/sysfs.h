@@ -1,0 +1,25 @@
+/*
+ * sysfs: following sysfs symlinks, including ones stored as plain files.
+ *
+ * Entries of /sys/class/<x>/ and many device attributes (device, subsystem, driver) are
+ * symlinks. Trees copied by tools that cannot make symlinks (the node_exporter fixture
+ * host in ../shared is one) keep each link as a small regular file holding its target,
+ * "../../devices/...". These helpers treat such a file as the link it stands for, so a
+ * collector walks a real sysfs and a flattened copy the same way. A regular file counts
+ * as a link only if its whole content is one relative path starting with "../".
+ */
+#ifndef PLUMB_SYSFS_H
+#define PLUMB_SYSFS_H
+
+#include <stddef.h>
+
+/* Read the target of the link dirfd/name into buf[cap] (NUL-terminated): from a real
+ * symlink, or from a link file as above. Returns 0, -EINVAL if name is neither, or
+ * -errno. */
+int sysfs_readlink(int dirfd, const char *name, char *buf, size_t cap);
+
+/* Open dirfd/name as a directory (O_RDONLY|O_DIRECTORY|O_CLOEXEC), following a link
+ * file relative to dirfd if name is one. Returns the fd (caller closes) or -errno. */
+int sysfs_open_dir(int dirfd, const char *name);
+
+#endif
