@@ -242,11 +242,11 @@ int diskstats_emit_udev(struct span dev, struct span udev, struct metric_sink *o
 	struct span dm = prop_or_empty(udev, "DM_NAME");
 	if (dm.len) {
 		r = sink_add(out, &desc_dm_info, 1,
-			     LABELS(LS("device", dev), LS("name", dm),
+			     LABELS(LS("device", dev),
+				    LS("lv_layer", prop_or_empty(udev, "DM_LV_LAYER")),
+				    LS("lv_name", prop_or_empty(udev, "DM_LV_NAME")), LS("name", dm),
 				    LS("uuid", prop_or_empty(udev, "DM_UUID")),
-				    LS("vg_name", prop_or_empty(udev, "DM_VG_NAME")),
-				    LS("lv_name", prop_or_empty(udev, "DM_LV_NAME")),
-				    LS("lv_layer", prop_or_empty(udev, "DM_LV_LAYER"))));
+				    LS("vg_name", prop_or_empty(udev, "DM_VG_NAME"))));
 		if (r < 0)
 			return r;
 	}
@@ -314,7 +314,7 @@ static int emit_backing(struct diskstats_priv *p, const char *dev, struct metric
 		goto out_close;
 	while ((r = dirscan_next(&p->slaves, &name, &type)) > 0) {
 		r = sink_add(out, &desc_dm_backing, 1,
-			     LABELS(L("device", dev), L("backing_device", name)));
+			     LABELS(L("backing_device", name), L("device", dev)));
 		if (r < 0)
 			break;
 	}
@@ -336,12 +336,11 @@ static int emit_device(struct diskstats_priv *p, const struct diskstats_dev *d,
 	read_rotational(p, dev, rot);
 	int r = sink_add(out, &desc_info, 1,
 			 LABELS(L("device", dev), L("major", major), L("minor", minor),
-				LS("path", prop_or_empty(udev, "ID_PATH")),
-				LS("wwn", prop_or_empty(udev, "ID_WWN")),
 				LS("model", prop_or_empty(udev, "ID_MODEL")),
-				LS("serial", udev_serial(udev)),
+				LS("path", prop_or_empty(udev, "ID_PATH")),
 				LS("revision", prop_or_empty(udev, "ID_REVISION")),
-				L("rotational", rot)));
+				L("rotational", rot), LS("serial", udev_serial(udev)),
+				LS("wwn", prop_or_empty(udev, "ID_WWN"))));
 	if (r < 0)
 		return r;
 	r = diskstats_emit_stats(d, out);

@@ -118,7 +118,7 @@ static int edac_channels(struct edac_priv *p, struct span mc, struct span row,
 			continue;
 		snprintf(label, sizeof(label), "mc%.*s_csrow%.*s_channel%s", (int)mc.len, mc.p,
 			 (int)row.len, row.p, chs);
-		const struct label ls[] = { LS("controller", mc), LS("csrow", row), L("channel", chs),
+		const struct label ls[] = { L("channel", chs), LS("controller", mc), LS("csrow", row),
 					    L("dimm_label", label) };
 		if (read_count(dirscan_fd(&p->row), name, &v) == 0 &&
 		    (r = sink_add(out, &desc_ch_ce, (double)v, ls, 4)) < 0)

@@ -79,7 +79,7 @@ static int zone(struct thermal_priv *p, const char *entry, const char *num,
 	if (thermal_parse_int(span_cstr(temp), &t) < 0)
 		return -EINVAL;
 	return sink_add(out, &desc_temp, (double)t / 1000.0,
-			LABELS(L("zone", num), L("type", type)));
+			LABELS(L("type", type), L("zone", num)));
 }
 
 static int cooling(struct thermal_priv *p, const char *entry, const char *num,
