@@ -140,8 +140,8 @@ int diskstats_parse_line(struct span line, struct diskstats_dev *d)
 	if (span_u64(w, &v) < 0 || v > UINT32_MAX)
 		return -EINVAL;
 	d->minor = (uint32_t)v;
-	if (!span_word(&line, &d->name))
-		return 0;
+	if (!span_word(&line, &d->name) || memchr(d->name.p, '\0', d->name.len))
+		return 0; /* no name, or one no kernel writes: not a device line */
 	while (d->nstats < DISKSTATS_MAX_STATS && span_word(&line, &w)) {
 		if (span_u64(w, &d->stats[d->nstats]) < 0)
 			return -EINVAL;
@@ -193,7 +193,7 @@ bool udev_prop(struct span file, const char *key, struct span *val)
 			continue;
 		val->p = line.p + 2 + klen + 1;
 		val->len = line.len - 2 - klen - 1;
-		found = true;
+		found = !memchr(val->p, '\0', val->len); /* a NUL cannot go into a label */
 	}
 	return found;
 }

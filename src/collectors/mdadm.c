@@ -363,7 +363,7 @@ static int parse_array(struct span dev, struct lines after, const struct md_type
 	size_t nf = 0;
 	while (nf < MD_MAX_FIELDS && span_word(&s, &fields[nf]))
 		nf++;
-	if (nf < 3)
+	if (nf < 3 || memchr(fields[0].p, '\0', fields[0].len))
 		return -EINVAL;
 	struct md_array a = { .name = fields[0], .state = fields[2] };
 	size_t start = 0;
