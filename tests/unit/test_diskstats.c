@@ -1,0 +1,105 @@
+/*
+ * test_diskstats: the diskstats collector against the fixture host and hostile input.
+ */
+#include "collectors/diskstats.h"
+#include "harness.h"
+#include "t.h"
+
+static void fixture_values(void)
+{
+	const char *flags[] = { "--collector.diskstats", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run_fixture(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_disk_read_bytes_total{device=\"dm-0\"}"), 5.13708655616e+11);
+	CHECK_DBL(series_value(out.p, "node_disk_io_time_seconds_total{device=\"sda\"}"), 9653.880000000001);
+	CHECK_DBL(series_value(out.p, "node_disk_discarded_sectors_total{device=\"sdb\"}"), 1925173784);
+	CHECK_DBL(series_value(out.p, "node_disk_flush_requests_total{device=\"sdc\"}"), 1555);
+	CHECK_DBL(series_value(out.p, "node_disk_ata_rotation_rate_rpm{device=\"sda\"}"), 7200);
+	CHECK_DBL(series_value(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\","
+				      "model=\"TOSHIBA_KSDB4U86\",path=\"pci-0000:3b:00.0-sas-phy7-lun-0\","
+				      "revision=\"0102\",rotational=\"1\",serial=\"2160A0D5FVGG\","
+				      "wwn=\"0x7c72382b8de36a64\"}"), 1);
+	CHECK(isnan(series_value(out.p, "node_disk_reads_completed_total{device=\"sda1\"}")));
+	CHECK(isnan(series_value(out.p, "node_disk_discards_completed_total{device=\"sda\"}")));
+	CHECK(has_line(out.p, "node_disk_device_mapper_info{device=\"dm-1\""));
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"diskstats\"}"), 1);
+	buf_fini(&out);
+}
+
+static void include_flag_needs_empty_exclude(void)
+{
+	const char *bad[] = { "--collector.diskstats", "--collector.diskstats.device-include=^sda$", NULL };
+	const char *good[] = { "--collector.diskstats", "--collector.diskstats.device-exclude=",
+			       "--collector.diskstats.device-include=^sda$", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run_fixture(bad, &out), 0);
+	CHECK(!has_line(out.p, "node_disk_"));
+	CHECK_INT(harness_run_fixture(good, &out), 0);
+	CHECK(has_line(out.p, "node_disk_reads_completed_total{device=\"sda\"}"));
+	CHECK(!has_line(out.p, "node_disk_reads_completed_total{device=\"sdb\"}"));
+	buf_fini(&out);
+}
+
+static void missing_file_fails(void)
+{
+	const char *flags[] = { "--path.procfs=/nonexistent", "--collector.disable-defaults",
+				"--collector.diskstats", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"diskstats\"}"), 0);
+	buf_fini(&out);
+}
+
+static void hostile_input(void)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		unsigned series;
+	} cases[] = {
+		{ "", 0, 0 },
+		{ "8 0 sda 1 2 3\n", 0, 0 },                               /* too short: skipped */
+		{ "8 0 sda 1 2 3 4 5 6 7 8 9 10 11\n", 0, 11 },
+		{ "8 0 sda 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20\n", 0, 17 },
+		{ "8 0 sda 1 2 x 4 5 6 7 8 9 10 11\n", -EINVAL, 0 },        /* garbage is fatal */
+		{ "99999999999 0 sda 1 2 3 4 5 6 7 8 9 10 11\n", -EINVAL, 0 },
+		{ "8 0 sda 1 2 3 4 5 6 7 8 9 10 99999999999999999999999\n", -EINVAL, 0 },
+		{ "8 0 sda 18446744073709551615 2 3 4 5 6 7 8 9 10 11", 0, 11 },
+		{ "\n\n   \n", 0, 0 },
+	};
+	struct metric_sink s;
+	sink_init(&s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sink_reset(&s);
+		int r = diskstats_parse(cases[i].text, strlen(cases[i].text), NULL, &s);
+		CHECK_INT(r < 0 ? -EINVAL : 0, cases[i].ret);
+		if (r == 0)
+			CHECK_INT(s.nseries, cases[i].series);
+	}
+	sink_fini(&s);
+}
+
+static void udev_properties(void)
+{
+	const char *text = "S:disk\nE:ID_FS_TYPE=ext4\nE:ID_FS_UUID=a\nE:ID_FS_UUID=b\nE:ID_ATA=1\n"
+			   "E:ID_ATA_WRITE_CACHE=x\nE:ID_ATA_ROTATION_RATE_RPM=5400\nE:\nE:=\nE:DM_NAME";
+	struct span v;
+	CHECK(udev_prop(span_cstr(text), "ID_FS_UUID", &v) && span_eq(v, "b"));
+	CHECK(!udev_prop(span_cstr(text), "DM_NAME", &v));
+	CHECK(!udev_prop(span_cstr(text), "ID_FS", &v));
+	struct metric_sink s;
+	sink_init(&s);
+	CHECK_INT(diskstats_emit_udev(SPAN_LIT("sdz"), span_cstr(text), &s), 0);
+	CHECK_INT(s.nseries, 2); /* filesystem_info and the one parseable ATA value */
+	sink_fini(&s);
+}
+
+int main(void)
+{
+	RUN(fixture_values);
+	RUN(include_flag_needs_empty_exclude);
+	RUN(missing_file_fails);
+	RUN(hostile_input);
+	RUN(udev_properties);
+	return T_DONE("test_diskstats");
+}

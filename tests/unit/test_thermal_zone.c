@@ -1,0 +1,56 @@
+/*
+ * test_thermal_zone: the thermal_zone collector on a tree with real class symlinks
+ * (the shared fixture has them flattened into files) and on broken trees.
+ */
+#include "collectors/thermal_zone.h"
+#include "harness.h"
+#include "t.h"
+#include "test_sysfs_block.h"
+
+static void fixture_values(void)
+{
+	char root[] = "/tmp/plumb-thermal-XXXXXX", flag[128], target[3200], link[200];
+	if (!mkdtemp(root))
+		return;
+	tree_put(root, "class/thermal/.keep", "");
+	const char *names[] = { "thermal_zone0", "cooling_device0" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(target, sizeof(target), "%.3000s/sys/devices/virtual/thermal/%s", fixture_root(), names[i]);
+		snprintf(link, sizeof(link), "%.100s/class/thermal/%s", root, names[i]);
+		CHECK_INT(symlink(target, link), 0);
+	}
+	snprintf(flag, sizeof(flag), "--path.sysfs=%s", root);
+	const char *flags[] = { flag, "--collector.disable-defaults", "--collector.thermal_zone", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_thermal_zone_temp{type=\"cpu-thermal\",zone=\"0\"}"), 12.376);
+	CHECK_DBL(series_value(out.p, "node_cooling_device_max_state{name=\"0\",type=\"Processor\"}"), 3);
+	CHECK_DBL(series_value(out.p, "node_cooling_device_cur_state{name=\"0\",type=\"Processor\"}"), 0);
+	/* a zone missing its policy is skipped; a garbage temperature fails */
+	tree_put(root, "class/thermal/thermal_zone7/type", "x");
+	tree_put(root, "class/thermal/thermal_zone7/temp", "1000");
+	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK(!has_line(out.p, "node_thermal_zone_temp{type=\"x\""));
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 1);
+	tree_put(root, "class/thermal/thermal_zone7/policy", "step_wise");
+	tree_put(root, "class/thermal/thermal_zone7/temp", "hot");
+	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 0);
+	buf_fini(&out);
+	tree_rm(root);
+}
+
+static void parse_int(void)
+{
+	int64_t v;
+	CHECK(thermal_parse_int(SPAN_LIT("-1\n"), &v) == 0 && v == -1);
+	CHECK(thermal_parse_int(SPAN_LIT(""), &v) < 0);
+	CHECK(thermal_parse_int(SPAN_LIT("99999999999999999999"), &v) < 0);
+}
+
+int main(void)
+{
+	RUN(fixture_values);
+	RUN(parse_int);
+	return T_DONE("test_thermal_zone");
+}
