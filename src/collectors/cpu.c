@@ -260,16 +260,17 @@ static int info_one(void *ctx, const struct cpuinfo_cpu *c)
 	struct info_ctx *ic = ctx;
 	char cpu[24];
 	snprintf(cpu, sizeof(cpu), "%llu", (unsigned long long)c->processor);
+	/* Label names in byte order, as node_exporter prints them and sorts series. */
 	int r = sink_add(ic->out, &d_info, 1,
-			 LABELS(LS("package", c->physical_id), LS("core", c->core_id), L("cpu", cpu),
-				LS("vendor", c->vendor), LS("family", c->family),
+			 LABELS(LS("cachesize", c->cachesize), LS("core", c->core_id), L("cpu", cpu),
+				LS("family", c->family), LS("microcode", c->microcode),
 				LS("model", c->model), LS("model_name", c->model_name),
-				LS("microcode", c->microcode), LS("stepping", c->stepping),
-				LS("cachesize", c->cachesize)));
+				LS("package", c->physical_id), LS("stepping", c->stepping),
+				LS("vendor", c->vendor)));
 	if (r == 0 && ic->o->freq)
 		r = sink_add(ic->out, &d_freq, c->mhz * 1e6,
-			     LABELS(LS("package", c->physical_id), LS("core", c->core_id),
-				    L("cpu", cpu)));
+			     LABELS(LS("core", c->core_id), L("cpu", cpu),
+				    LS("package", c->physical_id)));
 	if (r == 0 && ic->seen == 0 && ic->o->flags)
 		r = emit_words(ic->out, &d_flag, "flag", c->flags, ic->o->flags);
 	if (r == 0 && ic->seen == 0 && ic->o->bugs)
@@ -496,7 +497,7 @@ static int collect_throttle(struct cpu_priv *p, struct metric_sink *out)
 		snprintf(a, sizeof(a), "%llu", (unsigned long long)p->cores[i].pkg);
 		snprintf(b, sizeof(b), "%llu", (unsigned long long)p->cores[i].core);
 		r = sink_add(out, &d_core_thr, (double)p->cores[i].count,
-			     LABELS(L("package", a), L("core", b)));
+			     LABELS(L("core", b), L("package", a)));
 	}
 	return r;
 }
