@@ -181,8 +181,9 @@ static int cpufreq_collect(struct collector *c, struct metric_sink *out)
 	for (size_t i = 0; i < p->cpus.n && r >= 0; i++) {
 		const char *name = p->cpus.names[i];
 		r = skip_offline(p, name);
-		if (r == 0)
-			r = has_cpufreq(p, name);
+		if (r != 0)
+			continue; /* offline (1), or an error that ends the loop */
+		r = has_cpufreq(p, name);
 		if (r == 1)
 			r = collect_cpu(p, name, out);
 	}
