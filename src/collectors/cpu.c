@@ -86,7 +86,7 @@ static const struct flag_def cpu_flags[] = {
 	{ "collector.cpu.info.bugs-include", FLAG_REGEX, NULL,
 	  "Export node_cpu_bug_info for CPU bugs matching this regex (implies --collector.cpu.info).",
 	  false },
-	{ NULL },
+	{ .name = NULL },
 };
 
 /* ---- /proc/cpuinfo ---------------------------------------------------------------- */

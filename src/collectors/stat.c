@@ -40,7 +40,7 @@ static const struct metric_desc d_softirq = {
 static const struct flag_def stat_flags[] = {
 	{ "collector.stat.softirq", FLAG_BOOL, "false",
 	  "Also export node_softirqs_total, the softirq count per vector.", false },
-	{ NULL },
+	{ .name = NULL },
 };
 
 struct stat_priv {
