@@ -177,7 +177,21 @@ static bool split_field(struct span line, struct span *k, struct span *v)
 		return false;
 	*k = span_trim((struct span){ line.p, (size_t)(sep - line.p) });
 	*v = (struct span){ sep + 2, line.len - (size_t)(sep - line.p) - 2 };
+	/* The kernel never writes a NUL here; a hostile file's value ends at one, so no
+	 * NUL reaches a label value. */
+	const char *nul = memchr(v->p, '\0', v->len);
+	if (nul)
+		v->len = (size_t)(nul - v->p);
 	return true;
+}
+
+/* A record with every text field empty (not NULL: spans are walked and copied). */
+static void blank_record(struct cpuinfo_cpu *c)
+{
+	struct span e = { "", 0 };
+	*c = (struct cpuinfo_cpu){ .vendor = e, .family = e, .model = e, .model_name = e,
+				   .stepping = e, .microcode = e, .cachesize = e,
+				   .physical_id = e, .core_id = e, .flags = e, .bugs = e };
 }
 
 /* Take the next line without a trailing '\r'. */
@@ -201,7 +215,7 @@ static int apply_field(struct cpuinfo_cpu *c, struct span k, struct span v, cpui
 		int r = fn(ctx, c);
 		if (r < 0)
 			return r;
-		*c = (struct cpuinfo_cpu){ 0 };
+		blank_record(c);
 		return parse_uint32_base0(v, &c->processor);
 	}
 	if (span_eq(k, "cpu MHz"))
@@ -218,8 +232,9 @@ int cpuinfo_parse(const char *buf, size_t len, cpuinfo_fn fn, void *ctx)
 {
 	struct cursor cur = cursor_init(buf, len);
 	struct span line = { buf, 0 }, k, v;
-	struct cpuinfo_cpu c = { 0 };
+	struct cpuinfo_cpu c;
 	bool found = false;
+	blank_record(&c);
 	while (!found && next_line(&cur, &line))
 		found = span_trim(line).len > 0;
 	if (!found || !span_starts(line, "processor") || !split_field(line, &k, &v))
