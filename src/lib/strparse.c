@@ -28,6 +28,8 @@ bool cursor_line(struct cursor *c, struct span *line)
 bool span_word(struct span *s, struct span *word)
 {
 	size_t i = 0;
+	if (s->len == 0)
+		return false; /* also keeps a {NULL, 0} span away from pointer arithmetic */
 	while (i < s->len && is_space(s->p[i]))
 		i++;
 	if (i == s->len) {
