@@ -40,7 +40,7 @@ static bool key_known(struct span key)
 }
 
 /* Add node_sockstat_<proto>_<key><suffix> = v. Names the sink refuses (odd bytes in a
- * protocol name) are skipped. Returns 0 or -errno for a full sink. */
+ * protocol name) and repeats are skipped. Returns 0 or -errno for a full sink. */
 static int emit(struct metric_sink *out, struct span proto, struct span key, const char *suffix,
 		double v)
 {
@@ -51,6 +51,9 @@ static int emit(struct metric_sink *out, struct span proto, struct span key, con
 		return 0;
 	snprintf(help, sizeof(help), "Value of %.*s for %.*s sockets, from sockstat%s.",
 		 (int)key.len, key.p, (int)proto.len, proto.p, suffix[0] ? " (in bytes)" : "");
+	/* a protocol listed twice: keep the first, as a registry refuses the repeat */
+	if (sink_find_family(out, name, (size_t)n) >= 0)
+		return 0;
 	struct metric_desc d = { name, help, METRIC_GAUGE };
 	int r = sink_add(out, &d, v, NULL, 0);
 	return r == -EINVAL || r == -EEXIST ? 0 : r;
