@@ -102,6 +102,8 @@ static int parse_line(struct span line, struct arp_counts *tab)
 		return 0;
 	if (n != ARP_COLS || !mac_ok(col[3]) || !flags_ok(col[2]))
 		return -EINVAL;
+	if (memchr(col[5].p, '\0', col[5].len))
+		return -EINVAL; /* no kernel writes that; it could not be exposed either */
 	return count_device(tab, col[5]);
 }
 
