@@ -1,0 +1,195 @@
+/*
+ * netstat: the kernel's protocol counters (IP, ICMP, TCP, UDP and their extensions)
+ * from /proc/net/netstat, /proc/net/snmp and /proc/net/snmp6, as untyped
+ * node_netstat_<Proto>_<Field> samples.
+ *
+ * --collector.netstat.fields picks the fields (a regex over "<Proto>_<Field>", with
+ * node_exporter's default). netstat and snmp must exist; snmp6 is missing when IPv6 is
+ * off and is then skipped. As in node_exporter, one value that is not a number fails
+ * the whole collection, whether or not its field was picked.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/netstat.h"
+#include "core/collector.h"
+#include "lib/log.h"
+#include "lib/procfile.h"
+
+#define NAME_PREFIX "node_netstat_"
+#define PREFIX_LEN (sizeof(NAME_PREFIX) - 1)
+
+static const struct flag_def netstat_flags[] = {
+	{ "collector.netstat.fields", FLAG_REGEX, NETSTAT_DEFAULT_FIELDS,
+	  "Regexp over <Proto>_<Field> of the netstat counters to report.", false },
+	{ NULL, 0, NULL, NULL, false },
+};
+
+struct netstat_priv {
+	struct procfile netstat, snmp, snmp6;
+	struct regex *fields;
+};
+
+/* Add node_netstat_<proto>_<field> = value when picked by fields and not yet in out.
+ * Returns 0 or -errno (a full sink); names the sink refuses are skipped. */
+static int emit(struct metric_sink *out, const struct regex *fields, struct span proto,
+		struct span field, double v)
+{
+	char name[256], help[320];
+	int n = snprintf(name, sizeof(name), NAME_PREFIX "%.*s_%.*s", (int)proto.len, proto.p,
+			 (int)field.len, field.p);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return 0;
+	if (fields && !regex_match(fields, name + PREFIX_LEN, (size_t)n - PREFIX_LEN))
+		return 0;
+	if (sink_find_family(out, name, (size_t)n) >= 0)
+		return 0;
+	snprintf(help, sizeof(help), "Kernel protocol counter %.*s %.*s.", (int)proto.len, proto.p,
+		 (int)field.len, field.p);
+	struct metric_desc d = { name, help, METRIC_UNTYPED };
+	int r = sink_add(out, &d, v, NULL, 0);
+	return r == -EINVAL || r == -EEXIST ? 0 : r;
+}
+
+/* One header/value pair of lines: check (out == NULL) or emit. Returns 0 or -errno. */
+static int do_pair(struct span head, struct span vals, const struct regex *fields,
+		   struct metric_sink *out)
+{
+	struct span proto, field, val;
+	if (!span_word(&head, &proto))
+		return -EINVAL;
+	if (!span_word(&vals, &val)) /* the value line's own "Proto:" */
+		return span_word(&head, &field) ? -EINVAL : 0;
+	proto.len--; /* drop the ':' */
+	for (;;) {
+		bool hf = span_word(&head, &field), hv = span_word(&vals, &val);
+		double v;
+		if (!hf && !hv)
+			return 0;
+		if (hf != hv || span_double(val, &v) < 0)
+			return -EINVAL;
+		int r = out ? emit(out, fields, proto, field, v) : 0;
+		if (r < 0)
+			return r;
+	}
+}
+
+/* One pass over a pairs file. Returns 0 or -errno. */
+static int do_pairs_file(const char *buf, size_t len, const struct regex *fields,
+			 struct metric_sink *out)
+{
+	struct cursor c = cursor_init(buf, len);
+	struct span head, vals;
+	while (cursor_line(&c, &head)) {
+		if (!cursor_line(&c, &vals))
+			vals = (struct span){ head.p + head.len, 0 };
+		int r = do_pair(head, vals, fields, out);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int netstat_parse_pairs(const char *buf, size_t len, const struct regex *fields,
+			struct metric_sink *out)
+{
+	int r = do_pairs_file(buf, len, fields, NULL);
+	return r < 0 ? r : do_pairs_file(buf, len, fields, out);
+}
+
+/* One pass over snmp6. Returns 0 or -errno. */
+static int do_snmp6(const char *buf, size_t len, const struct regex *fields,
+		    struct metric_sink *out)
+{
+	struct cursor c = cursor_init(buf, len);
+	struct span line, key, val;
+	while (cursor_line(&c, &line)) {
+		if (!span_word(&line, &key) || !span_word(&line, &val))
+			continue;
+		const char *six = memchr(key.p, '6', key.len);
+		if (!six)
+			continue;
+		double v;
+		if (span_double(val, &v) < 0)
+			return -EINVAL;
+		if (!out)
+			continue;
+		size_t plen = (size_t)(six - key.p) + 1;
+		struct span proto = { key.p, plen }, field = { key.p + plen, key.len - plen };
+		int r = emit(out, fields, proto, field, v);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int netstat_parse_snmp6(const char *buf, size_t len, const struct regex *fields,
+			struct metric_sink *out)
+{
+	int r = do_snmp6(buf, len, fields, NULL);
+	return r < 0 ? r : do_snmp6(buf, len, fields, out);
+}
+
+static int netstat_init(struct collector *c)
+{
+	struct netstat_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->netstat.fd = p->snmp.fd = p->snmp6.fd = -1;
+	c->priv = p;
+	const char *proc = cfg_procfs(c->cfg);
+	int r = procfile_init(&p->netstat, proc, "net/netstat", 0);
+	if (r == 0)
+		r = procfile_init(&p->snmp, proc, "net/snmp", 0);
+	if (r == 0)
+		r = procfile_init(&p->snmp6, proc, "net/snmp6", 0);
+	if (r < 0)
+		return r;
+	const char *pat = cfg_str(c->cfg, "collector.netstat.fields");
+	return regex_compile(pat ? pat : NETSTAT_DEFAULT_FIELDS, &p->fields, NULL, 0);
+}
+
+static int netstat_collect(struct collector *c, struct metric_sink *out)
+{
+	struct netstat_priv *p = c->priv;
+	int r = procfile_read(&p->netstat);
+	if (r < 0)
+		return r;
+	if ((r = netstat_parse_pairs(p->netstat.buf, p->netstat.len, p->fields, out)) < 0)
+		return r;
+	if ((r = procfile_read(&p->snmp)) < 0)
+		return r;
+	if ((r = netstat_parse_pairs(p->snmp.buf, p->snmp.len, p->fields, out)) < 0)
+		return r;
+	r = procfile_read(&p->snmp6);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	return netstat_parse_snmp6(p->snmp6.buf, p->snmp6.len, p->fields, out);
+}
+
+static void netstat_fini(struct collector *c)
+{
+	struct netstat_priv *p = c->priv;
+	if (p) {
+		procfile_fini(&p->netstat);
+		procfile_fini(&p->snmp);
+		procfile_fini(&p->snmp6);
+		regex_free(p->fields);
+	}
+	free(p);
+	c->priv = NULL;
+}
+
+const struct collector_ops collector_ops_netstat = {
+	.name = "netstat",
+	.default_enabled = true,
+	.reads = "/proc/net/netstat, /proc/net/snmp, /proc/net/snmp6",
+	.flags = netstat_flags,
+	.init = netstat_init,
+	.collect = netstat_collect,
+	.fini = netstat_fini,
+};

@@ -1,0 +1,91 @@
+/*
+ * test_netclass: the netclass collector against the fixture host and hostile input.
+ */
+#include "collectors/netclass.h"
+#include "harness.h"
+#include "net_tmp.h"
+#include "t.h"
+
+static void fixture_values(void)
+{
+	const char *flags[] = { "--collector.netclass", "--collector.netclass.ignore-invalid-speed",
+				"--collector.netclass.ignored-devices=(dmz|int)", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run_fixture(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_network_speed_bytes{device=\"eth0\"}"), 1.25e8);
+	CHECK_DBL(series_value(out.p, "node_network_flags{device=\"bond0\"}"), 4867);
+	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"eth0\"}"), 1500);
+	CHECK_DBL(series_value(out.p, "node_network_up{device=\"bond0\"}"), 1);
+	CHECK_DBL(series_value(out.p, "node_network_info{address=\"01:01:01:01:01:01\",adminstate=\"up\",broadcast=\"ff:ff:ff:ff:ff:ff\",device=\"eth0\",duplex=\"full\",ifalias=\"\",operstate=\"up\"}"), 1);
+	CHECK(isnan(series_value(out.p, "node_network_speed_bytes{device=\"bond0\"}")));
+	CHECK(!has_line(out.p, "node_network_up{device=\"dmz\"}"));
+	CHECK(!has_line(out.p, "node_network_up{device=\"bonding_masters\"}"));
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	const char *all[] = { "--collector.netclass", NULL };
+	CHECK_INT(harness_run_fixture(all, &out), 0);
+	CHECK(has_line(out.p, "node_network_up{device=\"dmz\"}"));
+	buf_fini(&out);
+}
+
+static void tmp_tree_cases(void)
+{
+	char dir[PATH_MAX];
+	struct buf out = { 0 };
+	const char *flags[] = { "--collector.netclass", NULL };
+	CHECK_INT(tmp_tree(dir), 0);
+	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 0);
+	tmp_put(dir, "sys/class/net/x0/speed", "-1\n");
+	tmp_put(dir, "sys/class/net/x0/mtu", "huge\n");
+	tmp_put(dir, "sys/class/net/x0/flags", "0x1002\n");
+	tmp_put(dir, "sys/class/net/x0/ifalias", "  my \"alias\"\\ \n");
+	tmp_put(dir, "sys/class/net/x0/carrier_changes", "99999999999999999999999\n");
+	tmp_put(dir, "sys/class/net/x0/dev_id", "010\n");
+	tmp_put(dir, "sys/class/net/plainfile", "not a link\n");
+	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	CHECK_DBL(series_value(out.p, "node_network_speed_bytes{device=\"x0\"}"), -125000);
+	CHECK(isnan(series_value(out.p, "node_network_mtu_bytes{device=\"x0\"}")));
+	CHECK(isnan(series_value(out.p, "node_network_carrier_changes_total{device=\"x0\"}")));
+	CHECK_DBL(series_value(out.p, "node_network_device_id{device=\"x0\"}"), 8);
+	CHECK_DBL(series_value(out.p, "node_network_up{device=\"x0\"}"), 0);
+	CHECK_DBL(series_value(out.p, "node_network_info{address=\"\",adminstate=\"down\",broadcast=\"\",device=\"x0\",duplex=\"\",ifalias=\"my \\\"alias\\\"\\\\\",operstate=\"\"}"), 1);
+	CHECK(!has_line(out.p, "node_network_up{device=\"plainfile\"}"));
+	const char *ign[] = { "--collector.netclass", "--collector.netclass.ignore-invalid-speed", NULL };
+	CHECK_INT(harness_run_tmp(dir, ign, &out), 0);
+	CHECK(isnan(series_value(out.p, "node_network_speed_bytes{device=\"x0\"}")));
+	tmp_rm(dir);
+	buf_fini(&out);
+}
+
+static void hostile_attrs(void)
+{
+	struct netclass_iface ifc;
+	struct metric_sink s;
+	char big[1000];
+	memset(&ifc, 0, sizeof(ifc));
+	memset(big, 'a', sizeof(big));
+	sink_init(&s);
+	netclass_set_attr(&ifc, "ifalias", big, sizeof(big));
+	CHECK_INT(strlen(ifc.s[NC_IFALIAS]), NETCLASS_ATTR_MAX);
+	netclass_set_attr(&ifc, "speed", "9223372036854775807", 19);
+	CHECK(ifc.has[NC_SPEED]);
+	netclass_set_attr(&ifc, "mtu", "-9223372036854775808", 20);
+	CHECK(ifc.has[NC_MTU]);
+	netclass_set_attr(&ifc, "type", "0x", 2);
+	CHECK(!ifc.has[NC_TYPE]);
+	netclass_set_attr(&ifc, "flags", "0b101", 5);
+	CHECK_INT(ifc.v[NC_FLAGS], 5);
+	netclass_set_attr(&ifc, "nonsense", "1", 1);
+	CHECK_INT(netclass_emit(&ifc, "d", false, &s), 0);
+	CHECK_INT(s.nseries, 5); /* up, info, speed, mtu, flags */
+	sink_fini(&s);
+}
+
+int main(void)
+{
+	RUN(fixture_values);
+	RUN(tmp_tree_cases);
+	RUN(hostile_attrs);
+	return T_DONE("test_netclass");
+}
