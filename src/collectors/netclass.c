@@ -21,7 +21,7 @@
 #include "collectors/netclass.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
-#include "lib/linkfile.h"
+#include "lib/sysfs.h"
 #include "lib/log.h"
 #include "lib/regex.h"
 
@@ -217,7 +217,7 @@ static int collect_entry(struct netclass_priv *p, const char *name, struct metri
 {
 	if (regex_match(p->ignored, name, strlen(name)))
 		return 0;
-	int fd = open_dir_entry(dirscan_fd(&p->dir), name);
+	int fd = sysfs_open_dir(dirscan_fd(&p->dir), name);
 	if (fd == -ENOTDIR || fd == -ENOENT)
 		return 0; /* a plain file (bonding_masters), or gone since the listing */
 	if (fd < 0)
