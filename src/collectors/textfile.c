@@ -188,6 +188,8 @@ static int strlist_add_join(struct strlist *l, const char *dir, const char *name
 /* Sort entries [from, l->n) of l by byte order (heap sort: no allocation). */
 static void strlist_sort(struct strlist *l, uint32_t from)
 {
+	if (l->n - from < 2)
+		return;
 	uint32_t *v = l->off + from, n = l->n - from;
 	for (uint32_t k = n / 2, end = n;;) {
 		uint32_t i;

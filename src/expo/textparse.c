@@ -481,8 +481,10 @@ static int parse_labels(struct textparse *tp, struct sample_ctx *sc, const char 
 /* Sort the labels of the current sample by name; fail on a repeated name. */
 static int sort_labels(struct textparse *tp, uint32_t first)
 {
-	struct tp_label *l = tp->labels + first;
 	uint32_t n = tp->nlabels - first;
+	if (n < 2)
+		return 0;
+	struct tp_label *l = tp->labels + first;
 	for (uint32_t i = 1; i < n; i++) {
 		struct tp_label x = l[i];
 		uint32_t j = i;
