@@ -11,6 +11,7 @@
 #include "collectors/textfile.h"
 #include "expo/textparse.h"
 #include "harness.h"
+#include "lib/pathmatch.h"
 #include "t.h"
 
 /* Heap allocations since start, counted by wrapping glibc's allocator (not under ASan,
@@ -387,6 +388,32 @@ static void bound_format(void)
 	CHECK_STR(out, "+Inf");
 }
 
+static void glob_patterns(void)
+{
+	char pat[PATH_MAX * 2];
+	/* two wildcard components, and a class */
+	snprintf(pat, sizeof(pat), "%s/t[a-z]xtfil?/*_extra_dimension", fixture_root());
+	run_case(pat, "glob_extra_dimension.out");
+	static const struct {
+		const char *pat, *name;
+		int want;
+	} m[] = { { "*.prom", "a.prom", 1 },  { "*.prom", "a/b.prom", 0 }, { "a?c", "abc", 1 },
+		  { "a?c", "a/c", 0 },        { "[a-c]x", "bx", 1 },       { "[^a-c]x", "bx", 0 },
+		  { "\\*", "*", 1 },          { "[", "a", -EINVAL },       { "a\\", "a", -EINVAL },
+		  { "*_dim*", "x_dimension", 1 }, { "[]a]", "a", -EINVAL }, { "", "", 1 } };
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		CHECK_INT(path_match(m[i].pat, strlen(m[i].pat), m[i].name, strlen(m[i].name)), m[i].want);
+	static const struct {
+		const char *in, *out;
+	} c[] = { { "a//b/", "a/b" }, { "/../x", "/x" }, { "a/./b/../c", "a/c" }, { "", "." },
+		  { "../../a", "../../a" }, { "/", "/" }, { "a/..", "." } };
+	char out[64];
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		CHECK_INT(path_clean(c[i].in, out, sizeof(out)), 0);
+		CHECK_STR(out, c[i].out);
+	}
+}
+
 int main(void)
 {
 	RUN(fixture_cases);
@@ -397,5 +424,6 @@ int main(void)
 	RUN(parser_accepts_and_rejects);
 	RUN(parser_summary_folding);
 	RUN(bound_format);
+	RUN(glob_patterns);
 	return T_DONE("test_textfile");
 }
