@@ -1,0 +1,429 @@
+/*
+ * test_textfile: the textfile collector against node_exporter's textfile fixture cases
+ * (each directory and its .out, series by series), hostile files, allocation in the
+ * steady state, and the text-format parser under it.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collectors/textfile.h"
+#include "expo/textparse.h"
+#include "harness.h"
+#include "lib/pathmatch.h"
+#include "t.h"
+
+/* Heap allocations since start, counted by wrapping glibc's allocator (not under ASan,
+ * which owns malloc). */
+static long allocs;
+#ifndef __SANITIZE_ADDRESS__
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+void *malloc(size_t n)
+{
+	allocs++;
+	return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b)
+{
+	allocs++;
+	return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n)
+{
+	allocs++;
+	return __libc_realloc(p, n);
+}
+#define COUNTS_ALLOCS 1
+#else
+#define COUNTS_ALLOCS 0
+#endif
+
+/* Replace every occurrence of from with to in b. */
+static void replace_all(struct buf *b, const char *from, const char *to)
+{
+	struct buf o = { 0 };
+	size_t fl = strlen(from);
+	const char *p = b->p;
+	for (const char *q; (q = strstr(p, from)); p = q + fl) {
+		buf_append(&o, p, (size_t)(q - p));
+		buf_puts(&o, to);
+	}
+	buf_puts(&o, p);
+	buf_fini(b);
+	*b = o;
+}
+
+/* Next line of interest in text at *p: a sample or TYPE line, without the collector
+ * self-metrics; mtime values read as 1. Returns false at the end. */
+static bool next_line(const char **p, char *key, size_t cap, double *v, bool *is_type)
+{
+	while (**p) {
+		const char *l = *p, *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		*p = nl ? nl + 1 : l + n;
+		if (n == 0 || strncmp(l, "# HELP", 6) == 0 || strncmp(l, "node_scrape_collector", 21) == 0 ||
+		    strncmp(l, "# TYPE node_scrape_collector", 28) == 0)
+			continue;
+		*is_type = l[0] == '#';
+		const char *sp = *is_type ? l + n : memrchr(l, ' ', n);
+		size_t kl = (size_t)(sp - l) < cap ? (size_t)(sp - l) : cap - 1;
+		memcpy(key, l, kl);
+		key[kl] = '\0';
+		*v = *is_type ? 0 : strtod(sp + 1, NULL);
+		if (strncmp(key, "node_textfile_mtime_seconds{", 28) == 0)
+			*v = 1;
+		return true;
+	}
+	return false;
+}
+
+/* Compare our exposition with a node_exporter .out, line by line in order. */
+static int compare_out(const char *got, const char *want, const char *name)
+{
+	char kg[4096], kw[4096];
+	double vg, vw;
+	bool tg, tw;
+	const char *pg = got, *pw = want;
+	int bad = 0;
+	for (;;) {
+		bool hg = next_line(&pg, kg, sizeof(kg), &vg, &tg);
+		bool hw = next_line(&pw, kw, sizeof(kw), &vw, &tw);
+		if (!hg && !hw)
+			break;
+		if (hg != hw || strcmp(kg, kw) != 0 || !(vg == vw || (isnan(vg) && isnan(vw)))) {
+			fprintf(stderr, "%s: got  %s %g\n%s: want %s %g\n", name, hg ? kg : "(end)", vg,
+				name, hw ? kw : "(end)", vw);
+			bad = 1;
+			break;
+		}
+	}
+	return bad;
+}
+
+static int read_text(const char *path, struct buf *b)
+{
+	FILE *f = fopen(path, "r");
+	char tmp[4096];
+	size_t n;
+	if (!f)
+		return -errno;
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_append(b, tmp, n);
+	fclose(f);
+	return 0;
+}
+
+/* Run the collector on dir (flag value) and compare with fixture file out_name. */
+static void run_case(const char *dirflag, const char *out_name)
+{
+	char flag[PATH_MAX * 3], outpath[PATH_MAX * 2], prefix[PATH_MAX * 2];
+	const char *flags[] = { "--collector.disable-defaults", "--collector.textfile", flag, NULL };
+	struct buf got = { 0 }, want = { 0 };
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", dirflag);
+	snprintf(outpath, sizeof(outpath), "%s/textfile/%s", fixture_root(), out_name);
+	snprintf(prefix, sizeof(prefix), "%s/textfile/", fixture_root());
+	CHECK_INT(harness_run(flags, &got), 0);
+	CHECK_INT(read_text(outpath, &want), 0);
+	replace_all(&got, prefix, "fixtures/textfile/");
+	CHECK_INT(compare_out(got.p ? got.p : "", want.p ? want.p : "", out_name), 0);
+	CHECK_DBL(series_value(got.p, "node_scrape_collector_success{collector=\"textfile\"}"), 1);
+	buf_fini(&got);
+	buf_fini(&want);
+}
+
+static void fixture_cases(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+	snprintf(dir, sizeof(dir), "%s/textfile", fixture_root());
+	DIR *d = opendir(dir);
+	CHECK(d != NULL);
+	int ncases = 0;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 4, ".out") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(n - 4), e->d_name);
+		if (strcmp(e->d_name, "glob_extra_dimension.out") == 0)
+			snprintf(path, sizeof(path), "%s/*_extra_dimension", dir);
+		run_case(path, e->d_name);
+		ncases++;
+	}
+	if (d)
+		closedir(d);
+	CHECK(ncases >= 14);
+}
+
+/* The fixture host's textfile directory: node_exporter's e2e output series. */
+static void fixture_host_values(void)
+{
+	char flag[PATH_MAX + 64];
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s/textfile/two_metric_files/",
+		 fixture_root());
+	const char *flags[] = { "--collector.textfile", flag, NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run_fixture(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "testmetric1_1{foo=\"bar\"}"), 10);
+	CHECK_DBL(series_value(out.p, "testmetric1_2{foo=\"baz\"}"), 20);
+	CHECK_DBL(series_value(out.p, "testmetric2_1{foo=\"bar\"}"), 30);
+	CHECK_DBL(series_value(out.p, "testmetric2_2{foo=\"baz\"}"), 40);
+	CHECK_DBL(series_value(out.p, "node_textfile_scrape_error"), 0);
+	CHECK(has_line(out.p, "# TYPE testmetric1_1 untyped"));
+	buf_fini(&out);
+}
+
+/* The default (no directory): only scrape_error 0. */
+static void default_no_directory(void)
+{
+	const char *flags[] = { "--collector.disable-defaults", "--collector.textfile", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_textfile_scrape_error"), 0);
+	CHECK(!has_line(out.p, "node_textfile_mtime_seconds"));
+	buf_fini(&out);
+}
+
+static void write_file(const char *dir, const char *name, const char *data, size_t n)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		CHECK(write(fd, data, n) == (ssize_t)n);
+		close(fd);
+	}
+}
+
+static void remove_tree(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
+/* One hostile file next to a good one: scrape_error 1, the good file's metric stays. */
+static void hostile_case(const char *name, const char *data, size_t n, int kind)
+{
+	char dir[] = "/tmp/plumb-textfile-XXXXXX", flag[PATH_MAX + 64], path[PATH_MAX];
+	CHECK(mkdtemp(dir) != NULL);
+	write_file(dir, "good.prom", "good_metric{a=\"1\"} 7\n", 21);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (kind == 1)
+		CHECK(mkdir(path, 0755) == 0);
+	else if (kind == 2)
+		CHECK(symlink("/nonexistent/nowhere", path) == 0);
+	else
+		write_file(dir, name, data, n);
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", dir);
+	const char *flags[] = { "--collector.disable-defaults", "--collector.textfile", flag, NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_textfile_scrape_error"), 1);
+	CHECK_DBL(series_value(out.p, "good_metric{a=\"1\"}"), 7);
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"textfile\"}"), 1);
+	if (t_checks_failed)
+		fprintf(stderr, "hostile case %s\n", name);
+	buf_fini(&out);
+	remove_tree(dir);
+}
+
+static void hostile_files(void)
+{
+	static const char nul[] = "bad_metric{a=\"x\0y\"} 1\n";
+	static const char utf[] = "bad_metric{a=\"\xff\xfe\"} 1\n";
+	hostile_case("nul.prom", nul, sizeof(nul) - 1, 0);
+	hostile_case("utf8.prom", utf, sizeof(utf) - 1, 0);
+	hostile_case("unterminated.prom", "bad_metric{a=\"x} 1\n", 19, 0);
+	hostile_case("crlf.prom", "bad_metric 1\r\n", 14, 0);
+	hostile_case("nonewline.prom", "bad_metric 1", 12, 0);
+	hostile_case("garbage.prom", "\x01\x02 { } = \"\n", 11, 0);
+	hostile_case("dup_type.prom", "# TYPE bad_metric gauge\n# TYPE bad_metric counter\nbad_metric 1\n",
+		     63, 0);
+	hostile_case("timestamp.prom", "bad_metric 1 1441205977284\n", 27, 0);
+	hostile_case("huge.prom", "bad_metric 1e999\n", 17, 0);
+	hostile_case("dir.prom", NULL, 0, 1);
+	hostile_case("dangling.prom", NULL, 0, 2);
+	size_t big = 1u << 20;
+	char *line = malloc(big + 32);
+	CHECK(line != NULL);
+	if (line) {
+		memcpy(line, "bad_metric{a=\"", 14);
+		memset(line + 14, 'x', big);
+		memcpy(line + 14 + big, "\"} 1\n", 5);
+		hostile_case("long.prom", line, big + 19, 0);
+		free(line);
+	}
+}
+
+/* Steady state: scraping the same files again allocates nothing. */
+static void steady_state_allocates_nothing(void)
+{
+	char f1[PATH_MAX * 2], f2[PATH_MAX * 2], f3[PATH_MAX * 2];
+	snprintf(f1, sizeof(f1), "--collector.textfile.directory=%s/textfile/*_dimension",
+		 fixture_root());
+	snprintf(f2, sizeof(f2), "--collector.textfile.directory=%s/textfile/inconsistent_metrics",
+		 fixture_root());
+	snprintf(f3, sizeof(f3), "--collector.textfile.directory=%s/textfile/metrics_merge_no_help",
+		 fixture_root());
+	char *argv[] = { "plumb", "--collector.disable-defaults", "--collector.textfile", f1, f2, f3,
+			 NULL };
+	struct plumb_config *cfg;
+	struct agent a;
+	struct metric_sink s;
+	log_setup("error", "logfmt");
+	CHECK_INT(cfg_parse(6, argv, &cfg), 0);
+	sink_init(&s);
+	CHECK_INT(agent_init(&a, cfg), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(agent_collect(&a, &s), 0);
+	long before = allocs;
+	CHECK_INT(agent_collect(&a, &s), 0);
+	if (COUNTS_ALLOCS)
+		CHECK_INT(allocs - before, 0);
+	CHECK(s.nseries > 50);
+	agent_fini(&a);
+	sink_fini(&s);
+	cfg_free(cfg);
+}
+
+static int parse(struct textparse *tp, const char *text)
+{
+	return textparse_run(tp, text, strlen(text));
+}
+
+static void parser_accepts_and_rejects(void)
+{
+	static const char *const good[] = {
+		"", "\n\n", "   \n", "foo 1\n", "foo{} 1\n", "foo{a=\"b\",} 1\n", "foo {a = \"b\"} 1\n",
+		"foo NaN\n", "foo +Inf\n", "foo -inf\n", "foo .5\n", "foo 5.\n", "foo 1e-400\n",
+		"# just a comment\n", "#\n", "# HELP\n", "# HELP foo\n", "# HELP foo \n",
+		"# TYPE foo COUNTER\nfoo 1\n", "foo{a=\"\\\\\\\"\\n\"} 1\n", "foo 1 -5\n",
+		"# HELP foo a\\\\b\\nc\\\"d\nfoo 1\n", "a:b_c 1\n", "foo\t1\n", "  foo 1\n"
+	};
+	static const char *const bad[] = {
+		"foo 1", "foo 1 \n", "  foo 1  \n", "foo\n", "foo x\n", "foo 0x1p3\n", "foo 1_000\n", "foo -nan\n",
+		"foo 1e999\n", "foo 1\r\n", "1foo 1\n", "foo{a=\"b\"\n", "foo{a=b} 1\n",
+		"foo{a=\"\\x\"} 1\n", "foo{a=\"1\",a=\"2\"} 1\n", "foo{__name__=\"x\"} 1\n",
+		"# TYPE foo counter\n# TYPE foo counter\n", "foo 1\n# TYPE foo gauge\n",
+		"# TYPE foo bogus\n", "# TYPE foo counter \n", "# HELP foo a\\b\n",
+		"# HELP foo a\n# HELP foo b\n", "# HELP 1x y\n", "foo 1 2 3\n", "foo 1 1.5\n",
+		"{a=\"b\"} 1\n", "\"foo\" 1\n", "foo{\"a\"=\"b\"} 1\n",
+		"# TYPE foo gauge_histogram\nfoo 1\n", "foo{a=\"\xc0\x80\"} 1\n",
+		"foo{a=\"\xed\xa0\x80\"} 1\n", "foo 99999999999999999999999\n#x",
+	};
+	struct textparse tp;
+	textparse_init(&tp);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int r = parse(&tp, good[i]);
+		if (r != 0)
+			fprintf(stderr, "rejected good input %zu: %s\n", i, tp.err_msg);
+		CHECK_INT(r, 0);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = parse(&tp, bad[i]);
+		if (r == 0 && !tp.has_timestamps)
+			fprintf(stderr, "accepted bad input %zu\n", i);
+		CHECK(r < 0);
+	}
+	/* a timestamp parses but is flagged */
+	CHECK_INT(parse(&tp, "foo 1 1441205977284\n"), 0);
+	CHECK(tp.has_timestamps);
+	textparse_fini(&tp);
+}
+
+static void parser_summary_folding(void)
+{
+	struct textparse tp;
+	textparse_init(&tp);
+	const char *text = "# TYPE s summary\n"
+			   "s{quantile=\"0.9\",x=\"a\"} 2\n"
+			   "s{x=\"b\",quantile=\"0.5\"} 3\n"
+			   "s_sum{x=\"a\"} 10\n"
+			   "s{x=\"a\",quantile=\"0.5\"} 1\n"
+			   "s_count{x=\"a\"} 4.7\n"
+			   "s{x=\"a\",quantile=\"0.5\"} 1.5\n"
+			   "# TYPE h histogram\n"
+			   "h_bucket{le=\"+Inf\"} 9\n"
+			   "h_bucket{le=\"1\"} 3\n"
+			   "h_count 9\n"
+			   "h_sum 4\n"
+			   "s_bucket 1\n";
+	CHECK_INT(parse(&tp, text), 0);
+	CHECK_INT(tp.nmets, 4); /* s{x=a}, s{x=b}, h{}, s_bucket */
+	const struct tp_metric *m = &tp.mets[0];
+	CHECK_INT(m->nlabels, 1);
+	CHECK_DBL(m->sum, 10);
+	CHECK_DBL(m->count, 4);
+	CHECK_INT(m->nparts, 2);
+	CHECK_DBL(tp.parts[m->parts_first].bound, 0.5);
+	CHECK_DBL(tp.parts[m->parts_first].value, 1.5); /* the last of a repeated quantile */
+	CHECK_DBL(tp.parts[m->parts_first + 1].bound, 0.9);
+	const struct tp_metric *h = &tp.mets[2];
+	CHECK_INT(h->nparts, 2);
+	CHECK_DBL(tp.parts[h->parts_first].bound, 1);
+	CHECK(isinf(tp.parts[h->parts_first + 1].bound));
+	CHECK_DBL(h->count, 9);
+	CHECK_STR(tp_str(&tp, tp.fams[tp.mets[3].family].name_off), "s_bucket");
+	textparse_fini(&tp);
+}
+
+static void bound_format(void)
+{
+	static const struct {
+		double v;
+		const char *s;
+	} cases[] = { { 0.5, "0.5" },       { 25600, "25600" },     { 102400, "102400" },
+		      { 1.6384e6, "1.6384e+06" }, { 1e6, "1e+06" }, { 1e-5, "1e-05" },
+		      { 0.0001, "0.0001" },  { 2.62144e7, "2.62144e+07" }, { 0.99, "0.99" },
+		      { -3, "-3" },          { 1e21, "1e+21" },      { 123456, "123456" } };
+	char out[64];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(textfile_format_bound(cases[i].v, out, sizeof(out)) > 0);
+		CHECK_STR(out, cases[i].s);
+	}
+	textfile_format_bound(INFINITY, out, sizeof(out));
+	CHECK_STR(out, "+Inf");
+}
+
+static void glob_patterns(void)
+{
+	char pat[PATH_MAX * 2];
+	/* two wildcard components, and a class */
+	snprintf(pat, sizeof(pat), "%s/t[a-z]xtfil?/*_extra_dimension", fixture_root());
+	run_case(pat, "glob_extra_dimension.out");
+	static const struct {
+		const char *pat, *name;
+		int want;
+	} m[] = { { "*.prom", "a.prom", 1 },  { "*.prom", "a/b.prom", 0 }, { "a?c", "abc", 1 },
+		  { "a?c", "a/c", 0 },        { "[a-c]x", "bx", 1 },       { "[^a-c]x", "bx", 0 },
+		  { "\\*", "*", 1 },          { "[", "a", -EINVAL },       { "a\\", "a", -EINVAL },
+		  { "*_dim*", "x_dimension", 1 }, { "[]a]", "a", -EINVAL }, { "", "", 1 } };
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		CHECK_INT(path_match(m[i].pat, strlen(m[i].pat), m[i].name, strlen(m[i].name)), m[i].want);
+	static const struct {
+		const char *in, *out;
+	} c[] = { { "a//b/", "a/b" }, { "/../x", "/x" }, { "a/./b/../c", "a/c" }, { "", "." },
+		  { "../../a", "../../a" }, { "/", "/" }, { "a/..", "." } };
+	char out[64];
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		CHECK_INT(path_clean(c[i].in, out, sizeof(out)), 0);
+		CHECK_STR(out, c[i].out);
+	}
+}
+
+int main(void)
+{
+	RUN(fixture_cases);
+	RUN(fixture_host_values);
+	RUN(default_no_directory);
+	RUN(hostile_files);
+	RUN(steady_state_allocates_nothing);
+	RUN(parser_accepts_and_rejects);
+	RUN(parser_summary_folding);
+	RUN(bound_format);
+	RUN(glob_patterns);
+	return T_DONE("test_textfile");
+}
