@@ -79,7 +79,8 @@ int dirscan_next(struct dirscan *ds, const char **name, unsigned char *type)
 
 void dirscan_fini(struct dirscan *ds)
 {
-	if (ds->fd >= 0)
+	/* a zeroed, never-initialised ds has fd 0 but no path: do not close stdin */
+	if (ds->fd >= 0 && ds->path[0])
 		close(ds->fd);
 	ds->fd = -1;
 }

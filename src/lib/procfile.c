@@ -62,7 +62,7 @@ static int grow(struct procfile *pf, size_t want)
 static int read_all(struct procfile *pf)
 {
 	size_t len = 0;
-	int r = grow(pf, 4096);
+	int r = grow(pf, pf->max + 1 < 4096 ? pf->max + 1 : 4096);
 	if (r < 0)
 		return r;
 	for (;;) {
@@ -113,7 +113,8 @@ int procfile_read(struct procfile *pf)
 
 void procfile_fini(struct procfile *pf)
 {
-	if (pf->fd >= 0)
+	/* a zeroed, never-initialised pf has fd 0 but no path: do not close stdin */
+	if (pf->fd >= 0 && pf->path[0])
 		close(pf->fd);
 	pf->fd = -1;
 	free(pf->buf);

@@ -44,8 +44,8 @@ static inline struct span procfile_span(const struct procfile *pf)
 	return (struct span){ pf->buf, pf->len };
 }
 
-/* Close the fd and free the buffer. Accepts a zeroed or half-initialised pf; safe to
- * call twice. */
+/* Close the fd and free the buffer. Accepts a zeroed (calloc'd, never initialised) or
+ * half-initialised pf; safe to call twice. */
 void procfile_fini(struct procfile *pf);
 
 /* One-shot: read root/rel into a caller buffer buf[cap] (NUL-terminated; the file is

@@ -137,6 +137,24 @@ static void procfile_rereads(void)
 	CHECK_INT(procfile_read(&pf), -ENOENT);
 	procfile_fini(&pf);
 	procfile_fini(&pf); /* twice is fine */
+	/* a zeroed procfile or dirscan must not close fd 0 */
+	struct procfile zpf;
+	struct dirscan zds;
+	memset(&zpf, 0, sizeof(zpf));
+	memset(&zds, 0, sizeof(zds));
+	procfile_fini(&zpf);
+	dirscan_fini(&zds);
+	CHECK(fcntl(0, F_GETFD) >= 0 || errno != EBADF);
+	/* a limit below the first read size still reads a small file */
+	CHECK_INT(procfile_init(&pf, dir, "small", 100), 0);
+	snprintf(path, sizeof(path), "%s/small", dir);
+	f = fopen(path, "w");
+	fputs("42\n", f);
+	fclose(f);
+	CHECK_INT(procfile_read(&pf), 0);
+	CHECK_STR(pf.buf, "42\n");
+	procfile_fini(&pf);
+	unlink(path);
 	rmdir(dir);
 }
 
