@@ -108,8 +108,8 @@ static void os_put_utf8(struct os_dec *d, uint32_t cp)
 }
 
 /* A \u escape: v.p[*i] is the 'u'. A UTF-16 surrogate must be followed by a second
- * \uXXXX; a pair that does not combine gives U+FFFD. Advances *i to the last byte used.
- * Never writes more bytes than it consumes. Returns 0 or -EINVAL. */
+ * \uXXXX; a pair that does not combine gives U+FFFD; \u0000 is refused. Advances *i
+ * to the last byte used. Never writes more bytes than it consumes. Returns 0 or -EINVAL. */
 static int os_unicode(struct os_dec *d, struct span v, size_t *i)
 {
 	uint32_t r, r2;
@@ -124,6 +124,8 @@ static int os_unicode(struct os_dec *d, struct span v, size_t *i)
 		bool pair = r <= 0xdbff && r2 >= 0xdc00 && r2 <= 0xdfff;
 		r = pair ? 0x10000 + ((r - 0xd800) << 10) + (r2 - 0xdc00) : 0xfffd;
 	}
+	if (r == 0)
+		return -EINVAL; /* an environment value cannot hold a NUL */
 	os_put_utf8(d, r);
 	return 0;
 }

@@ -39,7 +39,7 @@ struct os_release {
  * literally, "..." with backslash escapes (\" \\ \/ \b \f \r \n \t \uXXXX). Unescaped
  * values go to scratch[0..cap), which must hold at least len bytes; rel's spans point
  * there. A later line for the same key wins. Returns 0, -EINVAL for a malformed line
- * (bad key, no '=', a control character, an unterminated quote or escape), -ERANGE
+ * (bad key, no '=', a control character, \u0000, an unterminated quote or escape), -ERANGE
  * for a VERSION_ID whose number does not fit, or -ENOBUFS when cap < len. */
 int os_release_parse(const char *buf, size_t len, char *scratch, size_t cap,
 		     struct os_release *rel);

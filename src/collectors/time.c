@@ -51,14 +51,16 @@ static const struct metric_desc desc_current = {
 int time_clocksource_emit(const char *device, const char *avail, size_t alen, const char *cur,
 			  size_t clen, struct metric_sink *out)
 {
-	struct span s = { avail, alen }, w;
+	const char *nul = memchr(avail, '\0', alen); /* attribute text ends at a NUL */
+	struct span s = { avail, nul ? (size_t)(nul - avail) : alen }, w;
 	int r = 0;
 	/* labels in name order, the order node_exporter prints them in */
 	while (r == 0 && span_word(&s, &w))
 		r = sink_add(out, &desc_avail, 1, LABELS(LS("clocksource", w), L("device", device)));
 	if (r < 0)
 		return r;
-	struct span c = span_trim((struct span){ cur, clen });
+	nul = memchr(cur, '\0', clen);
+	struct span c = span_trim((struct span){ cur, nul ? (size_t)(nul - cur) : clen });
 	return sink_add(out, &desc_current, 1, LABELS(LS("clocksource", c), L("device", device)));
 }
 

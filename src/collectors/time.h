@@ -10,9 +10,10 @@
 
 /* Add the clock sources of one sysfs clocksource device (device is its label: the
  * device's position among the clocksource[0-9]* directories in name order, "0" for the
- * first) from the texts of its available_clocksource (avail[0..alen), names separated by
- * whitespace) and current_clocksource (cur[0..clen), one name; surrounding whitespace
- * is dropped) files: node_time_clocksource_available_info per available name and one
+ * first) from the texts of its available_clocksource (avail[0..alen), names separated
+ * by whitespace) and current_clocksource (cur[0..clen), one name, surrounding
+ * whitespace dropped) files; each text ends at its first NUL if it has one. Adds
+ * node_time_clocksource_available_info per available name and one
  * node_time_clocksource_current_info, all 1. Returns 0 or a sink error. */
 int time_clocksource_emit(const char *device, const char *avail, size_t alen, const char *cur,
 			  size_t clen, struct metric_sink *out);

@@ -141,6 +141,7 @@ static void hostile_input(void)
 		"NAME=\"\\q\"",     /* unknown escape */
 		"NAME=\"\\u12\"",   /* short \u */
 		"NAME=\"\\uzzzz\"", /* bad hex */
+		"NAME=\"\\u0000\"", /* a NUL */
 		"NAME=a\x01z",      /* control character */
 		"NAME=a\tb",        /* tab inside is a control character too */
 		"NAME=\"\\\xc3\xa9\"", /* escaped multibyte */
