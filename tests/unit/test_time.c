@@ -8,15 +8,20 @@
 #include "sys_testutil.h"
 #include "t.h"
 
+#define AVAIL(cs, dev)                                                                     \
+	"node_time_clocksource_available_info{clocksource=\"" cs "\",device=\"" dev "\"}"
+#define CURRENT(cs, dev)                                                                   \
+	"node_time_clocksource_current_info{clocksource=\"" cs "\",device=\"" dev "\"}"
+
 static void fixture_values(void)
 {
 	const char *flags[] = { "--collector.time", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run_fixture(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_available_info{clocksource=\"tsc\",device=\"0\"}"), 1);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_available_info{clocksource=\"hpet\",device=\"0\"}"), 1);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_available_info{clocksource=\"acpi_pm\",device=\"0\"}"), 1);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_current_info{clocksource=\"tsc\",device=\"0\"}"), 1);
+	CHECK_DBL(series_value(out.p, AVAIL("tsc", "0")), 1);
+	CHECK_DBL(series_value(out.p, AVAIL("hpet", "0")), 1);
+	CHECK_DBL(series_value(out.p, AVAIL("acpi_pm", "0")), 1);
+	CHECK_DBL(series_value(out.p, CURRENT("tsc", "0")), 1);
 	double now = series_value(out.p, "node_time_seconds");
 	CHECK(fabs(now - (double)time(NULL)) < 5);
 	CHECK(has_line(out.p, "# TYPE node_time_seconds gauge"));
@@ -58,11 +63,11 @@ static void clocksource_dirs(void)
 			      "ignored"), 0);
 	CHECK_INT(tmptree_put(&t, "sys/devices/system/clocksource/uevent", ""), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_current_info{clocksource=\"zero\",device=\"0\"}"), 1);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_current_info{clocksource=\"one\",device=\"1\"}"), 1);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_current_info{clocksource=\"ten\",device=\"2\"}"), 1);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_current_info{clocksource=\"two\",device=\"3\"}"), 1);
-	CHECK_DBL(series_value(out.p, "node_time_clocksource_available_info{clocksource=\"b\",device=\"3\"}"), 1);
+	CHECK_DBL(series_value(out.p, CURRENT("zero", "0")), 1);
+	CHECK_DBL(series_value(out.p, CURRENT("one", "1")), 1);
+	CHECK_DBL(series_value(out.p, CURRENT("ten", "2")), 1);
+	CHECK_DBL(series_value(out.p, CURRENT("two", "3")), 1);
+	CHECK_DBL(series_value(out.p, AVAIL("b", "3")), 1);
 	CHECK(!has_line(out.p, "node_time_clocksource_current_info{clocksource=\"ignored\""));
 	/* an unreadable attribute fails the collection */
 	CHECK_INT(tmptree_put(&t, "sys/devices/system/clocksource/clocksource3/uevent", ""), 0);
