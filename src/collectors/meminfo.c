@@ -1,0 +1,131 @@
+/*
+ * meminfo: the kernel's memory counters from /proc/meminfo, as node_memory_* gauges.
+ *
+ * Each line is "Field:   value [kB]". A field with a unit becomes
+ * node_memory_<Field>_bytes with the value multiplied by 1024 (the kernel's "kB" is
+ * KiB); a field without one (HugePages_Total...) keeps its plain name and value.
+ * Parentheses turn into an underscore: "Active(anon)" -> node_memory_Active_anon_bytes.
+ * Every field the kernel prints is exported, whatever its name, so new kernel fields
+ * (Zswap, KReclaimable...) appear without a code change. A name ending in "_total" is a
+ * counter, as in node_exporter; on Linux none does.
+ *
+ * The file is held open and re-read with pread each scrape (lib/procfile.h); metric
+ * names are built in a stack buffer and copied by the sink, so a scrape allocates
+ * nothing once the sink has grown to size.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/meminfo.h"
+#include "core/collector.h"
+#include "lib/procfile.h"
+
+#define MEMINFO_PREFIX "node_memory_"
+
+/* Build the metric name for field key (the first word without its trailing colon) into
+ * name[cap]: "Active(anon)" -> "node_memory_Active_anon", plus "_bytes" when the line
+ * had a unit. Like node_exporter, the span from the first '(' to the last ')' becomes
+ * '_' followed by what was inside. Returns 0, or -ENAMETOOLONG when it does not fit. */
+static int meminfo_name(struct span key, bool bytes, char *name, size_t cap)
+{
+	const char *open = memchr(key.p, '(', key.len);
+	const char *close = NULL;
+	for (size_t i = key.len; open && i > (size_t)(open - key.p); i--) {
+		if (key.p[i - 1] == ')') {
+			close = key.p + i - 1;
+			break;
+		}
+	}
+	int n;
+	if (open && close) {
+		int head = (int)(open - key.p), inner = (int)(close - open - 1);
+		int tail = (int)(key.p + key.len - close - 1);
+		n = snprintf(name, cap, MEMINFO_PREFIX "%.*s_%.*s%.*s%s", head, key.p, inner,
+			     open + 1, tail, close + 1, bytes ? "_bytes" : "");
+	} else {
+		n = snprintf(name, cap, MEMINFO_PREFIX "%.*s%s", (int)key.len, key.p,
+			     bytes ? "_bytes" : "");
+	}
+	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
+}
+
+/* Parse one non-blank line into out. Returns 0 (also for a line skipped on purpose)
+ * or -EINVAL for a malformed one. */
+static int meminfo_line(struct span line, struct metric_sink *out)
+{
+	struct span w[4];
+	size_t nw = 0;
+	double v;
+	while (nw < 4 && span_word(&line, &w[nw]))
+		nw++;
+	if (nw == 0)
+		return 0;
+	if (nw < 2 || nw > 3 || span_double(w[1], &v) < 0)
+		return -EINVAL;
+	bool bytes = nw == 3; /* any unit means kB, as the kernel writes only that */
+	char name[256];
+	struct span key = { w[0].p, w[0].len - 1 }; /* drop the trailing ':' */
+	if (meminfo_name(key, bytes, name, sizeof(name)) < 0)
+		return 0;
+	if (sink_find_family(out, name, strlen(name)) >= 0)
+		return 0; /* a repeated field: keep the first */
+	const struct metric_desc d = {
+		name,
+		bytes ? "A /proc/meminfo field, converted from kB to bytes."
+		      : "A /proc/meminfo field without a unit, as the kernel prints it.",
+		span_ends(key, "_total") ? METRIC_COUNTER : METRIC_GAUGE,
+	};
+	int r = sink_gauge(out, &d, bytes ? v * 1024.0 : v);
+	/* a field that makes no valid metric name is left out; other errors are real */
+	return (r == -EINVAL || r == -EEXIST) ? 0 : r;
+}
+
+int meminfo_parse(const char *buf, size_t len, struct metric_sink *out)
+{
+	struct cursor cur = cursor_init(buf, len);
+	struct span line;
+	while (cursor_line(&cur, &line)) {
+		int r = meminfo_line(line, out);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int meminfo_init(struct collector *c)
+{
+	struct procfile *pf = calloc(1, sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	pf->fd = -1;
+	c->priv = pf;
+	return procfile_init(pf, cfg_procfs(c->cfg), "meminfo", 0);
+}
+
+static int meminfo_collect(struct collector *c, struct metric_sink *out)
+{
+	struct procfile *pf = c->priv;
+	int r = procfile_read(pf);
+	if (r < 0)
+		return r;
+	return meminfo_parse(pf->buf, pf->len, out);
+}
+
+static void meminfo_fini(struct collector *c)
+{
+	if (c->priv)
+		procfile_fini(c->priv);
+	free(c->priv);
+	c->priv = NULL;
+}
+
+const struct collector_ops collector_ops_meminfo = {
+	.name = "meminfo",
+	.default_enabled = true,
+	.reads = "/proc/meminfo",
+	.init = meminfo_init,
+	.collect = meminfo_collect,
+	.fini = meminfo_fini,
+};
