@@ -432,7 +432,7 @@ struct cpu_priv {
 
 /* Grow a throttle array *a (elements of size sz, capacity *cap) to hold n+1.
  * Returns 0 or -ENOMEM. */
-static int grow_array(void **a, size_t *cap, size_t n, size_t sz)
+static int grow_slots(void **a, size_t *cap, size_t n, size_t sz)
 {
 	if (n < *cap)
 		return 0;
@@ -466,7 +466,7 @@ static int note_package(struct cpu_priv *p, const char *cpu, uint64_t pkg)
 			return 0;
 	if (read_cpu_u64(p, cpu, "thermal_throttle/package_throttle_count", &n) < 0)
 		return 0;
-	int r = grow_array((void **)&p->pkgs, &p->pkgs_cap, p->npkgs, sizeof(*p->pkgs));
+	int r = grow_slots((void **)&p->pkgs, &p->pkgs_cap, p->npkgs, sizeof(*p->pkgs));
 	if (r == 0)
 		p->pkgs[p->npkgs++] = (struct pkg_throttle){ pkg, n };
 	return r;
@@ -481,7 +481,7 @@ static int note_core(struct cpu_priv *p, const char *cpu, uint64_t pkg, uint64_t
 			return 0;
 	if (read_cpu_u64(p, cpu, "thermal_throttle/core_throttle_count", &n) < 0)
 		return 0;
-	int r = grow_array((void **)&p->cores, &p->cores_cap, p->ncores, sizeof(*p->cores));
+	int r = grow_slots((void **)&p->cores, &p->cores_cap, p->ncores, sizeof(*p->cores));
 	if (r == 0)
 		p->cores[p->ncores++] = (struct core_throttle){ pkg, core, n };
 	return r;

@@ -123,25 +123,6 @@ struct textfile {
 	bool errored;
 };
 
-/* Grow arr (elements of elem bytes) to hold want. 0 or -errno. */
-static int grow(void **arr, uint32_t *cap, uint32_t want, size_t elem)
-{
-	if (want <= *cap)
-		return 0;
-	uint32_t ncap = *cap ? *cap : 16;
-	while (ncap < want) {
-		if (ncap > UINT32_MAX / 4)
-			return -E2BIG;
-		ncap *= 2;
-	}
-	void *p = realloc(*arr, (size_t)ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static void strlist_reset(struct strlist *l)
 {
 	buf_reset(&l->b);
@@ -164,7 +145,7 @@ static int strlist_add(struct strlist *l, const char *s, size_t n)
 {
 	if (l->n >= TF_MAX_LIST)
 		return -E2BIG;
-	int r = grow((void **)&l->off, &l->cap, l->n + 1, sizeof(*l->off));
+	int r = grow_array((void **)&l->off, &l->cap, l->n + 1, sizeof(*l->off));
 	if (r < 0)
 		return r;
 	size_t at = l->b.len;
@@ -330,7 +311,7 @@ static struct textparse *next_parser(struct textfile *tf)
 	uint32_t old = tf->tps_cap;
 	if (tf->nfiles >= TF_MAX_FILES)
 		return NULL;
-	if (grow((void **)&tf->tps, &tf->tps_cap, tf->nfiles + 1, sizeof(*tf->tps)) < 0)
+	if (grow_array((void **)&tf->tps, &tf->tps_cap, tf->nfiles + 1, sizeof(*tf->tps)) < 0)
 		return NULL;
 	for (uint32_t i = old; i < tf->tps_cap; i++)
 		textparse_init(&tf->tps[i]);
@@ -361,7 +342,7 @@ static void process_file(struct textfile *tf, int dirfd, const char *dir, const 
 	if (r < 0)
 		goto out_fail;
 	struct textparse *tp = next_parser(tf);
-	if (!tp || grow((void **)&tf->files, &tf->files_cap, tf->nfiles + 1, sizeof(*tf->files)))
+	if (!tp || grow_array((void **)&tf->files, &tf->files_cap, tf->nfiles + 1, sizeof(*tf->files)))
 		return failed(tf, "textfile: too many files", path, strerror(ENOMEM));
 	if (textparse_run(tp, tf->fbuf.p, tf->fbuf.len) < 0)
 		return failed(tf, "failed to parse textfile data", path, tp->err_msg);
@@ -422,7 +403,7 @@ static int64_t merged_for(struct textfile *tf, uint32_t i, uint32_t fam)
 	int64_t m = hindex_find(&tf->merged_ix, h, merged_eq, &k);
 	if (m >= 0)
 		return m;
-	int r = grow((void **)&tf->merged, &tf->merged_cap, tf->nmerged + 1, sizeof(*tf->merged));
+	int r = grow_array((void **)&tf->merged, &tf->merged_cap, tf->nmerged + 1, sizeof(*tf->merged));
 	if (r == 0)
 		r = hindex_add(&tf->merged_ix, h, tf->nmerged);
 	if (r < 0)
@@ -461,7 +442,7 @@ static int merge(struct textfile *tf)
 				m->help_file = i;
 				m->help_fam = j;
 			}
-			int r = grow((void **)&tf->ffs, &tf->ffs_cap, tf->nffs + 1, sizeof(*tf->ffs));
+			int r = grow_array((void **)&tf->ffs, &tf->ffs_cap, tf->nffs + 1, sizeof(*tf->ffs));
 			if (r < 0)
 				return r;
 			tf->ffs[tf->nffs] = (struct tf_ff){ i, j, (uint32_t)mi, 0 };
@@ -682,7 +663,7 @@ static int emit(struct textfile *tf, struct metric_sink *out)
 		for (uint32_t k = 0; k < f->count; k++) {
 			uint32_t mi = tp->order[f->first + k];
 			if (f->type == TP_SUMMARY || f->type == TP_HISTOGRAM) {
-				r = grow((void **)&tf->refs, &tf->refs_cap, tf->nrefs + 1, sizeof(*tf->refs));
+				r = grow_array((void **)&tf->refs, &tf->refs_cap, tf->nrefs + 1, sizeof(*tf->refs));
 				if (r < 0)
 					return r;
 				tf->refs[tf->nrefs++] = (struct tf_ref){ i, mi };

@@ -43,25 +43,6 @@ void sink_fini(struct metric_sink *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Grow an array of elem-sized items to hold at least want; caps double. */
-static int grow_array(void **arr, uint32_t *cap, uint32_t want, size_t elem)
-{
-	if (want <= *cap)
-		return 0;
-	uint32_t ncap = *cap ? *cap : 64;
-	while (ncap < want) {
-		if (ncap > UINT32_MAX / 2)
-			return -E2BIG;
-		ncap *= 2;
-	}
-	void *p = realloc(*arr, (size_t)ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static uint32_t hash_name(const char *p, size_t n)
 {
 	uint32_t h = 2166136261u;

@@ -39,25 +39,6 @@ static int fail(struct textparse *tp, int err, const char *msg)
 	return err;
 }
 
-/* Grow arr (elements of elem bytes, capacity *cap) to hold want. 0 or -errno. */
-static int grow(void **arr, uint32_t *cap, uint32_t want, size_t elem)
-{
-	if (want <= *cap)
-		return 0;
-	uint32_t ncap = *cap ? *cap : 64;
-	while (ncap < want) {
-		if (ncap > UINT32_MAX / 4)
-			return -E2BIG;
-		ncap *= 2;
-	}
-	void *p = realloc(*arr, (size_t)ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -254,7 +235,7 @@ static int64_t fam_find(const struct textparse *tp, const char *p, size_t n)
 static int64_t fam_create(struct textparse *tp, const char *p, size_t n)
 {
 	uint32_t off;
-	int r = grow((void **)&tp->fams, &tp->fams_cap, tp->nfams + 1, sizeof(*tp->fams));
+	int r = grow_array((void **)&tp->fams, &tp->fams_cap, tp->nfams + 1, sizeof(*tp->fams));
 	if (r < 0)
 		return fail(tp, r, "too many families");
 	if ((r = put_str(tp, p, n, &off)) < 0)
@@ -429,7 +410,7 @@ static int read_label(struct textparse *tp, struct sample_ctx *sc, const char *s
 	}
 	if (tp->nlabels - sc->lab0 >= TP_MAX_LABELS)
 		return fail(tp, -E2BIG, "too many labels");
-	if ((r = grow((void **)&tp->labels, &tp->labels_cap, tp->nlabels + 1,
+	if ((r = grow_array((void **)&tp->labels, &tp->labels_cap, tp->nlabels + 1,
 		      sizeof(*tp->labels))) < 0)
 		return fail(tp, r, "too many labels");
 	if ((r = put_str(tp, s + i, j - i, &noff)) < 0)
@@ -528,7 +509,7 @@ static int64_t new_metric(struct textparse *tp, const struct sample_ctx *sc)
 {
 	if (tp->nmets >= TP_MAX_SAMPLES)
 		return fail(tp, -E2BIG, "too many samples");
-	int r = grow((void **)&tp->mets, &tp->mets_cap, tp->nmets + 1, sizeof(*tp->mets));
+	int r = grow_array((void **)&tp->mets, &tp->mets_cap, tp->nmets + 1, sizeof(*tp->mets));
 	if (r < 0)
 		return fail(tp, r, "too many samples");
 	tp->mets[tp->nmets] = (struct tp_metric){ .family = sc->family,
@@ -567,7 +548,7 @@ static int store_part(struct textparse *tp, const struct sample_ctx *sc, double 
 		return 0;
 	if (tp->nparts >= TP_MAX_SAMPLES)
 		return fail(tp, -E2BIG, "too many samples");
-	if ((r = grow((void **)&tp->parts, &tp->parts_cap, tp->nparts + 1, sizeof(*tp->parts))) < 0)
+	if ((r = grow_array((void **)&tp->parts, &tp->parts_cap, tp->nparts + 1, sizeof(*tp->parts))) < 0)
 		return fail(tp, r, "too many samples");
 	tp->parts[tp->nparts] = (struct tp_part){ (uint32_t)m, tp->nparts, sc->bound,
 						  hist ? to_count(v) : v };
@@ -728,7 +709,7 @@ static int add_name(struct textparse *tp, struct tp_family *f, uint32_t off)
 	}
 	if (f->nnames >= TP_MAX_LABELS)
 		return fail(tp, -E2BIG, "too many label names in one family");
-	int r = grow((void **)&tp->names, &tp->names_cap, tp->nnames + 1, sizeof(*tp->names));
+	int r = grow_array((void **)&tp->names, &tp->names_cap, tp->nnames + 1, sizeof(*tp->names));
 	if (r < 0)
 		return fail(tp, r, "out of memory");
 	memmove(tp->names + lo + 1, tp->names + lo, (tp->nnames - lo) * sizeof(*tp->names));
@@ -741,7 +722,7 @@ static int add_name(struct textparse *tp, struct tp_family *f, uint32_t off)
 /* Group metrics by family (counting sort) and collect each family's label names. */
 static int finish_families(struct textparse *tp)
 {
-	int r = grow((void **)&tp->order, &tp->order_cap, tp->nmets ? tp->nmets : 1,
+	int r = grow_array((void **)&tp->order, &tp->order_cap, tp->nmets ? tp->nmets : 1,
 		     sizeof(*tp->order));
 	if (r < 0)
 		return fail(tp, r, "out of memory");

@@ -129,3 +129,21 @@ void buf_fini(struct buf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
+
+int grow_array(void **arr, uint32_t *cap, uint32_t want, size_t elem)
+{
+	if (want <= *cap)
+		return 0;
+	uint32_t ncap = *cap ? *cap : 64;
+	while (ncap < want) {
+		if (ncap > UINT32_MAX / 4)
+			return -E2BIG;
+		ncap *= 2;
+	}
+	void *p = realloc(*arr, (size_t)ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}

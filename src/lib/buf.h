@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *p;     /* owned; always NUL-terminated when cap > 0 */
@@ -37,5 +38,10 @@ static inline void buf_reset(struct buf *b)
 		b->p[0] = '\0';
 }
 void buf_fini(struct buf *b); /* frees; accepts a zeroed buf */
+
+/* Grow the array *arr of elem-sized items (capacity *cap items) so it holds at least
+ * want items, doubling from 64. The array stays owned by the caller. Returns 0,
+ * -ENOMEM, or -E2BIG past 2^30 items. */
+int grow_array(void **arr, uint32_t *cap, uint32_t want, size_t elem);
 
 #endif
