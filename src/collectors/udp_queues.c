@@ -143,7 +143,7 @@ static void udp_queues_fini(struct collector *c)
 
 const struct collector_ops collector_ops_udp_queues = {
 	.name = "udp_queues",
-	.default_enabled = false,
+	.default_enabled = true,
 	.reads = "/proc/net/udp, /proc/net/udp6",
 	.init = udp_queues_init,
 	.collect = udp_queues_collect,
