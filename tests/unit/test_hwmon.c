@@ -99,8 +99,17 @@ static void collisions(void)
 		snprintf(rel, sizeof(rel), "%s/hwmon/hwmon%d/temp1_input", dev, i);
 		tree_put(root, rel, "1000");
 	}
+	/* a chip behind real symlinks, as on a live /sys */
+	char path[400], target[400];
+	tree_put(root, "devices/platform/it87.2608/hwmon/hwmon7/in0_input", "1200");
+	snprintf(path, sizeof(path), "%s/class/hwmon/hwmon7", root);
+	snprintf(target, sizeof(target), "%s/devices/platform/it87.2608/hwmon/hwmon7", root);
+	CHECK_INT(symlink(target, path), 0);
+	snprintf(path, sizeof(path), "%s/devices/platform/it87.2608/hwmon/hwmon7/device", root);
+	CHECK_INT(symlink("../../../it87.2608", path), 0);
 	CHECK_INT(run_tree(root, &out), 0);
 	CHECK_DBL(success(out.p), 1);
+	CHECK_DBL(series_value(out.p, "node_hwmon_in_volts{chip=\"platform_it87_2608\",sensor=\"in0\"}"), 1.2);
 	CHECK_DBL(series_value(out.p, "node_hwmon_temp_celsius{chip=\"pci0000:00_0000:00:01_0_gpu_mem\",sensor=\"temp1\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_hwmon_temp_celsius{chip=\"pci0000:00_0000:00:01_0_gpu\",sensor=\"temp1\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_hwmon_chip_names{chip=\"pci0000:00_0000:00:01_0_hwmon2\",chip_name=\"same\"}"), 1);
