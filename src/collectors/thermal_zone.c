@@ -8,17 +8,21 @@
  * cooling_device<N> gives its current and maximum throttle state.
  *
  * The class directory is listed each scrape with a dirscan (zones come and go with
- * drivers); attributes are read through the class symlinks into stack buffers.
+ * drivers). Each entry is a symlink into /sys/devices, or in a flattened copy of sysfs a
+ * small file naming the link's target; sysfs_open_dir() follows either, and the entry's
+ * attributes are read relative to that directory into stack buffers.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collectors/thermal_zone.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
 #include "lib/procfile.h"
+#include "lib/sysfs.h"
 
 static const struct metric_desc desc_temp = {
 	"node_thermal_zone_temp", "Temperature of a thermal zone in degrees Celsius.",
@@ -42,14 +46,11 @@ int thermal_parse_int(struct span text, int64_t *out)
 	return span_i64(span_trim(text), out);
 }
 
-/* Read attribute <entry>/<attr> of the class directory into buf[cap], trimmed. */
-static int attr(struct thermal_priv *p, const char *entry, const char *name, char *buf,
-		size_t cap)
+/* Read attribute `name` of the entry opened as dirfd into buf[cap], trimmed of
+ * surrounding whitespace. Returns 0 or -errno from the read. */
+static int attr(int dirfd, const char *name, char *buf, size_t cap)
 {
-	char rel[320];
-	if ((size_t)snprintf(rel, sizeof(rel), "%s/%s", entry, name) >= sizeof(rel))
-		return -ENAMETOOLONG;
-	int r = read_attr(dirscan_fd(&p->dir), rel, buf, cap);
+	int r = read_attr(dirfd, name, buf, cap);
 	if (r < 0)
 		return r;
 	struct span t = span_trim(span_cstr(buf));
@@ -67,14 +68,15 @@ static const char *numbered(const char *entry, const char *prefix)
 	return entry + n;
 }
 
-static int zone(struct thermal_priv *p, const char *entry, const char *num,
-		struct metric_sink *out)
+/* Emit thermal zone `num` whose directory is dirfd. A zone missing type, policy or temp
+ * is skipped (0); a temp that is not an integer fails with -EINVAL. */
+static int zone(int dirfd, const char *num, struct metric_sink *out)
 {
 	char type[256], policy[256], temp[64];
 	int64_t t;
-	if (attr(p, entry, "type", type, sizeof(type)) < 0 ||
-	    attr(p, entry, "policy", policy, sizeof(policy)) < 0 ||
-	    attr(p, entry, "temp", temp, sizeof(temp)) < 0)
+	if (attr(dirfd, "type", type, sizeof(type)) < 0 ||
+	    attr(dirfd, "policy", policy, sizeof(policy)) < 0 ||
+	    attr(dirfd, "temp", temp, sizeof(temp)) < 0)
 		return 0; /* unreadable zones are skipped */
 	if (thermal_parse_int(span_cstr(temp), &t) < 0)
 		return -EINVAL;
@@ -82,16 +84,17 @@ static int zone(struct thermal_priv *p, const char *entry, const char *num,
 			LABELS(L("type", type), L("zone", num)));
 }
 
-static int cooling(struct thermal_priv *p, const char *entry, const char *num,
-		   struct metric_sink *out)
+/* Emit cooling device `num` whose directory is dirfd. Returns 0 or -errno; an attribute
+ * that reads as ENODATA skips the device. */
+static int cooling(int dirfd, const char *num, struct metric_sink *out)
 {
 	char type[256], maxs[64], curs[64];
 	int64_t mx, cur;
-	int r = attr(p, entry, "type", type, sizeof(type));
+	int r = attr(dirfd, "type", type, sizeof(type));
 	if (r == 0)
-		r = attr(p, entry, "max_state", maxs, sizeof(maxs));
+		r = attr(dirfd, "max_state", maxs, sizeof(maxs));
 	if (r == 0)
-		r = attr(p, entry, "cur_state", curs, sizeof(curs));
+		r = attr(dirfd, "cur_state", curs, sizeof(curs));
 	if (r == -ENODATA)
 		return 0;
 	if (r < 0)
@@ -123,10 +126,17 @@ static int thermal_collect(struct collector *c, struct metric_sink *out)
 	if (dirscan_rewind(&p->dir) < 0)
 		return 0; /* no thermal class: nothing to report */
 	while ((r = dirscan_next(&p->dir, &name, &type)) > 0) {
-		if ((num = numbered(name, "thermal_zone")))
-			r = zone(p, name, num, out);
-		else if ((num = numbered(name, "cooling_device")))
-			r = cooling(p, name, num, out);
+		bool is_zone = (num = numbered(name, "thermal_zone")) != NULL;
+		if (!is_zone && !(num = numbered(name, "cooling_device")))
+			continue;
+		int fd = sysfs_open_dir(dirscan_fd(&p->dir), name);
+		if (fd < 0) {
+			if (is_zone)
+				continue; /* an unreadable zone is skipped */
+			return fd;
+		}
+		r = is_zone ? zone(fd, num, out) : cooling(fd, num, out);
+		close(fd);
 		if (r < 0)
 			return r;
 	}

@@ -1,6 +1,6 @@
 /*
- * test_thermal_zone: the thermal_zone collector on a tree with real class symlinks
- * (the shared fixture has them flattened into files) and on broken trees.
+ * test_thermal_zone: the thermal_zone collector on the shared fixture as it is (class
+ * links stored as files), on a tree with real class symlinks, and on broken trees.
  */
 #include "collectors/thermal_zone.h"
 #include "harness.h"
@@ -40,6 +40,19 @@ static void fixture_values(void)
 	tree_rm(root);
 }
 
+/* The shared tree keeps the class/thermal entries as link files: values match e2e-output.txt. */
+static void shared_fixture(void)
+{
+	const char *extra[] = { "--collector.thermal_zone", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run_fixture(extra, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_thermal_zone_temp{type=\"cpu-thermal\",zone=\"0\"}"), 12.376);
+	CHECK_DBL(series_value(out.p, "node_cooling_device_max_state{name=\"0\",type=\"Processor\"}"), 3);
+	CHECK_DBL(series_value(out.p, "node_cooling_device_cur_state{name=\"0\",type=\"Processor\"}"), 0);
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 1);
+	buf_fini(&out);
+}
+
 static void parse_int(void)
 {
 	int64_t v;
@@ -50,6 +63,7 @@ static void parse_int(void)
 
 int main(void)
 {
+	RUN(shared_fixture);
 	RUN(fixture_values);
 	RUN(parse_int);
 	return T_DONE("test_thermal_zone");

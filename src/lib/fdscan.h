@@ -1,0 +1,30 @@
+/*
+ * fdscan: list a directory the caller already holds open, without allocating.
+ *
+ * dirscan (dirscan.h) owns a directory it opens by path. Some directories are only
+ * reachable through a file descriptor: a sysfs class entry opened through a link with
+ * sysfs_open_dir(), or its "device" link. An fdscan borrows such a descriptor, rewinds
+ * it with lseek and reads it with getdents64 into a fixed buffer. "." and ".." are
+ * skipped. The fdscan never closes the descriptor.
+ */
+#ifndef PLUMB_FDSCAN_H
+#define PLUMB_FDSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct fdscan {
+	int fd;            /* borrowed; -1 when not started */
+	char buf[8192] __attribute__((aligned(8)));
+	size_t len, pos;
+	bool eof;
+};
+
+/* Start listing directory fd (owned by the caller, who keeps it open while listing)
+ * from its first entry. Returns 0 or -errno from lseek. */
+int fdscan_start(struct fdscan *fs, int fd);
+/* Next entry name (NUL-terminated, valid until the next call) and its d_type.
+ * Returns 1, 0 at the end, or -errno (-EIO for a malformed record). */
+int fdscan_next(struct fdscan *fs, const char **name, unsigned char *type);
+
+#endif
