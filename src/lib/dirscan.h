@@ -2,8 +2,9 @@
  * dirscan: list a directory every scrape without allocating.
  *
  * opendir() allocates a DIR on every call; a collector that lists /sys/class/net each
- * scrape would allocate each scrape. A dirscan holds the directory open and reads it
- * with getdents64 into a fixed buffer, rewinding with lseek. Entries "." and ".." are
+ * scrape would allocate each scrape. A dirscan owns the directory, opened by path and
+ * held open, and lists it with an fdscan (getdents64 into a fixed buffer, rewinding
+ * with lseek). Entries "." and ".." are
  * skipped. A directory that vanished is reopened on the next rewind.
  */
 #ifndef PLUMB_DIRSCAN_H
@@ -13,12 +14,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/fdscan.h"
+
 struct dirscan {
 	int fd;            /* -1 when closed */
 	char path[PATH_MAX];
-	char buf[8192] __attribute__((aligned(8)));
-	size_t len, pos;
-	bool eof;
+	struct fdscan scan; /* reads fd */
 };
 
 /* Set ds up for root/rel (not opened yet). Returns 0 or -ENAMETOOLONG. */
