@@ -73,6 +73,7 @@ int dirscan_next(struct dirscan *ds, const char **name, unsigned char *type)
 			continue;
 		*name = d->d_name;
 		*type = d->d_type;
+		ds->ino = d->d_ino;
 		return 1;
 	}
 }
