@@ -9,6 +9,17 @@
  * permitted, or the driver answers EINVAL/EOPNOTSUPP (speed of a link that is down) is
  * just absent; any other read error fails the collection. An integer attribute that
  * does not parse (Go base-0 syntax: 10, 0x1003, 017) is absent too.
+ *
+ * Opening ~22 sysfs files per interface per scrape costs more than reading them, so the
+ * attribute files of up to NC_HELD_MAX interfaces (fewer if RLIMIT_NOFILE is low) are
+ * held open and re-read with pread at offset 0, which makes sysfs call the attribute's
+ * show() again. A held interface is known by its entry's name and inode number in the
+ * class directory: an interface that is deleted, renamed, or deleted and made again
+ * under the same name no longer matches and its files are closed. A held file that
+ * answers ENODEV (its device went away between listing and reading) or any other
+ * unexpected error drops the interface back to plain open/read/close for that scrape,
+ * so errors are reported exactly as without the cache. An attribute whose open failed
+ * (absent, not permitted) is retried each scrape, as before.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "collectors/netclass.h"
@@ -72,11 +84,27 @@ static const struct flag_def netclass_flags[] = {
 	{ NULL, 0, NULL, NULL, false },
 };
 
+#define NC_NATTR (NC_NINT + NC_NSTR)
+#define NC_HELD_MAX 32     /* interfaces whose files are held open, at most */
+#define NC_HELD_NAME 32    /* longest entry name held, with its NUL (IFNAMSIZ is 16) */
+
+/* One interface whose directory and attribute files are held open. */
+struct nc_held {
+	int dirfd;                /* the interface's directory; -1: slot free */
+	int fd[NC_NATTR];         /* attribute files in enum order (ints, then strings);
+				     -1 when not open (retried every scrape) */
+	unsigned long long ino;   /* d_ino of the class entry it was opened through */
+	bool seen;                /* listed in the current scrape */
+	char name[NC_HELD_NAME];
+};
+
 struct netclass_priv {
 	struct dirscan dir;
 	struct regex *ignored;
 	bool ignore_invalid_speed;
+	unsigned nheld_max;       /* slots of held[] in use at most (fd budget) */
 	struct netclass_iface ifc;
+	struct nc_held held[NC_HELD_MAX];
 };
 
 /* Parse Go's strconv.ParseInt(s, 0, 64) syntax: sign, then 0x/0o/0b prefix or a
@@ -117,20 +145,31 @@ static int parse_go_int(struct span s, int64_t *out)
 	return 0;
 }
 
+/* The file name of attribute a (0..NC_NATTR: integers, then strings). */
+static const char *attr_file(int a)
+{
+	return a < NC_NINT ? netclass_int_files[a] : netclass_str_files[a - NC_NINT];
+}
+
+/* Store the raw text value[0..len) of attribute a (0..NC_NATTR) in ifc, as
+ * netclass_set_attr does. */
+static void set_attr(struct netclass_iface *ifc, int a, const char *value, size_t len)
+{
+	struct span v = span_trim((struct span){ value, len < NETCLASS_ATTR_MAX ? len : NETCLASS_ATTR_MAX });
+	if (a < NC_NINT) {
+		ifc->has[a] = parse_go_int(v, &ifc->v[a]) == 0;
+		return;
+	}
+	memcpy(ifc->s[a - NC_NINT], v.p, v.len);
+	ifc->s[a - NC_NINT][v.len] = '\0';
+}
+
 void netclass_set_attr(struct netclass_iface *ifc, const char *file, const char *value,
 		       size_t len)
 {
-	struct span v = span_trim((struct span){ value, len < NETCLASS_ATTR_MAX ? len : NETCLASS_ATTR_MAX });
-	for (int i = 0; i < NC_NINT; i++) {
-		if (strcmp(file, netclass_int_files[i]) == 0) {
-			ifc->has[i] = parse_go_int(v, &ifc->v[i]) == 0;
-			return;
-		}
-	}
-	for (int i = 0; i < NC_NSTR; i++) {
-		if (strcmp(file, netclass_str_files[i]) == 0) {
-			memcpy(ifc->s[i], v.p, v.len);
-			ifc->s[i][v.len] = '\0';
+	for (int a = 0; a < NC_NATTR; a++) {
+		if (strcmp(file, attr_file(a)) == 0) {
+			set_attr(ifc, a, value, len);
 			return;
 		}
 	}
@@ -174,11 +213,12 @@ static bool ignorable(int err)
 	       err == -EOPNOTSUPP || err == -ENOTDIR;
 }
 
-/* Read one attribute of the interface at dirfd into ifc. Returns 0 or -errno. */
-static int read_one(int dirfd, const char *file, struct netclass_iface *ifc)
+/* Read attribute a of the interface at dirfd into ifc: open, read, close. Returns 0 or
+ * -errno. */
+static int read_one(int dirfd, int a, struct netclass_iface *ifc)
 {
 	char buf[NETCLASS_ATTR_MAX + 1];
-	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = openat(dirfd, attr_file(a), O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return ignorable(-errno) ? 0 : -errno;
 	ssize_t n;
@@ -189,43 +229,148 @@ static int read_one(int dirfd, const char *file, struct netclass_iface *ifc)
 	close(fd);
 	if (r < 0)
 		return ignorable(r) ? 0 : r;
-	netclass_set_attr(ifc, file, buf, (size_t)n);
+	set_attr(ifc, a, buf, (size_t)n);
 	return 0;
+}
+
+/* Forget what ifc held from the previous interface. */
+static void clear_iface(struct netclass_iface *ifc)
+{
+	memset(ifc->has, 0, sizeof(ifc->has));
+	for (int i = 0; i < NC_NSTR; i++)
+		ifc->s[i][0] = '\0';
 }
 
 /* Read every attribute of one interface directory. Returns 0 or -errno. */
 static int read_iface(int dirfd, struct netclass_iface *ifc)
 {
-	memset(ifc->has, 0, sizeof(ifc->has));
-	for (int i = 0; i < NC_NSTR; i++)
-		ifc->s[i][0] = '\0';
-	for (int i = 0; i < NC_NINT; i++) {
-		int r = read_one(dirfd, netclass_int_files[i], ifc);
-		if (r < 0)
-			return r;
-	}
-	for (int i = 0; i < NC_NSTR; i++) {
-		int r = read_one(dirfd, netclass_str_files[i], ifc);
+	clear_iface(ifc);
+	for (int a = 0; a < NC_NATTR; a++) {
+		int r = read_one(dirfd, a, ifc);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-/* Collect one entry of the class directory. Returns 0 or -errno. */
-static int collect_entry(struct netclass_priv *p, const char *name, struct metric_sink *out)
+/* Close h's files and free its slot. Accepts a free slot. */
+static void held_close(struct nc_held *h)
+{
+	for (int a = 0; a < NC_NATTR; a++) {
+		if (h->fd[a] >= 0)
+			close(h->fd[a]);
+		h->fd[a] = -1;
+	}
+	if (h->dirfd >= 0)
+		close(h->dirfd);
+	h->dirfd = -1;
+}
+
+/* Read attribute a through held slot h (opening it first if it is not open yet).
+ * Returns 0 (also for an attribute that is absent, as read_one) or -errno for any
+ * other failure, -ENODEV included: then the caller drops h. */
+static int held_read(struct nc_held *h, int a, struct netclass_iface *ifc)
+{
+	char buf[NETCLASS_ATTR_MAX + 1];
+	if (h->fd[a] < 0) {
+		int fd = openat(h->dirfd, attr_file(a), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return ignorable(-errno) ? 0 : -errno;
+		h->fd[a] = fd;
+	}
+	ssize_t n;
+	do {
+		n = pread(h->fd[a], buf, NETCLASS_ATTR_MAX, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return ignorable(-errno) ? 0 : -errno;
+	set_attr(ifc, a, buf, (size_t)n);
+	return 0;
+}
+
+/* Read every attribute through held slot h. Returns 0 or -errno (see held_read). */
+static int held_read_iface(struct nc_held *h, struct netclass_iface *ifc)
+{
+	clear_iface(ifc);
+	for (int a = 0; a < NC_NATTR; a++) {
+		int r = held_read(h, a, ifc);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The held slot for entry name with inode ino, or NULL. A slot held under this name
+ * for another inode (the interface was made again) is closed. */
+static struct nc_held *held_find(struct netclass_priv *p, const char *name,
+				 unsigned long long ino)
+{
+	for (unsigned i = 0; i < p->nheld_max; i++) {
+		struct nc_held *h = &p->held[i];
+		if (h->dirfd < 0 || strcmp(h->name, name) != 0)
+			continue;
+		if (h->ino == ino)
+			return h;
+		held_close(h);
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Take a free slot for the interface directory dirfd (entry name, inode ino): the slot
+ * owns dirfd from then on. Returns the slot, or NULL (none free, or the name is too
+ * long) and the caller keeps dirfd. */
+static struct nc_held *held_take(struct netclass_priv *p, const char *name,
+				 unsigned long long ino, int dirfd)
+{
+	size_t len = strlen(name);
+	if (len >= NC_HELD_NAME)
+		return NULL;
+	for (unsigned i = 0; i < p->nheld_max; i++) {
+		struct nc_held *h = &p->held[i];
+		if (h->dirfd >= 0)
+			continue;
+		memcpy(h->name, name, len + 1);
+		h->ino = ino;
+		h->dirfd = dirfd;
+		return h;
+	}
+	return NULL;
+}
+
+/* Collect one entry of the class directory: through its held files if it has them,
+ * else by opening it (and holding its files if a slot is free). Returns 0 or -errno. */
+static int collect_entry(struct netclass_priv *p, const char *name, unsigned long long ino,
+			 struct metric_sink *out)
 {
 	if (regex_match(p->ignored, name, strlen(name)))
 		return 0;
+	struct nc_held *h = held_find(p, name, ino);
+	if (h) {
+		h->seen = true;
+		if (held_read_iface(h, &p->ifc) == 0)
+			return netclass_emit(&p->ifc, name, p->ignore_invalid_speed, out);
+		held_close(h); /* gone or failing: read it the plain way, errors and all */
+	}
 	int fd = sysfs_open_dir(dirscan_fd(&p->dir), name);
 	if (fd == -ENOTDIR || fd == -ENOENT)
 		return 0; /* a plain file (bonding_masters), or gone since the listing */
 	if (fd < 0)
 		return fd;
-	int r = read_iface(fd, &p->ifc);
-	close(fd);
-	if (r < 0)
-		return r;
+	int r;
+	if (!h && (h = held_take(p, name, ino, fd))) {
+		h->seen = true;
+		r = held_read_iface(h, &p->ifc);
+		if (r < 0) {
+			held_close(h);
+			return r;
+		}
+	} else {
+		r = read_iface(fd, &p->ifc);
+		close(fd);
+		if (r < 0)
+			return r;
+	}
 	return netclass_emit(&p->ifc, name, p->ignore_invalid_speed, out);
 }
 
@@ -234,14 +379,19 @@ static int netclass_collect(struct collector *c, struct metric_sink *out)
 	struct netclass_priv *p = c->priv;
 	const char *name;
 	unsigned char type;
+	for (unsigned i = 0; i < p->nheld_max; i++)
+		p->held[i].seen = false;
 	int r = dirscan_rewind(&p->dir);
-	if (r < 0)
-		return r;
-	while ((r = dirscan_next(&p->dir, &name, &type)) > 0) {
+	while (r == 0 && (r = dirscan_next(&p->dir, &name, &type)) > 0) {
+		r = 0;
 		if (type != DT_DIR && type != DT_LNK && type != DT_REG && type != DT_UNKNOWN)
 			continue;
-		if ((r = collect_entry(p, name, out)) < 0)
-			return r;
+		r = collect_entry(p, name, dirscan_ino(&p->dir), out);
+	}
+	/* interfaces no longer listed (or not reached after an error) let go of their files */
+	for (unsigned i = 0; i < p->nheld_max; i++) {
+		if (!p->held[i].seen)
+			held_close(&p->held[i]);
 	}
 	return r;
 }
@@ -252,7 +402,17 @@ static int netclass_init(struct collector *c)
 	if (!p)
 		return -ENOMEM;
 	p->dir.fd = -1;
+	for (unsigned i = 0; i < NC_HELD_MAX; i++) {
+		p->held[i].dirfd = -1;
+		for (int a = 0; a < NC_NATTR; a++)
+			p->held[i].fd[a] = -1;
+	}
 	c->priv = p;
+	/* hold at most a quarter of the soft fd limit */
+	struct rlimit rl;
+	rlim_t budget = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur / 4 : 0;
+	budget /= NC_NATTR + 1;
+	p->nheld_max = budget < NC_HELD_MAX ? (unsigned)budget : NC_HELD_MAX;
 	p->ignore_invalid_speed = cfg_bool(c->cfg, "collector.netclass.ignore-invalid-speed");
 	const char *pat = cfg_str(c->cfg, "collector.netclass.ignored-devices");
 	int r = regex_compile(pat ? pat : "^$", &p->ignored, NULL, 0);
@@ -265,6 +425,8 @@ static void netclass_fini(struct collector *c)
 {
 	struct netclass_priv *p = c->priv;
 	if (p) {
+		for (unsigned i = 0; i < NC_HELD_MAX; i++)
+			held_close(&p->held[i]);
 		dirscan_fini(&p->dir);
 		regex_free(p->ignored);
 	}

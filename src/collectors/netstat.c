@@ -16,6 +16,7 @@
 #include "collectors/netstat.h"
 #include "core/collector.h"
 #include "lib/log.h"
+#include "lib/pickmemo.h"
 #include "lib/procfile.h"
 
 #define NAME_PREFIX "node_netstat_"
@@ -30,19 +31,37 @@ static const struct flag_def netstat_flags[] = {
 struct netstat_priv {
 	struct procfile netstat, snmp, snmp6;
 	struct regex *fields;
+	struct pickmemo memo; /* the fields regex's decisions over the three files, in order */
 };
 
-/* Add node_netstat_<proto>_<field> = value when picked by fields and not yet in out.
- * Returns 0 or -errno (a full sink); names the sink refuses are skipped. */
-static int emit(struct metric_sink *out, const struct regex *fields, struct span proto,
-		struct span field, double v)
+/* What a pass needs besides the text: the fields regex (NULL picks all), the memo of
+ * its decisions (NULL: run it on every name), and the sink (NULL: check only). */
+struct pass {
+	const struct regex *fields;
+	struct pickmemo *memo;
+	struct metric_sink *out;
+};
+
+/* Add node_netstat_<proto>_<field> = value to ps->out when picked by ps->fields and
+ * not yet in out. Returns 0 or -errno (a full sink); names the sink refuses are
+ * skipped. */
+static int emit(const struct pass *ps, struct span proto, struct span field, double v)
 {
+	struct metric_sink *out = ps->out;
 	char name[256], help[320];
+	int known = ps->fields && ps->memo
+			    ? pickmemo_next(ps->memo, proto.p, proto.len, field.p, field.len)
+			    : -ENOENT;
+	if (known == 0)
+		return 0;
 	int n = snprintf(name, sizeof(name), NAME_PREFIX "%.*s_%.*s", (int)proto.len, proto.p,
 			 (int)field.len, field.p);
-	if (n < 0 || (size_t)n >= sizeof(name))
-		return 0;
-	if (fields && !regex_match(fields, name + PREFIX_LEN, (size_t)n - PREFIX_LEN))
+	bool pick = n >= 0 && (size_t)n < sizeof(name);
+	if (known < 0 && pick && ps->fields)
+		pick = regex_match(ps->fields, name + PREFIX_LEN, (size_t)n - PREFIX_LEN);
+	if (known < 0 && ps->memo) /* best effort: a name not remembered is matched again */
+		pickmemo_record(ps->memo, proto.p, proto.len, field.p, field.len, pick);
+	if (!pick)
 		return 0;
 	if (sink_find_family(out, name, (size_t)n) >= 0)
 		return 0;
@@ -54,8 +73,7 @@ static int emit(struct metric_sink *out, const struct regex *fields, struct span
 }
 
 /* One header/value pair of lines: check (out == NULL) or emit. Returns 0 or -errno. */
-static int do_pair(struct span head, struct span vals, const struct regex *fields,
-		   struct metric_sink *out)
+static int do_pair(struct span head, struct span vals, const struct pass *ps)
 {
 	struct span proto, field, val;
 	if (!span_word(&head, &proto))
@@ -70,38 +88,44 @@ static int do_pair(struct span head, struct span vals, const struct regex *field
 			return 0;
 		if (hf != hv || span_double(val, &v) < 0)
 			return -EINVAL;
-		int r = out ? emit(out, fields, proto, field, v) : 0;
+		int r = ps->out ? emit(ps, proto, field, v) : 0;
 		if (r < 0)
 			return r;
 	}
 }
 
 /* One pass over a pairs file. Returns 0 or -errno. */
-static int do_pairs_file(const char *buf, size_t len, const struct regex *fields,
-			 struct metric_sink *out)
+static int do_pairs_file(const char *buf, size_t len, const struct pass *ps)
 {
 	struct cursor c = cursor_init(buf, len);
 	struct span head, vals;
 	while (cursor_line(&c, &head)) {
 		if (!cursor_line(&c, &vals))
 			vals = (struct span){ head.p + head.len, 0 };
-		int r = do_pair(head, vals, fields, out);
+		int r = do_pair(head, vals, ps);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
+/* Check a pairs file, then emit it. Returns 0 or -errno. */
+static int parse_pairs(const char *buf, size_t len, const struct pass *ps)
+{
+	const struct pass check = { ps->fields, NULL, NULL };
+	int r = do_pairs_file(buf, len, &check);
+	return r < 0 ? r : do_pairs_file(buf, len, ps);
+}
+
 int netstat_parse_pairs(const char *buf, size_t len, const struct regex *fields,
 			struct metric_sink *out)
 {
-	int r = do_pairs_file(buf, len, fields, NULL);
-	return r < 0 ? r : do_pairs_file(buf, len, fields, out);
+	const struct pass ps = { fields, NULL, out };
+	return parse_pairs(buf, len, &ps);
 }
 
 /* One pass over snmp6. Returns 0 or -errno. */
-static int do_snmp6(const char *buf, size_t len, const struct regex *fields,
-		    struct metric_sink *out)
+static int do_snmp6(const char *buf, size_t len, const struct pass *ps)
 {
 	struct cursor c = cursor_init(buf, len);
 	struct span line, key, val;
@@ -114,22 +138,30 @@ static int do_snmp6(const char *buf, size_t len, const struct regex *fields,
 		double v;
 		if (span_double(val, &v) < 0)
 			return -EINVAL;
-		if (!out)
+		if (!ps->out)
 			continue;
 		size_t plen = (size_t)(six - key.p) + 1;
 		struct span proto = { key.p, plen }, field = { key.p + plen, key.len - plen };
-		int r = emit(out, fields, proto, field, v);
+		int r = emit(ps, proto, field, v);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
+/* Check snmp6, then emit it. Returns 0 or -errno. */
+static int parse_snmp6(const char *buf, size_t len, const struct pass *ps)
+{
+	const struct pass check = { ps->fields, NULL, NULL };
+	int r = do_snmp6(buf, len, &check);
+	return r < 0 ? r : do_snmp6(buf, len, ps);
+}
+
 int netstat_parse_snmp6(const char *buf, size_t len, const struct regex *fields,
 			struct metric_sink *out)
 {
-	int r = do_snmp6(buf, len, fields, NULL);
-	return r < 0 ? r : do_snmp6(buf, len, fields, out);
+	const struct pass ps = { fields, NULL, out };
+	return parse_snmp6(buf, len, &ps);
 }
 
 static int netstat_init(struct collector *c)
@@ -154,21 +186,23 @@ static int netstat_init(struct collector *c)
 static int netstat_collect(struct collector *c, struct metric_sink *out)
 {
 	struct netstat_priv *p = c->priv;
+	const struct pass ps = { p->fields, &p->memo, out };
+	pickmemo_rewind(&p->memo);
 	int r = procfile_read(&p->netstat);
 	if (r < 0)
 		return r;
-	if ((r = netstat_parse_pairs(p->netstat.buf, p->netstat.len, p->fields, out)) < 0)
+	if ((r = parse_pairs(p->netstat.buf, p->netstat.len, &ps)) < 0)
 		return r;
 	if ((r = procfile_read(&p->snmp)) < 0)
 		return r;
-	if ((r = netstat_parse_pairs(p->snmp.buf, p->snmp.len, p->fields, out)) < 0)
+	if ((r = parse_pairs(p->snmp.buf, p->snmp.len, &ps)) < 0)
 		return r;
 	r = procfile_read(&p->snmp6);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
-	return netstat_parse_snmp6(p->snmp6.buf, p->snmp6.len, p->fields, out);
+	return parse_snmp6(p->snmp6.buf, p->snmp6.len, &ps);
 }
 
 static void netstat_fini(struct collector *c)
@@ -179,6 +213,7 @@ static void netstat_fini(struct collector *c)
 		procfile_fini(&p->snmp);
 		procfile_fini(&p->snmp6);
 		regex_free(p->fields);
+		pickmemo_fini(&p->memo);
 	}
 	free(p);
 	c->priv = NULL;

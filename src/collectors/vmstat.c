@@ -4,7 +4,8 @@
  * The file is one "name value" pair a line (pgfault 2320168809). The fields whose name
  * matches --collector.vmstat.fields (default: page-ins/outs, swap-ins/outs, faults and
  * OOM kills) become node_vmstat_<name>, untyped as node_exporter has them. The file is
- * held open and re-read with pread; the pattern is compiled once at start-up.
+ * held open and re-read with pread; the pattern is compiled once at start-up, and its
+ * decision for each name is remembered while the kernel lists the same names (pickmemo).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,11 +15,13 @@
 #include "collectors/vmstat.h"
 #include "core/collector.h"
 #include "lib/log.h"
+#include "lib/pickmemo.h"
 #include "lib/procfile.h"
 
 struct vmstat_priv {
 	struct procfile pf;
 	struct regex *fields; /* owned */
+	struct pickmemo memo; /* fields' decisions over the file's names, in order */
 };
 
 static const struct flag_def vmstat_flags[] = {
@@ -27,8 +30,22 @@ static const struct flag_def vmstat_flags[] = {
 	{ NULL, 0, NULL, NULL, false },
 };
 
-/* Parse one line into out. Returns 0 (also for a line skipped on purpose) or -EINVAL. */
-static int vmstat_line(struct span line, const struct regex *fields, struct metric_sink *out)
+/* Whether fields picks key, through memo when there is one. */
+static bool picked(struct span key, const struct regex *fields, struct pickmemo *memo)
+{
+	int known = memo ? pickmemo_next(memo, key.p, key.len, "", 0) : -ENOENT;
+	if (known >= 0)
+		return known == 1;
+	bool pick = regex_match(fields, key.p, key.len);
+	if (memo) /* best effort: a name not remembered is matched again */
+		pickmemo_record(memo, key.p, key.len, "", 0, pick);
+	return pick;
+}
+
+/* Parse one line into out, picking fields through memo (may be NULL). Returns 0 (also
+ * for a line skipped on purpose) or -EINVAL. */
+static int vmstat_line(struct span line, const struct regex *fields, struct pickmemo *memo,
+		       struct metric_sink *out)
 {
 	struct span key, val;
 	double v;
@@ -36,7 +53,7 @@ static int vmstat_line(struct span line, const struct regex *fields, struct metr
 		return 0;
 	if (!span_word(&line, &val) || span_double(val, &v) < 0)
 		return -EINVAL;
-	if (!regex_match(fields, key.p, key.len))
+	if (!picked(key, fields, memo))
 		return 0;
 	char name[256];
 	int n = snprintf(name, sizeof(name), "node_vmstat_%.*s", (int)key.len, key.p);
@@ -50,17 +67,24 @@ static int vmstat_line(struct span line, const struct regex *fields, struct metr
 	return (r == -EINVAL || r == -EEXIST) ? 0 : r;
 }
 
-int vmstat_parse(const char *buf, size_t len, const struct regex *fields,
-		 struct metric_sink *out)
+/* vmstat_parse with an optional memo. */
+static int parse(const char *buf, size_t len, const struct regex *fields,
+		 struct pickmemo *memo, struct metric_sink *out)
 {
 	struct cursor cur = cursor_init(buf, len);
 	struct span line;
 	while (cursor_line(&cur, &line)) {
-		int r = vmstat_line(line, fields, out);
+		int r = vmstat_line(line, fields, memo, out);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+int vmstat_parse(const char *buf, size_t len, const struct regex *fields,
+		 struct metric_sink *out)
+{
+	return parse(buf, len, fields, NULL, out);
 }
 
 static int vmstat_init(struct collector *c)
@@ -86,7 +110,8 @@ static int vmstat_collect(struct collector *c, struct metric_sink *out)
 	int r = procfile_read(&p->pf);
 	if (r < 0)
 		return r;
-	return vmstat_parse(p->pf.buf, p->pf.len, p->fields, out);
+	pickmemo_rewind(&p->memo);
+	return parse(p->pf.buf, p->pf.len, p->fields, &p->memo, out);
 }
 
 static void vmstat_fini(struct collector *c)
@@ -95,6 +120,7 @@ static void vmstat_fini(struct collector *c)
 	if (p) {
 		procfile_fini(&p->pf);
 		regex_free(p->fields);
+		pickmemo_fini(&p->memo);
 	}
 	free(p);
 	c->priv = NULL;

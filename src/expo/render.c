@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at p[0..n), or 0 if it is not one. */
@@ -117,25 +118,64 @@ static const char *suffix_text(uint32_t suffix)
 	}
 }
 
+/* Whether p[0..n) is written as is inside a quoted label value: no byte that escape()
+ * would change (backslash, newline, quote, NUL, any byte >= 0x80). */
+static bool plain_value(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '\\' || c == '\n' || c == '"' || c == '\0' || c >= 0x80)
+			return false;
+	}
+	return true;
+}
+
+/* Append one sample line. The name, labels and separators are written straight into
+ * out after one reservation for the whole line; only values that need escaping go
+ * through escape(). */
 static int write_series(const struct metric_sink *s, const struct sink_series *se,
 			const char *name, size_t nlen, const char *suffix, struct buf *out)
 {
-	int r;
-	if ((r = buf_append(out, name, nlen)) < 0 || (r = buf_puts(out, suffix)) < 0)
+	size_t slen = strlen(suffix);
+	/* name, suffix, {}, ' ', the value (at most 24 bytes), '\n' */
+	size_t need = nlen + slen + 2 + 1 + 32 + 1;
+	if ((uint64_t)se->labels_len * 3 > SIZE_MAX / 2)
+		return -E2BIG;
+	need += (size_t)se->labels_len * 3 + 4 * (size_t)se->nlabels; /* ="", and a comma */
+	int r = buf_reserve(out, need);
+	if (r < 0)
 		return r;
+	char *w = out->p + out->len;
+	memcpy(w, name, nlen);
+	w += nlen;
+	memcpy(w, suffix, slen);
+	w += slen;
 	uint32_t pos = 0;
 	struct span ln, lv;
 	bool first = true;
 	while (sink_label_next(s, se, &pos, &ln, &lv)) {
-		if ((r = buf_putc(out, first ? '{' : ',')) < 0 ||
-		    (r = buf_append(out, ln.p, ln.len)) < 0 || (r = buf_append(out, "=\"", 2)) < 0 ||
-		    (r = escape(out, lv.p, lv.len, true)) < 0 || (r = buf_putc(out, '"')) < 0)
-			return r;
+		*w++ = first ? '{' : ',';
+		memcpy(w, ln.p, ln.len);
+		w += ln.len;
+		*w++ = '=';
+		*w++ = '"';
+		if (plain_value(lv.p, lv.len)) {
+			memcpy(w, lv.p, lv.len);
+			w += lv.len;
+		} else {
+			out->len = (size_t)(w - out->p);
+			if ((r = escape(out, lv.p, lv.len, true)) < 0)
+				return r;
+			w = out->p + out->len; /* escape may have moved the buffer */
+		}
+		*w++ = '"';
 		first = false;
 	}
-	if (!first && (r = buf_putc(out, '}')) < 0)
-		return r;
-	if ((r = buf_putc(out, ' ')) < 0 || (r = buf_put_double(out, se->value)) < 0)
+	if (!first)
+		*w++ = '}';
+	*w++ = ' ';
+	out->len = (size_t)(w - out->p);
+	if ((r = buf_put_double(out, se->value)) < 0)
 		return r;
 	return buf_putc(out, '\n');
 }

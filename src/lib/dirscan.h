@@ -30,6 +30,12 @@ int dirscan_rewind(struct dirscan *ds);
 /* Next entry name (NUL-terminated, valid until the next call) and its d_type
  * (DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN...). Returns 1, 0 at the end, or -errno. */
 int dirscan_next(struct dirscan *ds, const char **name, unsigned char *type);
+/* The inode number (d_ino) of the entry the last dirscan_next returned: it tells a
+ * sysfs entry that was removed and made again under the same name from the old one. */
+static inline unsigned long long dirscan_ino(const struct dirscan *ds)
+{
+	return ds->scan.ino;
+}
 /* The directory's fd for openat() on its entries (valid after a rewind), or -1. */
 static inline int dirscan_fd(const struct dirscan *ds)
 {

@@ -54,6 +54,7 @@ int fdscan_next(struct fdscan *fs, const char **name, unsigned char *type)
 			continue;
 		*name = d->d_name;
 		*type = d->d_type;
+		fs->ino = d->d_ino;
 		return 1;
 	}
 }

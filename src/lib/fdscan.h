@@ -18,6 +18,7 @@ struct fdscan {
 	char buf[8192] __attribute__((aligned(8)));
 	size_t len, pos;
 	bool eof;
+	unsigned long long ino; /* d_ino of the entry fdscan_next returned last */
 };
 
 /* Start listing directory fd (owned by the caller, who keeps it open while listing)

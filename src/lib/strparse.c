@@ -165,8 +165,29 @@ int span_i64(struct span s, int64_t *out)
 	return 0;
 }
 
+/* A plain decimal integer of at most 15 digits (optional '-'): exact as a double, so
+ * it is converted without strtod, to the very value strtod gives. Returns false for
+ * anything else, which goes to strtod. s is trimmed. */
+static bool small_int(struct span s, double *out)
+{
+	size_t i = s.len && s.p[0] == '-';
+	if (s.len - i == 0 || s.len - i > 15)
+		return false;
+	uint64_t v = 0;
+	for (; i < s.len; i++) {
+		unsigned d = (unsigned char)s.p[i] - '0';
+		if (d > 9)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = s.p[0] == '-' ? -(double)v : (double)v;
+	return true;
+}
+
 int span_double(struct span s, double *out)
 {
+	if (small_int(span_trim(s), out))
+		return 0;
 	char tmp[128];
 	int r = to_scratch(s, tmp, sizeof(tmp));
 	if (r < 0)

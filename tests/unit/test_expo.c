@@ -82,6 +82,44 @@ static void escaping(void)
 	buf_fini(&out);
 }
 
+/* Escaped and plain label values side by side in one line, with every value long
+ * enough that the output buffer grows in the middle of the line. */
+static void escaping_mixed_long(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 }, want = { 0 };
+	char esc[3000], plain[3000];
+	memset(esc, 'e', sizeof(esc));
+	memset(plain, 'p', sizeof(plain));
+	esc[1500] = '\\';
+	esc[2999] = '\xff';
+	sink_init(&s);
+	sink_add(&s, &c2, 0.5,
+		 LABELS(((struct label){ "a", esc, sizeof(esc) }),
+			((struct label){ "b", plain, sizeof(plain) }),
+			((struct label){ "c", esc, sizeof(esc) })));
+	render(&s, EXPO_TEXT, &out);
+	buf_puts(&want, "# HELP test_bytes Bytes \\\\ with\\nnewline \"q\".\n"
+			"# TYPE test_bytes counter\ntest_bytes{");
+	for (int k = 0; k < 3; k++) {
+		buf_puts(&want, k == 0 ? "a=\"" : k == 1 ? ",b=\"" : ",c=\"");
+		if (k == 1) {
+			buf_append(&want, plain, sizeof(plain));
+		} else {
+			buf_append(&want, esc, 1500);
+			buf_puts(&want, "\\\\");
+			buf_append(&want, esc + 1501, 1498);
+			buf_puts(&want, "\xEF\xBF\xBD");
+		}
+		buf_putc(&want, '"');
+	}
+	buf_puts(&want, "} 0.5\n");
+	CHECK_STR(out.p, want.p);
+	sink_fini(&s);
+	buf_fini(&out);
+	buf_fini(&want);
+}
+
 static void nul_bytes_replaced(void)
 {
 	struct metric_sink s;
@@ -213,6 +251,7 @@ int main(void)
 	RUN(groups_and_sorts);
 	RUN(duplicates_and_conflicts_dropped);
 	RUN(escaping);
+	RUN(escaping_mixed_long);
 	RUN(nul_bytes_replaced);
 	RUN(openmetrics_counters_and_untyped);
 	RUN(histogram_parts_keep_order);

@@ -37,6 +37,21 @@ static void numbers(void)
 	CHECK_DBL(d, 0.25);
 	CHECK_INT(str_double("NaN", &d), 0);
 	CHECK(isnan(d));
+	/* the integer fast path agrees with strtod, and leaves the rest to it */
+	static const char *const ints[] = { "0", "-0", " 7\n", "007", "-42", "999999999999999",
+					    "-999999999999999", "9999999999999999",
+					    "12345678901234567890", "+5", "-", "1-", "0x10", "1 2" };
+	for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+		char *end;
+		const char *t = ints[k];
+		while (*t == ' ')
+			t++;
+		double want = strtod(t, &end);
+		bool ok = end != t && (*end == '\0' || *end == '\n');
+		CHECK_INT(str_double(ints[k], &d), ok ? 0 : -EINVAL);
+		if (ok)
+			CHECK(d == want && signbit(d) == signbit(want));
+	}
 	CHECK_INT(span_u64_base(span_cstr("0x1f"), 16, &u), 0);
 	CHECK_INT(u, 31);
 	char big[200];

@@ -1,6 +1,8 @@
 /*
- * test_netclass: the netclass collector against the fixture host and hostile input.
+ * test_netclass: the netclass collector against the fixture host and hostile input,
+ * its held attribute files across scrapes, and its allocations per scrape.
  */
+#include "alloc_hook.h"
 #include "collectors/netclass.h"
 #include "harness.h"
 #include "net_tmp.h"
@@ -82,10 +84,83 @@ static void hostile_attrs(void)
 	sink_fini(&s);
 }
 
+/* One scrape of agent a into out (text format). Returns 0 or -errno. */
+static int scrape(struct agent *a, struct metric_sink *s, struct buf *out)
+{
+	sink_reset(s);
+	int r = agent_collect(a, s);
+	buf_reset(out);
+	return r < 0 ? r : render_sink(s, EXPO_TEXT, out);
+}
+
+/* One agent scraping a tree that changes between scrapes: values written in place are
+ * read again, removed interfaces go, new and re-made ones come, a renamed one follows. */
+static void held_files_follow_changes(void)
+{
+	char dir[PATH_MAX], sys[PATH_MAX + 32], cmd[2 * PATH_MAX + 64];
+	struct buf out = { 0 };
+	struct metric_sink s;
+	struct plumb_config *cfg;
+	struct agent a;
+	CHECK_INT(tmp_tree(dir), 0);
+	tmp_put(dir, "sys/class/net/x0/mtu", "1500\n");
+	tmp_put(dir, "sys/class/net/x0/operstate", "up\n");
+	tmp_put(dir, "sys/class/net/x1/mtu", "9000\n");
+	snprintf(sys, sizeof(sys), "--path.sysfs=%s/sys", dir);
+	char *argv[] = { "plumb", sys, "--collector.disable-defaults", "--collector.netclass",
+			 "--log.level=error", NULL };
+	CHECK_INT(cfg_parse(5, argv, &cfg), 0);
+	sink_init(&s);
+	CHECK_INT(agent_init(&a, cfg), 0);
+	CHECK_INT(scrape(&a, &s, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x0\"}"), 1500);
+	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x1\"}"), 9000);
+	CHECK_DBL(series_value(out.p, "node_network_up{device=\"x0\"}"), 1);
+
+	tmp_put(dir, "sys/class/net/x0/mtu", "1400\n");
+	tmp_put(dir, "sys/class/net/x0/operstate", "down\n");
+	tmp_put(dir, "sys/class/net/x0/speed", "1000\n"); /* absent before, present now */
+	snprintf(cmd, sizeof(cmd), "rm -r '%s/sys/class/net/x1'", dir);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(scrape(&a, &s, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x0\"}"), 1400);
+	CHECK_DBL(series_value(out.p, "node_network_up{device=\"x0\"}"), 0);
+	CHECK_DBL(series_value(out.p, "node_network_speed_bytes{device=\"x0\"}"), 1.25e8);
+	CHECK(!has_line(out.p, "node_network_mtu_bytes{device=\"x1\"}"));
+
+	tmp_put(dir, "sys/class/net/x1/mtu", "1280\n");
+	snprintf(cmd, sizeof(cmd), "mv '%.2000s/sys/class/net/x0' '%.2000s/sys/class/net/y0'", dir, dir);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(scrape(&a, &s, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x1\"}"), 1280);
+	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"y0\"}"), 1400);
+	CHECK(!has_line(out.p, "node_network_mtu_bytes{device=\"x0\"}"));
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+
+	agent_fini(&a);
+	sink_fini(&s);
+	cfg_free(cfg);
+	buf_fini(&out);
+	tmp_rm(dir);
+}
+
+static void steady_state_allocates_nothing(void)
+{
+	if (!alloc_hook_active())
+		return;
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof(p), "--path.sysfs=%.4000s/sys", fixture_root());
+	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
+				"--collector.netclass", NULL };
+	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+}
+
 int main(void)
 {
 	RUN(fixture_values);
 	RUN(tmp_tree_cases);
 	RUN(hostile_attrs);
+	RUN(held_files_follow_changes);
+	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_netclass");
 }

@@ -1,8 +1,12 @@
 /*
- * test_netstat: the netstat collector against the fixture host and hostile input.
+ * test_netstat: the netstat collector against the fixture host and hostile input, the
+ * memo of its fields decisions (lib/pickmemo) across scrapes, and its allocations per
+ * scrape.
  */
+#include "alloc_hook.h"
 #include "collectors/netstat.h"
 #include "harness.h"
+#include "lib/pickmemo.h"
 #include "net_tmp.h"
 #include "t.h"
 
@@ -105,10 +109,123 @@ static void hostile_input(void)
 	sink_fini(&s);
 }
 
+static void pickmemo_rules(void)
+{
+	struct pickmemo m = { 0 };
+	pickmemo_rewind(&m);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "InSegs", 6), -ENOENT);
+	CHECK_INT(pickmemo_record(&m, "Tcp", 3, "InSegs", 6, true), 0);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "RtoMin", 6), -ENOENT);
+	CHECK_INT(pickmemo_record(&m, "Tcp", 3, "RtoMin", 6, false), 0);
+	CHECK_INT(pickmemo_next(&m, "Udp", 3, "", 0), -ENOENT);
+	CHECK_INT(pickmemo_record(&m, "Udp", 3, "", 0, true), 0);
+	pickmemo_rewind(&m); /* the same names: remembered */
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "InSegs", 6), 1);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "RtoMin", 6), 0);
+	CHECK_INT(pickmemo_next(&m, "Udp", 3, "", 0), 1);
+	CHECK_INT(pickmemo_next(&m, "Udp", 3, "", 0), -ENOENT); /* past the end */
+	pickmemo_rewind(&m); /* the same bytes split elsewhere are another name */
+	CHECK_INT(pickmemo_next(&m, "TcpI", 4, "nSegs", 5), -ENOENT);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "InSeg", 5), -ENOENT);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "InSegs", 6), 1);
+	/* a new name replaces the rest: RtoMin and Udp are forgotten */
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "MaxConn", 7), -ENOENT);
+	CHECK_INT(pickmemo_record(&m, "Tcp", 3, "MaxConn", 7, true), 0);
+	pickmemo_rewind(&m);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "InSegs", 6), 1);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "MaxConn", 7), 1);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "RtoMin", 6), -ENOENT);
+	/* past the limit nothing is remembered, and nothing breaks */
+	static char big[PICKMEMO_MAX];
+	memset(big, 'a', sizeof(big));
+	CHECK_INT(pickmemo_record(&m, big, sizeof(big), "", 0, true), -E2BIG);
+	CHECK_INT(pickmemo_next(&m, big, sizeof(big), "", 0), -ENOENT);
+	pickmemo_rewind(&m);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "InSegs", 6), 1);
+	pickmemo_fini(&m);
+	pickmemo_fini(&m);
+	pickmemo_rewind(&m);
+	CHECK_INT(pickmemo_next(&m, "Tcp", 3, "InSegs", 6), -ENOENT);
+}
+
+/* One scrape of agent a into out (text format). Returns 0 or -errno. */
+static int scrape(struct agent *a, struct metric_sink *s, struct buf *out)
+{
+	sink_reset(s);
+	int r = agent_collect(a, s);
+	buf_reset(out);
+	return r < 0 ? r : render_sink(s, EXPO_TEXT, out);
+}
+
+/* One agent whose files change layout between scrapes picks by the new names. */
+static void picks_follow_new_headers(void)
+{
+	char dir[PATH_MAX], proc[PATH_MAX + 32];
+	struct buf out = { 0 };
+	struct metric_sink s;
+	struct plumb_config *cfg;
+	struct agent a;
+	CHECK_INT(tmp_tree(dir), 0);
+	tmp_put(dir, "proc/net/netstat", "TcpExt: ListenDrops TW\nTcpExt: 7 8\n");
+	tmp_put(dir, "proc/net/snmp", "Udp: InErrors RcvbufErrors\nUdp: 3 4\n");
+	tmp_put(dir, "proc/net/snmp6", "Udp6InErrors 5\nUdp6IgnoredMulti 6\n");
+	snprintf(proc, sizeof(proc), "--path.procfs=%s/proc", dir);
+	char *argv[] = { "plumb", proc, "--collector.disable-defaults", "--collector.netstat",
+			 "--log.level=error", NULL };
+	CHECK_INT(cfg_parse(5, argv, &cfg), 0);
+	sink_init(&s);
+	CHECK_INT(agent_init(&a, cfg), 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(scrape(&a, &s, &out), 0);
+		CHECK_DBL(series_value(out.p, "node_netstat_TcpExt_ListenDrops"), 7);
+		CHECK(!has_line(out.p, "node_netstat_TcpExt_TW "));
+		CHECK_DBL(series_value(out.p, "node_netstat_Udp_InErrors"), 3);
+		CHECK_DBL(series_value(out.p, "node_netstat_Udp_RcvbufErrors"), 4);
+		CHECK_DBL(series_value(out.p, "node_netstat_Udp6_InErrors"), 5);
+		CHECK(!has_line(out.p, "node_netstat_Udp6_IgnoredMulti "));
+	}
+	/* fields move, one is renamed into a picked one, one picked goes */
+	tmp_put(dir, "proc/net/netstat", "TcpExt: TW ListenDrops\nTcpExt: 8 7\n");
+	tmp_put(dir, "proc/net/snmp", "Udp: InErrors NoPorts\nUdp: 3 9\n");
+	tmp_put(dir, "proc/net/snmp6", "Udp6IgnoredMulti 6\nUdp6NoPorts 10\n");
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(scrape(&a, &s, &out), 0);
+		CHECK_DBL(series_value(out.p, "node_netstat_TcpExt_ListenDrops"), 7);
+		CHECK(!has_line(out.p, "node_netstat_TcpExt_TW "));
+		CHECK_DBL(series_value(out.p, "node_netstat_Udp_InErrors"), 3);
+		CHECK_DBL(series_value(out.p, "node_netstat_Udp_NoPorts"), 9);
+		CHECK(!has_line(out.p, "node_netstat_Udp_RcvbufErrors "));
+		CHECK(!has_line(out.p, "node_netstat_Udp6_InErrors "));
+		CHECK_DBL(series_value(out.p, "node_netstat_Udp6_NoPorts"), 10);
+	}
+	agent_fini(&a);
+	sink_fini(&s);
+	cfg_free(cfg);
+	buf_fini(&out);
+	tmp_rm(dir);
+}
+
+static void steady_state_allocates_nothing(void)
+{
+	if (!alloc_hook_active())
+		return;
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof(p), "--path.procfs=%.4000s/proc", fixture_root());
+	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
+				"--collector.netstat", NULL };
+	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *live[] = { "--log.level=error", "--collector.disable-defaults",
+			       "--collector.netstat", NULL };
+	CHECK_INT(alloc_hook_scrape(live, 2), 0);
+}
+
 int main(void)
 {
 	RUN(fixture_values);
 	RUN(missing_files);
 	RUN(hostile_input);
+	RUN(pickmemo_rules);
+	RUN(picks_follow_new_headers);
+	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_netstat");
 }
