@@ -100,6 +100,7 @@ static void worker_run(struct dl_pool *p, struct dl_job *j)
 	j->state = DL_RUNNING;
 	clock_gettime(CLOCK_MONOTONIC, &j->deadline);
 	ts_add_ms(&j->deadline, p->timeout_ms);
+	pthread_cond_broadcast(&p->done); /* the runner learns this deadline */
 	pthread_mutex_unlock(&p->mu);
 	j->fn(j);
 	pthread_mutex_lock(&p->mu);
