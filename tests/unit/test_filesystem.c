@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "alloc_hook.h"
 #include "collectors/filesystem.h"
 #include "harness.h"
 #include "lib/deadline.h"
@@ -264,6 +265,22 @@ static void rootfs_and_errors(void)
 	CHECK_STR(e, "errno 100000");
 }
 
+static void steady_state_allocates_nothing(void)
+{
+	if (!alloc_hook_active())
+		return;
+	/* this machine's own mounts, stat'ed through the worker pool */
+	const char *live[] = { "--log.level=error", "--collector.disable-defaults",
+			       "--collector.filesystem", NULL };
+	CHECK_INT(alloc_hook_scrape(live, 2), 0);
+	char procfs[PATH_MAX + 32], rootfs[PATH_MAX + 32];
+	snprintf(procfs, sizeof(procfs), "--path.procfs=%.4000s/proc", fixture_root());
+	snprintf(rootfs, sizeof(rootfs), "--path.rootfs=%.4000s", fixture_root());
+	const char *fix[] = { procfs, rootfs, "--log.level=error", "--collector.disable-defaults",
+			      "--collector.filesystem", NULL };
+	CHECK_INT(alloc_hook_scrape(fix, 2), 0);
+}
+
 /* ---- deadline pool ---------------------------------------------------------------- */
 
 struct pipe_job {
@@ -391,6 +408,7 @@ int main(void)
 	RUN(parse_escapes_and_fields);
 	RUN(hostile_lines);
 	RUN(rootfs_and_errors);
+	RUN(steady_state_allocates_nothing);
 	RUN(deadline_abandons_and_replaces);
 	RUN(deadline_cap_skips);
 	RUN(deadline_destroy_while_stuck);
