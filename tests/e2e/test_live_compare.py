@@ -72,6 +72,11 @@ NEWER_LABELS = {
     "node_disk_info": {"rotational"},      # diskstats, 1.9 (#3022), fixture
     "node_network_info": {"adminstate"},   # netclass, 1.6 (#2515), fixture
 }
+# filesystem, 1.8 (#2923): every node_filesystem_* family but mount_info carries the
+# statfs error text (or "mountpoint timeout") as device_error
+for _f in ("avail_bytes", "device_error", "files", "files_free", "free_bytes", "readonly",
+           "size_bytes"):
+    NEWER_LABELS["node_filesystem_" + _f] = {"device_error"}
 # Families node_exporter 1.5 emits that newer versions dropped: plumb need not emit them.
 # None known for these collectors (the fixture comparison shows none).
 OLDER_ONLY = {}
