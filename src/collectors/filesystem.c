@@ -165,8 +165,8 @@ int mount_unescape(const char *src, size_t len, struct buf *out)
 static int put_field(struct mount_table *t, struct span f, uint32_t *off, uint32_t *len)
 {
 	size_t start = t->strs.len;
-	if (start > UINT32_MAX - f.len - 1)
-		return -E2BIG;
+	if (start >= UINT32_MAX || f.len >= UINT32_MAX - start)
+		return -E2BIG; /* offsets are 32-bit */
 	int r = mount_unescape(f.p, f.len, &t->strs);
 	if (r < 0)
 		return r;
