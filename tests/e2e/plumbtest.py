@@ -30,6 +30,9 @@ FIXTURES = os.environ.get(
 
 # Generous limits, to turn a hang into a failure rather than to measure speed.
 HANG = 60
+# Lines ASan, LeakSanitizer and UBSan print when they find something.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "SUMMARY: UndefinedBehaviorSanitizer")
 
 
 class TestFailure(Exception):
@@ -76,8 +79,9 @@ def request(port, path, method="GET", headers=None, body=None, timeout=HANG, hos
 class Plumb:
     """A running plumb: `with Plumb(["--flag", ...]) as p:` starts it listening on
     127.0.0.1:p.port (unless args name their own --web.listen-address) and waits until
-    it answers; leaving the block kills it if it still runs. wrapper is a command list
-    put in front (valgrind). p.log() is its stderr so far."""
+    it answers; leaving the block stops it (see __exit__) if it still runs. wrapper is
+    a command list put in front (valgrind, unshare): such a plumb is killed, not
+    stopped, at the end. p.log() is its stderr so far."""
 
     def __init__(self, args=(), listen=True, wrapper=(), ready_timeout=HANG, wait=True):
         self.args = list(args)
@@ -103,10 +107,27 @@ class Plumb:
             raise
         return self
 
-    def __exit__(self, *exc):
-        self.kill()
-        self._err.close()
-        self._out.close()
+    def __exit__(self, exc_type, exc, tb):
+        """Stop plumb: SIGTERM (so sanitizers run their exit checks), SIGKILL if it hangs.
+        When the block itself succeeded, a non-zero exit after that SIGTERM, or any
+        sanitizer report in the log, fails the test."""
+        try:
+            rc = None
+            if self.proc.poll() is None and not self.wrapper:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    rc = self.proc.wait(timeout=HANG // 2)
+                except subprocess.TimeoutExpired:
+                    pass
+            self.kill()
+            if exc_type is None:
+                log = self.log()
+                for marker in SANITIZER_MARKERS:
+                    check(marker not in log, "sanitizer report in plumb's log:\n" + log[-6000:])
+                check(rc in (None, 0), "plumb exited %r on SIGTERM; log:\n%s" % (rc, log[-3000:]))
+        finally:
+            self._err.close()
+            self._out.close()
         return False
 
     @property
