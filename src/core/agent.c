@@ -110,7 +110,8 @@ int agent_collect(struct agent *a, struct metric_sink *out)
 		sink_add(out, &desc_success, r < 0 ? 0 : 1, LABELS(L("collector", name)));
 	}
 	a->collections++;
-	sink_add(out, &desc_collections, (double)a->collections, NULL, 0);
+	if (a->report_collections)
+		sink_add(out, &desc_collections, (double)a->collections, NULL, 0);
 	return sink_finish(out);
 }
 

@@ -4,15 +4,18 @@
  * agent_collect() runs every enabled collector in name order into a sink, times each
  * with CLOCK_MONOTONIC, rolls back the samples of a collector that failed, adds
  * node_scrape_collector_{duration_seconds,success}, and logs a collector's failure once
- * per change of state. It also reports plumb_scrape_collections_total, the number of
- * collections run so far (this one included), which makes the sharing of collections
- * between concurrent scrapes observable from outside. Callers serialise calls;
- * scrape.h shares one collection between concurrent scrapes, and push and health
- * (later) call the same function on a timer.
+ * per change of state. When report_collections is set (scrape.h sets it), it also
+ * reports plumb_scrape_collections_total, the number of collections run so far (this
+ * one included), which makes the sharing of collections between concurrent scrapes
+ * observable from outside; unit-test harnesses that call agent_collect directly keep
+ * seeing only the collectors' families and node_scrape_collector_*. Callers serialise
+ * calls; scrape.h shares one collection between concurrent scrapes, and push and
+ * health (later) call the same function on a timer.
  */
 #ifndef PLUMB_AGENT_H
 #define PLUMB_AGENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +27,8 @@ struct agent {
 	const struct plumb_config *cfg;
 	struct collector *collectors; /* the enabled ones; owned */
 	size_t n;
-	uint64_t collections; /* agent_collect calls so far; callers serialise them */
+	uint64_t collections;    /* agent_collect calls so far; callers serialise them */
+	bool report_collections; /* emit plumb_scrape_collections_total */
 };
 
 /* Initialise every collector the config enables. A collector whose init fails is
