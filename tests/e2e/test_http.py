@@ -15,7 +15,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plumbtest import (CollectionGate, Plumb, check, count_in, main, parse_exposition,  # noqa: E402
-                       request, wait_threads, free_port)
+                       request, wait_threads, wchan_works, free_port)
 
 TEXT_CTYPE = "text/plain; version=0.0.4"
 OM_CTYPE = "application/openmetrics-text; version=1.0.0"
@@ -128,6 +128,9 @@ def test_max_requests_limit_concurrent():
     """With --web.max-requests=1 and one scrape held in flight, a second gets 503; once
     the first is done, scrapes are served again. With 0 (no limit), 12 scrapes held
     together are all served."""
+    if not wchan_works():
+        print("NOTE: this kernel hides thread wait channels; concurrent limit not checked")
+        return
     with CollectionGate() as gate, Plumb(gate.args + ["--web.max-requests=1"]) as p:
         first = {}
         t = threading.Thread(target=lambda: first.update(r=p.get()))

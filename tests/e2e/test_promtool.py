@@ -132,8 +132,10 @@ def test_live_machine_with_hostile_textfiles():
 
 
 def test_hostile_mount_points():
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        print("NOTE: not root or no unshare(1); hostile mount points not checked")
+    if os.geteuid() != 0 or not shutil.which("unshare") or subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc",
+             "true"], capture_output=True, timeout=60).returncode != 0:
+        print("NOTE: cannot make mount and PID namespaces here; hostile mount points not checked")
         return
     base = tempfile.mkdtemp(prefix="plumb-mnt-")
     try:

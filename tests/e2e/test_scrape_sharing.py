@@ -22,7 +22,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plumbtest import (CollectionGate, Plumb, check, count_in, main, parse_exposition,  # noqa: E402
-                       thread_wchans, wait_threads)
+                       thread_wchans, wait_threads, wchan_works)
 
 BURST = 20
 COUNTER = "plumb_scrape_collections_total"
@@ -79,6 +79,9 @@ def parse_all(results):
 
 
 def test_held_collection_is_shared():
+    if not wchan_works():
+        print("NOTE: this kernel hides thread wait channels; held-collection sharing not checked")
+        return
     with CollectionGate() as gate, Plumb(gate.args) as p:
         base = count_in(list(thread_wchans(p.pid).values()), "futex")
         threads, results = burst(p)
