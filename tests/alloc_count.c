@@ -56,6 +56,8 @@ static void count_one(void)
 					  memory_order_relaxed);
 }
 
+/* The allocator's entry points below behave exactly as glibc's (they forward to it),
+ * and each counts one call while counting is on. */
 void *malloc(size_t n)
 {
 	count_one();
@@ -74,6 +76,7 @@ void *realloc(void *p, size_t n)
 	return __libc_realloc(p, n);
 }
 
+/* realloc(p, n * size), or NULL with ENOMEM when that overflows. */
 void *reallocarray(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size) {
@@ -94,6 +97,8 @@ void *aligned_alloc(size_t align, size_t n)
 	return memalign(align, n);
 }
 
+/* Returns 0 with *out set, EINVAL for a bad alignment, or ENOMEM (not -errno: this
+ * is the libc interface). */
 int posix_memalign(void **out, size_t align, size_t n)
 {
 	if (align < sizeof(void *) || (align & (align - 1)))
@@ -189,6 +194,7 @@ static int scrape_n(struct scraper *s, long n)
 	return 0;
 }
 
+/* Allocations counted in every slot since the counters were last zeroed. */
 static unsigned long total_counts(void)
 {
 	unsigned long t = 0;
@@ -267,6 +273,8 @@ out_usage:
 	return -EINVAL;
 }
 
+/* Exit status: 0 when the steady state allocated nothing, 1 when it did, 2 on a usage
+ * or setup error (see the top of the file). */
 int main(int argc, char **argv)
 {
 	struct opts o;
