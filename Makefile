@@ -57,9 +57,16 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libplumb.a
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libplumb.a $(LDLIBS)
 
 # Counts heap allocations per scrape: built without sanitizers, which replace malloc.
-$(BUILD)/tests/alloc_count: tests/alloc_count.c $(BUILD)/libplumb.a
+# With $(SAN) set, the library's objects are instrumented, so it is built from sources.
+ALLOC_COUNT_CFLAGS := $(filter-out $(SAN) -MMD -MP,$(CFLAGS))
+ifeq ($(strip $(SAN)),)
+ALLOC_COUNT_LIB := $(BUILD)/libplumb.a
+else
+ALLOC_COUNT_LIB := $(LIB_SRCS) $(BUILD)/gen/collectors_list.c
+endif
+$(BUILD)/tests/alloc_count: tests/alloc_count.c $(ALLOC_COUNT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libplumb.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -o $@ $< $(ALLOC_COUNT_LIB) $(LDLIBS)
 
 # A FUSE filesystem whose statfs hangs, for the filesystem collector's timeout test.
 $(BUILD)/tests/hangfs: tests/fuse/hangfs.c

@@ -21,6 +21,12 @@ static const struct metric_desc desc_success = {
 	"1 when the collector gathered its metrics without error in this scrape, else 0.",
 	METRIC_GAUGE,
 };
+static const struct metric_desc desc_collections = {
+	"plumb_scrape_collections_total",
+	"Collections run since plumb started, this one included. Scrapes that arrive while a "
+	"collection is in flight share it, so this can grow slower than the scrape count.",
+	METRIC_COUNTER,
+};
 
 bool agent_enabled(const struct plumb_config *cfg, const struct collector_ops *ops)
 {
@@ -103,6 +109,9 @@ int agent_collect(struct agent *a, struct metric_sink *out)
 		sink_add(out, &desc_duration, c->last_duration, LABELS(L("collector", name)));
 		sink_add(out, &desc_success, r < 0 ? 0 : 1, LABELS(L("collector", name)));
 	}
+	a->collections++;
+	if (a->report_collections)
+		sink_add(out, &desc_collections, (double)a->collections, NULL, 0);
 	return sink_finish(out);
 }
 

@@ -4,13 +4,20 @@
  * agent_collect() runs every enabled collector in name order into a sink, times each
  * with CLOCK_MONOTONIC, rolls back the samples of a collector that failed, adds
  * node_scrape_collector_{duration_seconds,success}, and logs a collector's failure once
- * per change of state. Callers serialise calls; scrape.h shares one collection between
- * concurrent scrapes, and push and health (later) call the same function on a timer.
+ * per change of state. When report_collections is set (scrape.h sets it), it also
+ * reports plumb_scrape_collections_total, the number of collections run so far (this
+ * one included), which makes the sharing of collections between concurrent scrapes
+ * observable from outside; unit-test harnesses that call agent_collect directly keep
+ * seeing only the collectors' families and node_scrape_collector_*. Callers serialise
+ * calls; scrape.h shares one collection between concurrent scrapes, and push and
+ * health (later) call the same function on a timer.
  */
 #ifndef PLUMB_AGENT_H
 #define PLUMB_AGENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/collector.h"
 #include "core/config.h"
@@ -20,14 +27,17 @@ struct agent {
 	const struct plumb_config *cfg;
 	struct collector *collectors; /* the enabled ones; owned */
 	size_t n;
+	uint64_t collections;    /* agent_collect calls so far; callers serialise them */
+	bool report_collections; /* emit plumb_scrape_collections_total */
 };
 
 /* Initialise every collector the config enables. A collector whose init fails is
  * logged and left out. Returns 0 or -ENOMEM. */
 int agent_init(struct agent *a, const struct plumb_config *cfg);
 
-/* One collection into out (reset first, finished after). Returns 0 or -errno from
- * the sink (collector failures are reported as metrics, not errors). */
+/* One collection into out (reset first, finished after), counted in a->collections.
+ * Returns 0 or -errno from the sink (collector failures are reported as metrics, not
+ * errors). */
 int agent_collect(struct agent *a, struct metric_sink *out);
 
 void agent_fini(struct agent *a); /* accepts a zeroed agent */

@@ -10,6 +10,7 @@ int scraper_init(struct scraper *s, struct agent *a)
 {
 	memset(s, 0, sizeof(*s));
 	s->agent = a;
+	a->report_collections = true; /* scrapes show which collection served them */
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++) {

@@ -45,6 +45,8 @@ struct scraper {
 	struct snapshot snaps[SCRAPE_SNAPSHOTS];
 };
 
+/* Set s up to collect through a (which must outlive s), and turn on a's
+ * plumb_scrape_collections_total. Returns 0. */
 int scraper_init(struct scraper *s, struct agent *a);
 void scraper_fini(struct scraper *s);
 

@@ -209,9 +209,11 @@ int server_start(struct server *srv, const struct plumb_config *cfg, struct scra
 			r = fd;
 			goto out_stop;
 		}
+		/* MHD_USE_ITC: a finished connection thread wakes the daemon's thread to
+		 * join it and close its socket now, not at the next accept or timeout */
 		struct MHD_Daemon *d = MHD_start_daemon(
 			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-				MHD_USE_POLL,
+				MHD_USE_POLL | MHD_USE_ITC,
 			0, NULL, NULL, handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
 			MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT,
 			(unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,

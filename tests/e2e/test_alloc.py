@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""test_alloc: a scrape allocates nothing on the heap once warmed up.
+
+Runs build/tests/alloc_count (see tests/alloc_count.c) twice: against node_exporter's
+fixture host with every collector compiled in switched on and the fixture flags this
+binary knows (as expo-diff picks them), and against this live machine's /proc and
+/sys with the default collectors. Each phase warms up, then counts malloc-family
+calls over 100 collections rendered in both formats, plain and gzipped; any
+allocation fails the test, and alloc_count's output names the collectors that
+allocated. A third run injects one allocation per collection to prove the counter
+catches and attributes it.
+
+Sanitizers replace malloc, so under PLUMB_ASAN=1 this test is skipped.
+"""
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plumbtest import ASAN, BUILD, check, collectors_in_help, fixture_flags, main, skip  # noqa: E402
+
+TOOL = os.path.join(BUILD, "tests", "alloc_count")
+
+
+def run_tool(args):
+    r = subprocess.run([TOOL] + args, capture_output=True, text=True, timeout=600)
+    print(r.stdout, end="")
+    if r.stderr:
+        print("stderr:", r.stderr[-3000:], end="")
+    return r
+
+
+def test_fixture_host_every_collector():
+    flags = fixture_flags() + ["--collector." + c for c in collectors_in_help()]
+    r = run_tool(["fixture"] + flags + ["--log.level=error"])
+    check(r.returncode == 0, "steady-state scrapes allocate on the fixture host (exit %d)"
+          % r.returncode)
+
+
+def test_live_machine_defaults():
+    r = run_tool(["--retry", "live", "--log.level=error"])
+    check(r.returncode == 0, "steady-state scrapes allocate on this machine (exit %d)" % r.returncode)
+
+
+def test_counter_catches_an_allocation():
+    print("(this run must report a failure: it allocates on purpose)")
+    r = run_tool(["--inject", "--warmup", "4", "--collections", "20", "inject",
+                  "--log.level=error"])
+    check(r.returncode == 1, "an injected allocation per collection went unnoticed (exit %d)"
+          % r.returncode)
+    check(re.search(r"steady state, 20 collections: 20 allocations", r.stdout),
+          "injected allocations not counted exactly")
+    check(re.search(r"^inject:   \S+: 20 allocations \(1\.00 per collection\)$", r.stdout, re.M),
+          "injected allocations not attributed to a collector")
+
+
+if __name__ == "__main__":
+    if ASAN:
+        skip("PLUMB_ASAN=1: sanitizers replace malloc, so allocations cannot be counted")
+    if not os.access(TOOL, os.X_OK):
+        print("FAIL: %s is missing; build it with make tests" % TOOL)
+        sys.exit(1)
+    main([test_fixture_host_every_collector, test_live_machine_defaults,
+          test_counter_catches_an_allocation])
