@@ -85,9 +85,16 @@ static void log_change(struct collector *c, int r)
 {
 	if (r == c->last_err)
 		return;
-	if (r < 0)
+	/* a missing file means this host has no such data (no bonding, no md arrays):
+	 * node_exporter logs that at debug level, and so do we */
+	if (r == -ENOENT)
+		plog(LOG_DEBUG, "collector found no data on this host", "collector", c->ops->name,
+		     "err", strerror(-r), NULL);
+	else if (r < 0)
 		plog(LOG_ERROR, "collector failed", "collector", c->ops->name, "err", strerror(-r),
 		     NULL);
+	else if (c->last_err == -ENOENT)
+		plog(LOG_DEBUG, "collector has data again", "collector", c->ops->name, NULL);
 	else
 		plog(LOG_INFO, "collector recovered", "collector", c->ops->name, NULL);
 	c->last_err = r;

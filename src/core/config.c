@@ -273,8 +273,10 @@ static int set_value(struct entry *e, const char *v, const char *shown)
 			e->def->name, why);
 		return -EINVAL;
 	}
-	if (!e->def->repeatable)
-		e->nvalues = 0;
+	if (!e->def->repeatable && e->given) {
+		fprintf(stderr, "plumb: error: flag --%s cannot be repeated\n", e->def->name);
+		return -EINVAL;
+	}
 	if (e->nvalues == MAX_VALUES) {
 		fprintf(stderr, "plumb: error: flag --%s given more than %d times\n", e->def->name,
 			MAX_VALUES);

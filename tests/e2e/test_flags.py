@@ -75,16 +75,23 @@ def test_every_listed_flag_is_accepted():
     out = run(["--help"])
     defaults = dict(re.findall(r"^      --([A-Za-z0-9_.\-]+)=[A-Z]+ .*\(default: (.*)\)(?: Repeatable\.)?$",
                                out.stdout, re.M))
-    args = []
+    # a flag may be given once (as in node_exporter), so each boolean form gets its own run
+    forms = [[], [], [], []]
+    values = []
     for name, metavar in help_flags().items():
         if name in ("help", "version"):
             continue
         if metavar is None:
-            args += ["--" + name, "--no-" + name, "--%s=true" % name, "--%s=false" % name]
+            for k, form in enumerate(["--%s", "--no-%s", "--%s=true", "--%s=false"]):
+                forms[k].append(form % name)
         elif name in defaults:
-            args.append("--%s=%s" % (name, defaults[name]))
-    r = run(args + ["--help"])
-    check(r.returncode == 0, "flags with their own defaults refused (%d): %s" % (r.returncode, r.stderr))
+            values.append("--%s=%s" % (name, defaults[name]))
+    for form in forms:
+        r = run(values + form + ["--help"])
+        check(r.returncode == 0, "flags with their own defaults refused (%d): %s" % (r.returncode, r.stderr))
+    r = run(["--collector.cpu", "--no-collector.cpu"])
+    check(r.returncode == 2 and "cannot be repeated" in r.stderr,
+          "a flag given twice must be refused, as node_exporter does: %r" % r.stderr)
 
 
 def test_help_matches_what_runs():
