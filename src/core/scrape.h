@@ -40,6 +40,7 @@ struct scraper {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool in_flight;
+	unsigned waiters;       /* scrapes waiting to share the collection in flight */
 	uint64_t generation;    /* bumped when a collection completes */
 	struct snapshot *current;
 	struct snapshot snaps[SCRAPE_SNAPSHOTS];
