@@ -62,7 +62,7 @@ static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *
 	size_t len;
 	int r = scraper_get(srv->scraper, fmt, gz, &sn, &body, &len);
 	if (r < 0) {
-		plog(LOG_ERROR, "scrape failed", "err", strerror(-r), NULL);
+		plog(LOG_ERROR, "scrape failed", "err", strerror(-r), PLOG_END);
 		ret = reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
 				   "collection failed; see plumb's log\n");
 		goto out_dec;
@@ -198,14 +198,14 @@ int server_start(struct server *srv, const struct plumb_config *cfg, struct scra
 	if (cfg_int(cfg, "web.max-requests", &srv->max_requests) < 0)
 		srv->max_requests = 40;
 	if (n > SERVER_MAX_LISTEN) {
-		plog(LOG_ERROR, "too many listen addresses", NULL);
+		plog(LOG_ERROR, "too many listen addresses", PLOG_END);
 		return -E2BIG;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int fd = bind_listen(addrs[i]);
 		if (fd < 0) {
 			plog(LOG_ERROR, "cannot listen", "address", addrs[i], "err", strerror(-fd),
-			     NULL);
+			     PLOG_END);
 			r = fd;
 			goto out_stop;
 		}
@@ -220,12 +220,12 @@ int server_start(struct server *srv, const struct plumb_config *cfg, struct scra
 			MHD_OPTION_END);
 		if (!d) {
 			close(fd);
-			plog(LOG_ERROR, "cannot start HTTP server", "address", addrs[i], NULL);
+			plog(LOG_ERROR, "cannot start HTTP server", "address", addrs[i], PLOG_END);
 			r = -EIO;
 			goto out_stop;
 		}
 		srv->daemons[srv->ndaemons++] = d;
-		plog(LOG_INFO, "listening", "address", addrs[i], NULL);
+		plog(LOG_INFO, "listening", "address", addrs[i], PLOG_END);
 	}
 	return 0;
 out_stop:
