@@ -25,6 +25,8 @@ static const char root_page[] =
 	"<ul><li><a href=\"%s\">Metrics</a></li>\n"
 	"<li><a href=\"/-/healthy\">Health</a></li></ul>\n</body></html>\n";
 
+/* Queue a response with a copy of text (the caller keeps text). Returns MHD_NO when
+ * the response cannot be made, which closes the connection. */
 static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned code,
 				    const char *ctype, const char *text)
 {
@@ -38,12 +40,18 @@ static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned code,
 	return ret;
 }
 
+/* libmicrohttpd's free callback for a metrics body: drops the response's reference to
+ * the snapshot the body points into. Runs on the connection's thread. */
 static void release_snapshot(void *cls)
 {
 	struct snapshot *sn = cls;
 	scraper_put(sn->owner, sn);
 }
 
+/* Answer a metrics request from a shared snapshot (scrape.h), or 503 beyond
+ * --web.max-requests in flight. On success the response owns one snapshot reference,
+ * given back by release_snapshot. Runs on the connection's thread, concurrently with
+ * other scrapes; srv->in_flight is atomic. */
 static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *conn)
 {
 	enum MHD_Result ret;
@@ -86,6 +94,8 @@ out_dec:
 	return ret;
 }
 
+/* libmicrohttpd's access handler: routes by method and URL. Called once with the
+ * headers (answered later), then again with the body, if any, which is discarded. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_size, void **req_cls)
