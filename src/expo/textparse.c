@@ -583,8 +583,10 @@ static int parse_value(struct textparse *tp, const char *s, size_t n, size_t i, 
 static int parse_sample(struct textparse *tp, const char *s, size_t n, size_t i)
 {
 	struct sample_ctx sc = { 0 };
-	double v;
-	bool ts;
+	/* set by parse_value on success; initialised because gcc -O2 cannot see that
+	 * fail() always returns < 0 and warns (-Wmaybe-uninitialized) in check-asan */
+	double v = 0;
+	bool ts = false;
 	if (s[i] == '{' || s[i] == '"')
 		return fail(tp, -EINVAL, "quoted metric names are not supported");
 	size_t j = scan_name(s, n, i, true);
