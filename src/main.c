@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	plog(LOG_INFO, "starting plumb", "version", PLUMB_VERSION, NULL);
+	plog(LOG_INFO, "starting plumb", "version", PLUMB_VERSION, PLOG_END);
 	if ((r = agent_init(&agent, cfg)) < 0)
 		goto out_cfg;
 	scraper_init(&scraper, &agent);
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 
 	int sig = 0;
 	sigwait(&set, &sig);
-	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), NULL);
+	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
 	server_stop(&srv);
 out_scraper:

@@ -144,7 +144,7 @@ static int arp_init(struct collector *c)
 	const char *exc = cfg_str(c->cfg, "collector.arp.device-exclude");
 	if (inc && *inc && exc && *exc) {
 		plog(LOG_ERROR, "--collector.arp.device-include and device-exclude exclude each other",
-		     NULL);
+		     PLOG_END);
 		return -EINVAL;
 	}
 	int r = filter_init(&p->filter, inc, exc);

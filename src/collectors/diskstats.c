@@ -365,16 +365,16 @@ static int diskstats_filter(struct diskstats_priv *p, const struct plumb_config 
 	if (old && *old) {
 		if (cfg_given(cfg, "collector.diskstats.device-exclude")) {
 			plog(LOG_ERROR, "--collector.diskstats.ignored-devices and "
-			     "--collector.diskstats.device-exclude are mutually exclusive", NULL);
+			     "--collector.diskstats.device-exclude are mutually exclusive", PLOG_END);
 			return -EINVAL;
 		}
 		plog(LOG_WARN, "--collector.diskstats.ignored-devices is deprecated, use "
-		     "--collector.diskstats.device-exclude", NULL);
+		     "--collector.diskstats.device-exclude", PLOG_END);
 		ex = old;
 	}
 	if (ex && *ex && in && *in) {
 		plog(LOG_ERROR, "--collector.diskstats.device-exclude and device-include are "
-		     "mutually exclusive", NULL);
+		     "mutually exclusive", PLOG_END);
 		return -EINVAL;
 	}
 	return filter_init(&p->filter, in, ex);
@@ -393,7 +393,7 @@ static int diskstats_init(struct collector *c)
 	struct stat st;
 	if (stat(p->udev, &st) < 0 || !S_ISDIR(st.st_mode))
 		plog(LOG_WARN, "udev database not readable; disk labels from udev stay empty",
-		     "path", p->udev, NULL);
+		     "path", p->udev, PLOG_END);
 	int r = diskstats_filter(p, c->cfg);
 	if (r < 0)
 		return r;

@@ -370,7 +370,7 @@ static void reap_stuck(struct fs_priv *p)
 		j->stuck = false;
 		p->nstuck--;
 		plog(LOG_INFO, "mount point answers statfs again; querying it again", "path",
-		     j->path, NULL);
+		     j->path, PLOG_END);
 	}
 }
 
@@ -465,7 +465,7 @@ static void settle_mount(struct fs_priv *p, uint32_t i)
 		snprintf(ms, sizeof(ms), "%lld", (long long)p->timeout_ms);
 		plog(LOG_WARN, "mount point did not answer statfs in time; reported as stuck "
 			       "until the call returns",
-		     "path", j->path, "timeout_ms", ms, NULL);
+		     "path", j->path, "timeout_ms", ms, PLOG_END);
 		return;
 	}
 	if (j->err) {
@@ -604,16 +604,16 @@ static int setup_filter(const struct plumb_config *cfg, struct filter *f, const 
 	if (dep && *dep) {
 		if (cfg_given(cfg, excl)) {
 			plog(LOG_ERROR, "flags are mutually exclusive", "flag", old, "flag", excl,
-			     NULL);
+			     PLOG_END);
 			return -EINVAL;
 		}
-		plog(LOG_WARN, "flag is deprecated", "flag", old, "use", excl, NULL);
+		plog(LOG_WARN, "flag is deprecated", "flag", old, "use", excl, PLOG_END);
 		ex = dep;
 	}
 	if (in && *in && !cfg_given(cfg, excl) && !(dep && *dep))
 		ex = NULL;
 	if (ex && *ex && in && *in) {
-		plog(LOG_ERROR, "flags are mutually exclusive", "flag", excl, "flag", incl, NULL);
+		plog(LOG_ERROR, "flags are mutually exclusive", "flag", excl, "flag", incl, PLOG_END);
 		return -EINVAL;
 	}
 	return filter_init(f, in, ex);

@@ -281,7 +281,7 @@ static int netdev_init(struct collector *c)
 	const char *exc = cfg_str(c->cfg, "collector.netdev.device-exclude");
 	if (inc && *inc && exc && *exc) {
 		plog(LOG_ERROR, "--collector.netdev.device-include and device-exclude exclude each other",
-		     NULL);
+		     PLOG_END);
 		return -EINVAL;
 	}
 	int r = filter_init(&p->filter, inc, exc);

@@ -200,7 +200,7 @@ static void strlist_sort(struct strlist *l, uint32_t from)
 static void failed(struct textfile *tf, const char *msg, const char *what, const char *err)
 {
 	tf->errored = true;
-	plog(LOG_ERROR, msg, "path", what, "err", err, NULL);
+	plog(LOG_ERROR, msg, "path", what, "err", err, PLOG_END);
 }
 
 /* Read directory dir's entries matching pattern comp (or all when comp is NULL and

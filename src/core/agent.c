@@ -58,7 +58,7 @@ int agent_init(struct agent *a, const struct plumb_config *cfg)
 		int r = ops->init ? ops->init(c) : 0;
 		if (r < 0) {
 			plog(LOG_ERROR, "collector failed to start; it is left out", "collector",
-			     ops->name, "err", strerror(-r), NULL);
+			     ops->name, "err", strerror(-r), PLOG_END);
 			if (ops->fini)
 				ops->fini(c);
 			continue;
@@ -67,9 +67,9 @@ int agent_init(struct agent *a, const struct plumb_config *cfg)
 	}
 	char count[24];
 	snprintf(count, sizeof(count), "%zu", a->n);
-	plog(LOG_INFO, "collectors enabled", "count", count, NULL);
+	plog(LOG_INFO, "collectors enabled", "count", count, PLOG_END);
 	for (size_t i = 0; i < a->n; i++)
-		plog(LOG_DEBUG, "collector enabled", "collector", a->collectors[i].ops->name, NULL);
+		plog(LOG_DEBUG, "collector enabled", "collector", a->collectors[i].ops->name, PLOG_END);
 	return 0;
 }
 
@@ -89,14 +89,14 @@ static void log_change(struct collector *c, int r)
 	 * node_exporter logs that at debug level, and so do we */
 	if (r == -ENOENT)
 		plog(LOG_DEBUG, "collector found no data on this host", "collector", c->ops->name,
-		     "err", strerror(-r), NULL);
+		     "err", strerror(-r), PLOG_END);
 	else if (r < 0)
 		plog(LOG_ERROR, "collector failed", "collector", c->ops->name, "err", strerror(-r),
-		     NULL);
+		     PLOG_END);
 	else if (c->last_err == -ENOENT)
-		plog(LOG_DEBUG, "collector has data again", "collector", c->ops->name, NULL);
+		plog(LOG_DEBUG, "collector has data again", "collector", c->ops->name, PLOG_END);
 	else
-		plog(LOG_INFO, "collector recovered", "collector", c->ops->name, NULL);
+		plog(LOG_INFO, "collector recovered", "collector", c->ops->name, PLOG_END);
 	c->last_err = r;
 }
 

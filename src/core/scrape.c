@@ -40,7 +40,10 @@ void scraper_fini(struct scraper *s)
 	pthread_cond_destroy(&s->cv);
 }
 
-/* A snapshot nobody holds, other than the current one if possible. Called with mu. */
+/* A snapshot nobody holds, other than the current one if possible, or NULL. The
+ * current one is reused only when no scrape is waiting to take a reference to it: a
+ * sharer woken by the end of a collection takes s->current once it gets the lock
+ * back, and must not find it being collected into again. Called with mu. */
 static struct snapshot *free_snapshot(struct scraper *s)
 {
 	struct snapshot *fallback = NULL;
@@ -52,25 +55,33 @@ static struct snapshot *free_snapshot(struct scraper *s)
 			return sn;
 		fallback = sn;
 	}
-	return fallback;
+	return s->waiters ? NULL : fallback;
 }
 
 int scraper_collect(struct scraper *s, struct snapshot **snap)
 {
+	struct snapshot *sn;
 	int r = 0;
 	pthread_mutex_lock(&s->mu);
-	if (s->in_flight) {
-		/* share the collection in flight: it started before we asked, ends after */
-		uint64_t gen = s->generation;
-		while (s->generation == gen)
-			pthread_cond_wait(&s->cv, &s->mu);
-		*snap = s->current;
-		(*snap)->refs++;
-		goto out_unlock;
-	}
-	struct snapshot *sn;
-	while (!(sn = free_snapshot(s)))
+	/* in_flight is checked again after every wait: while we waited for a free
+	 * snapshot another scrape may have started a collection, and two at once would
+	 * run the collectors concurrently, which they do not allow */
+	for (;;) {
+		if (s->in_flight) {
+			/* share the collection in flight: it started before we asked, ends after */
+			uint64_t gen = s->generation;
+			s->waiters++;
+			while (s->generation == gen)
+				pthread_cond_wait(&s->cv, &s->mu);
+			s->waiters--;
+			*snap = s->current;
+			(*snap)->refs++;
+			goto out_unlock;
+		}
+		if ((sn = free_snapshot(s)))
+			break;
 		pthread_cond_wait(&s->cv, &s->mu);
+	}
 	s->in_flight = true;
 	sn->refs++; /* hold it while collecting */
 	pthread_mutex_unlock(&s->mu);

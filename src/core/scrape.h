@@ -40,6 +40,7 @@ struct scraper {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool in_flight;
+	unsigned waiters;       /* scrapes waiting to share the collection in flight */
 	uint64_t generation;    /* bumped when a collection completes */
 	struct snapshot *current;
 	struct snapshot snaps[SCRAPE_SNAPSHOTS];
@@ -48,6 +49,8 @@ struct scraper {
 /* Set s up to collect through a (which must outlive s), and turn on a's
  * plumb_scrape_collections_total. Returns 0. */
 int scraper_init(struct scraper *s, struct agent *a);
+/* Free every snapshot's buffers. No scrape may be running or hold a snapshot: stop the
+ * HTTP server (which releases its responses) first. */
 void scraper_fini(struct scraper *s);
 
 /* Get a fresh snapshot (see above) with one reference for the caller, rendered in
@@ -55,9 +58,12 @@ void scraper_fini(struct scraper *s);
  * Returns 0 or -errno. */
 int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
 		const char **body, size_t *len);
+/* Drop one reference taken by scraper_get or scraper_collect. Thread-safe. */
 void scraper_put(struct scraper *s, struct snapshot *snap);
 
-/* Collect and hold a snapshot without rendering (for push and health on a timer). */
+/* Collect and hold a snapshot without rendering (for push and health on a timer):
+ * *snap gets one reference, to give back with scraper_put, also when the result is
+ * -errno from the sink (the snapshot then holds what was collected). Thread-safe. */
 int scraper_collect(struct scraper *s, struct snapshot **snap);
 
 #endif

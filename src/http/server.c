@@ -25,6 +25,8 @@ static const char root_page[] =
 	"<ul><li><a href=\"%s\">Metrics</a></li>\n"
 	"<li><a href=\"/-/healthy\">Health</a></li></ul>\n</body></html>\n";
 
+/* Queue a response with a copy of text (the caller keeps text). Returns MHD_NO when
+ * the response cannot be made, which closes the connection. */
 static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned code,
 				    const char *ctype, const char *text)
 {
@@ -38,12 +40,18 @@ static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned code,
 	return ret;
 }
 
+/* libmicrohttpd's free callback for a metrics body: drops the response's reference to
+ * the snapshot the body points into. Runs on the connection's thread. */
 static void release_snapshot(void *cls)
 {
 	struct snapshot *sn = cls;
 	scraper_put(sn->owner, sn);
 }
 
+/* Answer a metrics request from a shared snapshot (scrape.h), or 503 beyond
+ * --web.max-requests in flight. On success the response owns one snapshot reference,
+ * given back by release_snapshot. Runs on the connection's thread, concurrently with
+ * other scrapes; srv->in_flight is atomic. */
 static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *conn)
 {
 	enum MHD_Result ret;
@@ -62,7 +70,7 @@ static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *
 	size_t len;
 	int r = scraper_get(srv->scraper, fmt, gz, &sn, &body, &len);
 	if (r < 0) {
-		plog(LOG_ERROR, "scrape failed", "err", strerror(-r), NULL);
+		plog(LOG_ERROR, "scrape failed", "err", strerror(-r), PLOG_END);
 		ret = reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
 				   "collection failed; see plumb's log\n");
 		goto out_dec;
@@ -86,6 +94,8 @@ out_dec:
 	return ret;
 }
 
+/* libmicrohttpd's access handler: routes by method and URL. Called once with the
+ * headers (answered later), then again with the body, if any, which is discarded. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_size, void **req_cls)
@@ -198,14 +208,14 @@ int server_start(struct server *srv, const struct plumb_config *cfg, struct scra
 	if (cfg_int(cfg, "web.max-requests", &srv->max_requests) < 0)
 		srv->max_requests = 40;
 	if (n > SERVER_MAX_LISTEN) {
-		plog(LOG_ERROR, "too many listen addresses", NULL);
+		plog(LOG_ERROR, "too many listen addresses", PLOG_END);
 		return -E2BIG;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int fd = bind_listen(addrs[i]);
 		if (fd < 0) {
 			plog(LOG_ERROR, "cannot listen", "address", addrs[i], "err", strerror(-fd),
-			     NULL);
+			     PLOG_END);
 			r = fd;
 			goto out_stop;
 		}
@@ -220,12 +230,12 @@ int server_start(struct server *srv, const struct plumb_config *cfg, struct scra
 			MHD_OPTION_END);
 		if (!d) {
 			close(fd);
-			plog(LOG_ERROR, "cannot start HTTP server", "address", addrs[i], NULL);
+			plog(LOG_ERROR, "cannot start HTTP server", "address", addrs[i], PLOG_END);
 			r = -EIO;
 			goto out_stop;
 		}
 		srv->daemons[srv->ndaemons++] = d;
-		plog(LOG_INFO, "listening", "address", addrs[i], NULL);
+		plog(LOG_INFO, "listening", "address", addrs[i], PLOG_END);
 	}
 	return 0;
 out_stop:

@@ -174,7 +174,7 @@ static void replenish(struct dl_pool *p)
 		int r = spawn_worker(p);
 		if (r < 0) {
 			plog(LOG_WARN, "could not start a replacement worker thread", "err",
-			     r == -EAGAIN ? "EAGAIN" : "error", NULL);
+			     r == -EAGAIN ? "EAGAIN" : "error", PLOG_END);
 			return;
 		}
 	}
