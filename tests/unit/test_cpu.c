@@ -5,7 +5,7 @@
  */
 #include <sys/stat.h>
 
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/cpu.h"
 #include "harness.h"
 #include "lib/cpulist.h"
@@ -292,16 +292,11 @@ static void missing_and_odd_files(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[3][PATH_MAX + 32];
-	snprintf(p[0], sizeof(p[0]), "--path.procfs=%.4000s/proc", fixture_root());
-	snprintf(p[1], sizeof(p[1]), "--path.sysfs=%.4000s/sys", fixture_root());
-	snprintf(p[2], sizeof(p[2]), "--log.level=error");
-	const char *flags[] = { p[0], p[1], "--collector.disable-defaults", "--collector.cpu",
-				"--collector.cpufreq", "--collector.cpu.info",
+	const char *flags[] = { "--collector.cpu", "--collector.cpufreq", "--collector.cpu.info",
 				"--collector.cpu.info.flags-include=.", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
 int main(void)

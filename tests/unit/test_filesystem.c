@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/filesystem.h"
 #include "harness.h"
 #include "lib/deadline.h"
@@ -267,18 +267,14 @@ static void rootfs_and_errors(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
 	/* this machine's own mounts, stat'ed through the worker pool */
 	const char *live[] = { "--log.level=error", "--collector.disable-defaults",
 			       "--collector.filesystem", NULL };
-	CHECK_INT(alloc_hook_scrape(live, 2), 0);
-	char procfs[PATH_MAX + 32], rootfs[PATH_MAX + 32];
-	snprintf(procfs, sizeof(procfs), "--path.procfs=%.4000s/proc", fixture_root());
-	snprintf(rootfs, sizeof(rootfs), "--path.rootfs=%.4000s", fixture_root());
-	const char *fix[] = { procfs, rootfs, "--log.level=error", "--collector.disable-defaults",
-			      "--collector.filesystem", NULL };
-	CHECK_INT(alloc_hook_scrape(fix, 2), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
+	const char *fix[] = { "--collector.filesystem", NULL };
+	CHECK_INT(alloc_probe_fixture(fix), 0);
 }
 
 /* ---- deadline pool ---------------------------------------------------------------- */

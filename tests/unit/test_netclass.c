@@ -2,7 +2,7 @@
  * test_netclass: the netclass collector against the fixture host and hostile input,
  * its held attribute files across scrapes, and its allocations per scrape.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/netclass.h"
 #include "harness.h"
 #include "net_tmp.h"
@@ -146,13 +146,10 @@ static void held_files_follow_changes(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.sysfs=%.4000s/sys", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.netclass", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *flags[] = { "--collector.netclass", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
  * memo of its fields decisions (lib/pickmemo) across scrapes, and its allocations per
  * scrape.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/netstat.h"
 #include "harness.h"
 #include "lib/pickmemo.h"
@@ -207,16 +207,13 @@ static void picks_follow_new_headers(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.procfs=%.4000s/proc", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.netstat", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *flags[] = { "--collector.netstat", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 	const char *live[] = { "--log.level=error", "--collector.disable-defaults",
 			       "--collector.netstat", NULL };
-	CHECK_INT(alloc_hook_scrape(live, 2), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

@@ -1,7 +1,7 @@
 /*
  * test_schedstat: the schedstat collector against the fixture host and hostile input.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/schedstat.h"
 #include "harness.h"
 #include "t.h"
@@ -70,13 +70,10 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.procfs=%.4000s/proc", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.schedstat", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *flags[] = { "--collector.schedstat", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
 int main(void)

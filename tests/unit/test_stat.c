@@ -2,7 +2,7 @@
  * test_stat: the stat collector and lib/procstat against the fixture host and
  * hostile input.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/stat.h"
 #include "harness.h"
 #include "lib/procstat.h"
@@ -110,14 +110,13 @@ static void procstat_callbacks(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.procfs=%.4000s/proc", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.stat", "--collector.stat.softirq", NULL };
-	CHECK(alloc_hook_scrape(flags, 0) > 0); /* the hook sees the first scrape's buffers */
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *extra[] = { "--collector.stat", "--collector.stat.softirq", NULL };
+	const char *flags[16];
+	fixture_flags(extra, flags, 16);
+	CHECK(alloc_probe_scrape(flags, 0) > 0); /* the probe sees the first scrape's buffers */
+	CHECK_INT(alloc_probe_fixture(extra), 0);
 }
 
 int main(void)

@@ -8,38 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc_probe.h"
 #include "collectors/textfile.h"
 #include "expo/textparse.h"
 #include "harness.h"
 #include "lib/pathmatch.h"
 #include "t.h"
-
-/* Heap allocations since start, counted by wrapping glibc's allocator (not under ASan,
- * which owns malloc). */
-static long allocs;
-#ifndef __SANITIZE_ADDRESS__
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-void *malloc(size_t n)
-{
-	allocs++;
-	return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-	allocs++;
-	return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-	allocs++;
-	return __libc_realloc(p, n);
-}
-#define COUNTS_ALLOCS 1
-#else
-#define COUNTS_ALLOCS 0
-#endif
 
 /* Replace every occurrence of from with to in b. */
 static void replace_all(struct buf *b, const char *from, const char *to)
@@ -279,10 +253,11 @@ static void steady_state_allocates_nothing(void)
 	CHECK_INT(agent_init(&a, cfg), 0);
 	for (int i = 0; i < 3; i++)
 		CHECK_INT(agent_collect(&a, &s), 0);
-	long before = allocs;
+	alloc_probe_start();
 	CHECK_INT(agent_collect(&a, &s), 0);
-	if (COUNTS_ALLOCS)
-		CHECK_INT(allocs - before, 0);
+	long allocs = alloc_probe_stop();
+	if (alloc_probe_ready())
+		CHECK_INT(allocs, 0);
 	CHECK(s.nseries > 50);
 	agent_fini(&a);
 	sink_fini(&s);
