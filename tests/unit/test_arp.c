@@ -3,7 +3,7 @@
  */
 #include "collectors/arp.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -28,13 +28,13 @@ static void fixture_values(void)
 
 static void missing_file(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.arp", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"arp\"}"), 0);
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 

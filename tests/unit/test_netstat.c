@@ -7,7 +7,7 @@
 #include "collectors/netstat.h"
 #include "harness.h"
 #include "lib/pickmemo.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -33,25 +33,25 @@ static void fixture_values(void)
 
 static void missing_files(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.netstat", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 0);
 	/* netstat and snmp present, snmp6 missing: fine */
-	tmp_put(dir, "proc/net/netstat", "TcpExt: ListenDrops\nTcpExt: 7\n");
-	tmp_put(dir, "proc/net/snmp", "Udp: InErrors\nUdp: 3\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	tmptree_put(&t, "proc/net/netstat", "TcpExt: ListenDrops\nTcpExt: 7\n");
+	tmptree_put(&t, "proc/net/snmp", "Udp: InErrors\nUdp: 3\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_netstat_TcpExt_ListenDrops"), 7);
 	CHECK_DBL(series_value(out.p, "node_netstat_Udp_InErrors"), 3);
 	/* a broken snmp6 fails it all */
-	tmp_put(dir, "proc/net/snmp6", "Udp6InErrors x\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	tmptree_put(&t, "proc/net/snmp6", "Udp6InErrors x\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 0);
 	CHECK(isnan(series_value(out.p, "node_netstat_Udp_InErrors")));
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -160,16 +160,17 @@ static int scrape(struct agent *a, struct metric_sink *s, struct buf *out)
 /* One agent whose files change layout between scrapes picks by the new names. */
 static void picks_follow_new_headers(void)
 {
-	char dir[PATH_MAX], proc[PATH_MAX + 32];
+	struct tmptree t;
+	char proc[PATH_MAX + 32];
 	struct buf out = { 0 };
 	struct metric_sink s;
 	struct plumb_config *cfg;
 	struct agent a;
-	CHECK_INT(tmp_tree(dir), 0);
-	tmp_put(dir, "proc/net/netstat", "TcpExt: ListenDrops TW\nTcpExt: 7 8\n");
-	tmp_put(dir, "proc/net/snmp", "Udp: InErrors RcvbufErrors\nUdp: 3 4\n");
-	tmp_put(dir, "proc/net/snmp6", "Udp6InErrors 5\nUdp6IgnoredMulti 6\n");
-	snprintf(proc, sizeof(proc), "--path.procfs=%s/proc", dir);
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "proc/net/netstat", "TcpExt: ListenDrops TW\nTcpExt: 7 8\n");
+	tmptree_put(&t, "proc/net/snmp", "Udp: InErrors RcvbufErrors\nUdp: 3 4\n");
+	tmptree_put(&t, "proc/net/snmp6", "Udp6InErrors 5\nUdp6IgnoredMulti 6\n");
+	snprintf(proc, sizeof(proc), "--path.procfs=%s/proc", t.root);
 	char *argv[] = { "plumb", proc, "--collector.disable-defaults", "--collector.netstat",
 			 "--log.level=error", NULL };
 	CHECK_INT(cfg_parse(5, argv, &cfg), 0);
@@ -185,9 +186,9 @@ static void picks_follow_new_headers(void)
 		CHECK(!has_line(out.p, "node_netstat_Udp6_IgnoredMulti "));
 	}
 	/* fields move, one is renamed into a picked one, one picked goes */
-	tmp_put(dir, "proc/net/netstat", "TcpExt: TW ListenDrops\nTcpExt: 8 7\n");
-	tmp_put(dir, "proc/net/snmp", "Udp: InErrors NoPorts\nUdp: 3 9\n");
-	tmp_put(dir, "proc/net/snmp6", "Udp6IgnoredMulti 6\nUdp6NoPorts 10\n");
+	tmptree_put(&t, "proc/net/netstat", "TcpExt: TW ListenDrops\nTcpExt: 8 7\n");
+	tmptree_put(&t, "proc/net/snmp", "Udp: InErrors NoPorts\nUdp: 3 9\n");
+	tmptree_put(&t, "proc/net/snmp6", "Udp6IgnoredMulti 6\nUdp6NoPorts 10\n");
 	for (int i = 0; i < 2; i++) {
 		CHECK_INT(scrape(&a, &s, &out), 0);
 		CHECK_DBL(series_value(out.p, "node_netstat_TcpExt_ListenDrops"), 7);
@@ -202,7 +203,7 @@ static void picks_follow_new_headers(void)
 	sink_fini(&s);
 	cfg_free(cfg);
 	buf_fini(&out);
-	tmp_rm(dir);
+	tmptree_rm(&t);
 }
 
 static void steady_state_allocates_nothing(void)

@@ -5,7 +5,7 @@
 
 #include "collectors/sockstat.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -28,24 +28,24 @@ static void fixture_values(void)
 
 static void missing_files(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.sockstat", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
+	CHECK_INT(tmptree_make(&t), 0);
 	/* neither file: nothing to report, but not an error (IPv4 and IPv6 both off) */
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"sockstat\"}"), 1);
 	/* only sockstat6 */
-	CHECK_INT(tmp_put(dir, "proc/net/sockstat6", "TCP6: inuse 3\n"), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_INT(tmptree_put(&t, "proc/net/sockstat6", "TCP6: inuse 3\n"), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_sockstat_TCP6_inuse"), 3);
 	CHECK(isnan(series_value(out.p, "node_sockstat_sockets_used")));
 	/* a garbled IPv4 file fails the collector */
-	CHECK_INT(tmp_put(dir, "proc/net/sockstat", "sockets: used\n"), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_INT(tmptree_put(&t, "proc/net/sockstat", "sockets: used\n"), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"sockstat\"}"), 0);
 	CHECK(isnan(series_value(out.p, "node_sockstat_TCP6_inuse")));
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 

@@ -2,11 +2,12 @@
  * tmptree.h: scratch file trees under /tmp for unit tests that need files the shared
  * fixture does not have (missing, garbled or hostile ones, symlinks, a file that
  * changes between scrapes). tmptree_make() makes a fresh empty directory; put, write,
- * mkdir and link add entries by path relative to it, making parent directories on
- * the way; tmptree_run() runs collectors with --path.procfs, --path.sysfs and
- * --path.rootfs pointing at its proc/, sys/ and the tree itself; tmptree_rm() removes
- * it all. Every function that takes a tree refuses (returns -1) when the tree was not
- * made, so a failed tmptree_make() can never turn into writes under / .
+ * mkdir and link add entries by path relative to it, making parent directories on the
+ * way, and del removes one; tmptree_run() runs collectors with --path.procfs,
+ * --path.sysfs and --path.rootfs pointing at its proc/, sys/ and the tree itself;
+ * tmptree_rm() removes it all. Every function that takes a tree refuses (returns -1)
+ * when the tree was not made, so a failed tmptree_make() can never turn into writes
+ * under / .
  */
 #ifndef PLUMB_TMPTREE_H
 #define PLUMB_TMPTREE_H
@@ -123,8 +124,18 @@ static inline int tmptree_rm_one(const char *path, const struct stat *st, int ty
 	return remove(path);
 }
 
-/* Remove the tree and everything in it, without following symlinks out of it; t->root
- * becomes "". Returns 0, or -1 if the tree was not made or anything stayed. */
+/* Remove root/rel and, if it is a directory, everything below it, without following
+ * symlinks. Returns 0, or -1 if it did not exist or anything stayed. */
+static inline int tmptree_del(const struct tmptree *t, const char *rel)
+{
+	char path[PATH_MAX];
+	if (!tmptree_path(t, rel, path, sizeof(path)))
+		return -1;
+	return nftw(path, tmptree_rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* Remove the tree and everything in it, as tmptree_del; t->root becomes "". Returns 0,
+ * or -1 if the tree was not made or anything stayed. */
 static inline int tmptree_rm(struct tmptree *t)
 {
 	if (strncmp(t->root, "/tmp/plumb-test-", 16) != 0)
