@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "lib/pathmatch.h"
 #include "t.h"
+#include "tmptree.h"
 
 /* Replace every occurrence of from with to in b. */
 static void replace_all(struct buf *b, const char *from, const char *to)
@@ -159,39 +160,20 @@ static void default_no_directory(void)
 	buf_fini(&out);
 }
 
-static void write_file(const char *dir, const char *name, const char *data, size_t n)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd >= 0);
-	if (fd >= 0) {
-		CHECK(write(fd, data, n) == (ssize_t)n);
-		close(fd);
-	}
-}
-
-static void remove_tree(const char *dir)
-{
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CHECK(system(cmd) == 0);
-}
-
 /* One hostile file next to a good one: scrape_error 1, the good file's metric stays. */
 static void hostile_case(const char *name, const char *data, size_t n, int kind)
 {
-	char dir[] = "/tmp/plumb-textfile-XXXXXX", flag[PATH_MAX + 64], path[PATH_MAX];
-	CHECK(mkdtemp(dir) != NULL);
-	write_file(dir, "good.prom", "good_metric{a=\"1\"} 7\n", 21);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct tmptree t;
+	char flag[PATH_MAX + 64];
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_write(&t, "good.prom", "good_metric{a=\"1\"} 7\n", 21) == 0);
 	if (kind == 1)
-		CHECK(mkdir(path, 0755) == 0);
+		CHECK(tmptree_mkdir(&t, name) == 0);
 	else if (kind == 2)
-		CHECK(symlink("/nonexistent/nowhere", path) == 0);
+		CHECK(tmptree_link(&t, name, "/nonexistent/nowhere") == 0);
 	else
-		write_file(dir, name, data, n);
-	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", dir);
+		CHECK(tmptree_write(&t, name, data, n) == 0);
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", t.root);
 	const char *flags[] = { "--collector.disable-defaults", "--collector.textfile", flag, NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
@@ -201,7 +183,7 @@ static void hostile_case(const char *name, const char *data, size_t n, int kind)
 	if (t_checks_failed)
 		fprintf(stderr, "hostile case %s\n", name);
 	buf_fini(&out);
-	remove_tree(dir);
+	CHECK(tmptree_rm(&t) == 0);
 }
 
 static void hostile_files(void)
