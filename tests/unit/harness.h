@@ -112,6 +112,16 @@ static inline double series_value(const char *text, const char *series)
 	return NAN;
 }
 
+/* Value of node_scrape_collector_success for the collector named `collector` (e.g.
+ * "arp") in exposition text: 1 or 0, NAN if the collector did not run. */
+static inline double collector_success(const char *text, const char *collector)
+{
+	char series[160];
+	snprintf(series, sizeof(series), "node_scrape_collector_success{collector=\"%.100s\"}",
+		 collector);
+	return series_value(text, series);
+}
+
 /* Whether any line starts with prefix. */
 static inline int has_line(const char *text, const char *prefix)
 {

@@ -14,7 +14,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_arp_entries{device=\"eth0\"}"), 3);
 	CHECK_DBL(series_value(out.p, "node_arp_entries{device=\"eth1\"}"), 3);
 	CHECK(isnan(series_value(out.p, "node_arp_entries{device=\"nope\"}")));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"arp\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "arp"), 1);
 	const char *inc[] = { "--collector.arp", "--collector.arp.device-include=^eth1$", NULL };
 	CHECK_INT(harness_run_fixture(inc, &out), 0);
 	CHECK(isnan(series_value(out.p, "node_arp_entries{device=\"eth0\"}")));
@@ -28,13 +28,9 @@ static void fixture_values(void)
 
 static void missing_file(void)
 {
-	struct tmptree t;
 	struct buf out = { 0 };
-	const char *flags[] = { "--collector.arp", NULL };
-	CHECK_INT(tmptree_make(&t), 0);
-	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"arp\"}"), 0);
-	tmptree_rm(&t);
+	CHECK_INT(tmptree_run_empty("arp", &out), 0);
+	CHECK_DBL(collector_success(out.p, "arp"), 0);
 	buf_fini(&out);
 }
 

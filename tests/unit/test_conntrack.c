@@ -16,7 +16,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_ignore"), 89738);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_invalid"), 53);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_search_restart"), 7);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 1);
 	buf_fini(&out);
 }
 
@@ -28,12 +28,12 @@ static void missing_and_bad_files(void)
 	CHECK_INT(tmptree_make(&t), 0);
 	/* not loaded */
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 0);
 	/* count and max but garbage in max */
 	tmptree_put(&t, "proc/sys/net/netfilter/nf_conntrack_count", "5\n");
 	tmptree_put(&t, "proc/sys/net/netfilter/nf_conntrack_max", "lots\n");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 0);
 	CHECK(isnan(series_value(out.p, "node_nf_conntrack_entries")));
 	/* all three, stat file with the 16-column layout of old kernels */
 	tmptree_put(&t, "proc/sys/net/netfilter/nf_conntrack_max", "18446744073709551615\n");
@@ -42,7 +42,7 @@ static void missing_and_bad_files(void)
 		"1 2 3 4 5 6 7 8 9 a b c d e f 10\n"
 		"1 2 3 4 5 6 7 8 9 a b c d e f 10\n");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 1);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_entries_limit"), 18446744073709551615.0);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_early_drop"), 24);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_search_restart"), 0);

@@ -44,7 +44,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(t, "node_cpu_isolated{cpu=\"9\"}"), 1);
 	CHECK(isnan(series_value(t, "node_cpu_isolated{cpu=\"2\"}")));
 	CHECK(!has_line(t, "node_cpu_online"));
-	CHECK_DBL(series_value(t, "node_scrape_collector_success{collector=\"cpu\"}"), 1);
+	CHECK_DBL(collector_success(t, "cpu"), 1);
 	buf_fini(&out);
 }
 
@@ -231,11 +231,11 @@ static void missing_and_odd_files(void)
 	struct buf out = { 0 };
 	/* No /proc/stat: the collector fails, the scrape goes on. */
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"cpu\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "cpu"), 0);
 	/* /proc/stat but no sysfs: times only. */
 	tmptree_put(&t, "proc/stat", "cpu0 1 2 3 4 5 6 7 8 9 10\n");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"cpu\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "cpu"), 1);
 	CHECK_DBL(series_value(out.p, "node_cpu_seconds_total{cpu=\"0\",mode=\"steal\"}"), 0.08);
 	/* CPUs with online files, one without topology, a garbage throttle count. */
 	tmptree_put(&t, "sys/devices/system/cpu/cpu0/online", "1\n");
@@ -262,7 +262,7 @@ static void missing_and_odd_files(void)
 	tmptree_put(&t, "proc/cpuinfo", "vendor_id: x\n");
 	const char *iflags[] = { "--collector.cpu", "--collector.cpu.info", NULL };
 	CHECK_INT(tmptree_run(&t, iflags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"cpu\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "cpu"), 0);
 	buf_fini(&out);
 	CHECK_INT(tmptree_rm(&t), 0);
 }

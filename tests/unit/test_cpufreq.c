@@ -23,7 +23,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(t, "node_cpu_scaling_governor{cpu=\"0\",governor=\"powersave\"}"), 1);
 	CHECK_DBL(series_value(t, "node_cpu_scaling_governor{cpu=\"0\",governor=\"performance\"}"), 0);
 	CHECK(!has_line(t, "node_cpu_frequency_hertz{"));
-	CHECK_DBL(series_value(t, "node_scrape_collector_success{collector=\"cpufreq\"}"), 1);
+	CHECK_DBL(collector_success(t, "cpufreq"), 1);
 	buf_fini(&out);
 }
 
@@ -37,7 +37,7 @@ static double success(const struct tmptree *t, const char *const *extra, struct 
 		flags[n++] = extra[i];
 	flags[n] = NULL;
 	CHECK_INT(tmptree_run(t, flags, out), 0);
-	return series_value(out->p, "node_scrape_collector_success{collector=\"cpufreq\"}");
+	return collector_success(out->p, "cpufreq");
 }
 
 static void made_up_trees(void)

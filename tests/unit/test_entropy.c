@@ -27,7 +27,7 @@ static void missing_files(void)
 	/* only one of the two files: the collection fails */
 	CHECK_INT(tmptree_put(&t, "proc/sys/kernel/random/entropy_avail", "256\n"), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"entropy\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "entropy"), 0);
 	CHECK(!has_line(out.p, "node_entropy_"));
 	CHECK_INT(tmptree_put(&t, "proc/sys/kernel/random/poolsize", "256\n"), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);

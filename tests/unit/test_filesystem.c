@@ -66,7 +66,7 @@ static void fixture_values(void)
 	CHECK(!has_line(out.p, "node_filesystem_device_error{device=\"/dev/mapper/rhel-root\""));
 	CHECK(has_line(out.p, "node_filesystem_device_error{device=\"tmpfs\",device_error=\"no "
 			      "such file or directory\",fstype=\"tmpfs\",mountpoint=\"/run/lock\"}"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filesystem\"}"),
+	CHECK_DBL(collector_success(out.p, "filesystem"),
 		  1);
 	buf_fini(&out);
 }
@@ -117,7 +117,7 @@ static void missing_and_fallback_mountinfo(void)
 	const char *none[] = { "--path.procfs=/nonexistent", "--collector.disable-defaults",
 			       "--collector.filesystem", NULL };
 	CHECK_INT(harness_run(none, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filesystem\"}"),
+	CHECK_DBL(collector_success(out.p, "filesystem"),
 		  0);
 	CHECK(!has_line(out.p, "node_filesystem_"));
 
@@ -142,7 +142,7 @@ static void missing_and_fallback_mountinfo(void)
 	/* a malformed line rejects the file, as node_exporter's procfs does */
 	CHECK_INT(tmptree_put(&t, "1/mountinfo", "1 0 8:1 / / rw,relatime ext4 /dev/root rw\n"), 0);
 	CHECK_INT(harness_run(self, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filesystem\"}"),
+	CHECK_DBL(collector_success(out.p, "filesystem"),
 		  0);
 	tmptree_rm(&t);
 	buf_fini(&out);

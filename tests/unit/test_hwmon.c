@@ -18,7 +18,7 @@ static void fixture_values(void)
 	struct buf out = { 0 };
 	CHECK_INT(harness_run_fixture(extra, &out), 0);
 	const char *t = out.p;
-	CHECK_DBL(series_value(t, "node_scrape_collector_success{collector=\"hwmon\"}"), 1);
+	CHECK_DBL(collector_success(t, "hwmon"), 1);
 	CHECK_DBL(series_value(t, "node_hwmon_temp_celsius{chip=\"platform_coretemp_0\",sensor=\"temp1\"}"), 55);
 	CHECK_DBL(series_value(t, "node_hwmon_temp_celsius{chip=\"ieee80211_phy0_mt7996_phy0_2\",sensor=\"temp1\"}"), 57);
 	CHECK_DBL(series_value(t, "node_hwmon_temp_crit_alarm_celsius{chip=\"hwmon4\",sensor=\"temp2\"}"), 0);
@@ -73,7 +73,7 @@ static int run_tree(const struct tmptree *t, struct buf *out)
 
 static double success(const char *text)
 {
-	return series_value(text, "node_scrape_collector_success{collector=\"hwmon\"}");
+	return collector_success(text, "hwmon");
 }
 
 /* Several hwmon nodes on one device: told apart by name, else by hwmonN. */

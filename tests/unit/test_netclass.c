@@ -22,7 +22,7 @@ static void fixture_values(void)
 	CHECK(isnan(series_value(out.p, "node_network_speed_bytes{device=\"bond0\"}")));
 	CHECK(!has_line(out.p, "node_network_up{device=\"dmz\"}"));
 	CHECK(!has_line(out.p, "node_network_up{device=\"bonding_masters\"}"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netclass"), 1);
 	const char *all[] = { "--collector.netclass", NULL };
 	CHECK_INT(harness_run_fixture(all, &out), 0);
 	CHECK(has_line(out.p, "node_network_up{device=\"dmz\"}"));
@@ -36,7 +36,7 @@ static void tmp_tree_cases(void)
 	const char *flags[] = { "--collector.netclass", NULL };
 	CHECK_INT(tmptree_make(&t), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "netclass"), 0);
 	tmptree_put(&t, "sys/class/net/x0/speed", "-1\n");
 	tmptree_put(&t, "sys/class/net/x0/mtu", "huge\n");
 	tmptree_put(&t, "sys/class/net/x0/flags", "0x1002\n");
@@ -45,7 +45,7 @@ static void tmp_tree_cases(void)
 	tmptree_put(&t, "sys/class/net/x0/dev_id", "010\n");
 	tmptree_put(&t, "sys/class/net/plainfile", "not a link\n");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netclass"), 1);
 	CHECK_DBL(series_value(out.p, "node_network_speed_bytes{device=\"x0\"}"), -125000);
 	CHECK(isnan(series_value(out.p, "node_network_mtu_bytes{device=\"x0\"}")));
 	CHECK(isnan(series_value(out.p, "node_network_carrier_changes_total{device=\"x0\"}")));
@@ -136,7 +136,7 @@ static void held_files_follow_changes(void)
 	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x1\"}"), 1280);
 	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"y0\"}"), 1400);
 	CHECK(!has_line(out.p, "node_network_mtu_bytes{device=\"x0\"}"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netclass"), 1);
 
 	agent_fini(&a);
 	sink_fini(&s);

@@ -18,7 +18,7 @@ static void fixture_netlink(void)
 	const char *flags[] = { "--collector.netdev", "--collector.netdev.device-include=lo", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run_fixture(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netdev\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netdev"), 1);
 	CHECK_DBL(series_value(out.p, "node_network_receive_errs_total{device=\"lo\"}"), 0);
 	CHECK(has_line(out.p, "node_network_receive_nohandler_total{device=\"lo\"}"));
 	CHECK(has_line(out.p, "node_network_transmit_packets_total{device=\"lo\"}"));
@@ -38,7 +38,7 @@ static void proc_path(void)
 				"--collector.netdev.device-exclude=^lo$", NULL };
 	CHECK_INT(tmptree_make(&t), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netdev\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "netdev"), 0);
 	tmptree_put(&t, "proc/net/dev", DEV_HDR
 		"    lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
 		"  eth0:100 2 3 4 5 6 7 8 9 10 11 12 13 14 15 18446744073709551615\n");

@@ -23,7 +23,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_netstat_Ip_Forwarding"), 1);
 	CHECK(!has_line(out.p, "node_netstat_Ip_DefaultTTL "));
 	CHECK(has_line(out.p, "# TYPE node_netstat_Tcp_InSegs untyped"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netstat"), 1);
 	const char *all[] = { "--collector.netstat", "--collector.netstat.fields=^Ip_", NULL };
 	CHECK_INT(harness_run_fixture(all, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_netstat_Ip_DefaultTTL"), 64);
@@ -38,18 +38,18 @@ static void missing_files(void)
 	const char *flags[] = { "--collector.netstat", NULL };
 	CHECK_INT(tmptree_make(&t), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "netstat"), 0);
 	/* netstat and snmp present, snmp6 missing: fine */
 	tmptree_put(&t, "proc/net/netstat", "TcpExt: ListenDrops\nTcpExt: 7\n");
 	tmptree_put(&t, "proc/net/snmp", "Udp: InErrors\nUdp: 3\n");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netstat"), 1);
 	CHECK_DBL(series_value(out.p, "node_netstat_TcpExt_ListenDrops"), 7);
 	CHECK_DBL(series_value(out.p, "node_netstat_Udp_InErrors"), 3);
 	/* a broken snmp6 fails it all */
 	tmptree_put(&t, "proc/net/snmp6", "Udp6InErrors x\n");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "netstat"), 0);
 	CHECK(isnan(series_value(out.p, "node_netstat_Udp_InErrors")));
 	tmptree_rm(&t);
 	buf_fini(&out);

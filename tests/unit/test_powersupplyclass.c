@@ -33,7 +33,7 @@ static void hostile_trees(void)
 	const char *flags[] = { "--collector.powersupplyclass", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(tmptree_run(&t, flags, &out), 0); /* no class directory */
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"powersupplyclass\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "powersupplyclass"), 0);
 	tmptree_put(&t, "sys/class/power_supply/X/capacity", "0x10\n");
 	tmptree_put(&t, "sys/class/power_supply/X/model_name", "a\xff\xfe" "b\n");
 	tmptree_put(&t, "sys/class/power_supply/X/temp", "-15");
@@ -43,7 +43,7 @@ static void hostile_trees(void)
 	CHECK(has_line(out.p, "node_power_supply_info{model_name=\"a\xef\xbf\xbd" "b\",power_supply=\"X\"}"));
 	tmptree_put(&t, "sys/class/power_supply/X/capacity", "lots");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"powersupplyclass\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "powersupplyclass"), 0);
 	buf_fini(&out);
 	tmptree_rm(&t);
 }

@@ -16,7 +16,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_schedstat_waiting_seconds_total{cpu=\"1\"}"),
 		  364107.263788241);
 	CHECK_DBL(series_value(out.p, "node_schedstat_timeslices_total{cpu=\"1\"}"), 5.145567945e+09);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"schedstat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "schedstat"), 1);
 	buf_fini(&out);
 }
 
@@ -26,7 +26,7 @@ static void missing_file(void)
 				"--collector.schedstat", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"schedstat\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "schedstat"), 0);
 	buf_fini(&out);
 }
 

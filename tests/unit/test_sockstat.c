@@ -22,7 +22,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_sockstat_TCP6_inuse"), 17);
 	CHECK_DBL(series_value(out.p, "node_sockstat_RAW6_inuse"), 1);
 	CHECK(isnan(series_value(out.p, "node_sockstat_TCP6_tw")));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"sockstat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "sockstat"), 1);
 	buf_fini(&out);
 }
 
@@ -34,7 +34,7 @@ static void missing_files(void)
 	CHECK_INT(tmptree_make(&t), 0);
 	/* neither file: nothing to report, but not an error (IPv4 and IPv6 both off) */
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"sockstat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "sockstat"), 1);
 	/* only sockstat6 */
 	CHECK_INT(tmptree_put(&t, "proc/net/sockstat6", "TCP6: inuse 3\n"), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
@@ -43,7 +43,7 @@ static void missing_files(void)
 	/* a garbled IPv4 file fails the collector */
 	CHECK_INT(tmptree_put(&t, "proc/net/sockstat", "sockets: used\n"), 0);
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"sockstat\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "sockstat"), 0);
 	CHECK(isnan(series_value(out.p, "node_sockstat_TCP6_inuse")));
 	tmptree_rm(&t);
 	buf_fini(&out);

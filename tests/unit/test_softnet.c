@@ -16,19 +16,15 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_softnet_times_squeezed_total{cpu=\"3\"}"), 50);
 	CHECK_DBL(series_value(out.p, "node_softnet_backlog_len{cpu=\"0\"}"), 0);
 	CHECK_DBL(series_value(out.p, "node_softnet_flow_limit_count_total{cpu=\"3\"}"), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"softnet\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "softnet"), 1);
 	buf_fini(&out);
 }
 
 static void missing_file(void)
 {
-	struct tmptree t;
 	struct buf out = { 0 };
-	const char *flags[] = { "--collector.softnet", NULL };
-	CHECK_INT(tmptree_make(&t), 0);
-	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"softnet\"}"), 0);
-	tmptree_rm(&t);
+	CHECK_INT(tmptree_run_empty("softnet", &out), 0);
+	CHECK_DBL(collector_success(out.p, "softnet"), 0);
 	buf_fini(&out);
 }
 

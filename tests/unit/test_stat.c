@@ -21,7 +21,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_procs_blocked"), 0);
 	CHECK_DBL(series_value(out.p, "node_softirqs_total{vector=\"tasklet\"}"), 1.783454e+06);
 	CHECK_DBL(series_value(out.p, "node_softirqs_total{vector=\"block_iopoll\"}"), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"stat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "stat"), 1);
 	buf_fini(&out);
 }
 
@@ -42,7 +42,7 @@ static void missing_file(void)
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
 	CHECK(!has_line(out.p, "node_forks_total"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"stat\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "stat"), 0);
 	buf_fini(&out);
 }
 

@@ -104,7 +104,7 @@ static void run_case(const char *dirflag, const char *out_name)
 	CHECK_INT(read_text(outpath, &want), 0);
 	replace_all(&got, prefix, "fixtures/textfile/");
 	CHECK_INT(compare_out(got.p ? got.p : "", want.p ? want.p : "", out_name), 0);
-	CHECK_DBL(series_value(got.p, "node_scrape_collector_success{collector=\"textfile\"}"), 1);
+	CHECK_DBL(collector_success(got.p, "textfile"), 1);
 	buf_fini(&got);
 	buf_fini(&want);
 }
@@ -179,7 +179,7 @@ static void hostile_case(const char *name, const char *data, size_t n, int kind)
 	CHECK_INT(harness_run(flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_textfile_scrape_error"), 1);
 	CHECK_DBL(series_value(out.p, "good_metric{a=\"1\"}"), 7);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"textfile\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "textfile"), 1);
 	if (t_checks_failed)
 		fprintf(stderr, "hostile case %s\n", name);
 	buf_fini(&out);

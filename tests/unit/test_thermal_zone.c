@@ -30,11 +30,11 @@ static void fixture_values(void)
 	tmptree_put(&t, "sys/class/thermal/thermal_zone7/temp", "1000");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK(!has_line(out.p, "node_thermal_zone_temp{type=\"x\""));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "thermal_zone"), 1);
 	tmptree_put(&t, "sys/class/thermal/thermal_zone7/policy", "step_wise");
 	tmptree_put(&t, "sys/class/thermal/thermal_zone7/temp", "hot");
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "thermal_zone"), 0);
 	buf_fini(&out);
 	tmptree_rm(&t);
 }
@@ -48,7 +48,7 @@ static void shared_fixture(void)
 	CHECK_DBL(series_value(out.p, "node_thermal_zone_temp{type=\"cpu-thermal\",zone=\"0\"}"), 12.376);
 	CHECK_DBL(series_value(out.p, "node_cooling_device_max_state{name=\"0\",type=\"Processor\"}"), 3);
 	CHECK_DBL(series_value(out.p, "node_cooling_device_cur_state{name=\"0\",type=\"Processor\"}"), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "thermal_zone"), 1);
 	buf_fini(&out);
 }
 

@@ -167,4 +167,18 @@ static inline int tmptree_run(const struct tmptree *t, const char *const *extra,
 	return harness_run(flags, out);
 }
 
+/* Run the collector `name` (e.g. "arp") alone, as tmptree_run, on a fresh empty tree
+ * made and removed here: the "its files are missing" case. Returns harness_run's
+ * result, or -EINVAL if no tree could be made. */
+static inline int tmptree_run_empty(const char *name, struct buf *out)
+{
+	struct tmptree t;
+	char flag[128];
+	snprintf(flag, sizeof(flag), "--collector.%.100s", name);
+	const char *flags[] = { flag, NULL };
+	int r = tmptree_make(&t) == 0 ? tmptree_run(&t, flags, out) : -EINVAL;
+	tmptree_rm(&t);
+	return r;
+}
+
 #endif
