@@ -56,10 +56,7 @@ static void hostile_input(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sink_reset(&s);
 		int r = arp_parse(cases[i].text, strlen(cases[i].text), NULL, &tab, &s);
-		if (cases[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, cases[i].ok);
 		CHECK_INT(s.nseries, cases[i].series);
 	}
 	/* many distinct devices: bounded */

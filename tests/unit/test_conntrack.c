@@ -67,10 +67,7 @@ static void hostile_input(void)
 	struct conntrack_stats st;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int r = conntrack_parse_stat(cases[i].text, strlen(cases[i].text), &st);
-		if (cases[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, cases[i].ok);
 	}
 }
 

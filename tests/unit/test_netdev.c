@@ -74,10 +74,7 @@ static void hostile_proc(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sink_reset(&s);
 		int r = netdev_parse_proc(cases[i].text, strlen(cases[i].text), NULL, &s);
-		if (cases[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, cases[i].ok);
 		CHECK_INT(s.nseries, cases[i].series);
 	}
 	sink_fini(&s);

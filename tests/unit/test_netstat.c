@@ -79,10 +79,7 @@ static void hostile_input(void)
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		sink_reset(&s);
 		int r = netstat_parse_pairs(pairs[i].text, strlen(pairs[i].text), NULL, &s);
-		if (pairs[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, pairs[i].ok);
 		CHECK_INT(s.nseries, pairs[i].series);
 	}
 	static const struct {
@@ -100,10 +97,7 @@ static void hostile_input(void)
 	for (size_t i = 0; i < sizeof(six) / sizeof(six[0]); i++) {
 		sink_reset(&s);
 		int r = netstat_parse_snmp6(six[i].text, strlen(six[i].text), NULL, &s);
-		if (six[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, six[i].ok);
 		CHECK_INT(s.nseries, six[i].series);
 	}
 	sink_fini(&s);
