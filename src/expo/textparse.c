@@ -584,7 +584,7 @@ static int parse_sample(struct textparse *tp, const char *s, size_t n, size_t i)
 {
 	struct sample_ctx sc = { 0 };
 	double v;
-	bool ts;
+	bool ts = false; /* set by parse_value; gcc -O1 cannot see that */
 	if (s[i] == '{' || s[i] == '"')
 		return fail(tp, -EINVAL, "quoted metric names are not supported");
 	size_t j = scan_name(s, n, i, true);
