@@ -66,9 +66,11 @@ static inline int harness_run(const char *const *flags, struct buf *out)
 	return r;
 }
 
-/* harness_run with the fixture host's --path.* flags and --collector.disable-defaults
- * put before extra (NULL-terminated): name the collectors to run in extra. */
-static inline int harness_run_fixture(const char *const *extra, struct buf *out)
+/* Fill flags[cap] with the fixture host's --path.* flags (procfs, sysfs, rootfs and
+ * udev data under fixture_root()) and --collector.disable-defaults, then extra
+ * (NULL-terminated), then NULL; what does not fit is left out. The path strings are
+ * static: valid until the next call. */
+static inline void fixture_flags(const char *const *extra, const char **flags, size_t cap)
 {
 	static char paths[4][PATH_MAX + 32];
 	const char *root = fixture_root();
@@ -76,12 +78,22 @@ static inline int harness_run_fixture(const char *const *extra, struct buf *out)
 	snprintf(paths[1], sizeof(paths[1]), "--path.sysfs=%.4000s/sys", root);
 	snprintf(paths[2], sizeof(paths[2]), "--path.rootfs=%.4000s", root);
 	snprintf(paths[3], sizeof(paths[3]), "--path.udev.data=%.4000s/udev/data", root);
-	const char *flags[128] = { paths[0], paths[1], paths[2], paths[3],
-				   "--collector.disable-defaults" };
-	size_t n = 5;
-	for (size_t i = 0; extra[i] && n < 127; i++)
+	size_t n = 0;
+	for (int i = 0; i < 4 && n + 1 < cap; i++)
+		flags[n++] = paths[i];
+	if (n + 1 < cap)
+		flags[n++] = "--collector.disable-defaults";
+	for (size_t i = 0; extra[i] && n + 1 < cap; i++)
 		flags[n++] = extra[i];
 	flags[n] = NULL;
+}
+
+/* harness_run with the fixture host's --path.* flags and --collector.disable-defaults
+ * put before extra (NULL-terminated): name the collectors to run in extra. */
+static inline int harness_run_fixture(const char *const *extra, struct buf *out)
+{
+	const char *flags[128];
+	fixture_flags(extra, flags, 128);
 	return harness_run(flags, out);
 }
 
@@ -98,6 +110,16 @@ static inline double series_value(const char *text, const char *series)
 			p++;
 	}
 	return NAN;
+}
+
+/* Value of node_scrape_collector_success for the collector named `collector` (e.g.
+ * "arp") in exposition text: 1 or 0, NAN if the collector did not run. */
+static inline double collector_success(const char *text, const char *collector)
+{
+	char series[160];
+	snprintf(series, sizeof(series), "node_scrape_collector_success{collector=\"%.100s\"}",
+		 collector);
+	return series_value(text, series);
 }
 
 /* Whether any line starts with prefix. */

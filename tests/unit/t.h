@@ -51,6 +51,18 @@ static int t_checks_failed, t_tests_passed, t_tests_failed;
 		}                                                                          \
 	} while (0)
 
+/* CHECK_RESULT(r, ok): r is 0 when ok is true, an error (below 0) when it is false; for
+ * tables of good and bad inputs. */
+#define CHECK_RESULT(r, ok)                                                                \
+	do {                                                                               \
+		long long t_r = (long long)(r);                                            \
+		if ((ok) ? t_r != 0 : t_r >= 0) {                                          \
+			fprintf(stderr, "%s:%d: %s == %lld, expected %s\n", __FILE__, __LINE__,   \
+				#r, t_r, (ok) ? "0" : "an error (< 0)");                   \
+			t_checks_failed++;                                                 \
+		}                                                                          \
+	} while (0)
+
 #define RUN(fn)                                                                            \
 	do {                                                                               \
 		int t_before = t_checks_failed;                                            \

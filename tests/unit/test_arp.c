@@ -3,7 +3,7 @@
  */
 #include "collectors/arp.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -14,7 +14,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_arp_entries{device=\"eth0\"}"), 3);
 	CHECK_DBL(series_value(out.p, "node_arp_entries{device=\"eth1\"}"), 3);
 	CHECK(isnan(series_value(out.p, "node_arp_entries{device=\"nope\"}")));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"arp\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "arp"), 1);
 	const char *inc[] = { "--collector.arp", "--collector.arp.device-include=^eth1$", NULL };
 	CHECK_INT(harness_run_fixture(inc, &out), 0);
 	CHECK(isnan(series_value(out.p, "node_arp_entries{device=\"eth0\"}")));
@@ -28,13 +28,9 @@ static void fixture_values(void)
 
 static void missing_file(void)
 {
-	char dir[PATH_MAX];
 	struct buf out = { 0 };
-	const char *flags[] = { "--collector.arp", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"arp\"}"), 0);
-	tmp_rm(dir);
+	CHECK_INT(tmptree_run_empty("arp", &out), 0);
+	CHECK_DBL(collector_success(out.p, "arp"), 0);
 	buf_fini(&out);
 }
 
@@ -60,10 +56,7 @@ static void hostile_input(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sink_reset(&s);
 		int r = arp_parse(cases[i].text, strlen(cases[i].text), NULL, &tab, &s);
-		if (cases[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, cases[i].ok);
 		CHECK_INT(s.nseries, cases[i].series);
 	}
 	/* many distinct devices: bounded */

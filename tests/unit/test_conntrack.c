@@ -3,7 +3,7 @@
  */
 #include "collectors/conntrack.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -16,37 +16,37 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_ignore"), 89738);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_invalid"), 53);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_search_restart"), 7);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 1);
 	buf_fini(&out);
 }
 
 static void missing_and_bad_files(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.conntrack", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
+	CHECK_INT(tmptree_make(&t), 0);
 	/* not loaded */
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 0);
 	/* count and max but garbage in max */
-	tmp_put(dir, "proc/sys/net/netfilter/nf_conntrack_count", "5\n");
-	tmp_put(dir, "proc/sys/net/netfilter/nf_conntrack_max", "lots\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 0);
+	tmptree_put(&t, "proc/sys/net/netfilter/nf_conntrack_count", "5\n");
+	tmptree_put(&t, "proc/sys/net/netfilter/nf_conntrack_max", "lots\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 0);
 	CHECK(isnan(series_value(out.p, "node_nf_conntrack_entries")));
 	/* all three, stat file with the 16-column layout of old kernels */
-	tmp_put(dir, "proc/sys/net/netfilter/nf_conntrack_max", "18446744073709551615\n");
-	tmp_put(dir, "proc/net/stat/nf_conntrack",
+	tmptree_put(&t, "proc/sys/net/netfilter/nf_conntrack_max", "18446744073709551615\n");
+	tmptree_put(&t, "proc/net/stat/nf_conntrack",
 		"entries searched ...\n"
 		"1 2 3 4 5 6 7 8 9 a b c d e f 10\n"
 		"1 2 3 4 5 6 7 8 9 a b c d e f 10\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"conntrack\"}"), 1);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "conntrack"), 1);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_entries_limit"), 18446744073709551615.0);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_early_drop"), 24);
 	CHECK_DBL(series_value(out.p, "node_nf_conntrack_stat_search_restart"), 0);
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -67,10 +67,7 @@ static void hostile_input(void)
 	struct conntrack_stats st;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int r = conntrack_parse_stat(cases[i].text, strlen(cases[i].text), &st);
-		if (cases[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, cases[i].ok);
 	}
 }
 

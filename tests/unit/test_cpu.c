@@ -5,11 +5,12 @@
  */
 #include <sys/stat.h>
 
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/cpu.h"
 #include "harness.h"
 #include "lib/cpulist.h"
 #include "t.h"
+#include "tmptree.h"
 
 static void fixture_values(void)
 {
@@ -43,7 +44,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(t, "node_cpu_isolated{cpu=\"9\"}"), 1);
 	CHECK(isnan(series_value(t, "node_cpu_isolated{cpu=\"2\"}")));
 	CHECK(!has_line(t, "node_cpu_online"));
-	CHECK_DBL(series_value(t, "node_scrape_collector_success{collector=\"cpu\"}"), 1);
+	CHECK_DBL(collector_success(t, "cpu"), 1);
 	buf_fini(&out);
 }
 
@@ -222,51 +223,30 @@ static void range_lists(void)
 	CHECK_INT(n, 0);
 }
 
-/* Write text to dir/rel, creating parent directories. */
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (char *s = path + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(path, 0755);
-		*s = '/';
-	}
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static void missing_and_odd_files(void)
 {
-	char dir[] = "/tmp/plumb-cpu-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
-	char procfs[600], sysfs[600];
-	snprintf(procfs, sizeof(procfs), "--path.procfs=%s/proc", dir);
-	snprintf(sysfs, sizeof(sysfs), "--path.sysfs=%s/sys", dir);
-	const char *flags[] = { procfs, sysfs, "--collector.disable-defaults", "--collector.cpu",
-				NULL };
+	struct tmptree t;
+	CHECK_INT(tmptree_make(&t), 0);
+	const char *flags[] = { "--collector.cpu", NULL };
 	struct buf out = { 0 };
 	/* No /proc/stat: the collector fails, the scrape goes on. */
-	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"cpu\"}"), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "cpu"), 0);
 	/* /proc/stat but no sysfs: times only. */
-	put(dir, "proc/stat", "cpu0 1 2 3 4 5 6 7 8 9 10\n");
-	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"cpu\"}"), 1);
+	tmptree_put(&t, "proc/stat", "cpu0 1 2 3 4 5 6 7 8 9 10\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "cpu"), 1);
 	CHECK_DBL(series_value(out.p, "node_cpu_seconds_total{cpu=\"0\",mode=\"steal\"}"), 0.08);
 	/* CPUs with online files, one without topology, a garbage throttle count. */
-	put(dir, "sys/devices/system/cpu/cpu0/online", "1\n");
-	put(dir, "sys/devices/system/cpu/cpu1/online", "0\n");
-	put(dir, "sys/devices/system/cpu/cpu10/online", "garbage");
-	put(dir, "sys/devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
-	put(dir, "sys/devices/system/cpu/cpu0/topology/core_id", "0\n");
-	put(dir, "sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", "x\n");
-	put(dir, "sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count", "7\n");
-	put(dir, "sys/devices/system/cpu/isolated", "\n");
-	CHECK_INT(harness_run(flags, &out), 0);
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/online", "1\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu1/online", "0\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu10/online", "garbage");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/topology/core_id", "0\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", "x\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count", "7\n");
+	tmptree_put(&t, "sys/devices/system/cpu/isolated", "\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_cpu_online{cpu=\"0\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_cpu_online{cpu=\"1\"}"), 0);
 	CHECK_DBL(series_value(out.p, "node_cpu_online{cpu=\"10\"}"), 0);
@@ -274,34 +254,26 @@ static void missing_and_odd_files(void)
 	CHECK(!has_line(out.p, "node_cpu_core_throttles_total{"));
 	CHECK(!has_line(out.p, "node_cpu_isolated{"));
 	/* A malformed isolated list keeps the collector from starting. */
-	put(dir, "sys/devices/system/cpu/isolated", "1-x\n");
-	CHECK_INT(harness_run(flags, &out), 0);
+	tmptree_put(&t, "sys/devices/system/cpu/isolated", "1-x\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK(!has_line(out.p, "node_scrape_collector_success{collector=\"cpu\"}"));
 	/* cpu.info on with a garbage cpuinfo fails the scrape. */
-	put(dir, "sys/devices/system/cpu/isolated", "3\n");
-	put(dir, "proc/cpuinfo", "vendor_id: x\n");
-	const char *iflags[] = { procfs, sysfs, "--collector.disable-defaults", "--collector.cpu",
-				 "--collector.cpu.info", NULL };
-	CHECK_INT(harness_run(iflags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"cpu\"}"), 0);
+	tmptree_put(&t, "sys/devices/system/cpu/isolated", "3\n");
+	tmptree_put(&t, "proc/cpuinfo", "vendor_id: x\n");
+	const char *iflags[] = { "--collector.cpu", "--collector.cpu.info", NULL };
+	CHECK_INT(tmptree_run(&t, iflags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "cpu"), 0);
 	buf_fini(&out);
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CHECK_INT(system(cmd), 0);
+	CHECK_INT(tmptree_rm(&t), 0);
 }
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[3][PATH_MAX + 32];
-	snprintf(p[0], sizeof(p[0]), "--path.procfs=%.4000s/proc", fixture_root());
-	snprintf(p[1], sizeof(p[1]), "--path.sysfs=%.4000s/sys", fixture_root());
-	snprintf(p[2], sizeof(p[2]), "--log.level=error");
-	const char *flags[] = { p[0], p[1], "--collector.disable-defaults", "--collector.cpu",
-				"--collector.cpufreq", "--collector.cpu.info",
+	const char *flags[] = { "--collector.cpu", "--collector.cpufreq", "--collector.cpu.info",
 				"--collector.cpu.info.flags-include=.", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
 int main(void)

@@ -4,10 +4,11 @@
  */
 #include <sys/stat.h>
 
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/cpufreq.h"
 #include "harness.h"
 #include "t.h"
+#include "tmptree.h"
 
 static void fixture_values(void)
 {
@@ -22,63 +23,47 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(t, "node_cpu_scaling_governor{cpu=\"0\",governor=\"powersave\"}"), 1);
 	CHECK_DBL(series_value(t, "node_cpu_scaling_governor{cpu=\"0\",governor=\"performance\"}"), 0);
 	CHECK(!has_line(t, "node_cpu_frequency_hertz{"));
-	CHECK_DBL(series_value(t, "node_scrape_collector_success{collector=\"cpufreq\"}"), 1);
+	CHECK_DBL(collector_success(t, "cpufreq"), 1);
 	buf_fini(&out);
 }
 
-static void put(const char *dir, const char *rel, const char *text)
+/* Run cpufreq and the collectors in extra (NULL-terminated, or NULL) on the tree;
+ * returns cpufreq's success value. */
+static double success(const struct tmptree *t, const char *const *extra, struct buf *out)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (char *s = path + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(path, 0755);
-		*s = '/';
-	}
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
-static double success(const char *dir, const char *const *extra, struct buf *out)
-{
-	char sysfs[600];
-	snprintf(sysfs, sizeof(sysfs), "--path.sysfs=%s", dir);
-	const char *flags[16] = { sysfs, "--collector.disable-defaults", "--collector.cpufreq" };
-	size_t n = 3;
+	const char *flags[16] = { "--collector.cpufreq" };
+	size_t n = 1;
 	for (size_t i = 0; extra && extra[i] && n < 15; i++)
 		flags[n++] = extra[i];
 	flags[n] = NULL;
-	CHECK_INT(harness_run(flags, out), 0);
-	return series_value(out->p, "node_scrape_collector_success{collector=\"cpufreq\"}");
+	CHECK_INT(tmptree_run(t, flags, out), 0);
+	return collector_success(out->p, "cpufreq");
 }
 
 static void made_up_trees(void)
 {
-	char dir[] = "/tmp/plumb-cpufreq-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
+	struct tmptree t;
+	CHECK_INT(tmptree_make(&t), 0);
 	struct buf out = { 0 };
-	CHECK_DBL(success(dir, NULL, &out), 0); /* no CPUs at all */
-	const char *c = "devices/system/cpu/";
+	CHECK_DBL(success(&t, NULL, &out), 0); /* no CPUs at all */
+	const char *c = "sys/devices/system/cpu/";
 	char rel[256];
 #define PUT(cpu, file, text)                                                                       \
 	do {                                                                               \
 		snprintf(rel, sizeof(rel), "%s%s/cpufreq/%s", c, cpu, file);               \
-		put(dir, rel, text);                                                       \
+		tmptree_put(&t, rel, text);                                                       \
 	} while (0)
 	PUT("cpu0", "cpuinfo_cur_freq", "1000\n");
 	PUT("cpu0", "cpuinfo_avg_freq", "900\n");
 	PUT("cpu0", "scaling_governor", "\n");
 	PUT("cpu0", "scaling_available_governors", "a b\n");
-	CHECK_DBL(success(dir, NULL, &out), 0); /* offline file missing */
+	CHECK_DBL(success(&t, NULL, &out), 0); /* offline file missing */
 	snprintf(rel, sizeof(rel), "%soffline", c);
-	put(dir, rel, "1-2\n");
+	tmptree_put(&t, rel, "1-2\n");
 	PUT("cpu1", "cpuinfo_cur_freq", "junk\n"); /* offline: never read */
 	snprintf(rel, sizeof(rel), "%scpu5/online", c);
-	put(dir, rel, "1\n"); /* no cpufreq directory: skipped */
-	CHECK_DBL(success(dir, NULL, &out), 1);
+	tmptree_put(&t, rel, "1\n"); /* no cpufreq directory: skipped */
+	CHECK_DBL(success(&t, NULL, &out), 1);
 	CHECK_DBL(series_value(out.p, "node_cpu_frequency_hertz{cpu=\"0\"}"), 1e6);
 	CHECK_DBL(series_value(out.p, "node_cpu_frequency_avg_hertz{cpu=\"0\"}"), 9e5);
 	CHECK(!has_line(out.p, "node_cpu_scaling_governor{")); /* no governor set */
@@ -86,32 +71,28 @@ static void made_up_trees(void)
 	/* With cpu.info on and the cpu collector enabled, the frequency is the cpu
 	 * collector's to report. */
 	const char *info[] = { "--collector.cpu", "--collector.cpu.info", NULL };
-	success(dir, info, &out);
+	success(&t, info, &out);
 	CHECK(!has_line(out.p, "node_cpu_frequency_hertz{cpu="));
 	CHECK(has_line(out.p, "node_cpu_frequency_avg_hertz{cpu=\"0\"}"));
 	/* A garbage number fails the collector, a missing governor file too. */
 	PUT("cpu0", "scaling_min_freq", "12x\n");
-	CHECK_DBL(success(dir, NULL, &out), 0);
+	CHECK_DBL(success(&t, NULL, &out), 0);
 	PUT("cpu0", "scaling_min_freq", "12\n");
 	PUT("cpu0", "scaling_governor", "b\n");
-	CHECK_DBL(success(dir, NULL, &out), 1);
+	CHECK_DBL(success(&t, NULL, &out), 1);
 	CHECK_DBL(series_value(out.p, "node_cpu_scaling_governor{cpu=\"0\",governor=\"b\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_cpu_scaling_governor{cpu=\"0\",governor=\"a\"}"), 0);
 	PUT("cpu2", "scaling_governor", "x\n"); /* cpu2 is offline anyway */
 	snprintf(rel, sizeof(rel), "%scpu0/cpufreq/scaling_available_governors", c);
-	char path[600];
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	unlink(path);
-	CHECK_DBL(success(dir, NULL, &out), 0);
+	tmptree_del(&t, rel);
+	CHECK_DBL(success(&t, NULL, &out), 0);
 	/* A bad offline list fails the collector. */
 	snprintf(rel, sizeof(rel), "%soffline", c);
-	put(dir, rel, "x\n");
-	CHECK_DBL(success(dir, NULL, &out), 0);
+	tmptree_put(&t, rel, "x\n");
+	CHECK_DBL(success(&t, NULL, &out), 0);
 #undef PUT
 	buf_fini(&out);
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CHECK_INT(system(cmd), 0);
+	CHECK_INT(tmptree_rm(&t), 0);
 }
 
 static void hostile_text(void)
@@ -138,13 +119,10 @@ static void hostile_text(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.sysfs=%.4000s/sys", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.cpufreq", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *flags[] = { "--collector.cpufreq", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
 int main(void)

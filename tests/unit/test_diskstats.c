@@ -22,7 +22,7 @@ static void fixture_values(void)
 	CHECK(isnan(series_value(out.p, "node_disk_reads_completed_total{device=\"sda1\"}")));
 	CHECK(isnan(series_value(out.p, "node_disk_discards_completed_total{device=\"sda\"}")));
 	CHECK(has_line(out.p, "node_disk_device_mapper_info{device=\"dm-1\""));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"diskstats\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "diskstats"), 1);
 	buf_fini(&out);
 }
 
@@ -46,7 +46,7 @@ static void missing_file_fails(void)
 				"--collector.diskstats", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"diskstats\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "diskstats"), 0);
 	buf_fini(&out);
 }
 

@@ -4,7 +4,7 @@
 #include "collectors/edac.h"
 #include "harness.h"
 #include "t.h"
-#include "test_sysfs_block.h"
+#include "tmptree.h"
 
 static void fixture_values(void)
 {
@@ -16,40 +16,38 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_edac_csrow_uncorrectable_errors_total{controller=\"0\",csrow=\"2\"}"), 5);
 	CHECK_DBL(series_value(out.p, "node_edac_channel_uncorrectable_errors_total{channel=\"1\",controller=\"0\",csrow=\"1\",dimm_label=\"mc0_csrow1_channel1\"}"), 2);
 	CHECK(isnan(series_value(out.p, "node_edac_channel_uncorrectable_errors_total{channel=\"0\",controller=\"0\",csrow=\"2\",dimm_label=\"mc0_csrow2_channel0\"}")));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"edac\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "edac"), 1);
 	buf_fini(&out);
 }
 
 static void hostile_trees(void)
 {
-	char root[] = "/tmp/plumb-edac-XXXXXX", flag[128];
-	if (!mkdtemp(root))
-		return;
-	snprintf(flag, sizeof(flag), "--path.sysfs=%s", root);
-	const char *flags[] = { flag, "--collector.disable-defaults", "--collector.edac", NULL };
+	struct tmptree t;
+	CHECK_INT(tmptree_make(&t), 0);
+	const char *flags[] = { "--collector.edac", NULL };
 	struct buf out = { 0 };
 	/* no edac directory at all: success, nothing reported */
-	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"edac\"}"), 1);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "edac"), 1);
 	/* a controller with garbage counters fails the collection */
-	tree_put(root, "devices/system/edac/mc/mc0/ce_count", "lots\n");
-	tree_put(root, "devices/system/edac/mc/mc0/ue_count", "1\n");
-	tree_put(root, "devices/system/edac/mc/mc0/ce_noinfo_count", "1\n");
-	tree_put(root, "devices/system/edac/mc/mc0/ue_noinfo_count", "1\n");
-	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"edac\"}"), 0);
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/ce_count", "lots\n");
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/ue_count", "1\n");
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/ce_noinfo_count", "1\n");
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/ue_noinfo_count", "1\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "edac"), 0);
 	/* a huge number and a channel with garbage: the channel is just left out */
-	tree_put(root, "devices/system/edac/mc/mc0/ce_count", "18446744073709551615\n");
-	tree_put(root, "devices/system/edac/mc/mc0/csrow0/ce_count", "0");
-	tree_put(root, "devices/system/edac/mc/mc0/csrow0/ue_count", "0");
-	tree_put(root, "devices/system/edac/mc/mc0/csrow0/ch0_ce_count", "zz");
-	tree_put(root, "devices/system/edac/mc/mcX/ce_count", "1");
-	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"edac\"}"), 1);
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/ce_count", "18446744073709551615\n");
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/csrow0/ce_count", "0");
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/csrow0/ue_count", "0");
+	tmptree_put(&t, "sys/devices/system/edac/mc/mc0/csrow0/ch0_ce_count", "zz");
+	tmptree_put(&t, "sys/devices/system/edac/mc/mcX/ce_count", "1");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "edac"), 1);
 	CHECK(!has_line(out.p, "node_edac_channel_"));
 	CHECK_DBL(series_value(out.p, "node_edac_correctable_errors_total{controller=\"0\"}"), 18446744073709551615.0);
 	buf_fini(&out);
-	tree_rm(root);
+	tmptree_rm(&t);
 }
 
 static void name_helpers(void)

@@ -3,7 +3,8 @@
  * missing file, and the no-allocation promise.
  */
 #include "collectors/filefd.h"
-#include "sys_testutil.h"
+#include "alloc_probe.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -14,20 +15,16 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_filefd_allocated"), 1024);
 	CHECK_DBL(series_value(out.p, "node_filefd_maximum"), 1.631329e+06);
 	CHECK(has_line(out.p, "# TYPE node_filefd_maximum gauge"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filefd\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "filefd"), 1);
 	buf_fini(&out);
 }
 
 static void missing_file(void)
 {
-	struct tmptree t;
 	struct buf out = { 0 };
-	const char *flags[] = { "--collector.filefd", NULL };
-	CHECK_INT(tmptree_make(&t), 0);
-	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filefd\"}"), 0);
+	CHECK_INT(tmptree_run_empty("filefd", &out), 0);
+	CHECK_DBL(collector_success(out.p, "filefd"), 0);
 	CHECK(!has_line(out.p, "node_filefd_allocated"));
-	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -52,9 +49,11 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	CHECK(probe_works());
+	if (!alloc_probe_ready())
+		return;
+	CHECK(alloc_probe_works());
 	const char *live[] = { "--collector.disable-defaults", "--collector.filefd", NULL };
-	CHECK_INT(steady_allocs(live), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

@@ -7,11 +7,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/filesystem.h"
 #include "harness.h"
 #include "lib/deadline.h"
 #include "t.h"
+#include "tmptree.h"
 
 #define KUBE_MP                                                                            \
 	"/var/lib/kubelet/plugins/kubernetes.io/vsphere-volume/mounts/[vsanDatastore]%c"      \
@@ -65,7 +66,7 @@ static void fixture_values(void)
 	CHECK(!has_line(out.p, "node_filesystem_device_error{device=\"/dev/mapper/rhel-root\""));
 	CHECK(has_line(out.p, "node_filesystem_device_error{device=\"tmpfs\",device_error=\"no "
 			      "such file or directory\",fstype=\"tmpfs\",mountpoint=\"/run/lock\"}"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filesystem\"}"),
+	CHECK_DBL(collector_success(out.p, "filesystem"),
 		  1);
 	buf_fini(&out);
 }
@@ -110,37 +111,24 @@ static void include_and_exclude_flags(void)
 	buf_fini(&out);
 }
 
-/* Write text to dir/rel, making dir/<first component> as needed. */
-static void write_file(const char *dir, const char *sub, const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, sub);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, rel);
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
 static void missing_and_fallback_mountinfo(void)
 {
 	struct buf out = { 0 };
 	const char *none[] = { "--path.procfs=/nonexistent", "--collector.disable-defaults",
 			       "--collector.filesystem", NULL };
 	CHECK_INT(harness_run(none, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filesystem\"}"),
+	CHECK_DBL(collector_success(out.p, "filesystem"),
 		  0);
 	CHECK(!has_line(out.p, "node_filesystem_"));
 
-	char dir[] = "/tmp/plumb-fs-XXXXXX", flag[PATH_MAX + 32], path[PATH_MAX];
-	CHECK(mkdtemp(dir) != NULL);
-	write_file(dir, "self", "mountinfo",
-		   "1 0 8:1 / / rw,relatime - ext4 /dev/root ro,data=ordered\n"
-		   "2 1 0:5 / /we\\134ird\\012mp\\040x rw - tmp\\040fs dev\\011ice rw\n");
-	snprintf(flag, sizeof(flag), "--path.procfs=%s", dir);
+	struct tmptree t;
+	char flag[PATH_MAX + 32];
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_put(&t, "self/mountinfo",
+			      "1 0 8:1 / / rw,relatime - ext4 /dev/root ro,data=ordered\n"
+			      "2 1 0:5 / /we\\134ird\\012mp\\040x rw - tmp\\040fs dev\\011ice rw\n"),
+		  0);
+	snprintf(flag, sizeof(flag), "--path.procfs=%s", t.root);
 	const char *self[] = { flag, "--collector.disable-defaults", "--collector.filesystem",
 			       NULL };
 	CHECK_INT(harness_run(self, &out), 0);
@@ -152,19 +140,11 @@ static void missing_and_fallback_mountinfo(void)
 				      "fstype=\"tmp fs\",mountpoint=\"/we\\\\ird\\nmp x\"}"),
 		  1);
 	/* a malformed line rejects the file, as node_exporter's procfs does */
-	write_file(dir, "1", "mountinfo", "1 0 8:1 / / rw,relatime ext4 /dev/root rw\n");
+	CHECK_INT(tmptree_put(&t, "1/mountinfo", "1 0 8:1 / / rw,relatime ext4 /dev/root rw\n"), 0);
 	CHECK_INT(harness_run(self, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"filesystem\"}"),
+	CHECK_DBL(collector_success(out.p, "filesystem"),
 		  0);
-	snprintf(path, sizeof(path), "%s/1/mountinfo", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/1", dir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/self/mountinfo", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/self", dir);
-	rmdir(path);
-	rmdir(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -267,18 +247,14 @@ static void rootfs_and_errors(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
 	/* this machine's own mounts, stat'ed through the worker pool */
 	const char *live[] = { "--log.level=error", "--collector.disable-defaults",
 			       "--collector.filesystem", NULL };
-	CHECK_INT(alloc_hook_scrape(live, 2), 0);
-	char procfs[PATH_MAX + 32], rootfs[PATH_MAX + 32];
-	snprintf(procfs, sizeof(procfs), "--path.procfs=%.4000s/proc", fixture_root());
-	snprintf(rootfs, sizeof(rootfs), "--path.rootfs=%.4000s", fixture_root());
-	const char *fix[] = { procfs, rootfs, "--log.level=error", "--collector.disable-defaults",
-			      "--collector.filesystem", NULL };
-	CHECK_INT(alloc_hook_scrape(fix, 2), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
+	const char *fix[] = { "--collector.filesystem", NULL };
+	CHECK_INT(alloc_probe_fixture(fix), 0);
 }
 
 /* ---- deadline pool ---------------------------------------------------------------- */

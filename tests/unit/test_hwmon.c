@@ -8,7 +8,7 @@
 #include "harness.h"
 #include "lib/gofloat.h"
 #include "t.h"
-#include "test_sysfs_block.h"
+#include "tmptree.h"
 
 #define INCLUDE "--collector.hwmon.chip-include=(applesmc|asus_nb_wmi|coretemp|hwmon4|ieee80211|nct6779)"
 
@@ -18,7 +18,7 @@ static void fixture_values(void)
 	struct buf out = { 0 };
 	CHECK_INT(harness_run_fixture(extra, &out), 0);
 	const char *t = out.p;
-	CHECK_DBL(series_value(t, "node_scrape_collector_success{collector=\"hwmon\"}"), 1);
+	CHECK_DBL(collector_success(t, "hwmon"), 1);
 	CHECK_DBL(series_value(t, "node_hwmon_temp_celsius{chip=\"platform_coretemp_0\",sensor=\"temp1\"}"), 55);
 	CHECK_DBL(series_value(t, "node_hwmon_temp_celsius{chip=\"ieee80211_phy0_mt7996_phy0_2\",sensor=\"temp1\"}"), 57);
 	CHECK_DBL(series_value(t, "node_hwmon_temp_crit_alarm_celsius{chip=\"hwmon4\",sensor=\"temp2\"}"), 0);
@@ -64,50 +64,46 @@ static void filters(void)
 	buf_fini(&out);
 }
 
-/* Run the hwmon collector on sysfs root into out. */
-static int run_tree(const char *root, struct buf *out)
+/* Run the hwmon collector on the tree (its sys/) into out. */
+static int run_tree(const struct tmptree *t, struct buf *out)
 {
-	char flag[200];
-	snprintf(flag, sizeof(flag), "--path.sysfs=%s", root);
-	const char *flags[] = { flag, "--collector.disable-defaults", "--collector.hwmon", NULL };
-	return harness_run(flags, out);
+	const char *flags[] = { "--collector.hwmon", NULL };
+	return tmptree_run(t, flags, out);
 }
 
 static double success(const char *text)
 {
-	return series_value(text, "node_scrape_collector_success{collector=\"hwmon\"}");
+	return collector_success(text, "hwmon");
 }
 
 /* Several hwmon nodes on one device: told apart by name, else by hwmonN. */
 static void collisions(void)
 {
-	char root[] = "/tmp/plumb-hwmon-XXXXXX";
-	if (!mkdtemp(root))
-		return;
+	struct tmptree tree;
+	CHECK_INT(tmptree_make(&tree), 0);
 	struct buf out = { 0 };
 	const char *dev = "devices/pci0000:00/0000:00:01.0";
 	char rel[256];
 	for (int i = 0; i < 4; i++) {
-		snprintf(rel, sizeof(rel), "class/hwmon/hwmon%d", i);
+		snprintf(rel, sizeof(rel), "sys/class/hwmon/hwmon%d", i);
 		char target[200];
 		snprintf(target, sizeof(target), "../../%s/hwmon/hwmon%d", dev, i);
-		tree_put(root, rel, target);
-		snprintf(rel, sizeof(rel), "%s/hwmon/hwmon%d/device", dev, i);
-		tree_put(root, rel, "../../../0000:00:01.0");
-		snprintf(rel, sizeof(rel), "%s/hwmon/hwmon%d/name", dev, i);
-		tree_put(root, rel, i < 2 ? (i ? "gpu\n" : "GPU Mem\n") : "same\n");
-		snprintf(rel, sizeof(rel), "%s/hwmon/hwmon%d/temp1_input", dev, i);
-		tree_put(root, rel, "1000");
+		tmptree_put(&tree, rel, target);
+		snprintf(rel, sizeof(rel), "sys/%s/hwmon/hwmon%d/device", dev, i);
+		tmptree_put(&tree, rel, "../../../0000:00:01.0");
+		snprintf(rel, sizeof(rel), "sys/%s/hwmon/hwmon%d/name", dev, i);
+		tmptree_put(&tree, rel, i < 2 ? (i ? "gpu\n" : "GPU Mem\n") : "same\n");
+		snprintf(rel, sizeof(rel), "sys/%s/hwmon/hwmon%d/temp1_input", dev, i);
+		tmptree_put(&tree, rel, "1000");
 	}
 	/* a chip behind real symlinks, as on a live /sys */
-	char path[400], target[400];
-	tree_put(root, "devices/platform/it87.2608/hwmon/hwmon7/in0_input", "1200");
-	snprintf(path, sizeof(path), "%s/class/hwmon/hwmon7", root);
-	snprintf(target, sizeof(target), "%s/devices/platform/it87.2608/hwmon/hwmon7", root);
-	CHECK_INT(symlink(target, path), 0);
-	snprintf(path, sizeof(path), "%s/devices/platform/it87.2608/hwmon/hwmon7/device", root);
-	CHECK_INT(symlink("../../../it87.2608", path), 0);
-	CHECK_INT(run_tree(root, &out), 0);
+	char target[PATH_MAX];
+	tmptree_put(&tree, "sys/devices/platform/it87.2608/hwmon/hwmon7/in0_input", "1200");
+	tmptree_path(&tree, "sys/devices/platform/it87.2608/hwmon/hwmon7", target, sizeof(target));
+	CHECK_INT(tmptree_link(&tree, "sys/class/hwmon/hwmon7", target), 0);
+	CHECK_INT(tmptree_link(&tree, "sys/devices/platform/it87.2608/hwmon/hwmon7/device",
+			       "../../../it87.2608"), 0);
+	CHECK_INT(run_tree(&tree, &out), 0);
 	CHECK_DBL(success(out.p), 1);
 	CHECK_DBL(series_value(out.p, "node_hwmon_in_volts{chip=\"platform_it87_2608\",sensor=\"in0\"}"), 1.2);
 	CHECK_DBL(series_value(out.p, "node_hwmon_temp_celsius{chip=\"pci0000:00_0000:00:01_0_gpu_mem\",sensor=\"temp1\"}"), 1);
@@ -115,18 +111,17 @@ static void collisions(void)
 	CHECK_DBL(series_value(out.p, "node_hwmon_chip_names{chip=\"pci0000:00_0000:00:01_0_hwmon2\",chip_name=\"same\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_hwmon_temp_celsius{chip=\"pci0000:00_0000:00:01_0_hwmon3\",sensor=\"temp1\"}"), 1);
 	buf_fini(&out);
-	tree_rm(root);
+	tmptree_rm(&tree);
 }
 
 /* A chip directory with everything a broken or hostile driver could put there. */
 static void hostile_chip(void)
 {
-	char root[] = "/tmp/plumb-hwmon-XXXXXX";
-	if (!mkdtemp(root))
-		return;
+	struct tmptree tree;
+	CHECK_INT(tmptree_make(&tree), 0);
 	struct buf out = { 0 };
 	/* no class directory: node_exporter reports no data, a failed collection */
-	CHECK_INT(run_tree(root, &out), 0);
+	CHECK_INT(run_tree(&tree, &out), 0);
 	CHECK_DBL(success(out.p), 0);
 
 	const char *files[][2] = {
@@ -161,18 +156,18 @@ static void hostile_chip(void)
 	};
 	char rel[300];
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(rel, sizeof(rel), "class/hwmon/hwmon0/%s", files[i][0]);
-		tree_put(root, rel, files[i][1]);
+		snprintf(rel, sizeof(rel), "sys/class/hwmon/hwmon0/%s", files[i][0]);
+		tmptree_put(&tree, rel, files[i][1]);
 	}
 	char big[201];
 	memset(big, '0', 200);
 	big[0] = '1';
 	big[200] = '\0';
-	tree_put(root, "class/hwmon/hwmon0/temp8_input", big);
-	tree_put(root, "class/hwmon/hwmon0/temp7_input/x", "1");   /* a directory: skipped */
-	tree_put(root, "class/hwmon/notalink", "just text");          /* not a link: skipped */
-	tree_put(root, "class/hwmon/hwmon9", "../../devices/gone/hwmon9"); /* dangling */
-	CHECK_INT(run_tree(root, &out), 0);
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp8_input", big);
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp7_input/x", "1");   /* a directory: skipped */
+	tmptree_put(&tree, "sys/class/hwmon/notalink", "just text");          /* not a link: skipped */
+	tmptree_put(&tree, "sys/class/hwmon/hwmon9", "../../devices/gone/hwmon9"); /* dangling */
+	CHECK_INT(run_tree(&tree, &out), 0);
 	const char *t = out.p;
 	CHECK_DBL(success(t), 1);
 #define V(s) series_value(t, s)
@@ -209,11 +204,11 @@ static void hostile_chip(void)
 #undef V
 
 	/* a device entry that is neither a link nor a directory fails the collection */
-	tree_put(root, "class/hwmon/hwmon0/device", "not a link");
-	CHECK_INT(run_tree(root, &out), 0);
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/device", "not a link");
+	CHECK_INT(run_tree(&tree, &out), 0);
 	CHECK_DBL(success(out.p), 0);
 	buf_fini(&out);
-	tree_rm(root);
+	tmptree_rm(&tree);
 }
 
 static void explode(void)

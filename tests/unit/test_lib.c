@@ -16,6 +16,7 @@
 #include "lib/strparse.h"
 #include "lib/sysfs.h"
 #include "t.h"
+#include "tmptree.h"
 
 static void numbers(void)
 {
@@ -119,36 +120,29 @@ static void paths(void)
 
 static void procfile_rereads(void)
 {
-	char dir[] = "/tmp/plumb-test-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
-	char path[256];
-	snprintf(path, sizeof(path), "%s/f", dir);
-	FILE *f = fopen(path, "w");
-	fputs("first", f);
-	fclose(f);
+	static char big[70000];
+	struct tmptree t;
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "f", "first");
 	struct procfile pf;
-	CHECK_INT(procfile_init(&pf, dir, "f", 64 * 1024), 0);
+	CHECK_INT(procfile_init(&pf, t.root, "f", 64 * 1024), 0);
 	CHECK_INT(procfile_read(&pf), 0);
 	CHECK_STR(pf.buf, "first");
 	/* grows past the initial buffer, up to the limit */
-	f = fopen(path, "w");
-	for (int i = 0; i < 10000; i++)
-		fputc('x', f);
-	fclose(f);
+	memset(big, 'x', 10000);
+	tmptree_write(&t, "f", big, 10000);
 	CHECK_INT(procfile_read(&pf), 0);
 	CHECK_INT(pf.len, 10000);
-	f = fopen(path, "w");
-	for (int i = 0; i < 70000; i++)
-		fputc('y', f);
-	fclose(f);
+	memset(big, 'y', 70000);
+	tmptree_write(&t, "f", big, 70000);
 	CHECK_INT(procfile_read(&pf), -EFBIG);
 	CHECK_INT(pf.len, 0);
 	/* a replaced file is still read through the held fd; a removed one fails */
-	unlink(path);
+	tmptree_del(&t, "f");
 	int r = procfile_read(&pf);
 	CHECK(r == -EFBIG || r == 0 || r == -ENOENT);
 	procfile_fini(&pf);
-	CHECK_INT(procfile_init(&pf, dir, "missing", 0), 0);
+	CHECK_INT(procfile_init(&pf, t.root, "missing", 0), 0);
 	CHECK_INT(procfile_read(&pf), -ENOENT);
 	procfile_fini(&pf);
 	procfile_fini(&pf); /* twice is fine */
@@ -161,29 +155,25 @@ static void procfile_rereads(void)
 	dirscan_fini(&zds);
 	CHECK(fcntl(0, F_GETFD) >= 0 || errno != EBADF);
 	/* a limit below the first read size still reads a small file */
-	CHECK_INT(procfile_init(&pf, dir, "small", 100), 0);
-	snprintf(path, sizeof(path), "%s/small", dir);
-	f = fopen(path, "w");
-	fputs("42\n", f);
-	fclose(f);
+	CHECK_INT(procfile_init(&pf, t.root, "small", 100), 0);
+	tmptree_put(&t, "small", "42\n");
 	CHECK_INT(procfile_read(&pf), 0);
 	CHECK_STR(pf.buf, "42\n");
 	procfile_fini(&pf);
-	unlink(path);
-	rmdir(dir);
+	tmptree_rm(&t);
 }
 
 static void directory_scan(void)
 {
-	char dir[] = "/tmp/plumb-test-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
-	char path[256];
+	struct tmptree t;
+	CHECK_INT(tmptree_make(&t), 0);
+	char entry[64];
 	for (int i = 0; i < 300; i++) {
-		snprintf(path, sizeof(path), "%s/entry-with-a-longish-name-%03d", dir, i);
-		close(open(path, O_CREAT | O_WRONLY, 0600));
+		snprintf(entry, sizeof(entry), "entry-with-a-longish-name-%03d", i);
+		tmptree_put(&t, entry, "");
 	}
 	struct dirscan ds;
-	CHECK_INT(dirscan_init(&ds, dir, ""), 0);
+	CHECK_INT(dirscan_init(&ds, t.root, ""), 0);
 	for (int round = 0; round < 2; round++) {
 		CHECK_INT(dirscan_rewind(&ds), 0);
 		const char *name;
@@ -195,11 +185,7 @@ static void directory_scan(void)
 		CHECK_INT(n, 300);
 	}
 	dirscan_fini(&ds);
-	for (int i = 0; i < 300; i++) {
-		snprintf(path, sizeof(path), "%s/entry-with-a-longish-name-%03d", dir, i);
-		unlink(path);
-	}
-	rmdir(dir);
+	tmptree_rm(&t);
 	CHECK_INT(dirscan_init(&ds, "/nonexistent", "x"), 0);
 	CHECK_INT(dirscan_rewind(&ds), -ENOENT);
 	dirscan_fini(&ds);
@@ -267,26 +253,15 @@ static void command_line(void)
 
 static void sysfs_links(void)
 {
-	char dir[] = "/tmp/plumb-test-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
-	char p[512], target[256];
-	snprintf(p, sizeof(p), "%s/devices", dir);
-	mkdir(p, 0700);
-	snprintf(p, sizeof(p), "%s/devices/dev0", dir);
-	mkdir(p, 0700);
-	snprintf(p, sizeof(p), "%s/class", dir);
-	mkdir(p, 0700);
-	snprintf(p, sizeof(p), "%s/class/real", dir);
-	CHECK_INT(symlink("../devices/dev0", p), 0);
-	snprintf(p, sizeof(p), "%s/class/flat", dir);
-	FILE *f = fopen(p, "w");
-	fputs("../devices/dev0\n", f);
-	fclose(f);
-	snprintf(p, sizeof(p), "%s/class/plain", dir);
-	f = fopen(p, "w");
-	fputs("bond0 bond1\n", f);
-	fclose(f);
-	snprintf(p, sizeof(p), "%s/class", dir);
+	struct tmptree t;
+	char p[PATH_MAX], target[256];
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_mkdir(&t, "devices/dev0");
+	tmptree_mkdir(&t, "class");
+	CHECK_INT(tmptree_link(&t, "class/real", "../devices/dev0"), 0);
+	tmptree_put(&t, "class/flat", "../devices/dev0\n");
+	tmptree_put(&t, "class/plain", "bond0 bond1\n");
+	tmptree_path(&t, "class", p, sizeof(p));
 	int cfd = open(p, O_RDONLY | O_DIRECTORY);
 	CHECK_INT(sysfs_readlink(cfd, "real", target, sizeof(target)), 0);
 	CHECK_STR(target, "../devices/dev0");
@@ -302,16 +277,7 @@ static void sysfs_links(void)
 	CHECK_INT(sysfs_open_dir(cfd, "plain"), -ENOTDIR);
 	CHECK_INT(sysfs_open_dir(cfd, "missing"), -ENOENT);
 	close(cfd);
-	const char *rm[] = { "class/real", "class/flat", "class/plain" };
-	for (int k = 0; k < 3; k++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, rm[k]);
-		unlink(p);
-	}
-	const char *rd[] = { "class", "devices/dev0", "devices", "" };
-	for (int k = 0; k < 4; k++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, rd[k]);
-		rmdir(p);
-	}
+	tmptree_rm(&t);
 }
 
 int main(void)

@@ -13,7 +13,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_load1"), 0.21);
 	CHECK_DBL(series_value(out.p, "node_load5"), 0.37);
 	CHECK_DBL(series_value(out.p, "node_load15"), 0.39);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"loadavg\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "loadavg"), 1);
 	buf_fini(&out);
 }
 
@@ -24,7 +24,7 @@ static void missing_file_fails_only_this_collector(void)
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
 	CHECK(isnan(series_value(out.p, "node_load1")));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"loadavg\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "loadavg"), 0);
 	buf_fini(&out);
 }
 

@@ -19,7 +19,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_md_state{device=\"md219\",state=\"inactive\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_md_degraded{device=\"md5\"}"), 1);
 	CHECK_DBL(series_value(out.p, "node_md_raid_disks{device=\"md10\"}"), 4);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"mdadm\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "mdadm"), 1);
 	buf_fini(&out);
 }
 
@@ -29,7 +29,7 @@ static void missing_file_fails(void)
 				"--collector.mdadm", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"mdadm\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "mdadm"), 0);
 	buf_fini(&out);
 }
 

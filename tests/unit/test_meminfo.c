@@ -3,7 +3,8 @@
  * missing file, and the no-allocation promise.
  */
 #include "collectors/meminfo.h"
-#include "sys_testutil.h"
+#include "alloc_probe.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -21,7 +22,7 @@ static void fixture_values(void)
 	CHECK(has_line(out.p, "# TYPE node_memory_MemFree_bytes gauge"));
 	CHECK(isnan(series_value(out.p, "node_memory_Active(anon)_bytes")));
 	CHECK(isnan(series_value(out.p, "node_memory_HugePages_Total_bytes")));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"meminfo\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "meminfo"), 1);
 	/* 42 lines, 42 families */
 	int n = 0;
 	for (const char *p = out.p; (p = strstr(p, "\nnode_memory_")); p++)
@@ -32,14 +33,10 @@ static void fixture_values(void)
 
 static void missing_file_fails_only_this_collector(void)
 {
-	struct tmptree t;
 	struct buf out = { 0 };
-	const char *flags[] = { "--collector.meminfo", NULL };
-	CHECK_INT(tmptree_make(&t), 0);
-	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"meminfo\"}"), 0);
+	CHECK_INT(tmptree_run_empty("meminfo", &out), 0);
+	CHECK_DBL(collector_success(out.p, "meminfo"), 0);
 	CHECK(!has_line(out.p, "node_memory_"));
-	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -102,13 +99,13 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	CHECK(probe_works());
-	const char *const *paths = fixture_path_flags();
-	const char *flags[] = { paths[0], paths[1], paths[2], paths[3],
-				"--collector.disable-defaults", "--collector.meminfo", NULL };
-	CHECK_INT(steady_allocs(flags), 0);
+	if (!alloc_probe_ready())
+		return;
+	CHECK(alloc_probe_works());
+	const char *flags[] = { "--collector.meminfo", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 	const char *live[] = { "--collector.disable-defaults", "--collector.meminfo", NULL };
-	CHECK_INT(steady_allocs(live), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

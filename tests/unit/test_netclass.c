@@ -2,10 +2,10 @@
  * test_netclass: the netclass collector against the fixture host and hostile input,
  * its held attribute files across scrapes, and its allocations per scrape.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/netclass.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -22,7 +22,7 @@ static void fixture_values(void)
 	CHECK(isnan(series_value(out.p, "node_network_speed_bytes{device=\"bond0\"}")));
 	CHECK(!has_line(out.p, "node_network_up{device=\"dmz\"}"));
 	CHECK(!has_line(out.p, "node_network_up{device=\"bonding_masters\"}"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netclass"), 1);
 	const char *all[] = { "--collector.netclass", NULL };
 	CHECK_INT(harness_run_fixture(all, &out), 0);
 	CHECK(has_line(out.p, "node_network_up{device=\"dmz\"}"));
@@ -31,21 +31,21 @@ static void fixture_values(void)
 
 static void tmp_tree_cases(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.netclass", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 0);
-	tmp_put(dir, "sys/class/net/x0/speed", "-1\n");
-	tmp_put(dir, "sys/class/net/x0/mtu", "huge\n");
-	tmp_put(dir, "sys/class/net/x0/flags", "0x1002\n");
-	tmp_put(dir, "sys/class/net/x0/ifalias", "  my \"alias\"\\ \n");
-	tmp_put(dir, "sys/class/net/x0/carrier_changes", "99999999999999999999999\n");
-	tmp_put(dir, "sys/class/net/x0/dev_id", "010\n");
-	tmp_put(dir, "sys/class/net/plainfile", "not a link\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "netclass"), 0);
+	tmptree_put(&t, "sys/class/net/x0/speed", "-1\n");
+	tmptree_put(&t, "sys/class/net/x0/mtu", "huge\n");
+	tmptree_put(&t, "sys/class/net/x0/flags", "0x1002\n");
+	tmptree_put(&t, "sys/class/net/x0/ifalias", "  my \"alias\"\\ \n");
+	tmptree_put(&t, "sys/class/net/x0/carrier_changes", "99999999999999999999999\n");
+	tmptree_put(&t, "sys/class/net/x0/dev_id", "010\n");
+	tmptree_put(&t, "sys/class/net/plainfile", "not a link\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "netclass"), 1);
 	CHECK_DBL(series_value(out.p, "node_network_speed_bytes{device=\"x0\"}"), -125000);
 	CHECK(isnan(series_value(out.p, "node_network_mtu_bytes{device=\"x0\"}")));
 	CHECK(isnan(series_value(out.p, "node_network_carrier_changes_total{device=\"x0\"}")));
@@ -54,9 +54,9 @@ static void tmp_tree_cases(void)
 	CHECK_DBL(series_value(out.p, "node_network_info{address=\"\",adminstate=\"down\",broadcast=\"\",device=\"x0\",duplex=\"\",ifalias=\"my \\\"alias\\\"\\\\\",operstate=\"\"}"), 1);
 	CHECK(!has_line(out.p, "node_network_up{device=\"plainfile\"}"));
 	const char *ign[] = { "--collector.netclass", "--collector.netclass.ignore-invalid-speed", NULL };
-	CHECK_INT(harness_run_tmp(dir, ign, &out), 0);
+	CHECK_INT(tmptree_run(&t, ign, &out), 0);
 	CHECK(isnan(series_value(out.p, "node_network_speed_bytes{device=\"x0\"}")));
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -97,16 +97,17 @@ static int scrape(struct agent *a, struct metric_sink *s, struct buf *out)
  * read again, removed interfaces go, new and re-made ones come, a renamed one follows. */
 static void held_files_follow_changes(void)
 {
-	char dir[PATH_MAX], sys[PATH_MAX + 32], cmd[2 * PATH_MAX + 64];
+	struct tmptree t;
+	char sys[PATH_MAX + 32], from[PATH_MAX], to[PATH_MAX];
 	struct buf out = { 0 };
 	struct metric_sink s;
 	struct plumb_config *cfg;
 	struct agent a;
-	CHECK_INT(tmp_tree(dir), 0);
-	tmp_put(dir, "sys/class/net/x0/mtu", "1500\n");
-	tmp_put(dir, "sys/class/net/x0/operstate", "up\n");
-	tmp_put(dir, "sys/class/net/x1/mtu", "9000\n");
-	snprintf(sys, sizeof(sys), "--path.sysfs=%s/sys", dir);
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "sys/class/net/x0/mtu", "1500\n");
+	tmptree_put(&t, "sys/class/net/x0/operstate", "up\n");
+	tmptree_put(&t, "sys/class/net/x1/mtu", "9000\n");
+	snprintf(sys, sizeof(sys), "--path.sysfs=%s/sys", t.root);
 	char *argv[] = { "plumb", sys, "--collector.disable-defaults", "--collector.netclass",
 			 "--log.level=error", NULL };
 	CHECK_INT(cfg_parse(5, argv, &cfg), 0);
@@ -117,42 +118,39 @@ static void held_files_follow_changes(void)
 	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x1\"}"), 9000);
 	CHECK_DBL(series_value(out.p, "node_network_up{device=\"x0\"}"), 1);
 
-	tmp_put(dir, "sys/class/net/x0/mtu", "1400\n");
-	tmp_put(dir, "sys/class/net/x0/operstate", "down\n");
-	tmp_put(dir, "sys/class/net/x0/speed", "1000\n"); /* absent before, present now */
-	snprintf(cmd, sizeof(cmd), "rm -r '%s/sys/class/net/x1'", dir);
-	CHECK_INT(system(cmd), 0);
+	tmptree_put(&t, "sys/class/net/x0/mtu", "1400\n");
+	tmptree_put(&t, "sys/class/net/x0/operstate", "down\n");
+	tmptree_put(&t, "sys/class/net/x0/speed", "1000\n"); /* absent before, present now */
+	CHECK_INT(tmptree_del(&t, "sys/class/net/x1"), 0);
 	CHECK_INT(scrape(&a, &s, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x0\"}"), 1400);
 	CHECK_DBL(series_value(out.p, "node_network_up{device=\"x0\"}"), 0);
 	CHECK_DBL(series_value(out.p, "node_network_speed_bytes{device=\"x0\"}"), 1.25e8);
 	CHECK(!has_line(out.p, "node_network_mtu_bytes{device=\"x1\"}"));
 
-	tmp_put(dir, "sys/class/net/x1/mtu", "1280\n");
-	snprintf(cmd, sizeof(cmd), "mv '%.2000s/sys/class/net/x0' '%.2000s/sys/class/net/y0'", dir, dir);
-	CHECK_INT(system(cmd), 0);
+	tmptree_put(&t, "sys/class/net/x1/mtu", "1280\n");
+	tmptree_path(&t, "sys/class/net/x0", from, sizeof(from));
+	tmptree_path(&t, "sys/class/net/y0", to, sizeof(to));
+	CHECK_INT(rename(from, to), 0);
 	CHECK_INT(scrape(&a, &s, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"x1\"}"), 1280);
 	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"y0\"}"), 1400);
 	CHECK(!has_line(out.p, "node_network_mtu_bytes{device=\"x0\"}"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netclass\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netclass"), 1);
 
 	agent_fini(&a);
 	sink_fini(&s);
 	cfg_free(cfg);
 	buf_fini(&out);
-	tmp_rm(dir);
+	tmptree_rm(&t);
 }
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.sysfs=%.4000s/sys", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.netclass", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *flags[] = { "--collector.netclass", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
 int main(void)

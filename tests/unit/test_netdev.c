@@ -7,7 +7,7 @@
 
 #include "collectors/netdev.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 #define DEV_HDR "Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets errs drop fifo colls carrier compressed\n"
@@ -18,7 +18,7 @@ static void fixture_netlink(void)
 	const char *flags[] = { "--collector.netdev", "--collector.netdev.device-include=lo", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run_fixture(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netdev\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netdev"), 1);
 	CHECK_DBL(series_value(out.p, "node_network_receive_errs_total{device=\"lo\"}"), 0);
 	CHECK(has_line(out.p, "node_network_receive_nohandler_total{device=\"lo\"}"));
 	CHECK(has_line(out.p, "node_network_transmit_packets_total{device=\"lo\"}"));
@@ -32,24 +32,24 @@ static void fixture_netlink(void)
 
 static void proc_path(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.netdev", "--no-collector.netdev.netlink",
 				"--collector.netdev.device-exclude=^lo$", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netdev\"}"), 0);
-	tmp_put(dir, "proc/net/dev", DEV_HDR
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "netdev"), 0);
+	tmptree_put(&t, "proc/net/dev", DEV_HDR
 		"    lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
 		"  eth0:100 2 3 4 5 6 7 8 9 10 11 12 13 14 15 18446744073709551615\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_network_receive_bytes_total{device=\"eth0\"}"), 100);
 	CHECK_DBL(series_value(out.p, "node_network_receive_multicast_total{device=\"eth0\"}"), 8);
 	CHECK_DBL(series_value(out.p, "node_network_transmit_colls_total{device=\"eth0\"}"), 14);
 	CHECK_DBL(series_value(out.p, "node_network_transmit_compressed_total{device=\"eth0\"}"), 18446744073709551615.0);
 	CHECK(!has_line(out.p, "node_network_receive_nohandler_total"));
 	CHECK(!has_line(out.p, "node_network_receive_bytes_total{device=\"lo\"}"));
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -74,10 +74,7 @@ static void hostile_proc(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sink_reset(&s);
 		int r = netdev_parse_proc(cases[i].text, strlen(cases[i].text), NULL, &s);
-		if (cases[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, cases[i].ok);
 		CHECK_INT(s.nseries, cases[i].series);
 	}
 	sink_fini(&s);

@@ -3,11 +3,11 @@
  * memo of its fields decisions (lib/pickmemo) across scrapes, and its allocations per
  * scrape.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/netstat.h"
 #include "harness.h"
 #include "lib/pickmemo.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -23,7 +23,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_netstat_Ip_Forwarding"), 1);
 	CHECK(!has_line(out.p, "node_netstat_Ip_DefaultTTL "));
 	CHECK(has_line(out.p, "# TYPE node_netstat_Tcp_InSegs untyped"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "netstat"), 1);
 	const char *all[] = { "--collector.netstat", "--collector.netstat.fields=^Ip_", NULL };
 	CHECK_INT(harness_run_fixture(all, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_netstat_Ip_DefaultTTL"), 64);
@@ -33,25 +33,25 @@ static void fixture_values(void)
 
 static void missing_files(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.netstat", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 0);
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "netstat"), 0);
 	/* netstat and snmp present, snmp6 missing: fine */
-	tmp_put(dir, "proc/net/netstat", "TcpExt: ListenDrops\nTcpExt: 7\n");
-	tmp_put(dir, "proc/net/snmp", "Udp: InErrors\nUdp: 3\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 1);
+	tmptree_put(&t, "proc/net/netstat", "TcpExt: ListenDrops\nTcpExt: 7\n");
+	tmptree_put(&t, "proc/net/snmp", "Udp: InErrors\nUdp: 3\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "netstat"), 1);
 	CHECK_DBL(series_value(out.p, "node_netstat_TcpExt_ListenDrops"), 7);
 	CHECK_DBL(series_value(out.p, "node_netstat_Udp_InErrors"), 3);
 	/* a broken snmp6 fails it all */
-	tmp_put(dir, "proc/net/snmp6", "Udp6InErrors x\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"netstat\"}"), 0);
+	tmptree_put(&t, "proc/net/snmp6", "Udp6InErrors x\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "netstat"), 0);
 	CHECK(isnan(series_value(out.p, "node_netstat_Udp_InErrors")));
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 
@@ -79,10 +79,7 @@ static void hostile_input(void)
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		sink_reset(&s);
 		int r = netstat_parse_pairs(pairs[i].text, strlen(pairs[i].text), NULL, &s);
-		if (pairs[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, pairs[i].ok);
 		CHECK_INT(s.nseries, pairs[i].series);
 	}
 	static const struct {
@@ -100,10 +97,7 @@ static void hostile_input(void)
 	for (size_t i = 0; i < sizeof(six) / sizeof(six[0]); i++) {
 		sink_reset(&s);
 		int r = netstat_parse_snmp6(six[i].text, strlen(six[i].text), NULL, &s);
-		if (six[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, six[i].ok);
 		CHECK_INT(s.nseries, six[i].series);
 	}
 	sink_fini(&s);
@@ -160,16 +154,17 @@ static int scrape(struct agent *a, struct metric_sink *s, struct buf *out)
 /* One agent whose files change layout between scrapes picks by the new names. */
 static void picks_follow_new_headers(void)
 {
-	char dir[PATH_MAX], proc[PATH_MAX + 32];
+	struct tmptree t;
+	char proc[PATH_MAX + 32];
 	struct buf out = { 0 };
 	struct metric_sink s;
 	struct plumb_config *cfg;
 	struct agent a;
-	CHECK_INT(tmp_tree(dir), 0);
-	tmp_put(dir, "proc/net/netstat", "TcpExt: ListenDrops TW\nTcpExt: 7 8\n");
-	tmp_put(dir, "proc/net/snmp", "Udp: InErrors RcvbufErrors\nUdp: 3 4\n");
-	tmp_put(dir, "proc/net/snmp6", "Udp6InErrors 5\nUdp6IgnoredMulti 6\n");
-	snprintf(proc, sizeof(proc), "--path.procfs=%s/proc", dir);
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "proc/net/netstat", "TcpExt: ListenDrops TW\nTcpExt: 7 8\n");
+	tmptree_put(&t, "proc/net/snmp", "Udp: InErrors RcvbufErrors\nUdp: 3 4\n");
+	tmptree_put(&t, "proc/net/snmp6", "Udp6InErrors 5\nUdp6IgnoredMulti 6\n");
+	snprintf(proc, sizeof(proc), "--path.procfs=%s/proc", t.root);
 	char *argv[] = { "plumb", proc, "--collector.disable-defaults", "--collector.netstat",
 			 "--log.level=error", NULL };
 	CHECK_INT(cfg_parse(5, argv, &cfg), 0);
@@ -185,9 +180,9 @@ static void picks_follow_new_headers(void)
 		CHECK(!has_line(out.p, "node_netstat_Udp6_IgnoredMulti "));
 	}
 	/* fields move, one is renamed into a picked one, one picked goes */
-	tmp_put(dir, "proc/net/netstat", "TcpExt: TW ListenDrops\nTcpExt: 8 7\n");
-	tmp_put(dir, "proc/net/snmp", "Udp: InErrors NoPorts\nUdp: 3 9\n");
-	tmp_put(dir, "proc/net/snmp6", "Udp6IgnoredMulti 6\nUdp6NoPorts 10\n");
+	tmptree_put(&t, "proc/net/netstat", "TcpExt: TW ListenDrops\nTcpExt: 8 7\n");
+	tmptree_put(&t, "proc/net/snmp", "Udp: InErrors NoPorts\nUdp: 3 9\n");
+	tmptree_put(&t, "proc/net/snmp6", "Udp6IgnoredMulti 6\nUdp6NoPorts 10\n");
 	for (int i = 0; i < 2; i++) {
 		CHECK_INT(scrape(&a, &s, &out), 0);
 		CHECK_DBL(series_value(out.p, "node_netstat_TcpExt_ListenDrops"), 7);
@@ -202,21 +197,18 @@ static void picks_follow_new_headers(void)
 	sink_fini(&s);
 	cfg_free(cfg);
 	buf_fini(&out);
-	tmp_rm(dir);
+	tmptree_rm(&t);
 }
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.procfs=%.4000s/proc", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.netstat", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *flags[] = { "--collector.netstat", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 	const char *live[] = { "--log.level=error", "--collector.disable-defaults",
 			       "--collector.netstat", NULL };
-	CHECK_INT(alloc_hook_scrape(live, 2), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

@@ -6,7 +6,8 @@
 #include <time.h>
 
 #include "collectors/os.h"
-#include "sys_testutil.h"
+#include "alloc_probe.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -61,9 +62,9 @@ static void reread_on_mtime_change(void)
 	struct tmptree t;
 	CHECK_INT(tmptree_make(&t), 0);
 	CHECK_INT(tmptree_put(&t, "etc/os-release", "ID=one\nVERSION_ID=1.5\n"), 0);
-	char root[128], path[192];
+	char root[PATH_MAX + 32], path[PATH_MAX];
 	snprintf(root, sizeof(root), "--path.rootfs=%s", t.root);
-	snprintf(path, sizeof(path), "%s/etc/os-release", t.root);
+	tmptree_path(&t, "etc/os-release", path, sizeof(path));
 	char *argv[] = { "plumb", root, "--collector.disable-defaults", "--collector.os", NULL };
 	struct plumb_config *cfg;
 	struct agent a;
@@ -178,13 +179,13 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	CHECK(probe_works());
-	const char *const *paths = fixture_path_flags();
-	const char *flags[] = { paths[0], paths[1], paths[2], paths[3],
-				"--collector.disable-defaults", "--collector.os", NULL };
-	CHECK_INT(steady_allocs(flags), 0);
+	if (!alloc_probe_ready())
+		return;
+	CHECK(alloc_probe_works());
+	const char *flags[] = { "--collector.os", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 	const char *live[] = { "--collector.disable-defaults", "--collector.os", NULL };
-	CHECK_INT(steady_allocs(live), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

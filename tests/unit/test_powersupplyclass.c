@@ -5,7 +5,7 @@
 #include "collectors/powersupplyclass.h"
 #include "harness.h"
 #include "t.h"
-#include "test_sysfs_block.h"
+#include "tmptree.h"
 
 static void fixture_values(void)
 {
@@ -28,26 +28,24 @@ static void fixture_values(void)
 
 static void hostile_trees(void)
 {
-	char root[] = "/tmp/plumb-psu-XXXXXX", flag[128];
-	if (!mkdtemp(root))
-		return;
-	snprintf(flag, sizeof(flag), "--path.sysfs=%s", root);
-	const char *flags[] = { flag, "--collector.disable-defaults", "--collector.powersupplyclass", NULL };
+	struct tmptree t;
+	CHECK_INT(tmptree_make(&t), 0);
+	const char *flags[] = { "--collector.powersupplyclass", NULL };
 	struct buf out = { 0 };
-	CHECK_INT(harness_run(flags, &out), 0); /* no class directory */
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"powersupplyclass\"}"), 0);
-	tree_put(root, "class/power_supply/X/capacity", "0x10\n");
-	tree_put(root, "class/power_supply/X/model_name", "a\xff\xfe" "b\n");
-	tree_put(root, "class/power_supply/X/temp", "-15");
-	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0); /* no class directory */
+	CHECK_DBL(collector_success(out.p, "powersupplyclass"), 0);
+	tmptree_put(&t, "sys/class/power_supply/X/capacity", "0x10\n");
+	tmptree_put(&t, "sys/class/power_supply/X/model_name", "a\xff\xfe" "b\n");
+	tmptree_put(&t, "sys/class/power_supply/X/temp", "-15");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_power_supply_capacity{power_supply=\"X\"}"), 16);
 	CHECK_DBL(series_value(out.p, "node_power_supply_temp_celsius{power_supply=\"X\"}"), -1.5);
 	CHECK(has_line(out.p, "node_power_supply_info{model_name=\"a\xef\xbf\xbd" "b\",power_supply=\"X\"}"));
-	tree_put(root, "class/power_supply/X/capacity", "lots");
-	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"powersupplyclass\"}"), 0);
+	tmptree_put(&t, "sys/class/power_supply/X/capacity", "lots");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "powersupplyclass"), 0);
 	buf_fini(&out);
-	tree_rm(root);
+	tmptree_rm(&t);
 }
 
 static void parse_int(void)

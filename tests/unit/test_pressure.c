@@ -3,7 +3,8 @@
  * PSI or without irq pressure, hostile input, and the no-allocation promise.
  */
 #include "collectors/pressure.h"
-#include "sys_testutil.h"
+#include "alloc_probe.h"
+#include "tmptree.h"
 #include "t.h"
 
 #define SOME0 "some avg10=0.00 avg60=0.00 avg300=0.00 total="
@@ -101,13 +102,13 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	CHECK(probe_works());
-	const char *const *paths = fixture_path_flags();
-	const char *flags[] = { paths[0], paths[1], paths[2], paths[3],
-				"--collector.disable-defaults", "--collector.pressure", NULL };
-	CHECK_INT(steady_allocs(flags), 0);
+	if (!alloc_probe_ready())
+		return;
+	CHECK(alloc_probe_works());
+	const char *flags[] = { "--collector.pressure", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 	const char *live[] = { "--collector.disable-defaults", "--collector.pressure", NULL };
-	CHECK_INT(steady_allocs(live), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

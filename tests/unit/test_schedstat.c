@@ -1,7 +1,7 @@
 /*
  * test_schedstat: the schedstat collector against the fixture host and hostile input.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/schedstat.h"
 #include "harness.h"
 #include "t.h"
@@ -16,7 +16,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_schedstat_waiting_seconds_total{cpu=\"1\"}"),
 		  364107.263788241);
 	CHECK_DBL(series_value(out.p, "node_schedstat_timeslices_total{cpu=\"1\"}"), 5.145567945e+09);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"schedstat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "schedstat"), 1);
 	buf_fini(&out);
 }
 
@@ -26,7 +26,7 @@ static void missing_file(void)
 				"--collector.schedstat", NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"schedstat\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "schedstat"), 0);
 	buf_fini(&out);
 }
 
@@ -70,13 +70,10 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.procfs=%.4000s/proc", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.schedstat", NULL };
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *flags[] = { "--collector.schedstat", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
 int main(void)

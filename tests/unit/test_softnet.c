@@ -3,7 +3,7 @@
  */
 #include "collectors/softnet.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -16,19 +16,15 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_softnet_times_squeezed_total{cpu=\"3\"}"), 50);
 	CHECK_DBL(series_value(out.p, "node_softnet_backlog_len{cpu=\"0\"}"), 0);
 	CHECK_DBL(series_value(out.p, "node_softnet_flow_limit_count_total{cpu=\"3\"}"), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"softnet\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "softnet"), 1);
 	buf_fini(&out);
 }
 
 static void missing_file(void)
 {
-	char dir[PATH_MAX];
 	struct buf out = { 0 };
-	const char *flags[] = { "--collector.softnet", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"softnet\"}"), 0);
-	tmp_rm(dir);
+	CHECK_INT(tmptree_run_empty("softnet", &out), 0);
+	CHECK_DBL(collector_success(out.p, "softnet"), 0);
 	buf_fini(&out);
 }
 
@@ -54,10 +50,7 @@ static void hostile_input(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sink_reset(&s);
 		int r = softnet_parse(cases[i].text, strlen(cases[i].text), &s);
-		if (cases[i].ok)
-			CHECK_INT(r, 0);
-		else
-			CHECK(r < 0);
+		CHECK_RESULT(r, cases[i].ok);
 		CHECK_INT(s.nseries, cases[i].series);
 	}
 	struct buf out = { 0 };

@@ -2,7 +2,7 @@
  * test_stat: the stat collector and lib/procstat against the fixture host and
  * hostile input.
  */
-#include "alloc_hook.h"
+#include "alloc_probe.h"
 #include "collectors/stat.h"
 #include "harness.h"
 #include "lib/procstat.h"
@@ -21,7 +21,7 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_procs_blocked"), 0);
 	CHECK_DBL(series_value(out.p, "node_softirqs_total{vector=\"tasklet\"}"), 1.783454e+06);
 	CHECK_DBL(series_value(out.p, "node_softirqs_total{vector=\"block_iopoll\"}"), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"stat\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "stat"), 1);
 	buf_fini(&out);
 }
 
@@ -42,7 +42,7 @@ static void missing_file(void)
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
 	CHECK(!has_line(out.p, "node_forks_total"));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"stat\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "stat"), 0);
 	buf_fini(&out);
 }
 
@@ -110,14 +110,13 @@ static void procstat_callbacks(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	if (!alloc_hook_active())
+	if (!alloc_probe_ready())
 		return;
-	char p[PATH_MAX + 32];
-	snprintf(p, sizeof(p), "--path.procfs=%.4000s/proc", fixture_root());
-	const char *flags[] = { p, "--log.level=error", "--collector.disable-defaults",
-				"--collector.stat", "--collector.stat.softirq", NULL };
-	CHECK(alloc_hook_scrape(flags, 0) > 0); /* the hook sees the first scrape's buffers */
-	CHECK_INT(alloc_hook_scrape(flags, 2), 0);
+	const char *extra[] = { "--collector.stat", "--collector.stat.softirq", NULL };
+	const char *flags[16];
+	fixture_flags(extra, flags, 16);
+	CHECK(alloc_probe_scrape(flags, 0) > 0); /* the probe sees the first scrape's buffers */
+	CHECK_INT(alloc_probe_fixture(extra), 0);
 }
 
 int main(void)

@@ -8,38 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc_probe.h"
 #include "collectors/textfile.h"
 #include "expo/textparse.h"
 #include "harness.h"
 #include "lib/pathmatch.h"
 #include "t.h"
-
-/* Heap allocations since start, counted by wrapping glibc's allocator (not under ASan,
- * which owns malloc). */
-static long allocs;
-#ifndef __SANITIZE_ADDRESS__
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-void *malloc(size_t n)
-{
-	allocs++;
-	return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-	allocs++;
-	return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-	allocs++;
-	return __libc_realloc(p, n);
-}
-#define COUNTS_ALLOCS 1
-#else
-#define COUNTS_ALLOCS 0
-#endif
+#include "tmptree.h"
 
 /* Replace every occurrence of from with to in b. */
 static void replace_all(struct buf *b, const char *from, const char *to)
@@ -129,7 +104,7 @@ static void run_case(const char *dirflag, const char *out_name)
 	CHECK_INT(read_text(outpath, &want), 0);
 	replace_all(&got, prefix, "fixtures/textfile/");
 	CHECK_INT(compare_out(got.p ? got.p : "", want.p ? want.p : "", out_name), 0);
-	CHECK_DBL(series_value(got.p, "node_scrape_collector_success{collector=\"textfile\"}"), 1);
+	CHECK_DBL(collector_success(got.p, "textfile"), 1);
 	buf_fini(&got);
 	buf_fini(&want);
 }
@@ -185,49 +160,30 @@ static void default_no_directory(void)
 	buf_fini(&out);
 }
 
-static void write_file(const char *dir, const char *name, const char *data, size_t n)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd >= 0);
-	if (fd >= 0) {
-		CHECK(write(fd, data, n) == (ssize_t)n);
-		close(fd);
-	}
-}
-
-static void remove_tree(const char *dir)
-{
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CHECK(system(cmd) == 0);
-}
-
 /* One hostile file next to a good one: scrape_error 1, the good file's metric stays. */
 static void hostile_case(const char *name, const char *data, size_t n, int kind)
 {
-	char dir[] = "/tmp/plumb-textfile-XXXXXX", flag[PATH_MAX + 64], path[PATH_MAX];
-	CHECK(mkdtemp(dir) != NULL);
-	write_file(dir, "good.prom", "good_metric{a=\"1\"} 7\n", 21);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct tmptree t;
+	char flag[PATH_MAX + 64];
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_write(&t, "good.prom", "good_metric{a=\"1\"} 7\n", 21) == 0);
 	if (kind == 1)
-		CHECK(mkdir(path, 0755) == 0);
+		CHECK(tmptree_mkdir(&t, name) == 0);
 	else if (kind == 2)
-		CHECK(symlink("/nonexistent/nowhere", path) == 0);
+		CHECK(tmptree_link(&t, name, "/nonexistent/nowhere") == 0);
 	else
-		write_file(dir, name, data, n);
-	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", dir);
+		CHECK(tmptree_write(&t, name, data, n) == 0);
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", t.root);
 	const char *flags[] = { "--collector.disable-defaults", "--collector.textfile", flag, NULL };
 	struct buf out = { 0 };
 	CHECK_INT(harness_run(flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_textfile_scrape_error"), 1);
 	CHECK_DBL(series_value(out.p, "good_metric{a=\"1\"}"), 7);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"textfile\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "textfile"), 1);
 	if (t_checks_failed)
 		fprintf(stderr, "hostile case %s\n", name);
 	buf_fini(&out);
-	remove_tree(dir);
+	CHECK(tmptree_rm(&t) == 0);
 }
 
 static void hostile_files(void)
@@ -279,10 +235,11 @@ static void steady_state_allocates_nothing(void)
 	CHECK_INT(agent_init(&a, cfg), 0);
 	for (int i = 0; i < 3; i++)
 		CHECK_INT(agent_collect(&a, &s), 0);
-	long before = allocs;
+	alloc_probe_start();
 	CHECK_INT(agent_collect(&a, &s), 0);
-	if (COUNTS_ALLOCS)
-		CHECK_INT(allocs - before, 0);
+	long allocs = alloc_probe_stop();
+	if (alloc_probe_ready())
+		CHECK_INT(allocs, 0);
 	CHECK(s.nseries > 50);
 	agent_fini(&a);
 	sink_fini(&s);

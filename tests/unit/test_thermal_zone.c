@@ -5,39 +5,38 @@
 #include "collectors/thermal_zone.h"
 #include "harness.h"
 #include "t.h"
-#include "test_sysfs_block.h"
+#include "tmptree.h"
 
 static void fixture_values(void)
 {
-	char root[] = "/tmp/plumb-thermal-XXXXXX", flag[128], target[3200], link[200];
-	if (!mkdtemp(root))
-		return;
-	tree_put(root, "class/thermal/.keep", "");
+	struct tmptree t;
+	char target[3200], link[200];
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "sys/class/thermal/.keep", "");
 	const char *names[] = { "thermal_zone0", "cooling_device0" };
 	for (int i = 0; i < 2; i++) {
 		snprintf(target, sizeof(target), "%.3000s/sys/devices/virtual/thermal/%s", fixture_root(), names[i]);
-		snprintf(link, sizeof(link), "%.100s/class/thermal/%s", root, names[i]);
-		CHECK_INT(symlink(target, link), 0);
+		snprintf(link, sizeof(link), "sys/class/thermal/%s", names[i]);
+		CHECK_INT(tmptree_link(&t, link, target), 0);
 	}
-	snprintf(flag, sizeof(flag), "--path.sysfs=%s", root);
-	const char *flags[] = { flag, "--collector.disable-defaults", "--collector.thermal_zone", NULL };
+	const char *flags[] = { "--collector.thermal_zone", NULL };
 	struct buf out = { 0 };
-	CHECK_INT(harness_run(flags, &out), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK_DBL(series_value(out.p, "node_thermal_zone_temp{type=\"cpu-thermal\",zone=\"0\"}"), 12.376);
 	CHECK_DBL(series_value(out.p, "node_cooling_device_max_state{name=\"0\",type=\"Processor\"}"), 3);
 	CHECK_DBL(series_value(out.p, "node_cooling_device_cur_state{name=\"0\",type=\"Processor\"}"), 0);
 	/* a zone missing its policy is skipped; a garbage temperature fails */
-	tree_put(root, "class/thermal/thermal_zone7/type", "x");
-	tree_put(root, "class/thermal/thermal_zone7/temp", "1000");
-	CHECK_INT(harness_run(flags, &out), 0);
+	tmptree_put(&t, "sys/class/thermal/thermal_zone7/type", "x");
+	tmptree_put(&t, "sys/class/thermal/thermal_zone7/temp", "1000");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	CHECK(!has_line(out.p, "node_thermal_zone_temp{type=\"x\""));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 1);
-	tree_put(root, "class/thermal/thermal_zone7/policy", "step_wise");
-	tree_put(root, "class/thermal/thermal_zone7/temp", "hot");
-	CHECK_INT(harness_run(flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "thermal_zone"), 1);
+	tmptree_put(&t, "sys/class/thermal/thermal_zone7/policy", "step_wise");
+	tmptree_put(&t, "sys/class/thermal/thermal_zone7/temp", "hot");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "thermal_zone"), 0);
 	buf_fini(&out);
-	tree_rm(root);
+	tmptree_rm(&t);
 }
 
 /* The shared tree keeps the class/thermal entries as link files: values match e2e-output.txt. */
@@ -49,7 +48,7 @@ static void shared_fixture(void)
 	CHECK_DBL(series_value(out.p, "node_thermal_zone_temp{type=\"cpu-thermal\",zone=\"0\"}"), 12.376);
 	CHECK_DBL(series_value(out.p, "node_cooling_device_max_state{name=\"0\",type=\"Processor\"}"), 3);
 	CHECK_DBL(series_value(out.p, "node_cooling_device_cur_state{name=\"0\",type=\"Processor\"}"), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"thermal_zone\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "thermal_zone"), 1);
 	buf_fini(&out);
 }
 

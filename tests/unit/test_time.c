@@ -5,7 +5,8 @@
 #include <time.h>
 
 #include "collectors/time.h"
-#include "sys_testutil.h"
+#include "alloc_probe.h"
+#include "tmptree.h"
 #include "t.h"
 
 #define AVAIL(cs, dev)                                                                     \
@@ -96,13 +97,13 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	CHECK(probe_works());
-	const char *const *paths = fixture_path_flags();
-	const char *flags[] = { paths[0], paths[1], paths[2], paths[3],
-				"--collector.disable-defaults", "--collector.time", NULL };
-	CHECK_INT(steady_allocs(flags), 0);
+	if (!alloc_probe_ready())
+		return;
+	CHECK(alloc_probe_works());
+	const char *flags[] = { "--collector.time", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 	const char *live[] = { "--collector.disable-defaults", "--collector.time", NULL };
-	CHECK_INT(steady_allocs(live), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
  */
 #include "collectors/udp_queues.h"
 #include "harness.h"
-#include "net_tmp.h"
+#include "tmptree.h"
 #include "t.h"
 
 #define HDR "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
@@ -17,23 +17,23 @@ static void fixture_values(void)
 	CHECK_DBL(series_value(out.p, "node_udp_queues{ip=\"v4\",queue=\"tx\"}"), 21);
 	CHECK_DBL(series_value(out.p, "node_udp_queues{ip=\"v4\",queue=\"rx\"}"), 0);
 	CHECK(isnan(series_value(out.p, "node_udp_queues{ip=\"v6\",queue=\"rx\"}")));
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"udp_queues\"}"), 1);
+	CHECK_DBL(collector_success(out.p, "udp_queues"), 1);
 	buf_fini(&out);
 }
 
 static void missing_files(void)
 {
-	char dir[PATH_MAX];
+	struct tmptree t;
 	struct buf out = { 0 };
 	const char *flags[] = { "--collector.udp_queues", NULL };
-	CHECK_INT(tmp_tree(dir), 0);
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"udp_queues\"}"), 0);
-	tmp_put(dir, "proc/net/udp6", HDR "   1: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 07 00000000:00000100 00:00000000 00000000 0 0 999 2 0\n");
-	CHECK_INT(harness_run_tmp(dir, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"udp_queues\"}"), 1);
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "udp_queues"), 0);
+	tmptree_put(&t, "proc/net/udp6", HDR "   1: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 07 00000000:00000100 00:00000000 00000000 0 0 999 2 0\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "udp_queues"), 1);
 	CHECK_DBL(series_value(out.p, "node_udp_queues{ip=\"v6\",queue=\"rx\"}"), 256);
-	tmp_rm(dir);
+	tmptree_rm(&t);
 	buf_fini(&out);
 }
 

@@ -3,7 +3,8 @@
  * hostile input, a missing file, and the no-allocation promise.
  */
 #include "collectors/vmstat.h"
-#include "sys_testutil.h"
+#include "alloc_probe.h"
+#include "tmptree.h"
 #include "t.h"
 
 static void fixture_values(void)
@@ -41,13 +42,9 @@ static void fields_flag(void)
 
 static void missing_file(void)
 {
-	struct tmptree t;
 	struct buf out = { 0 };
-	const char *flags[] = { "--collector.vmstat", NULL };
-	CHECK_INT(tmptree_make(&t), 0);
-	CHECK_INT(tmptree_run(&t, flags, &out), 0);
-	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"vmstat\"}"), 0);
-	tmptree_rm(&t);
+	CHECK_INT(tmptree_run_empty("vmstat", &out), 0);
+	CHECK_DBL(collector_success(out.p, "vmstat"), 0);
 	buf_fini(&out);
 }
 
@@ -84,14 +81,14 @@ static void hostile_input(void)
 
 static void steady_state_allocates_nothing(void)
 {
-	CHECK(probe_works());
-	const char *const *paths = fixture_path_flags();
-	const char *flags[] = { paths[0], paths[1], paths[2], paths[3],
-				"--collector.disable-defaults", "--collector.vmstat", NULL };
-	CHECK_INT(steady_allocs(flags), 0);
+	if (!alloc_probe_ready())
+		return;
+	CHECK(alloc_probe_works());
+	const char *flags[] = { "--collector.vmstat", NULL };
+	CHECK_INT(alloc_probe_fixture(flags), 0);
 	const char *live[] = { "--collector.disable-defaults", "--collector.vmstat",
 			       "--collector.vmstat.fields=.", NULL };
-	CHECK_INT(steady_allocs(live), 0);
+	CHECK_INT(alloc_probe_scrape(live, 2), 0);
 }
 
 int main(void)

@@ -1,0 +1,184 @@
+/*
+ * tmptree.h: scratch file trees under /tmp for unit tests that need files the shared
+ * fixture does not have (missing, garbled or hostile ones, symlinks, a file that
+ * changes between scrapes). tmptree_make() makes a fresh empty directory; put, write,
+ * mkdir and link add entries by path relative to it, making parent directories on the
+ * way, and del removes one; tmptree_run() runs collectors with --path.procfs,
+ * --path.sysfs and --path.rootfs pointing at its proc/, sys/ and the tree itself;
+ * tmptree_rm() removes it all. Every function that takes a tree refuses (returns -1)
+ * when the tree was not made, so a failed tmptree_make() can never turn into writes
+ * under / .
+ */
+#ifndef PLUMB_TMPTREE_H
+#define PLUMB_TMPTREE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+struct tmptree {
+	char root[PATH_MAX]; /* "/tmp/plumb-test-XXXXXX" once made; "" if not */
+};
+
+/* Make a fresh empty directory under /tmp. Returns 0, or -1 with t->root "". */
+static inline int tmptree_make(struct tmptree *t)
+{
+	snprintf(t->root, sizeof(t->root), "/tmp/plumb-test-XXXXXX");
+	if (mkdtemp(t->root))
+		return 0;
+	t->root[0] = '\0';
+	return -1;
+}
+
+/* Write root/rel into buf[n]. Returns buf, or NULL (buf "") if the tree was not made
+ * or the path does not fit. */
+static inline char *tmptree_path(const struct tmptree *t, const char *rel, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (!t->root[0])
+		return NULL;
+	int len = snprintf(buf, n, "%s/%s", t->root, rel);
+	if (len < 0 || (size_t)len >= n) {
+		buf[0] = '\0';
+		return NULL;
+	}
+	return buf;
+}
+
+/* Make the directory root/rel and every missing one above it (mkdir -p). Returns 0
+ * (also when it exists already) or -1. */
+static inline int tmptree_mkdir(const struct tmptree *t, const char *rel)
+{
+	char path[PATH_MAX];
+	if (!tmptree_path(t, rel, path, sizeof(path)))
+		return -1;
+	for (char *p = path + strlen(t->root) + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		if (!c)
+			return 0;
+		*p = c;
+	}
+}
+
+/* Make the parent directories of root/rel. Returns 0 or -1. */
+static inline int tmptree_parents(const struct tmptree *t, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	char dir[PATH_MAX];
+	if (!slash)
+		return t->root[0] ? 0 : -1;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
+	return tmptree_mkdir(t, dir);
+}
+
+/* Write n bytes of data (NULs and all) to root/rel, replacing what was there and
+ * making parent directories. Returns 0, or -1 if anything failed. */
+static inline int tmptree_write(const struct tmptree *t, const char *rel, const void *data,
+				size_t n)
+{
+	char path[PATH_MAX];
+	if (!tmptree_path(t, rel, path, sizeof(path)) || tmptree_parents(t, rel) != 0)
+		return -1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, data, n);
+	int r = close(fd);
+	return w == (ssize_t)n && r == 0 ? 0 : -1;
+}
+
+/* Write the string text to root/rel, as tmptree_write. Returns 0 or -1. */
+static inline int tmptree_put(const struct tmptree *t, const char *rel, const char *text)
+{
+	return tmptree_write(t, rel, text, strlen(text));
+}
+
+/* Make root/rel a symlink to target (taken as is: relative to the link's directory,
+ * or absolute), making parent directories. Returns 0, or -1 (also if rel exists). */
+static inline int tmptree_link(const struct tmptree *t, const char *rel, const char *target)
+{
+	char path[PATH_MAX];
+	if (!tmptree_path(t, rel, path, sizeof(path)) || tmptree_parents(t, rel) != 0)
+		return -1;
+	return symlink(target, path);
+}
+
+static inline int tmptree_rm_one(const char *path, const struct stat *st, int type,
+				 struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove root/rel and, if it is a directory, everything below it, without following
+ * symlinks. Returns 0, or -1 if it did not exist or anything stayed. */
+static inline int tmptree_del(const struct tmptree *t, const char *rel)
+{
+	char path[PATH_MAX];
+	if (!tmptree_path(t, rel, path, sizeof(path)))
+		return -1;
+	return nftw(path, tmptree_rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* Remove the tree and everything in it, as tmptree_del; t->root becomes "". Returns 0,
+ * or -1 if the tree was not made or anything stayed. */
+static inline int tmptree_rm(struct tmptree *t)
+{
+	if (strncmp(t->root, "/tmp/plumb-test-", 16) != 0)
+		return -1;
+	int r = nftw(t->root, tmptree_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (r != 0)
+		fprintf(stderr, "could not remove %s\n", t->root);
+	t->root[0] = '\0';
+	return r == 0 ? 0 : -1;
+}
+
+/* Run the collectors named in extra (NULL-terminated; e.g. "--collector.arp" and its
+ * flags) once, as harness_run, with --path.procfs=root/proc, --path.sysfs=root/sys,
+ * --path.rootfs=root and --collector.disable-defaults. Returns harness_run's result,
+ * or -EINVAL if the tree was not made. */
+static inline int tmptree_run(const struct tmptree *t, const char *const *extra, struct buf *out)
+{
+	static char p[3][PATH_MAX + 32];
+	if (!t->root[0])
+		return -EINVAL;
+	snprintf(p[0], sizeof(p[0]), "--path.procfs=%s/proc", t->root);
+	snprintf(p[1], sizeof(p[1]), "--path.sysfs=%s/sys", t->root);
+	snprintf(p[2], sizeof(p[2]), "--path.rootfs=%s", t->root);
+	const char *flags[64] = { p[0], p[1], p[2], "--collector.disable-defaults" };
+	size_t n = 4;
+	for (size_t i = 0; extra[i] && n < 63; i++)
+		flags[n++] = extra[i];
+	flags[n] = NULL;
+	return harness_run(flags, out);
+}
+
+/* Run the collector `name` (e.g. "arp") alone, as tmptree_run, on a fresh empty tree
+ * made and removed here: the "its files are missing" case. Returns harness_run's
+ * result, or -EINVAL if no tree could be made. */
+static inline int tmptree_run_empty(const char *name, struct buf *out)
+{
+	struct tmptree t;
+	char flag[128];
+	snprintf(flag, sizeof(flag), "--collector.%.100s", name);
+	const char *flags[] = { flag, NULL };
+	int r = tmptree_make(&t) == 0 ? tmptree_run(&t, flags, out) : -EINVAL;
+	tmptree_rm(&t);
+	return r;
+}
+
+#endif
