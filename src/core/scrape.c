@@ -40,22 +40,22 @@ void scraper_fini(struct scraper *s)
 	pthread_cond_destroy(&s->cv);
 }
 
-/* A snapshot nobody holds, other than the current one if possible, or NULL. The
- * current one is reused only when no scrape is waiting to take a reference to it: a
- * sharer woken by the end of a collection takes s->current once it gets the lock
- * back, and must not find it being collected into again. Called with mu. */
+/* A snapshot nobody holds, or NULL. The current one comes first when it is free and no
+ * scrape is waiting to take a reference to it (a sharer woken by the end of a
+ * collection takes s->current once it gets the lock back, and must not find it being
+ * collected into again): scraped one at a time, plumb then keeps a single snapshot
+ * warm instead of alternating between two and holding both buffers' memory. Otherwise
+ * any other free snapshot. Called with mu. */
 static struct snapshot *free_snapshot(struct scraper *s)
 {
-	struct snapshot *fallback = NULL;
+	if (s->current && !s->current->refs && !s->waiters)
+		return s->current;
 	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++) {
 		struct snapshot *sn = &s->snaps[i];
-		if (sn->refs)
-			continue;
-		if (sn != s->current)
+		if (!sn->refs && sn != s->current)
 			return sn;
-		fallback = sn;
 	}
-	return s->waiters ? NULL : fallback;
+	return NULL;
 }
 
 int scraper_collect(struct scraper *s, struct snapshot **snap)
