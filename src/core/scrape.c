@@ -17,9 +17,10 @@ int scraper_init(struct scraper *s, struct agent *a)
 		s->snaps[i].owner = s;
 		sink_init(&s->snaps[i].sink);
 		pthread_mutex_init(&s->snaps[i].render_mu, NULL);
-		for (int f = 0; f < 2; f++)
-			for (int g = 0; g < 2; g++)
-				s->snaps[i].body[f][g].max = (size_t)256 << 20;
+		for (int v = 0; v < VIEW_COUNT; v++)
+			for (int f = 0; f < 2; f++)
+				for (int g = 0; g < 2; g++)
+					s->snaps[i].body[v][f][g].max = (size_t)256 << 20;
 	}
 	return 0;
 }
@@ -29,9 +30,10 @@ void scraper_fini(struct scraper *s)
 	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++) {
 		struct snapshot *sn = &s->snaps[i];
 		sink_fini(&sn->sink);
-		for (int f = 0; f < 2; f++)
-			for (int g = 0; g < 2; g++)
-				buf_fini(&sn->body[f][g]);
+		for (int v = 0; v < VIEW_COUNT; v++)
+			for (int f = 0; f < 2; f++)
+				for (int g = 0; g < 2; g++)
+					buf_fini(&sn->body[v][f][g]);
 		if (sn->z_ready)
 			deflateEnd(&sn->z);
 		pthread_mutex_destroy(&sn->render_mu);
@@ -126,8 +128,8 @@ static int gzip_into(struct snapshot *sn, const struct buf *src, struct buf *dst
 	return 0;
 }
 
-int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
-		const char **body, size_t *len)
+int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
+		     struct snapshot **snap, const char **body, size_t *len)
 {
 	struct snapshot *sn;
 	int r = scraper_collect(s, &sn);
@@ -136,20 +138,20 @@ int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snaps
 		return r;
 	}
 	pthread_mutex_lock(&sn->render_mu);
-	struct buf *plain = &sn->body[fmt][0];
-	if (!sn->ready[fmt][0]) {
+	struct buf *plain = &sn->body[view][fmt][0];
+	if (!sn->ready[view][fmt][0]) {
 		buf_reset(plain);
-		if ((r = render_sink(&sn->sink, fmt, plain)) < 0)
+		if ((r = render_sink_view(&sn->sink, view, fmt, plain)) < 0)
 			goto out_unlock;
-		sn->ready[fmt][0] = true;
+		sn->ready[view][fmt][0] = true;
 	}
-	if (gzip && !sn->ready[fmt][1]) {
-		if ((r = gzip_into(sn, plain, &sn->body[fmt][1])) < 0)
+	if (gzip && !sn->ready[view][fmt][1]) {
+		if ((r = gzip_into(sn, plain, &sn->body[view][fmt][1])) < 0)
 			goto out_unlock;
-		sn->ready[fmt][1] = true;
+		sn->ready[view][fmt][1] = true;
 	}
-	*body = sn->body[fmt][gzip].p ? sn->body[fmt][gzip].p : "";
-	*len = sn->body[fmt][gzip].len;
+	*body = sn->body[view][fmt][gzip].p ? sn->body[view][fmt][gzip].p : "";
+	*len = sn->body[view][fmt][gzip].len;
 out_unlock:
 	pthread_mutex_unlock(&sn->render_mu);
 	if (r < 0)
@@ -165,4 +167,10 @@ void scraper_put(struct scraper *s, struct snapshot *snap)
 	snap->refs--;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+}
+
+int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
+		const char **body, size_t *len)
+{
+	return scraper_get_view(s, VIEW_METRICS, fmt, gzip, snap, body, len);
 }

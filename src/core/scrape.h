@@ -27,8 +27,8 @@ struct scraper;
 struct snapshot {
 	struct scraper *owner;
 	struct metric_sink sink;
-	struct buf body[2][2];  /* [format][gzip] */
-	bool ready[2][2];
+	struct buf body[VIEW_COUNT][2][2]; /* [view][format][gzip] */
+	bool ready[VIEW_COUNT][2][2];
 	int refs;               /* guarded by scraper.mu */
 	pthread_mutex_t render_mu;
 	z_stream z;
@@ -58,6 +58,9 @@ void scraper_fini(struct scraper *s);
  * Returns 0 or -errno. */
 int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
 		const char **body, size_t *len);
+/* The same for one view's families (scraper_get serves VIEW_METRICS). */
+int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
+		     struct snapshot **snap, const char **body, size_t *len);
 /* Drop one reference taken by scraper_get or scraper_collect. Thread-safe. */
 void scraper_put(struct scraper *s, struct snapshot *snap);
 

@@ -211,17 +211,23 @@ static int write_family(const struct metric_sink *s, const struct sink_family *f
 	return 0;
 }
 
-int render_sink(const struct metric_sink *s, enum expo_format fmt, struct buf *out)
+int render_sink_view(const struct metric_sink *s, enum metric_view view, enum expo_format fmt,
+		     struct buf *out)
 {
 	if (!s->finished)
 		return -EINVAL;
 	for (uint32_t k = 0; k < s->nfamilies; k++) {
 		const struct sink_family *f = &s->families[s->order[k]];
-		if (f->count == 0)
+		if (f->count == 0 || f->view != view)
 			continue;
 		int r = write_family(s, f, fmt, out);
 		if (r < 0)
 			return r;
 	}
 	return fmt == EXPO_OPENMETRICS ? buf_puts(out, "# EOF\n") : 0;
+}
+
+int render_sink(const struct metric_sink *s, enum expo_format fmt, struct buf *out)
+{
+	return render_sink_view(s, VIEW_METRICS, fmt, out);
 }

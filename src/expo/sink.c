@@ -95,18 +95,25 @@ static bool valid_label_name(const char *p, size_t n)
 	return true;
 }
 
-int sink_find_family(const struct metric_sink *s, const char *name, size_t len)
+int sink_find_family_view(const struct metric_sink *s, const char *name, size_t len,
+			  enum metric_view view)
 {
 	if (!s->hash_cap)
 		return -ENOENT;
-	uint32_t i = s->hash[hash_name(name, len) & (s->hash_cap - 1)];
+	uint32_t i = s->hash[(hash_name(name, len) ^ view) & (s->hash_cap - 1)];
 	while (i) {
 		const struct sink_family *f = &s->families[i - 1];
-		if (f->name_len == len && memcmp(sink_str(s, f->name_off), name, len) == 0)
+		if (f->name_len == len && f->view == view &&
+		    memcmp(sink_str(s, f->name_off), name, len) == 0)
 			return (int)(i - 1);
 		i = f->hnext;
 	}
 	return -ENOENT;
+}
+
+int sink_find_family(const struct metric_sink *s, const char *name, size_t len)
+{
+	return sink_find_family_view(s, name, len, VIEW_METRICS);
 }
 
 /* Rebuild the hash table at a size that keeps chains short. */
@@ -125,7 +132,8 @@ static int rehash(struct metric_sink *s)
 	memset(s->hash, 0, s->hash_cap * sizeof(*s->hash));
 	for (uint32_t i = 0; i < s->nfamilies; i++) {
 		struct sink_family *f = &s->families[i];
-		uint32_t slot = hash_name(sink_str(s, f->name_off), f->name_len) & (s->hash_cap - 1);
+		uint32_t slot = (hash_name(sink_str(s, f->name_off), f->name_len) ^ f->view) &
+				(s->hash_cap - 1);
 		f->hnext = s->hash[slot];
 		s->hash[slot] = i + 1;
 	}
@@ -133,10 +141,12 @@ static int rehash(struct metric_sink *s)
 }
 
 /* Find or add the family for d. Returns its index or -errno. */
-static int family_for(struct metric_sink *s, const struct metric_desc *d)
+static int family_for(struct metric_sink *s, enum metric_view view, const struct metric_desc *d)
 {
 	size_t nlen = strlen(d->name);
-	int idx = sink_find_family(s, d->name, nlen);
+	if ((unsigned)view >= VIEW_COUNT)
+		return -EINVAL;
+	int idx = sink_find_family_view(s, d->name, nlen, view);
 	if (idx >= 0)
 		return s->families[idx].type == d->type ? idx : -EEXIST;
 	if (!valid_metric_name(d->name, nlen))
@@ -147,7 +157,7 @@ static int family_for(struct metric_sink *s, const struct metric_desc *d)
 			   sizeof(*s->families));
 	if (r < 0)
 		return r;
-	struct sink_family f = { .type = d->type };
+	struct sink_family f = { .type = d->type, .view = view };
 	f.name_off = (uint32_t)s->strings.len;
 	f.name_len = (uint32_t)nlen;
 	if ((r = buf_append(&s->strings, d->name, nlen + 1)) < 0)
@@ -159,7 +169,7 @@ static int family_for(struct metric_sink *s, const struct metric_desc *d)
 	s->families[s->nfamilies++] = f;
 	if (s->nfamilies * 2 + 2 > s->hash_cap)
 		return (r = rehash(s)) < 0 ? r : (int)(s->nfamilies - 1);
-	uint32_t slot = hash_name(d->name, nlen) & (s->hash_cap - 1);
+	uint32_t slot = (hash_name(d->name, nlen) ^ view) & (s->hash_cap - 1);
 	s->families[s->nfamilies - 1].hnext = s->hash[slot];
 	s->hash[slot] = s->nfamilies;
 	return (int)(s->nfamilies - 1);
@@ -190,8 +200,10 @@ static void label_order(const struct label *labels, size_t n, uint8_t *order)
 	}
 }
 
-int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sample_suffix suffix,
-		  double value, const struct label *labels, size_t n)
+/* The one path every add takes: sample of family d in view, with a suffix. */
+static int add_sample(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
+		      enum sample_suffix suffix, double value, const struct label *labels,
+		      size_t n)
 {
 	uint32_t max = s->max_series ? s->max_series : SINK_DEFAULT_MAX_SERIES;
 	int r;
@@ -207,7 +219,7 @@ int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sampl
 			goto out_drop;
 		}
 	}
-	int fam = family_for(s, d);
+	int fam = family_for(s, view, d);
 	if (fam < 0) {
 		r = fam;
 		goto out_drop;
@@ -246,10 +258,22 @@ out_drop:
 	return r;
 }
 
+int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sample_suffix suffix,
+		  double value, const struct label *labels, size_t n)
+{
+	return add_sample(s, VIEW_METRICS, d, suffix, value, labels, n);
+}
+
+int sink_add_view(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
+		  double value, const struct label *labels, size_t n)
+{
+	return add_sample(s, view, d, SUFFIX_NONE, value, labels, n);
+}
+
 int sink_add(struct metric_sink *s, const struct metric_desc *d, double value,
 	     const struct label *labels, size_t n)
 {
-	return sink_add_part(s, d, SUFFIX_NONE, value, labels, n);
+	return add_sample(s, VIEW_METRICS, d, SUFFIX_NONE, value, labels, n);
 }
 
 bool sink_label_next(const struct metric_sink *s, const struct sink_series *se, uint32_t *pos,
@@ -303,7 +327,9 @@ static int cmp_family(const struct metric_sink *s, uint32_t a, uint32_t b)
 	int c = memcmp(sink_str(s, x->name_off), sink_str(s, y->name_off), m);
 	if (c)
 		return c;
-	return x->name_len < y->name_len ? -1 : (x->name_len > y->name_len ? 1 : 0);
+	if (x->name_len != y->name_len)
+		return x->name_len < y->name_len ? -1 : 1;
+	return (int)x->view - (int)y->view;
 }
 
 /* In-place heap sort of v[0..n) with cmp; allocates nothing. */

@@ -34,6 +34,15 @@ enum metric_type {
 /* Most labels one series may have. */
 #define SINK_MAX_LABELS 64
 
+/* Which endpoint a family is served on. Most are on /metrics; kubelet's resource
+ * metrics (/metrics/resource) reuse some names with other labels, so a family is
+ * identified by its name and its view together. */
+enum metric_view {
+	VIEW_METRICS = 0,  /* /metrics (--web.telemetry-path) */
+	VIEW_RESOURCE = 1, /* /metrics/resource */
+	VIEW_COUNT
+};
+
 /* A family's description. Collectors usually keep these as static const tables. */
 struct metric_desc {
 	const char *name;
@@ -61,6 +70,7 @@ struct sink_family {
 	uint32_t name_off, name_len;
 	uint32_t help_off, help_len;
 	enum metric_type type;
+	enum metric_view view;
 	uint32_t first;   /* index of the first series in family order, built by sink_finish */
 	uint32_t count;   /* number of series */
 	uint32_t hnext;   /* hash chain, index+1; 0 ends */
@@ -111,14 +121,21 @@ int sink_add(struct metric_sink *s, const struct metric_desc *d, double value,
 int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sample_suffix suffix,
 		  double value, const struct label *labels, size_t n);
 
+/* Like sink_add, into another view than VIEW_METRICS (sink_add uses VIEW_METRICS). */
+int sink_add_view(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
+		  double value, const struct label *labels, size_t n);
+
 /* Shorthands for the common cases. */
 static inline int sink_gauge(struct metric_sink *s, const struct metric_desc *d, double v)
 {
 	return sink_add(s, d, v, NULL, 0);
 }
 
-/* Find a family by name; returns its index or -ENOENT. */
+/* Find a family of VIEW_METRICS by name; returns its index or -ENOENT. */
 int sink_find_family(const struct metric_sink *s, const char *name, size_t len);
+/* The same in any view. */
+int sink_find_family_view(const struct metric_sink *s, const char *name, size_t len,
+			  enum metric_view view);
 
 /* Group series by family (families sorted by name; series sorted by labels within a
  * family, keeping insertion order for ties) into s->order. Called once after a

@@ -48,11 +48,13 @@ static void release_snapshot(void *cls)
 	scraper_put(sn->owner, sn);
 }
 
-/* Answer a metrics request from a shared snapshot (scrape.h), or 503 beyond
+/* Answer a metrics request with one view of a shared snapshot (scrape.h): /metrics or
+ * /metrics/resource. 503 beyond
  * --web.max-requests in flight. On success the response owns one snapshot reference,
  * given back by release_snapshot. Runs on the connection's thread, concurrently with
  * other scrapes; srv->in_flight is atomic. */
-static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *conn)
+static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *conn,
+				      enum metric_view view)
 {
 	enum MHD_Result ret;
 	int now = atomic_fetch_add(&srv->in_flight, 1) + 1;
@@ -68,7 +70,7 @@ static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *
 	struct snapshot *sn;
 	const char *body;
 	size_t len;
-	int r = scraper_get(srv->scraper, fmt, gz, &sn, &body, &len);
+	int r = scraper_get_view(srv->scraper, view, fmt, gz, &sn, &body, &len);
 	if (r < 0) {
 		plog(LOG_ERROR, "scrape failed", "err", strerror(-r), PLOG_END);
 		ret = reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
@@ -116,7 +118,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return reply_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 				    "only GET and HEAD are served\n");
 	if (strcmp(url, srv->metrics_path) == 0)
-		return serve_metrics(srv, conn);
+		return serve_metrics(srv, conn, VIEW_METRICS);
+	if (strcmp(url, "/metrics/resource") == 0)
+		return serve_metrics(srv, conn, VIEW_RESOURCE);
 	if (strcmp(url, "/-/healthy") == 0 || strcmp(url, "/-/ready") == 0)
 		return reply_static(conn, MHD_HTTP_OK, "text/plain", "OK\n");
 	if (strcmp(url, "/") == 0) {

@@ -2,7 +2,8 @@
  * server: the HTTP endpoint, on libmicrohttpd.
  *
  * Serves GET <telemetry path> (metrics, negotiated text or OpenMetrics, gzip on
- * request), GET / (a small page linking to them), and /-/healthy and /-/ready. One
+ * request), GET /metrics/resource (the resource view, see sink.h), GET / (a small page
+ * linking to them), and /-/healthy and /-/ready. One
  * libmicrohttpd daemon per --web.listen-address, each on a socket plumb binds itself so
  * a bad address is a clear start-up error.
  */

@@ -166,6 +166,26 @@ static void histogram_parts_keep_order(void)
 	buf_fini(&out);
 }
 
+static void views_are_separate(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	sink_init(&s);
+	CHECK_INT(sink_add(&s, &g, 1, LABELS(L("id", "/a"), L("pod", "p"))), 0);
+	CHECK_INT(sink_add_view(&s, VIEW_RESOURCE, &g, 2, LABELS(L("pod", "p"))), 0);
+	CHECK_INT(sink_finish(&s), 0);
+	CHECK_INT(render_sink(&s, EXPO_TEXT, &out), 0);
+	CHECK_STR(out.p, "# HELP test_gauge A gauge.\n# TYPE test_gauge gauge\n"
+			 "test_gauge{id=\"/a\",pod=\"p\"} 1\n");
+	buf_reset(&out);
+	CHECK_INT(render_sink_view(&s, VIEW_RESOURCE, EXPO_OPENMETRICS, &out), 0);
+	CHECK_STR(out.p, "# HELP test_gauge A gauge.\n# TYPE test_gauge gauge\n"
+			 "test_gauge{pod=\"p\"} 2\n# EOF\n");
+	CHECK_INT(sink_add_view(&s, VIEW_COUNT, &g, 2, NULL, 0), -EINVAL);
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
 static void numbers(void)
 {
 	struct buf b = { 0 };
@@ -255,6 +275,7 @@ int main(void)
 	RUN(nul_bytes_replaced);
 	RUN(openmetrics_counters_and_untyped);
 	RUN(histogram_parts_keep_order);
+	RUN(views_are_separate);
 	RUN(numbers);
 	RUN(memory_is_reused);
 	RUN(series_limit);
