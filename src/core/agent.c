@@ -56,6 +56,14 @@ int agent_init(struct agent *a, const struct plumb_config *cfg)
 		struct collector *c = &a->collectors[a->n];
 		*c = (struct collector){ .ops = ops, .cfg = cfg };
 		int r = ops->init ? ops->init(c) : 0;
+		if (r == -ENODEV) {
+			/* nothing of its kind on this host (no cgroup hierarchy, say) */
+			plog(LOG_INFO, "collector has nothing to read on this host; it is left out",
+			     "collector", ops->name, PLOG_END);
+			if (ops->fini)
+				ops->fini(c);
+			continue;
+		}
 		if (r < 0) {
 			plog(LOG_ERROR, "collector failed to start; it is left out", "collector",
 			     ops->name, "err", strerror(-r), PLOG_END);

@@ -27,7 +27,8 @@ struct collector_ops {
 	bool default_enabled;
 	const char *reads;      /* what it reads, one short line, for --help and README */
 	const struct flag_def *flags; /* its own flags, ended by {NULL}; may be NULL */
-	/* Set up state. Returns 0 or -errno (the collector is then left out, with a log). */
+	/* Set up state. Returns 0 or -errno (the collector is then left out, with a log);
+	 * -ENODEV means there is nothing of its kind on this host (logged at info). */
 	int (*init)(struct collector *c);
 	/* Collect into out. Returns 0 or -errno. */
 	int (*collect)(struct collector *c, struct metric_sink *out);
