@@ -71,8 +71,8 @@ struct cg_cpuacct_stat {
 };
 int cg_parse_cpuacct_stat(struct span s, struct cg_cpuacct_stat *out);
 
-/* cAdvisor's cpu.weight -> shares: 2 + ((weight - 1) * 262142) / 9999, for weight in
- * [1, 10000]; out of range clamps to it. */
+/* cAdvisor's cpu.weight -> shares: 2 + ((weight - 1) * 262142) / 9999 for weight in
+ * [1, 10000]. Out of range gives 0: cAdvisor then leaves the spec's shares unset. */
 uint64_t cg_weight_to_shares(uint64_t weight);
 
 /* ---- Memory ------------------------------------------------------------------- */
@@ -125,7 +125,9 @@ static inline bool cg_mem_has_total(const struct cg_mem_stat *m, enum cg_mem_key
 }
 
 /* v2 memory.events (and memory.events.local): "low N\nhigh N\nmax N\noom N\n
- * oom_kill N\noom_group_kill N". */
+ * oom_kill N\noom_group_kill N". Note: cAdvisor's container_oom_events_total does not
+ * come from a cgroup file; it counts OOM kills it sees in /dev/kmsg and attributes to
+ * the container. oom_kill here is the kernel's own count of the same events. */
 enum {
 	CG_ME_LOW = 1u << 0,
 	CG_ME_HIGH = 1u << 1,
