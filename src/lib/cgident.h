@@ -29,7 +29,9 @@ enum cg_kind {
 	CG_KIND_CONTAINER,      /* a container in a pod: pod_uid, qos, id, runtime set */
 	CG_KIND_SERVICE,        /* a systemd unit: <name>.service (service is set) */
 	CG_KIND_SLICE,          /* any other systemd slice (system.slice, user.slice...) */
-	CG_KIND_RUNTIME,        /* docker/podman container outside k8s: id, runtime set */
+	CG_KIND_RUNTIME,        /* container outside k8s (system.slice/docker-<id>.scope,
+				   machine.slice/libpod-<id>.scope, /docker/<id>):
+				   id and runtime set */
 };
 
 enum cg_qos {
@@ -41,10 +43,11 @@ enum cg_qos {
 
 enum cg_runtime {
 	CG_RT_NONE = 0,
-	CG_RT_CONTAINERD,       /* cri-containerd-<id>.scope, or a bare <id> (cgroupfs) */
-	CG_RT_CRIO,             /* crio-<id>.scope */
+	CG_RT_CONTAINERD,       /* cri-containerd-<id>.scope */
+	CG_RT_CRIO,             /* crio-<id>.scope (systemd), crio-<id> (cgroupfs) */
 	CG_RT_DOCKER,           /* docker-<id>.scope, /docker/<id> */
 	CG_RT_PODMAN,           /* libpod-<id>.scope */
+	CG_RT_UNKNOWN,          /* a bare <id> under a cgroupfs-driver pod: any runtime */
 };
 
 #define CG_UID_MAX 36           /* 8-4-4-4-12 hex UUID, or a 32-hex static-pod hash */
@@ -66,7 +69,8 @@ struct cg_ident {
  * NUL byte or an empty component ("a//b"), in which case *out is CG_KIND_OTHER too. */
 int cg_ident_parse(struct span path, struct cg_ident *out);
 
-/* Names for labels and logs: "containerd", "burstable", "pod", ... never NULL. */
+/* Names for labels and logs: "containerd", "burstable", "pod", ... never NULL
+ * ("" for CG_QOS_NONE and CG_RT_NONE). */
 const char *cg_kind_name(enum cg_kind k);
 const char *cg_qos_name(enum cg_qos q);
 const char *cg_runtime_name(enum cg_runtime r);
