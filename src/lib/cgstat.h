@@ -78,7 +78,13 @@ uint64_t cg_weight_to_shares(uint64_t weight);
 /* ---- Memory ------------------------------------------------------------------- */
 
 /* The memory.stat keys the collector uses (v2 names, v1 names; v1 "total_" variants
- * land in total[] under the same index). */
+ * land in total[] under the same index). cAdvisor's mapping, for the collector:
+ *   v2: cache = file, rss = anon, mapped_file = file_mapped, swap = memory.swap.current,
+ *       working_set = memory.current - inactive_file (0 if negative);
+ *   v1 (use_hierarchy, the norm): cache = total_cache, rss = total_rss, swap =
+ *       total_swap, mapped_file = total_mapped_file, working_set =
+ *       memory.usage_in_bytes - total_inactive_file (0 if negative);
+ *   both: pgfault/pgmajfault from the plain (not total_) keys. */
 enum cg_mem_key {
 	CG_MS_ANON,           /* v2 anon                     (cAdvisor rss on v2) */
 	CG_MS_FILE,           /* v2 file                     (cache on v2) */
