@@ -39,6 +39,7 @@
 #include "collectors/container.h"
 #include "core/collector.h"
 #include "lib/buf.h"
+#include "lib/cgstat.h"
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
 #include "lib/procfile.h"
@@ -220,53 +221,15 @@ struct container_priv {
 	uint32_t ndevs;
 	char path[PATH_MAX];          /* the walk's current path */
 	char buf[CT_READ_MAX + 1];    /* one file's contents */
+	struct cg_mem_stat ms;        /* parsed memory.stat */
+	union {
+		struct cg_io_stat v2;
+		struct cg_blkio v1;
+	} io;                         /* parsed io.stat / blkio file */
 	struct ct_level lv[CT_MAX_DEPTH + 1];
 };
 
 /* ---- parsers ------------------------------------------------------------------------ */
-
-int ct_kv(struct span text, const char *key, uint64_t *out)
-{
-	struct cursor c = cursor_init(text.p, text.len);
-	struct span line, w;
-	size_t klen = strlen(key);
-	while (cursor_line(&c, &line)) {
-		if (line.len <= klen || memcmp(line.p, key, klen) != 0 ||
-		    (line.p[klen] != ' ' && line.p[klen] != '\t'))
-			continue;
-		line.p += klen, line.len -= klen;
-		if (!span_word(&line, &w))
-			return -EINVAL;
-		return span_u64(w, out);
-	}
-	return -ENOENT;
-}
-
-int ct_psi_total(struct span text, const char *which, uint64_t *out)
-{
-	struct cursor c = cursor_init(text.p, text.len);
-	struct span line, w;
-	while (cursor_line(&c, &line)) {
-		if (!span_word(&line, &w) || !span_eq(w, which))
-			continue;
-		while (span_word(&line, &w)) {
-			if (span_starts(w, "total="))
-				return span_u64((struct span){ w.p + 6, w.len - 6 }, out);
-		}
-		return -ENOENT;
-	}
-	return -ENOENT;
-}
-
-int ct_u64_or_max(struct span text, uint64_t *out)
-{
-	struct span t = span_trim(text);
-	if (span_eq(t, "max")) {
-		*out = UINT64_MAX;
-		return 0;
-	}
-	return span_u64(t, out);
-}
 
 /* Whether s is n lowercase hex digits. */
 static bool is_hex(const char *s, size_t n)
@@ -743,83 +706,82 @@ static int slot_span(struct container_priv *p, struct ct_entry *e, int s, struct
  * Returns 0 or -ENODEV. */
 static int read_cpu(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
+	struct cg_cpu_stat cs;
 	struct span t;
 	uint64_t v;
 	size_t n;
-	int r;
-	if (p->mode == MODE_V2) {
-		r = read_slot(p, e, S_CPU_STAT, &n);
-		if (r == -ENOENT || vanished(r))
-			return -ENODEV;
-		t = (struct span){ p->buf, r == 0 ? n : 0 };
-		if (ct_kv(t, "usage_usec", &v) == 0)
-			put(st, F_CPU_USAGE, (double)v / 1e6);
-		if (ct_kv(t, "user_usec", &v) == 0)
-			put(st, F_CPU_USER, (double)v / 1e6);
-		if (ct_kv(t, "system_usec", &v) == 0)
-			put(st, F_CPU_SYSTEM, (double)v / 1e6);
-		if (ct_kv(t, "nr_periods", &v) == 0)
-			put(st, F_CFS_PERIODS, (double)v);
-		if (ct_kv(t, "nr_throttled", &v) == 0)
-			put(st, F_CFS_THR_PERIODS, (double)v);
-		if (ct_kv(t, "throttled_usec", &v) == 0)
-			put(st, F_CFS_THR_SECS, (double)v / 1e6);
-		return 0;
-	}
-	r = read_slot(p, e, p->ctl[CTL_CPUACCT] >= 0 ? S_CPU_USAGE : S_MEM_USAGE, &n);
+	bool v2 = p->mode == MODE_V2;
+	int r = read_slot(p, e, v2 || p->ctl[CTL_CPUACCT] < 0 ? S_CPU_STAT : S_CPU_USAGE, &n);
 	if (r == -ENOENT || vanished(r))
 		return -ENODEV;
-	if (p->ctl[CTL_CPUACCT] >= 0 && r == 0 && span_u64(span_trim((struct span){ p->buf, n }), &v) == 0)
-		put(st, F_CPU_USAGE, (double)v / 1e9);
-	if ((r = slot_span(p, e, S_CPU_USERSYS, &t)) < 0)
-		return r;
-	long hz = sysconf(_SC_CLK_TCK);
-	double tick = hz > 0 ? 1.0 / (double)hz : 0.01;
-	if (ct_kv(t, "user", &v) == 0)
-		put(st, F_CPU_USER, (double)v * tick);
-	if (ct_kv(t, "system", &v) == 0)
-		put(st, F_CPU_SYSTEM, (double)v * tick);
-	if ((r = slot_span(p, e, S_CPU_STAT, &t)) < 0)
-		return r;
-	if (ct_kv(t, "nr_periods", &v) == 0)
-		put(st, F_CFS_PERIODS, (double)v);
-	if (ct_kv(t, "nr_throttled", &v) == 0)
-		put(st, F_CFS_THR_PERIODS, (double)v);
-	if (ct_kv(t, "throttled_time", &v) == 0)
-		put(st, F_CFS_THR_SECS, (double)v / 1e9);
+	t = (struct span){ p->buf, r == 0 ? n : 0 };
+	if (!v2) {
+		if (p->ctl[CTL_CPUACCT] >= 0 && cg_parse_u64(t, &v) == 0)
+			put(st, F_CPU_USAGE, (double)v / 1e9);
+		struct cg_cpuacct_stat as;
+		if ((r = slot_span(p, e, S_CPU_USERSYS, &t)) < 0)
+			return r;
+		long hz = sysconf(_SC_CLK_TCK);
+		double tick = hz > 0 ? 1.0 / (double)hz : 0.01;
+		if (t.len && cg_parse_cpuacct_stat(t, &as) == 0) {
+			if (as.has_user)
+				put(st, F_CPU_USER, (double)as.user_ticks * tick);
+			if (as.has_system)
+				put(st, F_CPU_SYSTEM, (double)as.system_ticks * tick);
+		}
+		if ((r = slot_span(p, e, S_CPU_STAT, &t)) < 0)
+			return r;
+	}
+	if (t.len == 0 || (v2 ? cg_parse_cpu_stat_v2(t, &cs) : cg_parse_cpu_stat_v1(t, &cs)) < 0)
+		return 0; /* malformed: left out */
+	if (cs.has & CG_CPU_USAGE)
+		put(st, F_CPU_USAGE, (double)cs.usage_usec / 1e6);
+	if (cs.has & CG_CPU_USER)
+		put(st, F_CPU_USER, (double)cs.user_usec / 1e6);
+	if (cs.has & CG_CPU_SYSTEM)
+		put(st, F_CPU_SYSTEM, (double)cs.system_usec / 1e6);
+	if (cs.has & CG_CPU_NR_PERIODS)
+		put(st, F_CFS_PERIODS, (double)cs.nr_periods);
+	if (cs.has & CG_CPU_NR_THROTTLED)
+		put(st, F_CFS_THR_PERIODS, (double)cs.nr_throttled);
+	if (cs.has & CG_CPU_THROTTLED)
+		put(st, F_CFS_THR_SECS, v2 ? (double)cs.throttled_usec / 1e6 : (double)cs.throttled_ns / 1e9);
 	return 0;
 }
 
-/* The CPU limits of e. Returns 0 or -ENODEV. */
+/* The CPU limits of e, with cAdvisor's rules: a quota only when one is set, a period
+ * when non-zero, v2's cpu.weight mapped back to shares. Returns 0 or -ENODEV. */
 static int read_cpu_spec(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
-	struct span t, w;
+	struct span t;
 	uint64_t v;
 	int64_t q;
 	int r;
 	if ((r = slot_span(p, e, S_CPU_QUOTA, &t)) < 0)
 		return r;
 	if (p->mode == MODE_V2) {
-		/* "max 100000" or "50000 100000" */
-		if (span_word(&t, &w) && !span_eq(w, "max") && span_u64(w, &v) == 0 && v > 0)
-			put(st, F_SPEC_QUOTA, (double)v);
-		if (span_word(&t, &w) && span_u64(w, &v) == 0 && v > 0)
-			put(st, F_SPEC_PERIOD, (double)v);
+		struct cg_cpu_max cm;
+		if (t.len && cg_parse_cpu_max(t, &cm) == 0) {
+			if (cm.quota_usec > 0)
+				put(st, F_SPEC_QUOTA, (double)cm.quota_usec);
+			if (cm.period_usec > 0)
+				put(st, F_SPEC_PERIOD, (double)cm.period_usec);
+		}
 	} else {
-		if (span_i64(span_trim(t), &q) == 0 && q > 0)
+		if (cg_parse_i64(t, &q) == 0 && q > 0)
 			put(st, F_SPEC_QUOTA, (double)q);
 		if ((r = slot_span(p, e, S_CPU_PERIOD, &t)) < 0)
 			return r;
-		if (span_u64(span_trim(t), &v) == 0 && v > 0)
+		if (cg_parse_u64(t, &v) == 0 && v > 0)
 			put(st, F_SPEC_PERIOD, (double)v);
 	}
 	if ((r = slot_span(p, e, S_CPU_SHARES, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0) {
-		/* cpu.weight 1..10000 back to shares 2..262144, as runc maps them */
-		if (p->mode == MODE_V2 && v >= 1 && v <= 10000)
-			v = 2 + ((v - 1) * 262142) / 9999;
-		put(st, F_SPEC_SHARES, (double)v);
+	if (cg_parse_u64(t, &v) == 0) {
+		if (p->mode == MODE_V2)
+			v = cg_weight_to_shares(v);
+		if (v)
+			put(st, F_SPEC_SHARES, (double)v);
 	}
 	return 0;
 }
@@ -850,74 +812,107 @@ static int root_meminfo(struct container_priv *p, uint64_t *usage, uint64_t *ina
 	return 0;
 }
 
+/* Value of memory.stat key k: v1's hierarchical total_<k> (what cAdvisor reads), v2's
+ * plain k. Returns true when present. */
+static bool mem_key(const struct cg_mem_stat *m, bool v1, enum cg_mem_key k, uint64_t *out)
+{
+	if (v1 ? !cg_mem_has_total(m, k) : !cg_mem_has(m, k))
+		return false;
+	*out = v1 ? m->total[k] : m->v[k];
+	return true;
+}
+
+/* A memory size as cAdvisor reports a limit: above 2^62 means none, reported as 0. */
+static double limit_value(uint64_t v)
+{
+	return cg_v1_limit_unlimited(v) ? 0 : (double)v;
+}
+
 /* The memory files of e. Returns 0 or -ENODEV. */
 static int read_mem(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
 	struct span t;
 	uint64_t v, usage = 0, inactive = 0;
-	bool has_usage = false, has_inactive = false, v1 = p->mode != MODE_V2;
+	bool has_usage = false, has_inactive = false, v1 = p->mode != MODE_V2, unl;
 	int r;
 	if ((r = slot_span(p, e, S_MEM_USAGE, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &usage) == 0)
+	if (t.len && cg_parse_u64(t, &usage) == 0)
 		has_usage = true;
-	else if (e->kind == CT_ROOT && !v1 && root_meminfo(p, &usage, &inactive) == 0)
+	else if (t.len == 0 && e->kind == CT_ROOT && !v1 && root_meminfo(p, &usage, &inactive) == 0)
 		has_usage = has_inactive = true;
 	if (has_usage)
 		put(st, F_MEM_USAGE, (double)usage);
 	if ((r = slot_span(p, e, S_MEM_STAT, &t)) < 0)
 		return r;
-	if (ct_kv(t, v1 ? "total_rss" : "anon", &v) == 0)
-		put(st, F_MEM_RSS, (double)v);
-	if (ct_kv(t, v1 ? "total_cache" : "file", &v) == 0)
-		put(st, F_MEM_CACHE, (double)v);
-	if (ct_kv(t, v1 ? "total_mapped_file" : "file_mapped", &v) == 0)
-		put(st, F_MEM_MAPPED, (double)v);
-	if (ct_kv(t, v1 ? "total_inactive_file" : "inactive_file", &v) == 0)
-		inactive = v, has_inactive = true;
+	struct cg_mem_stat *m = &p->ms;
+	if (t.len && cg_parse_memory_stat(t, m) == 0) {
+		if (mem_key(m, v1, v1 ? CG_MS_RSS : CG_MS_ANON, &v))
+			put(st, F_MEM_RSS, (double)v);
+		if (mem_key(m, v1, v1 ? CG_MS_CACHE : CG_MS_FILE, &v))
+			put(st, F_MEM_CACHE, (double)v);
+		if (mem_key(m, v1, v1 ? CG_MS_MAPPED_FILE : CG_MS_FILE_MAPPED, &v))
+			put(st, F_MEM_MAPPED, (double)v);
+		if (mem_key(m, v1, CG_MS_INACTIVE_FILE, &v))
+			inactive = v, has_inactive = true;
+	}
 	if (has_usage)
-		put(st, F_MEM_WSET, has_inactive && inactive < usage ? (double)(usage - inactive)
-						     : has_inactive ? 0 : (double)usage);
+		put(st, F_MEM_WSET, inactive < usage ? (double)(usage - inactive) : 0);
 	if ((r = slot_span(p, e, S_MEM_LIMIT, &t)) < 0)
 		return r;
-	if (ct_u64_or_max(t, &v) == 0)
-		put(st, F_SPEC_MEMLIMIT, (double)v);
+	if (t.len && cg_parse_limit(t, &v, &unl) == 0)
+		put(st, F_SPEC_MEMLIMIT, unl ? 0 : limit_value(v));
 	if ((r = slot_span(p, e, S_MEM_OOM, &t)) < 0)
 		return r;
-	if (ct_kv(t, "oom_kill", &v) == 0)
-		put(st, F_OOM, (double)v);
+	if (t.len && !v1) {
+		struct cg_mem_events ev;
+		if (cg_parse_memory_events(t, &ev) == 0 && (ev.has & CG_ME_OOM_KILL))
+			put(st, F_OOM, (double)ev.oom_kill);
+	} else if (t.len) {
+		/* memory.oom_control: "oom_kill_disable 0\nunder_oom 0\noom_kill N" */
+		struct cursor c = cursor_init(t.p, t.len);
+		struct span line, w;
+		while (cursor_line(&c, &line)) {
+			if (span_word(&line, &w) && span_eq(w, "oom_kill") && span_word(&line, &w) &&
+			    span_u64(w, &v) == 0)
+				put(st, F_OOM, (double)v);
+		}
+	}
 	if ((r = slot_span(p, e, S_MEM_SWAP, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0)
+	/* v1's memsw counts memory and swap together */
+	if (t.len && cg_parse_u64(t, &v) == 0)
 		put(st, F_MEM_SWAP, v1 ? (v > usage ? (double)(v - usage) : 0) : (double)v);
 	if (!v1)
 		return 0;
 	if ((r = slot_span(p, e, S_MEM_FAILCNT, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0)
+	if (t.len && cg_parse_u64(t, &v) == 0)
 		put(st, F_MEM_FAILCNT, (double)v);
 	if ((r = slot_span(p, e, S_MEM_MAXUSE, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0)
+	if (t.len && cg_parse_u64(t, &v) == 0)
 		put(st, F_MEM_MAXUSE, (double)v);
 	return 0;
 }
 
-/* The PSI files of e. Returns 0 or -ENODEV. */
+/* The PSI files of e: "some" is waiting, "full" is stalled. Returns 0 or -ENODEV. */
 static int read_psi(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
 	static const int slot[3] = { S_PSI_CPU, S_PSI_MEM, S_PSI_IO };
 	static const int wait[3] = { F_PSI_CPU_WAIT, F_PSI_MEM_WAIT, F_PSI_IO_WAIT };
 	struct span t;
-	uint64_t v;
+	struct cg_pressure ps;
 	for (int i = 0; i < 3; i++) {
 		int r = slot_span(p, e, slot[i], &t);
 		if (r < 0)
 			return r;
-		if (ct_psi_total(t, "some", &v) == 0)
-			put(st, wait[i], (double)v / 1e6);
-		if (ct_psi_total(t, "full", &v) == 0)
-			put(st, wait[i] + 1, (double)v / 1e6);
+		if (t.len == 0 || cg_parse_pressure(t, &ps) < 0)
+			continue;
+		if (ps.has_some)
+			put(st, wait[i], (double)ps.some.total_usec / 1e6);
+		if (ps.has_full)
+			put(st, wait[i] + 1, (double)ps.full.total_usec / 1e6);
 	}
 	return 0;
 }
@@ -954,63 +949,53 @@ static const char *dev_name(struct container_priv *p, unsigned maj, unsigned min
 	return tmp;
 }
 
-/* Parse "M:m" into maj and min. Returns 0 or -EINVAL. */
-static int parse_devnum(struct span w, unsigned *maj, unsigned *min)
-{
-	struct span a;
-	uint64_t x, y;
-	if (!span_field(&w, ':', &a) || span_u64(a, &x) < 0 || span_u64(w, &y) < 0 ||
-	    x > 0xfffff || y > 0xfffff)
-		return -EINVAL;
-	*maj = (unsigned)x, *min = (unsigned)y;
-	return 0;
-}
-
-/* Sum of a label value to emit, with the common labels. */
+/* The common labels of a cgroup's series, with room for one more (cpu, device). */
 struct ct_labels {
 	struct label l[8];
 	size_t n;
 };
+
+/* Emit one device's read and write bytes. Returns 0 or a sink error. */
+static int emit_dev(struct container_priv *p, struct ct_labels *lb, unsigned maj, unsigned min,
+		    bool hr, uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
+{
+	char tmp[80];
+	int r = 0;
+	lb->l[lb->n] = L("device", dev_name(p, maj, min, tmp, sizeof(tmp)));
+	if (hr)
+		r = sink_add(out, &fams[F_FS_READS], (double)rd, lb->l, lb->n + 1);
+	if (r == 0 && hw)
+		r = sink_add(out, &fams[F_FS_WRITES], (double)wr, lb->l, lb->n + 1);
+	return r;
+}
 
 /* Emit the I/O bytes of e, one series per device, with labels lb (device appended).
  * Returns 0, -ENODEV when the cgroup went away, or a sink error. */
 static int emit_io(struct container_priv *p, struct ct_entry *e, struct ct_labels *lb,
 		   struct metric_sink *out)
 {
-	struct span t, line, w;
-	char tmp[80];
+	struct span t;
 	int r = slot_span(p, e, S_IO, &t);
 	if (r < 0 || t.len == 0)
 		return r;
-	struct cursor c = cursor_init(t.p, t.len);
-	while (r == 0 && cursor_line(&c, &line)) {
-		unsigned maj, min;
-		uint64_t v, rd = 0, wr = 0;
-		bool hr = false, hw = false;
-		if (!span_word(&line, &w) || parse_devnum(w, &maj, &min) < 0)
-			continue; /* v1's "Total" line, or garbage */
-		if (p->mode == MODE_V2) {
-			while (span_word(&line, &w)) {
-				if (span_starts(w, "rbytes=") && span_u64((struct span){ w.p + 7, w.len - 7 }, &v) == 0)
-					rd = v, hr = true;
-				else if (span_starts(w, "wbytes=") && span_u64((struct span){ w.p + 7, w.len - 7 }, &v) == 0)
-					wr = v, hw = true;
-			}
-		} else {
-			struct span op;
-			if (!span_word(&line, &op) || !span_word(&line, &w) || span_u64(w, &v) < 0)
-				continue;
-			if (span_eq(op, "Read"))
-				rd = v, hr = true;
-			else if (span_eq(op, "Write"))
-				wr = v, hw = true;
+	if (p->mode == MODE_V2) {
+		struct cg_io_stat *io = &p->io.v2;
+		if (cg_parse_io_stat(t, io) < 0)
+			return 0;
+		for (uint32_t i = 0; r == 0 && i < io->n; i++) {
+			const struct cg_io_dev *d = &io->dev[i];
+			r = emit_dev(p, lb, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
+				     d->has & CG_IO_WBYTES, d->wbytes, out);
 		}
-		const char *dev = dev_name(p, maj, min, tmp, sizeof(tmp));
-		lb->l[lb->n] = L("device", dev);
-		if (hr)
-			r = sink_add(out, &fams[F_FS_READS], (double)rd, lb->l, lb->n + 1);
-		if (r == 0 && hw)
-			r = sink_add(out, &fams[F_FS_WRITES], (double)wr, lb->l, lb->n + 1);
+		return r;
+	}
+	struct cg_blkio *bio = &p->io.v1;
+	if (cg_parse_blkio(t, bio) < 0)
+		return 0;
+	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
+		const struct cg_blkio_dev *d = &bio->dev[i];
+		r = emit_dev(p, lb, d->major, d->minor, d->has & CG_BLK_READ, d->read,
+			     d->has & CG_BLK_WRITE, d->write, out);
 	}
 	return r;
 }

@@ -1,8 +1,8 @@
 /*
  * container: the pieces of the container collector (cgroup v1/v2 usage per container,
  * pod and service, with cAdvisor's names) that tests and fuzz targets reach directly:
- * the cgroup-path classifier and the small text parsers the collector reads cgroup
- * files with. The collector itself is collector_ops_container in container.c.
+ * the cgroup-path classifier and the parser of kubelet's container log names. The
+ * collector itself is collector_ops_container in container.c.
  */
 #ifndef PLUMB_COLLECTOR_CONTAINER_H
 #define PLUMB_COLLECTOR_CONTAINER_H
@@ -39,19 +39,6 @@ struct ct_ident {
 /* Classify the cgroup path (absolute, "/" for the root, no trailing slash) into *out.
  * Returns 0 (every path gets a kind; unknown shapes are CT_OTHER). */
 int ct_identify(const char *path, size_t len, struct ct_ident *out);
-
-/* The value of key in "key value" lines (memory.stat, cpu.stat, memory.events).
- * Returns 0, -ENOENT when the key is absent, -EINVAL/-ERANGE when its value is not a
- * number. */
-int ct_kv(struct span text, const char *key, uint64_t *out);
-
-/* The total= field (microseconds) of the "some" or "full" line of a PSI file.
- * Returns 0, -ENOENT when the line or field is absent, -EINVAL when malformed. */
-int ct_psi_total(struct span text, const char *line, uint64_t *out);
-
-/* A single-number cgroup file ("123\n"; "max" reads as UINT64_MAX). Returns 0 or
- * -EINVAL/-ERANGE. */
-int ct_u64_or_max(struct span text, uint64_t *out);
 
 /* Parse one container log file name of kubelet's containers/ folder,
  * "<pod>_<namespace>_<container>-<id>.log", into spans of name. Returns 0 or -EINVAL. */
