@@ -14,8 +14,9 @@
  * directory fds opened with openat, never opendir, so it allocates nothing. Every
  * cgroup seen gets an entry in a table keyed by its path (chained hash over a
  * grow-only array; a slot freed by a vanished cgroup is reused), which caches what the
- * path says (kind, pod UID, container id, whether it is reported) and, once kubelet's
- * log folders named it, its pod, namespace and container. The files read every scrape
+ * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and,
+ * once kubelet's log folders named it (lib/podlogs.h), its pod, namespace and
+ * container. Files are parsed with lib/cgstat.h. The files read every scrape
  * stay open in the entry and are re-read with pread, up to a budget of descriptors
  * (the soft RLIMIT_NOFILE is raised to the hard limit at init, and a reserve is kept
  * for everything else); past the budget a file is opened, read and closed. A cgroup
@@ -39,9 +40,11 @@
 #include "collectors/container.h"
 #include "core/collector.h"
 #include "lib/buf.h"
+#include "lib/cgident.h"
 #include "lib/cgstat.h"
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
+#include "lib/podlogs.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
 
@@ -205,7 +208,7 @@ struct container_priv {
 	int walk_ctl;                 /* the hierarchy walked */
 	struct filter sel;            /* include/exclude */
 	bool has_include;
-	char logs[PATH_MAX];          /* <rootfs>/<pod-logs-path> */
+	struct podlogs logs;          /* <rootfs>/<pod-logs-path>/{pods,containers} */
 	char sysfs[PATH_MAX];
 	struct procfile meminfo;      /* for the v2 root's memory */
 	struct ct_entry *ents;
@@ -216,7 +219,6 @@ struct container_priv {
 	uint32_t gen;
 	uint32_t nheld, held_max;     /* descriptors held in entries, and the budget */
 	bool want_names;              /* some reported entry lacks its names */
-	struct timespec logs_mtime[2];
 	struct ct_dev devs[CT_MAX_DEVS];
 	uint32_t ndevs;
 	char path[PATH_MAX];          /* the walk's current path */
@@ -231,135 +233,40 @@ struct container_priv {
 
 /* ---- parsers ------------------------------------------------------------------------ */
 
-/* Whether s is n lowercase hex digits. */
-static bool is_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return false;
-	}
-	return n > 0;
-}
-
-int ct_parse_log_name(struct span name, struct span *pod, struct span *ns,
-		      struct span *container, struct span *id)
-{
-	if (!span_ends(name, ".log") || name.len < 4 + 66)
-		return -EINVAL;
-	size_t end = name.len - 4;
-	id->p = name.p + end - 64, id->len = 64;
-	if (!is_hex(id->p, 64) || id->p[-1] != '-')
-		return -EINVAL;
-	struct span rest = { name.p, end - 65 };
-	if (!span_field(&rest, '_', pod) || !span_field(&rest, '_', ns) || rest.len == 0 ||
-	    memchr(rest.p, '_', rest.len) || pod->len == 0 || ns->len == 0)
-		return -EINVAL;
-	*container = rest;
-	return 0;
-}
-
-/* Copy n bytes of s into dst[cap] as a C string; false if it does not fit. */
-static bool copy_str(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		return false;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return true;
-}
-
-/* If comp ("kubepods-burstable-pod<uid>.slice", "pod<uid>") names a pod, put its UID
- * (underscores turned back into dashes) into uid[CT_UID_MAX] and return true. */
-static bool pod_component(struct span comp, char *uid)
-{
-	if (span_ends(comp, ".slice")) {
-		comp.len -= 6;
-		const char *at = NULL;
-		for (size_t i = 0; i + 3 <= comp.len; i++) {
-			if (memcmp(comp.p + i, "pod", 3) == 0 && (i == 0 || comp.p[i - 1] == '-'))
-				at = comp.p + i;
-		}
-		if (!at || !span_starts(comp, "kubepods"))
-			return false;
-		comp.len -= (size_t)(at - comp.p) + 3, comp.p = at + 3;
-	} else if (span_starts(comp, "pod")) {
-		comp.p += 3, comp.len -= 3;
-	} else {
-		return false;
-	}
-	if (comp.len < 8 || !copy_str(uid, CT_UID_MAX, comp.p, comp.len))
-		return false;
-	for (size_t i = 0; uid[i]; i++) {
-		char ch = uid[i] == '_' ? '-' : uid[i];
-		if (!(ch == '-' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return false;
-		uid[i] = ch;
-	}
-	return true;
-}
-
-/* If comp is a container scope or a bare container id, put the id into id and return
- * true. */
-static bool container_component(struct span comp, char *id)
-{
-	static const char *const prefixes[] = { "cri-containerd-", "crio-", "docker-", "libpod-" };
-	if (span_ends(comp, ".scope")) {
-		comp.len -= 6;
-		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-			if (!span_starts(comp, prefixes[i]))
-				continue;
-			size_t n = strlen(prefixes[i]);
-			comp.p += n, comp.len -= n;
-			return comp.len >= 12 && is_hex(comp.p, comp.len) &&
-			       copy_str(id, CT_ID_MAX, comp.p, comp.len);
-		}
-		return false;
-	}
-	return comp.len == 64 && is_hex(comp.p, 64) && copy_str(id, CT_ID_MAX, comp.p, 64);
-}
-
 int ct_identify(const char *path, size_t len, struct ct_ident *out)
 {
-	struct span comps[CT_MAX_DEPTH + 1];
-	size_t n = 0;
-	struct span s = { path, len }, f;
+	struct cg_ident ci;
+	size_t depth = 0;
 	memset(out, 0, sizeof(*out));
-	while (span_field(&s, '/', &f)) {
-		if (f.len == 0)
-			continue;
-		if (n == CT_MAX_DEPTH + 1)
-			return 0; /* deeper than we walk: CT_OTHER */
-		comps[n++] = f;
+	for (size_t i = 0; i < len; i++) {
+		if (path[i] != '/' && (i == 0 || path[i - 1] == '/'))
+			depth++;
 	}
-	if (n == 0) {
+	if (depth == 0) {
 		out->kind = CT_ROOT;
 		return 0;
 	}
-	struct span last = comps[n - 1];
-	bool in_pod = n >= 2 && pod_component(comps[n - 2], out->pod_uid);
-	if (container_component(last, out->id) &&
-	    (in_pod || span_ends(last, ".scope") || (n == 2 && span_eq(comps[0], "docker")))) {
-		out->kind = CT_CONTAINER;
-		copy_str(out->name, sizeof(out->name), out->id, strlen(out->id));
-		if (!in_pod)
-			out->pod_uid[0] = '\0';
-		return 0;
-	}
-	out->id[0] = '\0';
-	out->pod_uid[0] = '\0';
-	if (n >= 2 && pod_component(last, out->pod_uid)) {
+	if (cg_ident_parse((struct span){ path, len }, &ci) < 0)
+		ci.kind = CG_KIND_OTHER;
+	switch (ci.kind) {
+	case CG_KIND_POD:
 		out->kind = CT_POD;
-		return 0;
-	}
-	out->pod_uid[0] = '\0';
-	if (n == 1) {
-		out->kind = CT_TOP;
-		return 0;
-	}
-	if (n == 2 && span_eq(comps[0], "system.slice") && span_ends(last, ".service")) {
+		snprintf(out->pod_uid, sizeof(out->pod_uid), "%s", ci.pod_uid);
+		break;
+	case CG_KIND_CONTAINER:
+	case CG_KIND_RUNTIME:
+		out->kind = CT_CONTAINER;
+		snprintf(out->pod_uid, sizeof(out->pod_uid), "%s", ci.pod_uid);
+		snprintf(out->id, sizeof(out->id), "%s", ci.id);
+		snprintf(out->name, sizeof(out->name), "%s", ci.id);
+		break;
+	case CG_KIND_SERVICE:
 		out->kind = CT_SERVICE;
-		copy_str(out->name, sizeof(out->name), last.p, last.len);
+		snprintf(out->name, sizeof(out->name), "%s", ci.service);
+		break;
+	default:
+		out->kind = depth == 1 ? CT_TOP : CT_OTHER;
+		break;
 	}
 	return 0;
 }
@@ -526,100 +433,45 @@ static const char *entry_label(const struct ct_entry *e, int i)
 	return q;
 }
 
-/* Name the entries in todo[0..n) from one listing of <logs>/containers (id -> pod,
- * namespace, container: a container is then fully named) and <logs>/pods (UID -> pod
- * and namespace: a pod is then fully named; a container not in containers/, such as
- * the pod's sandbox, gets pod and namespace and is looked for again when the folders
- * change). Returns 0 or -ENOMEM. */
-static int name_todo(struct container_priv *p, const uint32_t *todo, uint32_t n)
+/* Give entry e the names kubelet's log folders hold for it: a container its
+ * container, pod and namespace (then it is fully named); a pod its pod and namespace
+ * (fully named); a container the containers/ folder does not list (a pod's sandbox)
+ * its pod and namespace only, and it is looked up again when the folders change.
+ * Returns 0 or -ENOMEM. */
+static int name_entry(struct container_priv *p, struct ct_entry *e)
 {
-	struct dirscan ds = { .fd = -1 };
-	const char *nm;
-	unsigned char type;
-	int r = 0;
-	if (dirscan_init(&ds, p->logs, "containers") == 0 && dirscan_rewind(&ds) == 0) {
-		while ((r = dirscan_next(&ds, &nm, &type)) > 0) {
-			struct span pod, ns, ctr, id;
-			r = 0;
-			if (ct_parse_log_name(span_cstr(nm), &pod, &ns, &ctr, &id) < 0)
-				continue;
-			for (uint32_t k = 0; r == 0 && k < n; k++) {
-				struct ct_entry *e = &p->ents[todo[k]];
-				if (e->kind == CT_CONTAINER && !e->named && span_eq(id, e->id))
-					r = set_labels(e, pod, ns, ctr, e->id);
-			}
-			if (r < 0)
-				break;
-		}
-	}
-	dirscan_fini(&ds);
-	if (r < 0)
+	struct podlogs_ctr_info ci;
+	struct podlogs_pod_info pi;
+	if (e->kind == CT_CONTAINER && e->id[0] &&
+	    podlogs_container(&p->logs, span_cstr(e->id), &ci) == 0) {
+		int r = set_labels(e, span_cstr(ci.pod), span_cstr(ci.ns), span_cstr(ci.container),
+				   e->id);
 		return r;
-	ds.fd = -1;
-	if (dirscan_init(&ds, p->logs, "pods") == 0 && dirscan_rewind(&ds) == 0) {
-		/* <namespace>_<pod>_<uid> */
-		while ((r = dirscan_next(&ds, &nm, &type)) > 0) {
-			struct span s = span_cstr(nm), ns, pod;
-			r = 0;
-			if (!span_field(&s, '_', &ns) || !span_field(&s, '_', &pod) || s.len < 8)
-				continue;
-			for (uint32_t k = 0; r == 0 && k < n; k++) {
-				struct ct_entry *e = &p->ents[todo[k]];
-				if (e->named || !span_eq(s, e->pod_uid) || entry_label(e, 0)[0])
-					continue;
-				r = set_labels(e, pod, ns, (struct span){ "", 0 }, entry_label(e, 3));
-				e->named = e->kind == CT_POD;
-			}
-			if (r < 0)
-				break;
-		}
 	}
-	dirscan_fini(&ds);
-	return r < 0 ? r : 0;
-}
-
-/* Name the reported pods and containers that lack their names. Allocates only when
- * some do (cgroups appeared, or the log folders changed). Returns 0 or -ENOMEM. */
-static int name_from_logs(struct container_priv *p)
-{
-	uint32_t n = 0, *todo = NULL;
-	for (uint32_t i = 0; i < p->nents; i++) {
-		struct ct_entry *e = &p->ents[i];
-		if (e->path && e->report && !e->named && e->pod_uid[0])
-			n++;
-	}
-	if (n == 0)
+	if (entry_label(e, 0)[0] || podlogs_pod(&p->logs, span_cstr(e->pod_uid), &pi) < 0)
 		return 0;
-	todo = malloc(n * sizeof(*todo));
-	if (!todo)
-		return -ENOMEM;
-	n = 0;
-	for (uint32_t i = 0; i < p->nents; i++) {
-		struct ct_entry *e = &p->ents[i];
-		if (e->path && e->report && !e->named && e->pod_uid[0])
-			todo[n++] = i;
-	}
-	int r = name_todo(p, todo, n);
-	free(todo);
+	int r = set_labels(e, span_cstr(pi.pod), span_cstr(pi.ns), (struct span){ "", 0 },
+			   entry_label(e, 3));
+	e->named = e->kind == CT_POD;
 	return r;
 }
 
-/* Whether the log folders changed since the last look (their mtimes). */
-static bool logs_changed(struct container_priv *p)
+/* Name the reported pods and containers that lack their names, when cgroups appeared
+ * or the log folders changed. Returns 0 or -ENOMEM. */
+static int name_from_logs(struct container_priv *p)
 {
-	static const char *const sub[2] = { "pods", "containers" };
-	bool changed = false;
-	for (int i = 0; i < 2; i++) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (path_join(path, sizeof(path), p->logs, sub[i]) < 0 || stat(path, &st) < 0)
-			memset(&st, 0, sizeof(st));
-		if (st.st_mtim.tv_sec != p->logs_mtime[i].tv_sec ||
-		    st.st_mtim.tv_nsec != p->logs_mtime[i].tv_nsec)
-			changed = true;
-		p->logs_mtime[i] = st.st_mtim;
+	int r = podlogs_refresh(&p->logs);
+	if (r < 0)
+		return r;
+	if (r == 0 && !p->want_names)
+		return 0;
+	r = 0;
+	for (uint32_t i = 0; r == 0 && i < p->nents; i++) {
+		struct ct_entry *e = &p->ents[i];
+		if (e->path && e->report && !e->named && e->pod_uid[0])
+			r = name_entry(p, e);
 	}
-	return changed;
+	return r;
 }
 
 /* ---- reading one cgroup ------------------------------------------------------------ */
@@ -1155,8 +1007,7 @@ static int container_collect(struct collector *c, struct metric_sink *out)
 		if (p->ents[i].path && p->ents[i].seen != p->gen)
 			entry_free(p, i);
 	}
-	bool changed = logs_changed(p);
-	if ((p->want_names || changed) && (r = name_from_logs(p)) < 0)
+	if ((r = name_from_logs(p)) < 0)
 		return r;
 	for (uint32_t i = 0; r == 0 && i < p->nents; i++) {
 		struct ct_entry *e = &p->ents[i];
@@ -1244,6 +1095,8 @@ static int container_init(struct collector *c)
 	for (int i = 0; i <= CT_MAX_DEPTH; i++)
 		p->lv[i].fd = -1;
 	p->meminfo.fd = -1;
+	p->logs.pods_dir.fd = -1;
+	p->logs.ctrs_dir.fd = -1;
 	c->priv = p;
 	const char *sysfs = cfg_sysfs(c->cfg);
 	int r = detect(p, sysfs);
@@ -1256,7 +1109,10 @@ static int container_init(struct collector *c)
 	if ((r = filter_init(&p->sel, inc, exc)) < 0)
 		goto out_fail;
 	const char *logs = cfg_str(c->cfg, "collector.container.pod-logs-path");
-	if ((r = path_join(p->logs, sizeof(p->logs), cfg_rootfs(c->cfg), logs ? logs : "/var/log")) < 0)
+	char rel[2][PATH_MAX];
+	if ((r = path_join(rel[0], sizeof(rel[0]), logs ? logs : "/var/log", "pods")) < 0 ||
+	    (r = path_join(rel[1], sizeof(rel[1]), logs ? logs : "/var/log", "containers")) < 0 ||
+	    (r = podlogs_init(&p->logs, cfg_rootfs(c->cfg), rel[0], rel[1])) < 0)
 		goto out_fail;
 	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
 		goto out_fail;
@@ -1283,6 +1139,7 @@ static void container_fini(struct collector *c)
 			close(p->ctl[i]);
 	}
 	filter_fini(&p->sel);
+	podlogs_fini(&p->logs);
 	procfile_fini(&p->meminfo);
 	free(p);
 	c->priv = NULL;

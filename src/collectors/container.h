@@ -1,8 +1,8 @@
 /*
  * container: the pieces of the container collector (cgroup v1/v2 usage per container,
  * pod and service, with cAdvisor's names) that tests and fuzz targets reach directly:
- * the cgroup-path classifier and the parser of kubelet's container log names. The
- * collector itself is collector_ops_container in container.c.
+ * how a cgroup path is classified (on top of lib/cgident.h). The collector itself is
+ * collector_ops_container in container.c.
  */
 #ifndef PLUMB_COLLECTOR_CONTAINER_H
 #define PLUMB_COLLECTOR_CONTAINER_H
@@ -26,7 +26,7 @@ enum ct_kind {
 
 #define CT_UID_MAX 40  /* a pod UID (36) with its NUL */
 #define CT_ID_MAX 72   /* a runtime container id (64 hex) with its NUL */
-#define CT_NAME_MAX 256
+#define CT_NAME_MAX 264
 
 /* A cgroup path's identity, as far as the path alone tells it. */
 struct ct_ident {
@@ -36,13 +36,9 @@ struct ct_ident {
 	char name[CT_NAME_MAX];       /* the name label when the path gives one */
 };
 
-/* Classify the cgroup path (absolute, "/" for the root, no trailing slash) into *out.
- * Returns 0 (every path gets a kind; unknown shapes are CT_OTHER). */
+/* Classify the cgroup path (absolute, "/" for the root, no trailing slash) into *out,
+ * as the collector does: cg_ident_parse's kinds, with the root and top-level cgroups
+ * told apart. Returns 0 (every path gets a kind; unknown shapes are CT_OTHER). */
 int ct_identify(const char *path, size_t len, struct ct_ident *out);
-
-/* Parse one container log file name of kubelet's containers/ folder,
- * "<pod>_<namespace>_<container>-<id>.log", into spans of name. Returns 0 or -EINVAL. */
-int ct_parse_log_name(struct span name, struct span *pod, struct span *ns,
-		      struct span *container, struct span *id);
 
 #endif
