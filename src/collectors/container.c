@@ -916,9 +916,11 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 
 /* ---- the walk ------------------------------------------------------------------------ */
 
-/* Note the cgroup at p->path[0..len) as seen, and remember it for reading.
+/* Note the cgroup at p->path[0..len) as seen, and remember it for reading. *leaf is
+ * set when the walk need not go below it: a container, unless an include pattern
+ * chooses cgroups (nested cgroups in a container are not reported by default).
  * Returns 0 or -ENOMEM. */
-static int visit(struct container_priv *p, size_t len)
+static int visit(struct container_priv *p, size_t len, bool *leaf)
 {
 	uint32_t i;
 	int r = entry_get(p, p->path, len, &i);
@@ -929,6 +931,7 @@ static int visit(struct container_priv *p, size_t len)
 	    (e->kind == CT_CONTAINER || e->kind == CT_POD) && e->pod_uid[0])
 		p->want_names = true;
 	e->seen = p->gen;
+	*leaf = e->kind == CT_CONTAINER && !p->has_include;
 	return 0;
 }
 
@@ -937,9 +940,10 @@ static int visit(struct container_priv *p, size_t len)
 static int walk(struct container_priv *p)
 {
 	int d = 0, r;
+	bool leaf;
 	p->path[0] = '/';
 	p->path[1] = '\0';
-	if ((r = visit(p, 1)) < 0)
+	if ((r = visit(p, 1, &leaf)) < 0)
 		return r;
 	int fd = openat(p->ctl[p->walk_ctl], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -968,6 +972,14 @@ static int walk(struct container_priv *p)
 		memcpy(p->path + l->pathlen + 1, name, nl + 1);
 		if (d == CT_MAX_DEPTH)
 			continue;
+		/* a listed directory is a cgroup: note it before opening it (a DT_UNKNOWN
+		 * entry only once it opened as a directory) */
+		leaf = false;
+		if (type == DT_DIR && ((r = visit(p, len, &leaf)) < 0 || leaf)) {
+			if (r < 0)
+				break;
+			continue;
+		}
 		int cfd = openat(l->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cfd < 0) {
 			if (errno == ENOTDIR || errno == ENOENT || errno == ENODEV)
@@ -975,9 +987,11 @@ static int walk(struct container_priv *p)
 			r = -errno;
 			break;
 		}
-		if ((r = visit(p, len)) < 0) {
+		if (type != DT_DIR && ((r = visit(p, len, &leaf)) < 0 || leaf)) {
 			close(cfd);
-			break;
+			if (r < 0)
+				break;
+			continue;
 		}
 		struct ct_level *c = &p->lv[++d];
 		c->fd = cfd;
