@@ -1,0 +1,1314 @@
+/*
+ * container: per-container, per-pod and per-service resource usage from the cgroup
+ * tree, with the names, types and labels of the cAdvisor built into kubelet, so that
+ * dashboards and alerts written for /metrics/cadvisor keep working; and kubelet's
+ * /metrics/resource set (container_, pod_ and node_ CPU and working set) in the
+ * resource view.
+ *
+ * Hierarchies: <sysfs>/fs/cgroup holding cgroup.controllers is cgroup v2 (unified);
+ * otherwise one mount per v1 controller (cpu, cpuacct or cpu,cpuacct, memory, blkio)
+ * and, when a "unified" v2 mount sits beside them (hybrid), PSI is read from it. With
+ * neither, init returns -ENODEV and the core leaves the collector out quietly.
+ *
+ * The walk lists one hierarchy (v2's, or v1's cpu, else memory) with fdscan on
+ * directory fds opened with openat, never opendir, so it allocates nothing. Every
+ * cgroup seen gets an entry in a table keyed by its path (chained hash over a
+ * grow-only array; a slot freed by a vanished cgroup is reused), which caches what the
+ * path says (kind, pod UID, container id, whether it is reported) and, once kubelet's
+ * log folders named it, its pod, namespace and container. The files read every scrape
+ * stay open in the entry and are re-read with pread, up to a budget of descriptors
+ * (the soft RLIMIT_NOFILE is raised to the hard limit at init, and a reserve is kept
+ * for everything else); past the budget a file is opened, read and closed. A cgroup
+ * that vanishes mid-scrape (ENOENT on its first file, ENODEV on any) is dropped from
+ * that scrape without error and its entry freed when the walk no longer sees it.
+ *
+ * Reported by default: the root, top-level cgroups, pods, containers and systemd
+ * services. --collector.container.include (a regex on the cgroup path) replaces that
+ * choice; --collector.container.exclude removes paths from it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collectors/container.h"
+#include "core/collector.h"
+#include "lib/buf.h"
+#include "lib/dirscan.h"
+#include "lib/fdscan.h"
+#include "lib/procfile.h"
+#include "lib/regex.h"
+
+/* ---- the files read per cgroup ------------------------------------------------ */
+
+enum ct_ctl { CTL_UNIFIED, CTL_CPU, CTL_CPUACCT, CTL_MEMORY, CTL_BLKIO, CTL_N };
+
+enum ct_slot {
+	S_CPU_STAT,     /* v2 cpu.stat (usage, user, system, throttling); v1 cpu.stat (throttling) */
+	S_CPU_USAGE,    /* v1 cpuacct.usage (ns) */
+	S_CPU_USERSYS,  /* v1 cpuacct.stat (USER_HZ ticks) */
+	S_CPU_QUOTA,    /* v2 cpu.max; v1 cpu.cfs_quota_us */
+	S_CPU_PERIOD,   /* v1 cpu.cfs_period_us */
+	S_CPU_SHARES,   /* v2 cpu.weight; v1 cpu.shares */
+	S_MEM_USAGE,    /* v2 memory.current; v1 memory.usage_in_bytes */
+	S_MEM_STAT,     /* memory.stat */
+	S_MEM_LIMIT,    /* v2 memory.max; v1 memory.limit_in_bytes */
+	S_MEM_OOM,      /* v2 memory.events; v1 memory.oom_control */
+	S_MEM_SWAP,     /* v2 memory.swap.current; v1 memory.memsw.usage_in_bytes */
+	S_MEM_FAILCNT,  /* v1 memory.failcnt */
+	S_MEM_MAXUSE,   /* v1 memory.max_usage_in_bytes */
+	S_IO,           /* v2 io.stat; v1 blkio.throttle.io_service_bytes_recursive */
+	S_PSI_CPU, S_PSI_MEM, S_PSI_IO,
+	S_N
+};
+
+struct ct_file {
+	const char *v2, *v1;
+	enum ct_ctl v1ctl;
+};
+
+static const struct ct_file ct_files[S_N] = {
+	[S_CPU_STAT] = { "cpu.stat", "cpu.stat", CTL_CPU },
+	[S_CPU_USAGE] = { NULL, "cpuacct.usage", CTL_CPUACCT },
+	[S_CPU_USERSYS] = { NULL, "cpuacct.stat", CTL_CPUACCT },
+	[S_CPU_QUOTA] = { "cpu.max", "cpu.cfs_quota_us", CTL_CPU },
+	[S_CPU_PERIOD] = { NULL, "cpu.cfs_period_us", CTL_CPU },
+	[S_CPU_SHARES] = { "cpu.weight", "cpu.shares", CTL_CPU },
+	[S_MEM_USAGE] = { "memory.current", "memory.usage_in_bytes", CTL_MEMORY },
+	[S_MEM_STAT] = { "memory.stat", "memory.stat", CTL_MEMORY },
+	[S_MEM_LIMIT] = { "memory.max", "memory.limit_in_bytes", CTL_MEMORY },
+	[S_MEM_OOM] = { "memory.events", "memory.oom_control", CTL_MEMORY },
+	[S_MEM_SWAP] = { "memory.swap.current", "memory.memsw.usage_in_bytes", CTL_MEMORY },
+	[S_MEM_FAILCNT] = { NULL, "memory.failcnt", CTL_MEMORY },
+	[S_MEM_MAXUSE] = { NULL, "memory.max_usage_in_bytes", CTL_MEMORY },
+	[S_IO] = { "io.stat", "blkio.throttle.io_service_bytes_recursive", CTL_BLKIO },
+	/* PSI exists on v2 only: in hybrid mode it comes from the unified mount */
+	[S_PSI_CPU] = { "cpu.pressure", NULL, CTL_UNIFIED },
+	[S_PSI_MEM] = { "memory.pressure", NULL, CTL_UNIFIED },
+	[S_PSI_IO] = { "io.pressure", NULL, CTL_UNIFIED },
+};
+
+/* ---- families ------------------------------------------------------------------ */
+
+enum ct_fam {
+	F_CPU_USAGE, F_CPU_USER, F_CPU_SYSTEM, F_CFS_PERIODS, F_CFS_THR_PERIODS, F_CFS_THR_SECS,
+	F_MEM_USAGE, F_MEM_WSET, F_MEM_RSS, F_MEM_CACHE, F_MEM_SWAP, F_MEM_MAPPED,
+	F_MEM_FAILCNT, F_MEM_MAXUSE, F_OOM,
+	F_SPEC_QUOTA, F_SPEC_PERIOD, F_SPEC_SHARES, F_SPEC_MEMLIMIT,
+	F_FS_READS, F_FS_WRITES,
+	F_PSI_CPU_WAIT, F_PSI_CPU_STALL, F_PSI_MEM_WAIT, F_PSI_MEM_STALL, F_PSI_IO_WAIT,
+	F_PSI_IO_STALL,
+	F_N
+};
+
+static const struct metric_desc fams[F_N] = {
+	[F_CPU_USAGE] = { "container_cpu_usage_seconds_total", "CPU time the cgroup used, in seconds (cpu=\"total\": all CPUs together).", METRIC_COUNTER },
+	[F_CPU_USER] = { "container_cpu_user_seconds_total", "CPU time the cgroup spent in user mode, in seconds.", METRIC_COUNTER },
+	[F_CPU_SYSTEM] = { "container_cpu_system_seconds_total", "CPU time the cgroup spent in the kernel, in seconds.", METRIC_COUNTER },
+	[F_CFS_PERIODS] = { "container_cpu_cfs_periods_total", "CFS enforcement periods that elapsed while the cgroup had runnable tasks.", METRIC_COUNTER },
+	[F_CFS_THR_PERIODS] = { "container_cpu_cfs_throttled_periods_total", "CFS periods in which the cgroup ran out of quota.", METRIC_COUNTER },
+	[F_CFS_THR_SECS] = { "container_cpu_cfs_throttled_seconds_total", "Time the cgroup's tasks were held back by its CPU quota, in seconds.", METRIC_COUNTER },
+	[F_MEM_USAGE] = { "container_memory_usage_bytes", "Memory charged to the cgroup, page cache included, in bytes.", METRIC_GAUGE },
+	[F_MEM_WSET] = { "container_memory_working_set_bytes", "Memory charged to the cgroup minus inactive file pages (what the OOM killer looks at), in bytes.", METRIC_GAUGE },
+	[F_MEM_RSS] = { "container_memory_rss", "Anonymous memory (and swap cache) of the cgroup, in bytes.", METRIC_GAUGE },
+	[F_MEM_CACHE] = { "container_memory_cache", "Page cache charged to the cgroup, in bytes.", METRIC_GAUGE },
+	[F_MEM_SWAP] = { "container_memory_swap", "Swap the cgroup uses, in bytes.", METRIC_GAUGE },
+	[F_MEM_MAPPED] = { "container_memory_mapped_file", "File pages the cgroup has mapped, in bytes.", METRIC_GAUGE },
+	[F_MEM_FAILCNT] = { "container_memory_failcnt", "Times the cgroup hit its memory limit (cgroup v1).", METRIC_COUNTER },
+	[F_MEM_MAXUSE] = { "container_memory_max_usage_bytes", "Highest memory usage recorded for the cgroup, in bytes (cgroup v1).", METRIC_GAUGE },
+	[F_OOM] = { "container_oom_events_total", "Processes of the cgroup the OOM killer ended.", METRIC_COUNTER },
+	[F_SPEC_QUOTA] = { "container_spec_cpu_quota", "CPU time the cgroup may use per period, in microseconds (absent when unlimited).", METRIC_GAUGE },
+	[F_SPEC_PERIOD] = { "container_spec_cpu_period", "Length of the CFS quota period, in microseconds.", METRIC_GAUGE },
+	[F_SPEC_SHARES] = { "container_spec_cpu_shares", "Relative CPU weight of the cgroup, in cgroup v1 shares.", METRIC_GAUGE },
+	[F_SPEC_MEMLIMIT] = { "container_spec_memory_limit_bytes", "Memory limit of the cgroup, in bytes.", METRIC_GAUGE },
+	[F_FS_READS] = { "container_fs_reads_bytes_total", "Bytes the cgroup read from a block device.", METRIC_COUNTER },
+	[F_FS_WRITES] = { "container_fs_writes_bytes_total", "Bytes the cgroup wrote to a block device.", METRIC_COUNTER },
+	[F_PSI_CPU_WAIT] = { "container_pressure_cpu_waiting_seconds_total", "Time some tasks of the cgroup waited for a CPU, in seconds.", METRIC_COUNTER },
+	[F_PSI_CPU_STALL] = { "container_pressure_cpu_stalled_seconds_total", "Time all tasks of the cgroup waited for a CPU at once, in seconds.", METRIC_COUNTER },
+	[F_PSI_MEM_WAIT] = { "container_pressure_memory_waiting_seconds_total", "Time some tasks of the cgroup waited for memory, in seconds.", METRIC_COUNTER },
+	[F_PSI_MEM_STALL] = { "container_pressure_memory_stalled_seconds_total", "Time all tasks of the cgroup waited for memory at once, in seconds.", METRIC_COUNTER },
+	[F_PSI_IO_WAIT] = { "container_pressure_io_waiting_seconds_total", "Time some tasks of the cgroup waited for I/O, in seconds.", METRIC_COUNTER },
+	[F_PSI_IO_STALL] = { "container_pressure_io_stalled_seconds_total", "Time all tasks of the cgroup waited for I/O at once, in seconds.", METRIC_COUNTER },
+};
+
+/* kubelet's /metrics/resource families. */
+static const struct metric_desc res_ct_cpu = { "container_cpu_usage_seconds_total", "CPU time the container used, in seconds.", METRIC_COUNTER };
+static const struct metric_desc res_ct_mem = { "container_memory_working_set_bytes", "Working set of the container, in bytes.", METRIC_GAUGE };
+static const struct metric_desc res_pod_cpu = { "pod_cpu_usage_seconds_total", "CPU time the pod used, in seconds.", METRIC_COUNTER };
+static const struct metric_desc res_pod_mem = { "pod_memory_working_set_bytes", "Working set of the pod, in bytes.", METRIC_GAUGE };
+static const struct metric_desc res_node_cpu = { "node_cpu_usage_seconds_total", "CPU time the whole node used, in seconds.", METRIC_COUNTER };
+static const struct metric_desc res_node_mem = { "node_memory_working_set_bytes", "Working set of the whole node, in bytes.", METRIC_GAUGE };
+
+static const struct flag_def container_flags[] = {
+	{ "collector.container.include", FLAG_REGEX, NULL,
+	  "Regexp of cgroup paths the container collector reports (default: the root, top-level cgroups, pods, containers and systemd services).", false },
+	{ "collector.container.exclude", FLAG_REGEX, NULL,
+	  "Regexp of cgroup paths the container collector leaves out.", false },
+	{ "collector.container.pod-logs-path", FLAG_STRING, "/var/log",
+	  "Folder under --path.rootfs holding kubelet's pods/ and containers/ log folders, where pod and container names are found.", false },
+	{ NULL, 0, NULL, NULL, false },
+};
+
+/* ---- state ---------------------------------------------------------------------- */
+
+#define CT_MAX_DEPTH 16          /* cgroup levels walked below the root */
+#define CT_FD_RESERVE 512        /* descriptors left for everything else */
+#define CT_READ_MAX (64u << 10)  /* bytes of one cgroup file read */
+#define CT_MAX_DEVS 256          /* block devices named */
+
+enum ct_mode { MODE_V2, MODE_V1, MODE_HYBRID };
+
+/* One cgroup the walk has seen. Strings are owned (one malloc'd block each). */
+struct ct_entry {
+	char *path;           /* "/a/b"; NULL: slot free */
+	char *labels;         /* "pod\0namespace\0container\0name\0", or NULL */
+	uint32_t pathlen;
+	uint32_t hash;
+	uint32_t hnext;       /* next index+1 in the bucket chain; 0 ends */
+	uint32_t seen;        /* generation the walk last saw it in */
+	enum ct_kind kind;
+	bool report;          /* passes the selection */
+	bool named;           /* pod/namespace/container found in the log folders */
+	char pod_uid[CT_UID_MAX];
+	char id[CT_ID_MAX];
+	int fd[S_N];          /* held files; -1 when not held */
+};
+
+/* A block device's name by major:minor. */
+struct ct_dev {
+	unsigned maj, min;
+	char name[80];        /* "/dev/sda", or "maj:min" when unknown */
+};
+
+/* One level of the walk. */
+struct ct_level {
+	int fd;
+	size_t pathlen;       /* length of p->path at this level */
+	struct fdscan scan;
+};
+
+/* What one cgroup's files said this scrape; has[] marks present values. */
+struct ct_stats {
+	double v[F_N];
+	bool has[F_N];
+};
+
+struct container_priv {
+	enum ct_mode mode;
+	int ctl[CTL_N];               /* controller roots; -1 when absent */
+	int walk_ctl;                 /* the hierarchy walked */
+	struct filter sel;            /* include/exclude */
+	bool has_include;
+	char logs[PATH_MAX];          /* <rootfs>/<pod-logs-path> */
+	char sysfs[PATH_MAX];
+	struct procfile meminfo;      /* for the v2 root's memory */
+	struct ct_entry *ents;
+	uint32_t nents, ents_cap;
+	uint32_t nfree;               /* slots of ents[0..nents) with no cgroup */
+	uint32_t *buckets;            /* index+1; 0 empty */
+	uint32_t nbuckets;            /* power of two, or 0 */
+	uint32_t gen;
+	uint32_t nheld, held_max;     /* descriptors held in entries, and the budget */
+	bool want_names;              /* some reported entry lacks its names */
+	struct timespec logs_mtime[2];
+	struct ct_dev devs[CT_MAX_DEVS];
+	uint32_t ndevs;
+	char path[PATH_MAX];          /* the walk's current path */
+	char buf[CT_READ_MAX + 1];    /* one file's contents */
+	struct ct_level lv[CT_MAX_DEPTH + 1];
+};
+
+/* ---- parsers ------------------------------------------------------------------------ */
+
+int ct_kv(struct span text, const char *key, uint64_t *out)
+{
+	struct cursor c = cursor_init(text.p, text.len);
+	struct span line, w;
+	size_t klen = strlen(key);
+	while (cursor_line(&c, &line)) {
+		if (line.len <= klen || memcmp(line.p, key, klen) != 0 ||
+		    (line.p[klen] != ' ' && line.p[klen] != '\t'))
+			continue;
+		line.p += klen, line.len -= klen;
+		if (!span_word(&line, &w))
+			return -EINVAL;
+		return span_u64(w, out);
+	}
+	return -ENOENT;
+}
+
+int ct_psi_total(struct span text, const char *which, uint64_t *out)
+{
+	struct cursor c = cursor_init(text.p, text.len);
+	struct span line, w;
+	while (cursor_line(&c, &line)) {
+		if (!span_word(&line, &w) || !span_eq(w, which))
+			continue;
+		while (span_word(&line, &w)) {
+			if (span_starts(w, "total="))
+				return span_u64((struct span){ w.p + 6, w.len - 6 }, out);
+		}
+		return -ENOENT;
+	}
+	return -ENOENT;
+}
+
+int ct_u64_or_max(struct span text, uint64_t *out)
+{
+	struct span t = span_trim(text);
+	if (span_eq(t, "max")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	return span_u64(t, out);
+}
+
+/* Whether s is n lowercase hex digits. */
+static bool is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return false;
+	}
+	return n > 0;
+}
+
+int ct_parse_log_name(struct span name, struct span *pod, struct span *ns,
+		      struct span *container, struct span *id)
+{
+	if (!span_ends(name, ".log") || name.len < 4 + 66)
+		return -EINVAL;
+	size_t end = name.len - 4;
+	id->p = name.p + end - 64, id->len = 64;
+	if (!is_hex(id->p, 64) || id->p[-1] != '-')
+		return -EINVAL;
+	struct span rest = { name.p, end - 65 };
+	if (!span_field(&rest, '_', pod) || !span_field(&rest, '_', ns) || rest.len == 0 ||
+	    memchr(rest.p, '_', rest.len) || pod->len == 0 || ns->len == 0)
+		return -EINVAL;
+	*container = rest;
+	return 0;
+}
+
+/* Copy n bytes of s into dst[cap] as a C string; false if it does not fit. */
+static bool copy_str(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		return false;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return true;
+}
+
+/* If comp ("kubepods-burstable-pod<uid>.slice", "pod<uid>") names a pod, put its UID
+ * (underscores turned back into dashes) into uid[CT_UID_MAX] and return true. */
+static bool pod_component(struct span comp, char *uid)
+{
+	if (span_ends(comp, ".slice")) {
+		comp.len -= 6;
+		const char *at = NULL;
+		for (size_t i = 0; i + 3 <= comp.len; i++) {
+			if (memcmp(comp.p + i, "pod", 3) == 0 && (i == 0 || comp.p[i - 1] == '-'))
+				at = comp.p + i;
+		}
+		if (!at || !span_starts(comp, "kubepods"))
+			return false;
+		comp.len -= (size_t)(at - comp.p) + 3, comp.p = at + 3;
+	} else if (span_starts(comp, "pod")) {
+		comp.p += 3, comp.len -= 3;
+	} else {
+		return false;
+	}
+	if (comp.len < 8 || !copy_str(uid, CT_UID_MAX, comp.p, comp.len))
+		return false;
+	for (size_t i = 0; uid[i]; i++) {
+		char ch = uid[i] == '_' ? '-' : uid[i];
+		if (!(ch == '-' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return false;
+		uid[i] = ch;
+	}
+	return true;
+}
+
+/* If comp is a container scope or a bare container id, put the id into id and return
+ * true. */
+static bool container_component(struct span comp, char *id)
+{
+	static const char *const prefixes[] = { "cri-containerd-", "crio-", "docker-", "libpod-" };
+	if (span_ends(comp, ".scope")) {
+		comp.len -= 6;
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			if (!span_starts(comp, prefixes[i]))
+				continue;
+			size_t n = strlen(prefixes[i]);
+			comp.p += n, comp.len -= n;
+			return comp.len >= 12 && is_hex(comp.p, comp.len) &&
+			       copy_str(id, CT_ID_MAX, comp.p, comp.len);
+		}
+		return false;
+	}
+	return comp.len == 64 && is_hex(comp.p, 64) && copy_str(id, CT_ID_MAX, comp.p, 64);
+}
+
+int ct_identify(const char *path, size_t len, struct ct_ident *out)
+{
+	struct span comps[CT_MAX_DEPTH + 1];
+	size_t n = 0;
+	struct span s = { path, len }, f;
+	memset(out, 0, sizeof(*out));
+	while (span_field(&s, '/', &f)) {
+		if (f.len == 0)
+			continue;
+		if (n == CT_MAX_DEPTH + 1)
+			return 0; /* deeper than we walk: CT_OTHER */
+		comps[n++] = f;
+	}
+	if (n == 0) {
+		out->kind = CT_ROOT;
+		return 0;
+	}
+	struct span last = comps[n - 1];
+	bool in_pod = n >= 2 && pod_component(comps[n - 2], out->pod_uid);
+	if (container_component(last, out->id) &&
+	    (in_pod || span_ends(last, ".scope") || (n == 2 && span_eq(comps[0], "docker")))) {
+		out->kind = CT_CONTAINER;
+		copy_str(out->name, sizeof(out->name), out->id, strlen(out->id));
+		if (!in_pod)
+			out->pod_uid[0] = '\0';
+		return 0;
+	}
+	out->id[0] = '\0';
+	out->pod_uid[0] = '\0';
+	if (n >= 2 && pod_component(last, out->pod_uid)) {
+		out->kind = CT_POD;
+		return 0;
+	}
+	out->pod_uid[0] = '\0';
+	if (n == 1) {
+		out->kind = CT_TOP;
+		return 0;
+	}
+	if (n == 2 && span_eq(comps[0], "system.slice") && span_ends(last, ".service")) {
+		out->kind = CT_SERVICE;
+		copy_str(out->name, sizeof(out->name), last.p, last.len);
+	}
+	return 0;
+}
+
+/* ---- the entry table ------------------------------------------------------------------ */
+
+static uint32_t hash_path(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Close e's held files. */
+static void entry_close(struct container_priv *p, struct ct_entry *e)
+{
+	for (int i = 0; i < S_N; i++) {
+		if (e->fd[i] >= 0) {
+			close(e->fd[i]);
+			p->nheld--;
+		}
+		e->fd[i] = -1;
+	}
+}
+
+/* Free entry i: its files, strings and place in the hash chain. */
+static void entry_free(struct container_priv *p, uint32_t i)
+{
+	struct ct_entry *e = &p->ents[i];
+	uint32_t *link = &p->buckets[e->hash & (p->nbuckets - 1)];
+	while (*link && *link != i + 1)
+		link = &p->ents[*link - 1].hnext;
+	if (*link)
+		*link = e->hnext;
+	entry_close(p, e);
+	free(e->path);
+	free(e->labels);
+	memset(e, 0, sizeof(*e));
+	for (int k = 0; k < S_N; k++)
+		e->fd[k] = -1;
+	p->nfree++;
+}
+
+/* Rebuild the buckets at twice the size. Returns 0 or -ENOMEM. */
+static int rehash(struct container_priv *p)
+{
+	uint32_t nb = p->nbuckets ? p->nbuckets * 2 : 256;
+	uint32_t *b = calloc(nb, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nents; i++) {
+		struct ct_entry *e = &p->ents[i];
+		if (!e->path)
+			continue;
+		e->hnext = b[e->hash & (nb - 1)];
+		b[e->hash & (nb - 1)] = i + 1;
+	}
+	free(p->buckets);
+	p->buckets = b;
+	p->nbuckets = nb;
+	return 0;
+}
+
+/* Whether path passes the selection for kind. */
+static bool selected(const struct container_priv *p, const char *path, size_t len,
+		     enum ct_kind kind)
+{
+	if (p->sel.exclude && regex_match(p->sel.exclude, path, len))
+		return false;
+	if (p->has_include)
+		return regex_match(p->sel.include, path, len);
+	return kind != CT_OTHER;
+}
+
+/* The entry for path[0..len), made if new. *out gets its index. Returns 0 or -ENOMEM. */
+static int entry_get(struct container_priv *p, const char *path, size_t len, uint32_t *out)
+{
+	uint32_t h = hash_path(path, len);
+	for (uint32_t i = p->nbuckets ? p->buckets[h & (p->nbuckets - 1)] : 0; i;
+	     i = p->ents[i - 1].hnext) {
+		struct ct_entry *e = &p->ents[i - 1];
+		if (e->hash == h && e->pathlen == len && memcmp(e->path, path, len) == 0) {
+			*out = i - 1;
+			return 0;
+		}
+	}
+	uint32_t idx = p->nents;
+	for (uint32_t i = 0; p->nfree && i < p->nents; i++) {
+		if (!p->ents[i].path) {
+			idx = i;
+			p->nfree--;
+			break;
+		}
+	}
+	if (idx == p->nents) {
+		int r = grow_array((void **)&p->ents, &p->ents_cap, p->nents + 1, sizeof(*p->ents));
+		if (r < 0)
+			return r;
+		if (p->nents + 1 > p->nbuckets && (r = rehash(p)) < 0)
+			return r;
+		p->nents++;
+	}
+	struct ct_entry *e = &p->ents[idx];
+	memset(e, 0, sizeof(*e));
+	for (int k = 0; k < S_N; k++)
+		e->fd[k] = -1;
+	e->path = malloc(len + 1);
+	if (!e->path)
+		return -ENOMEM;
+	memcpy(e->path, path, len);
+	e->path[len] = '\0';
+	e->pathlen = (uint32_t)len;
+	e->hash = h;
+	struct ct_ident id;
+	ct_identify(path, len, &id);
+	e->kind = id.kind;
+	memcpy(e->pod_uid, id.pod_uid, sizeof(e->pod_uid));
+	memcpy(e->id, id.id, sizeof(e->id));
+	e->report = selected(p, path, len, id.kind);
+	if (id.name[0]) {
+		size_t nl = strlen(id.name);
+		e->labels = malloc(nl + 4);
+		if (!e->labels)
+			return -ENOMEM;
+		memcpy(e->labels, "\0\0\0", 3);
+		memcpy(e->labels + 3, id.name, nl + 1);
+	}
+	e->hnext = p->buckets[h & (p->nbuckets - 1)];
+	p->buckets[h & (p->nbuckets - 1)] = idx + 1;
+	*out = idx;
+	return 0;
+}
+
+/* ---- names from kubelet's log folders ------------------------------------------------- */
+
+/* Set e's labels to pod, namespace, container and name. Returns 0 or -ENOMEM. */
+static int set_labels(struct ct_entry *e, struct span pod, struct span ns, struct span ctr,
+		      const char *name)
+{
+	size_t nl = strlen(name);
+	char *l = malloc(pod.len + ns.len + ctr.len + nl + 4);
+	if (!l)
+		return -ENOMEM;
+	char *q = l;
+	memcpy(q, pod.p, pod.len), q += pod.len, *q++ = '\0';
+	memcpy(q, ns.p, ns.len), q += ns.len, *q++ = '\0';
+	memcpy(q, ctr.p, ctr.len), q += ctr.len, *q++ = '\0';
+	memcpy(q, name, nl + 1);
+	free(e->labels);
+	e->labels = l;
+	e->named = true;
+	return 0;
+}
+
+/* Label i of e (0 pod, 1 namespace, 2 container, 3 name), or "". */
+static const char *entry_label(const struct ct_entry *e, int i)
+{
+	if (!e->labels)
+		return "";
+	const char *q = e->labels;
+	while (i-- > 0)
+		q += strlen(q) + 1;
+	return q;
+}
+
+/* Name the entries in todo[0..n) from one listing of <logs>/containers (id -> pod,
+ * namespace, container: a container is then fully named) and <logs>/pods (UID -> pod
+ * and namespace: a pod is then fully named; a container not in containers/, such as
+ * the pod's sandbox, gets pod and namespace and is looked for again when the folders
+ * change). Returns 0 or -ENOMEM. */
+static int name_todo(struct container_priv *p, const uint32_t *todo, uint32_t n)
+{
+	struct dirscan ds = { .fd = -1 };
+	const char *nm;
+	unsigned char type;
+	int r = 0;
+	if (dirscan_init(&ds, p->logs, "containers") == 0 && dirscan_rewind(&ds) == 0) {
+		while ((r = dirscan_next(&ds, &nm, &type)) > 0) {
+			struct span pod, ns, ctr, id;
+			r = 0;
+			if (ct_parse_log_name(span_cstr(nm), &pod, &ns, &ctr, &id) < 0)
+				continue;
+			for (uint32_t k = 0; r == 0 && k < n; k++) {
+				struct ct_entry *e = &p->ents[todo[k]];
+				if (e->kind == CT_CONTAINER && !e->named && span_eq(id, e->id))
+					r = set_labels(e, pod, ns, ctr, e->id);
+			}
+			if (r < 0)
+				break;
+		}
+	}
+	dirscan_fini(&ds);
+	if (r < 0)
+		return r;
+	ds.fd = -1;
+	if (dirscan_init(&ds, p->logs, "pods") == 0 && dirscan_rewind(&ds) == 0) {
+		/* <namespace>_<pod>_<uid> */
+		while ((r = dirscan_next(&ds, &nm, &type)) > 0) {
+			struct span s = span_cstr(nm), ns, pod;
+			r = 0;
+			if (!span_field(&s, '_', &ns) || !span_field(&s, '_', &pod) || s.len < 8)
+				continue;
+			for (uint32_t k = 0; r == 0 && k < n; k++) {
+				struct ct_entry *e = &p->ents[todo[k]];
+				if (e->named || !span_eq(s, e->pod_uid) || entry_label(e, 0)[0])
+					continue;
+				r = set_labels(e, pod, ns, (struct span){ "", 0 }, entry_label(e, 3));
+				e->named = e->kind == CT_POD;
+			}
+			if (r < 0)
+				break;
+		}
+	}
+	dirscan_fini(&ds);
+	return r < 0 ? r : 0;
+}
+
+/* Name the reported pods and containers that lack their names. Allocates only when
+ * some do (cgroups appeared, or the log folders changed). Returns 0 or -ENOMEM. */
+static int name_from_logs(struct container_priv *p)
+{
+	uint32_t n = 0, *todo = NULL;
+	for (uint32_t i = 0; i < p->nents; i++) {
+		struct ct_entry *e = &p->ents[i];
+		if (e->path && e->report && !e->named && e->pod_uid[0])
+			n++;
+	}
+	if (n == 0)
+		return 0;
+	todo = malloc(n * sizeof(*todo));
+	if (!todo)
+		return -ENOMEM;
+	n = 0;
+	for (uint32_t i = 0; i < p->nents; i++) {
+		struct ct_entry *e = &p->ents[i];
+		if (e->path && e->report && !e->named && e->pod_uid[0])
+			todo[n++] = i;
+	}
+	int r = name_todo(p, todo, n);
+	free(todo);
+	return r;
+}
+
+/* Whether the log folders changed since the last look (their mtimes). */
+static bool logs_changed(struct container_priv *p)
+{
+	static const char *const sub[2] = { "pods", "containers" };
+	bool changed = false;
+	for (int i = 0; i < 2; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		if (path_join(path, sizeof(path), p->logs, sub[i]) < 0 || stat(path, &st) < 0)
+			memset(&st, 0, sizeof(st));
+		if (st.st_mtim.tv_sec != p->logs_mtime[i].tv_sec ||
+		    st.st_mtim.tv_nsec != p->logs_mtime[i].tv_nsec)
+			changed = true;
+		p->logs_mtime[i] = st.st_mtim;
+	}
+	return changed;
+}
+
+/* ---- reading one cgroup ------------------------------------------------------------ */
+
+/* The controller root and file name of slot s in this mode; NULL when the mode has
+ * no such file. */
+static const char *slot_file(const struct container_priv *p, int s, int *ctlfd)
+{
+	const struct ct_file *f = &ct_files[s];
+	if (p->mode == MODE_V2 || s >= S_PSI_CPU) {
+		*ctlfd = p->ctl[CTL_UNIFIED];
+		return *ctlfd >= 0 ? f->v2 : NULL;
+	}
+	*ctlfd = p->ctl[f->v1ctl];
+	return *ctlfd >= 0 ? f->v1 : NULL;
+}
+
+/* Read slot s of entry e into p->buf; *len gets the byte count. Holds the file open
+ * while the budget allows. Returns 0, -ENOENT when the cgroup has no such file, -ENODEV
+ * when the cgroup went away, or another -errno. */
+static int read_slot(struct container_priv *p, struct ct_entry *e, int s, size_t *len)
+{
+	int ctlfd, fd = e->fd[s];
+	const char *file = slot_file(p, s, &ctlfd);
+	if (!file)
+		return -ENOENT;
+	if (fd < 0) {
+		char rel[PATH_MAX];
+		int n = e->pathlen > 1 ? snprintf(rel, sizeof(rel), "%s/%s", e->path + 1, file)
+				       : snprintf(rel, sizeof(rel), "%s", file);
+		if (n < 0 || (size_t)n >= sizeof(rel))
+			return -ENAMETOOLONG;
+		fd = openat(ctlfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		if (p->nheld < p->held_max) {
+			e->fd[s] = fd;
+			p->nheld++;
+		}
+	}
+	ssize_t got;
+	do {
+		got = pread(fd, p->buf, CT_READ_MAX, 0);
+	} while (got < 0 && errno == EINTR);
+	int r = got < 0 ? -errno : 0;
+	if (e->fd[s] != fd)
+		close(fd);
+	else if (r < 0) {
+		close(fd);
+		e->fd[s] = -1;
+		p->nheld--;
+	}
+	if (r < 0)
+		return r;
+	p->buf[got] = '\0';
+	*len = (size_t)got;
+	return 0;
+}
+
+/* Whether err means the cgroup is gone. */
+static bool vanished(int err)
+{
+	return err == -ENODEV || err == -ESTALE;
+}
+
+/* Store v as value of family f. */
+static void put(struct ct_stats *st, int f, double v)
+{
+	st->v[f] = v;
+	st->has[f] = true;
+}
+
+/* Read slot s into *t. Returns 0 (t->len 0 when absent or unreadable) or -ENODEV when
+ * the cgroup went away. */
+static int slot_span(struct container_priv *p, struct ct_entry *e, int s, struct span *t)
+{
+	size_t n = 0;
+	int r = read_slot(p, e, s, &n);
+	*t = (struct span){ p->buf, r == 0 ? n : 0 };
+	return vanished(r) ? -ENODEV : 0;
+}
+
+/* The CPU files of e (the anchor: ENOENT on the first one means the cgroup is gone).
+ * Returns 0 or -ENODEV. */
+static int read_cpu(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
+{
+	struct span t;
+	uint64_t v;
+	size_t n;
+	int r;
+	if (p->mode == MODE_V2) {
+		r = read_slot(p, e, S_CPU_STAT, &n);
+		if (r == -ENOENT || vanished(r))
+			return -ENODEV;
+		t = (struct span){ p->buf, r == 0 ? n : 0 };
+		if (ct_kv(t, "usage_usec", &v) == 0)
+			put(st, F_CPU_USAGE, (double)v / 1e6);
+		if (ct_kv(t, "user_usec", &v) == 0)
+			put(st, F_CPU_USER, (double)v / 1e6);
+		if (ct_kv(t, "system_usec", &v) == 0)
+			put(st, F_CPU_SYSTEM, (double)v / 1e6);
+		if (ct_kv(t, "nr_periods", &v) == 0)
+			put(st, F_CFS_PERIODS, (double)v);
+		if (ct_kv(t, "nr_throttled", &v) == 0)
+			put(st, F_CFS_THR_PERIODS, (double)v);
+		if (ct_kv(t, "throttled_usec", &v) == 0)
+			put(st, F_CFS_THR_SECS, (double)v / 1e6);
+		return 0;
+	}
+	r = read_slot(p, e, p->ctl[CTL_CPUACCT] >= 0 ? S_CPU_USAGE : S_MEM_USAGE, &n);
+	if (r == -ENOENT || vanished(r))
+		return -ENODEV;
+	if (p->ctl[CTL_CPUACCT] >= 0 && r == 0 && span_u64(span_trim((struct span){ p->buf, n }), &v) == 0)
+		put(st, F_CPU_USAGE, (double)v / 1e9);
+	if ((r = slot_span(p, e, S_CPU_USERSYS, &t)) < 0)
+		return r;
+	long hz = sysconf(_SC_CLK_TCK);
+	double tick = hz > 0 ? 1.0 / (double)hz : 0.01;
+	if (ct_kv(t, "user", &v) == 0)
+		put(st, F_CPU_USER, (double)v * tick);
+	if (ct_kv(t, "system", &v) == 0)
+		put(st, F_CPU_SYSTEM, (double)v * tick);
+	if ((r = slot_span(p, e, S_CPU_STAT, &t)) < 0)
+		return r;
+	if (ct_kv(t, "nr_periods", &v) == 0)
+		put(st, F_CFS_PERIODS, (double)v);
+	if (ct_kv(t, "nr_throttled", &v) == 0)
+		put(st, F_CFS_THR_PERIODS, (double)v);
+	if (ct_kv(t, "throttled_time", &v) == 0)
+		put(st, F_CFS_THR_SECS, (double)v / 1e9);
+	return 0;
+}
+
+/* The CPU limits of e. Returns 0 or -ENODEV. */
+static int read_cpu_spec(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
+{
+	struct span t, w;
+	uint64_t v;
+	int64_t q;
+	int r;
+	if ((r = slot_span(p, e, S_CPU_QUOTA, &t)) < 0)
+		return r;
+	if (p->mode == MODE_V2) {
+		/* "max 100000" or "50000 100000" */
+		if (span_word(&t, &w) && !span_eq(w, "max") && span_u64(w, &v) == 0 && v > 0)
+			put(st, F_SPEC_QUOTA, (double)v);
+		if (span_word(&t, &w) && span_u64(w, &v) == 0 && v > 0)
+			put(st, F_SPEC_PERIOD, (double)v);
+	} else {
+		if (span_i64(span_trim(t), &q) == 0 && q > 0)
+			put(st, F_SPEC_QUOTA, (double)q);
+		if ((r = slot_span(p, e, S_CPU_PERIOD, &t)) < 0)
+			return r;
+		if (span_u64(span_trim(t), &v) == 0 && v > 0)
+			put(st, F_SPEC_PERIOD, (double)v);
+	}
+	if ((r = slot_span(p, e, S_CPU_SHARES, &t)) < 0)
+		return r;
+	if (span_u64(span_trim(t), &v) == 0) {
+		/* cpu.weight 1..10000 back to shares 2..262144, as runc maps them */
+		if (p->mode == MODE_V2 && v >= 1 && v <= 10000)
+			v = 2 + ((v - 1) * 262142) / 9999;
+		put(st, F_SPEC_SHARES, (double)v);
+	}
+	return 0;
+}
+
+/* The root's memory usage and inactive file pages from <procfs>/meminfo (v2 has no
+ * memory.current at the root). Returns 0 or -errno. */
+static int root_meminfo(struct container_priv *p, uint64_t *usage, uint64_t *inactive)
+{
+	int r = procfile_read(&p->meminfo);
+	if (r < 0)
+		return r;
+	struct cursor c = cursor_init(p->meminfo.buf, p->meminfo.len);
+	struct span line, key, w;
+	uint64_t total = 0, freemem = 0, v;
+	*inactive = 0;
+	while (cursor_line(&c, &line)) {
+		if (!span_field(&line, ':', &key) || !span_word(&line, &w) || span_u64(w, &v) < 0)
+			continue;
+		v *= 1024;
+		if (span_eq(key, "MemTotal"))
+			total = v;
+		else if (span_eq(key, "MemFree"))
+			freemem = v;
+		else if (span_eq(key, "Inactive(file)"))
+			*inactive = v;
+	}
+	*usage = total > freemem ? total - freemem : 0;
+	return 0;
+}
+
+/* The memory files of e. Returns 0 or -ENODEV. */
+static int read_mem(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
+{
+	struct span t;
+	uint64_t v, usage = 0, inactive = 0;
+	bool has_usage = false, has_inactive = false, v1 = p->mode != MODE_V2;
+	int r;
+	if ((r = slot_span(p, e, S_MEM_USAGE, &t)) < 0)
+		return r;
+	if (span_u64(span_trim(t), &usage) == 0)
+		has_usage = true;
+	else if (e->kind == CT_ROOT && !v1 && root_meminfo(p, &usage, &inactive) == 0)
+		has_usage = has_inactive = true;
+	if (has_usage)
+		put(st, F_MEM_USAGE, (double)usage);
+	if ((r = slot_span(p, e, S_MEM_STAT, &t)) < 0)
+		return r;
+	if (ct_kv(t, v1 ? "total_rss" : "anon", &v) == 0)
+		put(st, F_MEM_RSS, (double)v);
+	if (ct_kv(t, v1 ? "total_cache" : "file", &v) == 0)
+		put(st, F_MEM_CACHE, (double)v);
+	if (ct_kv(t, v1 ? "total_mapped_file" : "file_mapped", &v) == 0)
+		put(st, F_MEM_MAPPED, (double)v);
+	if (ct_kv(t, v1 ? "total_inactive_file" : "inactive_file", &v) == 0)
+		inactive = v, has_inactive = true;
+	if (has_usage)
+		put(st, F_MEM_WSET, has_inactive && inactive < usage ? (double)(usage - inactive)
+						     : has_inactive ? 0 : (double)usage);
+	if ((r = slot_span(p, e, S_MEM_LIMIT, &t)) < 0)
+		return r;
+	if (ct_u64_or_max(t, &v) == 0)
+		put(st, F_SPEC_MEMLIMIT, (double)v);
+	if ((r = slot_span(p, e, S_MEM_OOM, &t)) < 0)
+		return r;
+	if (ct_kv(t, "oom_kill", &v) == 0)
+		put(st, F_OOM, (double)v);
+	if ((r = slot_span(p, e, S_MEM_SWAP, &t)) < 0)
+		return r;
+	if (span_u64(span_trim(t), &v) == 0)
+		put(st, F_MEM_SWAP, v1 ? (v > usage ? (double)(v - usage) : 0) : (double)v);
+	if (!v1)
+		return 0;
+	if ((r = slot_span(p, e, S_MEM_FAILCNT, &t)) < 0)
+		return r;
+	if (span_u64(span_trim(t), &v) == 0)
+		put(st, F_MEM_FAILCNT, (double)v);
+	if ((r = slot_span(p, e, S_MEM_MAXUSE, &t)) < 0)
+		return r;
+	if (span_u64(span_trim(t), &v) == 0)
+		put(st, F_MEM_MAXUSE, (double)v);
+	return 0;
+}
+
+/* The PSI files of e. Returns 0 or -ENODEV. */
+static int read_psi(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
+{
+	static const int slot[3] = { S_PSI_CPU, S_PSI_MEM, S_PSI_IO };
+	static const int wait[3] = { F_PSI_CPU_WAIT, F_PSI_MEM_WAIT, F_PSI_IO_WAIT };
+	struct span t;
+	uint64_t v;
+	for (int i = 0; i < 3; i++) {
+		int r = slot_span(p, e, slot[i], &t);
+		if (r < 0)
+			return r;
+		if (ct_psi_total(t, "some", &v) == 0)
+			put(st, wait[i], (double)v / 1e6);
+		if (ct_psi_total(t, "full", &v) == 0)
+			put(st, wait[i] + 1, (double)v / 1e6);
+	}
+	return 0;
+}
+
+/* The name of block device maj:min: "/dev/" and DEVNAME from <sysfs>/dev/block/M:m/uevent,
+ * or "M:m" when that is not there. Names are cached (CT_MAX_DEVS of them). */
+static const char *dev_name(struct container_priv *p, unsigned maj, unsigned min, char *tmp,
+			    size_t cap)
+{
+	for (uint32_t i = 0; i < p->ndevs; i++) {
+		if (p->devs[i].maj == maj && p->devs[i].min == min)
+			return p->devs[i].name;
+	}
+	char rel[64], text[1024];
+	size_t n;
+	snprintf(tmp, cap, "%u:%u", maj, min);
+	snprintf(rel, sizeof(rel), "dev/block/%u:%u/uevent", maj, min);
+	if (read_file_at(p->sysfs, rel, text, sizeof(text), &n) == 0) {
+		struct cursor c = cursor_init(text, n);
+		struct span line;
+		while (cursor_line(&c, &line)) {
+			if (span_starts(line, "DEVNAME=") && line.len > 8 && line.len - 8 < cap - 6) {
+				snprintf(tmp, cap, "/dev/%.*s", (int)(line.len - 8), line.p + 8);
+				break;
+			}
+		}
+	}
+	if (p->ndevs < CT_MAX_DEVS) {
+		struct ct_dev *d = &p->devs[p->ndevs++];
+		d->maj = maj, d->min = min;
+		snprintf(d->name, sizeof(d->name), "%s", tmp);
+		return d->name;
+	}
+	return tmp;
+}
+
+/* Parse "M:m" into maj and min. Returns 0 or -EINVAL. */
+static int parse_devnum(struct span w, unsigned *maj, unsigned *min)
+{
+	struct span a;
+	uint64_t x, y;
+	if (!span_field(&w, ':', &a) || span_u64(a, &x) < 0 || span_u64(w, &y) < 0 ||
+	    x > 0xfffff || y > 0xfffff)
+		return -EINVAL;
+	*maj = (unsigned)x, *min = (unsigned)y;
+	return 0;
+}
+
+/* Sum of a label value to emit, with the common labels. */
+struct ct_labels {
+	struct label l[8];
+	size_t n;
+};
+
+/* Emit the I/O bytes of e, one series per device, with labels lb (device appended).
+ * Returns 0, -ENODEV when the cgroup went away, or a sink error. */
+static int emit_io(struct container_priv *p, struct ct_entry *e, struct ct_labels *lb,
+		   struct metric_sink *out)
+{
+	struct span t, line, w;
+	char tmp[80];
+	int r = slot_span(p, e, S_IO, &t);
+	if (r < 0 || t.len == 0)
+		return r;
+	struct cursor c = cursor_init(t.p, t.len);
+	while (r == 0 && cursor_line(&c, &line)) {
+		unsigned maj, min;
+		uint64_t v, rd = 0, wr = 0;
+		bool hr = false, hw = false;
+		if (!span_word(&line, &w) || parse_devnum(w, &maj, &min) < 0)
+			continue; /* v1's "Total" line, or garbage */
+		if (p->mode == MODE_V2) {
+			while (span_word(&line, &w)) {
+				if (span_starts(w, "rbytes=") && span_u64((struct span){ w.p + 7, w.len - 7 }, &v) == 0)
+					rd = v, hr = true;
+				else if (span_starts(w, "wbytes=") && span_u64((struct span){ w.p + 7, w.len - 7 }, &v) == 0)
+					wr = v, hw = true;
+			}
+		} else {
+			struct span op;
+			if (!span_word(&line, &op) || !span_word(&line, &w) || span_u64(w, &v) < 0)
+				continue;
+			if (span_eq(op, "Read"))
+				rd = v, hr = true;
+			else if (span_eq(op, "Write"))
+				wr = v, hw = true;
+		}
+		const char *dev = dev_name(p, maj, min, tmp, sizeof(tmp));
+		lb->l[lb->n] = L("device", dev);
+		if (hr)
+			r = sink_add(out, &fams[F_FS_READS], (double)rd, lb->l, lb->n + 1);
+		if (r == 0 && hw)
+			r = sink_add(out, &fams[F_FS_WRITES], (double)wr, lb->l, lb->n + 1);
+	}
+	return r;
+}
+
+/* ---- emission ------------------------------------------------------------------------ */
+
+/* Read and emit everything for e. Returns 0 (also when e vanished) or a sink error. */
+static int collect_entry(struct container_priv *p, struct ct_entry *e, struct metric_sink *out)
+{
+	struct ct_stats st;
+	memset(st.has, 0, sizeof(st.has));
+	int r = read_cpu(p, e, &st);
+	if (r == 0)
+		r = read_cpu_spec(p, e, &st);
+	if (r == 0)
+		r = read_mem(p, e, &st);
+	if (r == 0)
+		r = read_psi(p, e, &st);
+	if (r < 0) {
+		entry_close(p, e);
+		return 0; /* gone mid-scrape */
+	}
+	const char *pod = entry_label(e, 0), *ns = entry_label(e, 1), *ctr = entry_label(e, 2);
+	struct ct_labels lb = { { L("container", ctr), L("id", e->path), L("image", ""),
+				  L("name", entry_label(e, 3)), L("namespace", ns), L("pod", pod) },
+				6 };
+	for (int f = 0; r == 0 && f < F_N; f++) {
+		if (!st.has[f])
+			continue;
+		if (f == F_CPU_USAGE) {
+			lb.l[6] = L("cpu", "total");
+			r = sink_add(out, &fams[f], st.v[f], lb.l, 7);
+		} else {
+			r = sink_add(out, &fams[f], st.v[f], lb.l, 6);
+		}
+	}
+	if (r == 0) {
+		r = emit_io(p, e, &lb, out);
+		if (r == -ENODEV)
+			r = 0;
+	}
+	/* kubelet's resource set */
+	bool cpu = st.has[F_CPU_USAGE], mem = st.has[F_MEM_WSET];
+	if (r == 0 && e->kind == CT_ROOT) {
+		if (cpu)
+			r = sink_add_view(out, VIEW_RESOURCE, &res_node_cpu, st.v[F_CPU_USAGE], NULL, 0);
+		if (r == 0 && mem)
+			r = sink_add_view(out, VIEW_RESOURCE, &res_node_mem, st.v[F_MEM_WSET], NULL, 0);
+	} else if (r == 0 && e->kind == CT_POD && pod[0]) {
+		if (cpu)
+			r = sink_add_view(out, VIEW_RESOURCE, &res_pod_cpu, st.v[F_CPU_USAGE],
+					  LABELS(L("namespace", ns), L("pod", pod)));
+		if (r == 0 && mem)
+			r = sink_add_view(out, VIEW_RESOURCE, &res_pod_mem, st.v[F_MEM_WSET],
+					  LABELS(L("namespace", ns), L("pod", pod)));
+	} else if (r == 0 && e->kind == CT_CONTAINER && ctr[0] && pod[0]) {
+		if (cpu)
+			r = sink_add_view(out, VIEW_RESOURCE, &res_ct_cpu, st.v[F_CPU_USAGE],
+					  LABELS(L("container", ctr), L("namespace", ns), L("pod", pod)));
+		if (r == 0 && mem)
+			r = sink_add_view(out, VIEW_RESOURCE, &res_ct_mem, st.v[F_MEM_WSET],
+					  LABELS(L("container", ctr), L("namespace", ns), L("pod", pod)));
+	}
+	return r;
+}
+
+/* ---- the walk ------------------------------------------------------------------------ */
+
+/* Note the cgroup at p->path[0..len) as seen, and remember it for reading.
+ * Returns 0 or -ENOMEM. */
+static int visit(struct container_priv *p, size_t len)
+{
+	uint32_t i;
+	int r = entry_get(p, p->path, len, &i);
+	if (r < 0)
+		return r;
+	struct ct_entry *e = &p->ents[i];
+	if (e->seen == 0 && e->report && !e->named &&
+	    (e->kind == CT_CONTAINER || e->kind == CT_POD) && e->pod_uid[0])
+		p->want_names = true;
+	e->seen = p->gen;
+	return 0;
+}
+
+/* Walk the hierarchy below the walked controller's root, visiting every cgroup.
+ * Returns 0 or -errno (a cgroup that vanished while listed is skipped). */
+static int walk(struct container_priv *p)
+{
+	int d = 0, r;
+	p->path[0] = '/';
+	p->path[1] = '\0';
+	if ((r = visit(p, 1)) < 0)
+		return r;
+	int fd = openat(p->ctl[p->walk_ctl], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	p->lv[0].fd = fd;
+	p->lv[0].pathlen = 0;
+	r = fdscan_start(&p->lv[0].scan, fd);
+	while (r == 0 && d >= 0) {
+		struct ct_level *l = &p->lv[d];
+		const char *name;
+		unsigned char type;
+		int n = fdscan_next(&l->scan, &name, &type);
+		if (n <= 0) {
+			close(l->fd);
+			l->fd = -1;
+			d--;
+			r = n < 0 && n != -ENOENT && n != -ENODEV ? n : 0;
+			continue;
+		}
+		if (type != DT_DIR && type != DT_UNKNOWN)
+			continue;
+		size_t nl = strlen(name), len = l->pathlen + 1 + nl;
+		if (len + 1 >= sizeof(p->path))
+			continue;
+		p->path[l->pathlen] = '/';
+		memcpy(p->path + l->pathlen + 1, name, nl + 1);
+		if (d == CT_MAX_DEPTH)
+			continue;
+		int cfd = openat(l->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cfd < 0) {
+			if (errno == ENOTDIR || errno == ENOENT || errno == ENODEV)
+				continue;
+			r = -errno;
+			break;
+		}
+		if ((r = visit(p, len)) < 0) {
+			close(cfd);
+			break;
+		}
+		struct ct_level *c = &p->lv[++d];
+		c->fd = cfd;
+		c->pathlen = len;
+		r = fdscan_start(&c->scan, cfd);
+	}
+	for (; d >= 0; d--) {
+		if (p->lv[d].fd >= 0)
+			close(p->lv[d].fd);
+		p->lv[d].fd = -1;
+	}
+	return r;
+}
+
+static int container_collect(struct collector *c, struct metric_sink *out)
+{
+	struct container_priv *p = c->priv;
+	p->gen++;
+	if (p->gen == 0)
+		p->gen = 1;
+	p->want_names = false;
+	int r = walk(p);
+	if (r < 0)
+		return r;
+	/* let go of cgroups no longer there */
+	for (uint32_t i = 0; i < p->nents; i++) {
+		if (p->ents[i].path && p->ents[i].seen != p->gen)
+			entry_free(p, i);
+	}
+	bool changed = logs_changed(p);
+	if ((p->want_names || changed) && (r = name_from_logs(p)) < 0)
+		return r;
+	for (uint32_t i = 0; r == 0 && i < p->nents; i++) {
+		struct ct_entry *e = &p->ents[i];
+		if (e->path && e->report)
+			r = collect_entry(p, e, out);
+	}
+	return r;
+}
+
+/* ---- set-up ---------------------------------------------------------------------------- */
+
+/* Open root/name as a directory if it is one; -1 otherwise. */
+static int open_ctl(int rootfd, const char *name)
+{
+	int fd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -1 : fd;
+}
+
+/* Find the hierarchies under <sysfs>/fs/cgroup. Returns 0 or -ENODEV. */
+static int detect(struct container_priv *p, const char *sysfs)
+{
+	char path[PATH_MAX];
+	int r = path_join(path, sizeof(path), sysfs, "fs/cgroup");
+	if (r < 0)
+		return r;
+	int root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -ENODEV;
+	if (faccessat(root, "cgroup.controllers", F_OK, 0) == 0) {
+		p->mode = MODE_V2;
+		p->ctl[CTL_UNIFIED] = root;
+		p->walk_ctl = CTL_UNIFIED;
+		return 0;
+	}
+	p->ctl[CTL_CPU] = open_ctl(root, "cpu,cpuacct");
+	if (p->ctl[CTL_CPU] < 0)
+		p->ctl[CTL_CPU] = open_ctl(root, "cpu");
+	p->ctl[CTL_CPUACCT] = p->ctl[CTL_CPU] >= 0 && faccessat(p->ctl[CTL_CPU], "cpuacct.usage", F_OK, 0) == 0
+				      ? dup(p->ctl[CTL_CPU]) : open_ctl(root, "cpuacct");
+	if (p->ctl[CTL_CPUACCT] < 0)
+		p->ctl[CTL_CPUACCT] = -1;
+	p->ctl[CTL_MEMORY] = open_ctl(root, "memory");
+	p->ctl[CTL_BLKIO] = open_ctl(root, "blkio");
+	int uni = open_ctl(root, "unified");
+	if (uni >= 0 && faccessat(uni, "cgroup.controllers", F_OK, 0) != 0) {
+		close(uni);
+		uni = -1;
+	}
+	p->ctl[CTL_UNIFIED] = uni;
+	close(root);
+	if (p->ctl[CTL_CPU] < 0 && p->ctl[CTL_MEMORY] < 0 && p->ctl[CTL_CPUACCT] < 0)
+		return -ENODEV;
+	p->mode = uni >= 0 ? MODE_HYBRID : MODE_V1;
+	p->walk_ctl = p->ctl[CTL_CPU] >= 0 ? CTL_CPU : p->ctl[CTL_CPUACCT] >= 0 ? CTL_CPUACCT : CTL_MEMORY;
+	return 0;
+}
+
+/* Raise the soft descriptor limit to the hard one and set the budget of held files. */
+static void fd_budget(struct container_priv *p)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		p->held_max = 0;
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = { rl.rlim_max, rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	rlim_t cur = rl.rlim_cur == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_cur;
+	rlim_t budget = cur > 2 * CT_FD_RESERVE ? cur - CT_FD_RESERVE : cur / 4;
+	p->held_max = budget > (1u << 30) ? (1u << 30) : (uint32_t)budget;
+}
+
+static void container_fini(struct collector *c);
+
+static int container_init(struct collector *c)
+{
+	struct container_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (int i = 0; i < CTL_N; i++)
+		p->ctl[i] = -1;
+	for (int i = 0; i <= CT_MAX_DEPTH; i++)
+		p->lv[i].fd = -1;
+	p->meminfo.fd = -1;
+	c->priv = p;
+	const char *sysfs = cfg_sysfs(c->cfg);
+	int r = detect(p, sysfs);
+	if (r < 0)
+		goto out_fail;
+	snprintf(p->sysfs, sizeof(p->sysfs), "%s", sysfs);
+	const char *inc = cfg_str(c->cfg, "collector.container.include");
+	const char *exc = cfg_str(c->cfg, "collector.container.exclude");
+	p->has_include = inc && inc[0];
+	if ((r = filter_init(&p->sel, inc, exc)) < 0)
+		goto out_fail;
+	const char *logs = cfg_str(c->cfg, "collector.container.pod-logs-path");
+	if ((r = path_join(p->logs, sizeof(p->logs), cfg_rootfs(c->cfg), logs ? logs : "/var/log")) < 0)
+		goto out_fail;
+	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
+		goto out_fail;
+	fd_budget(p);
+	return 0;
+out_fail:
+	container_fini(c);
+	return r;
+}
+
+static void container_fini(struct collector *c)
+{
+	struct container_priv *p = c->priv;
+	if (!p)
+		return;
+	for (uint32_t i = 0; i < p->nents; i++) {
+		if (p->ents[i].path)
+			entry_free(p, i);
+	}
+	free(p->ents);
+	free(p->buckets);
+	for (int i = 0; i < CTL_N; i++) {
+		if (p->ctl[i] >= 0)
+			close(p->ctl[i]);
+	}
+	filter_fini(&p->sel);
+	procfile_fini(&p->meminfo);
+	free(p);
+	c->priv = NULL;
+}
+
+const struct collector_ops collector_ops_container = {
+	.name = "container",
+	.default_enabled = true,
+	.reads = "/sys/fs/cgroup/ (v1, v2, hybrid), <rootfs>/var/log/{pods,containers}/",
+	.flags = container_flags,
+	.init = container_init,
+	.collect = container_collect,
+	.fini = container_fini,
+};
