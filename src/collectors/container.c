@@ -14,8 +14,9 @@
  * directory fds opened with openat, never opendir, so it allocates nothing. Every
  * cgroup seen gets an entry in a table keyed by its path (chained hash over a
  * grow-only array; a slot freed by a vanished cgroup is reused), which caches what the
- * path says (kind, pod UID, container id, whether it is reported) and, once kubelet's
- * log folders named it, its pod, namespace and container. The files read every scrape
+ * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and,
+ * once kubelet's log folders named it (lib/podlogs.h), its pod, namespace and
+ * container. Files are parsed with lib/cgstat.h. The files read every scrape
  * stay open in the entry and are re-read with pread, up to a budget of descriptors
  * (the soft RLIMIT_NOFILE is raised to the hard limit at init, and a reserve is kept
  * for everything else); past the budget a file is opened, read and closed. A cgroup
@@ -39,8 +40,11 @@
 #include "collectors/container.h"
 #include "core/collector.h"
 #include "lib/buf.h"
+#include "lib/cgident.h"
+#include "lib/cgstat.h"
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
+#include "lib/podlogs.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
 
@@ -204,7 +208,7 @@ struct container_priv {
 	int walk_ctl;                 /* the hierarchy walked */
 	struct filter sel;            /* include/exclude */
 	bool has_include;
-	char logs[PATH_MAX];          /* <rootfs>/<pod-logs-path> */
+	struct podlogs logs;          /* <rootfs>/<pod-logs-path>/{pods,containers} */
 	char sysfs[PATH_MAX];
 	struct procfile meminfo;      /* for the v2 root's memory */
 	struct ct_entry *ents;
@@ -215,188 +219,54 @@ struct container_priv {
 	uint32_t gen;
 	uint32_t nheld, held_max;     /* descriptors held in entries, and the budget */
 	bool want_names;              /* some reported entry lacks its names */
-	struct timespec logs_mtime[2];
 	struct ct_dev devs[CT_MAX_DEVS];
 	uint32_t ndevs;
 	char path[PATH_MAX];          /* the walk's current path */
 	char buf[CT_READ_MAX + 1];    /* one file's contents */
+	struct cg_mem_stat ms;        /* parsed memory.stat */
+	union {
+		struct cg_io_stat v2;
+		struct cg_blkio v1;
+	} io;                         /* parsed io.stat / blkio file */
 	struct ct_level lv[CT_MAX_DEPTH + 1];
 };
 
 /* ---- parsers ------------------------------------------------------------------------ */
 
-int ct_kv(struct span text, const char *key, uint64_t *out)
-{
-	struct cursor c = cursor_init(text.p, text.len);
-	struct span line, w;
-	size_t klen = strlen(key);
-	while (cursor_line(&c, &line)) {
-		if (line.len <= klen || memcmp(line.p, key, klen) != 0 ||
-		    (line.p[klen] != ' ' && line.p[klen] != '\t'))
-			continue;
-		line.p += klen, line.len -= klen;
-		if (!span_word(&line, &w))
-			return -EINVAL;
-		return span_u64(w, out);
-	}
-	return -ENOENT;
-}
-
-int ct_psi_total(struct span text, const char *which, uint64_t *out)
-{
-	struct cursor c = cursor_init(text.p, text.len);
-	struct span line, w;
-	while (cursor_line(&c, &line)) {
-		if (!span_word(&line, &w) || !span_eq(w, which))
-			continue;
-		while (span_word(&line, &w)) {
-			if (span_starts(w, "total="))
-				return span_u64((struct span){ w.p + 6, w.len - 6 }, out);
-		}
-		return -ENOENT;
-	}
-	return -ENOENT;
-}
-
-int ct_u64_or_max(struct span text, uint64_t *out)
-{
-	struct span t = span_trim(text);
-	if (span_eq(t, "max")) {
-		*out = UINT64_MAX;
-		return 0;
-	}
-	return span_u64(t, out);
-}
-
-/* Whether s is n lowercase hex digits. */
-static bool is_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return false;
-	}
-	return n > 0;
-}
-
-int ct_parse_log_name(struct span name, struct span *pod, struct span *ns,
-		      struct span *container, struct span *id)
-{
-	if (!span_ends(name, ".log") || name.len < 4 + 66)
-		return -EINVAL;
-	size_t end = name.len - 4;
-	id->p = name.p + end - 64, id->len = 64;
-	if (!is_hex(id->p, 64) || id->p[-1] != '-')
-		return -EINVAL;
-	struct span rest = { name.p, end - 65 };
-	if (!span_field(&rest, '_', pod) || !span_field(&rest, '_', ns) || rest.len == 0 ||
-	    memchr(rest.p, '_', rest.len) || pod->len == 0 || ns->len == 0)
-		return -EINVAL;
-	*container = rest;
-	return 0;
-}
-
-/* Copy n bytes of s into dst[cap] as a C string; false if it does not fit. */
-static bool copy_str(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		return false;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return true;
-}
-
-/* If comp ("kubepods-burstable-pod<uid>.slice", "pod<uid>") names a pod, put its UID
- * (underscores turned back into dashes) into uid[CT_UID_MAX] and return true. */
-static bool pod_component(struct span comp, char *uid)
-{
-	if (span_ends(comp, ".slice")) {
-		comp.len -= 6;
-		const char *at = NULL;
-		for (size_t i = 0; i + 3 <= comp.len; i++) {
-			if (memcmp(comp.p + i, "pod", 3) == 0 && (i == 0 || comp.p[i - 1] == '-'))
-				at = comp.p + i;
-		}
-		if (!at || !span_starts(comp, "kubepods"))
-			return false;
-		comp.len -= (size_t)(at - comp.p) + 3, comp.p = at + 3;
-	} else if (span_starts(comp, "pod")) {
-		comp.p += 3, comp.len -= 3;
-	} else {
-		return false;
-	}
-	if (comp.len < 8 || !copy_str(uid, CT_UID_MAX, comp.p, comp.len))
-		return false;
-	for (size_t i = 0; uid[i]; i++) {
-		char ch = uid[i] == '_' ? '-' : uid[i];
-		if (!(ch == '-' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return false;
-		uid[i] = ch;
-	}
-	return true;
-}
-
-/* If comp is a container scope or a bare container id, put the id into id and return
- * true. */
-static bool container_component(struct span comp, char *id)
-{
-	static const char *const prefixes[] = { "cri-containerd-", "crio-", "docker-", "libpod-" };
-	if (span_ends(comp, ".scope")) {
-		comp.len -= 6;
-		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-			if (!span_starts(comp, prefixes[i]))
-				continue;
-			size_t n = strlen(prefixes[i]);
-			comp.p += n, comp.len -= n;
-			return comp.len >= 12 && is_hex(comp.p, comp.len) &&
-			       copy_str(id, CT_ID_MAX, comp.p, comp.len);
-		}
-		return false;
-	}
-	return comp.len == 64 && is_hex(comp.p, 64) && copy_str(id, CT_ID_MAX, comp.p, 64);
-}
-
 int ct_identify(const char *path, size_t len, struct ct_ident *out)
 {
-	struct span comps[CT_MAX_DEPTH + 1];
-	size_t n = 0;
-	struct span s = { path, len }, f;
+	struct cg_ident ci;
+	size_t depth = 0;
 	memset(out, 0, sizeof(*out));
-	while (span_field(&s, '/', &f)) {
-		if (f.len == 0)
-			continue;
-		if (n == CT_MAX_DEPTH + 1)
-			return 0; /* deeper than we walk: CT_OTHER */
-		comps[n++] = f;
+	for (size_t i = 0; i < len; i++) {
+		if (path[i] != '/' && (i == 0 || path[i - 1] == '/'))
+			depth++;
 	}
-	if (n == 0) {
+	if (depth == 0) {
 		out->kind = CT_ROOT;
 		return 0;
 	}
-	struct span last = comps[n - 1];
-	bool in_pod = n >= 2 && pod_component(comps[n - 2], out->pod_uid);
-	if (container_component(last, out->id) &&
-	    (in_pod || span_ends(last, ".scope") || (n == 2 && span_eq(comps[0], "docker")))) {
-		out->kind = CT_CONTAINER;
-		copy_str(out->name, sizeof(out->name), out->id, strlen(out->id));
-		if (!in_pod)
-			out->pod_uid[0] = '\0';
-		return 0;
-	}
-	out->id[0] = '\0';
-	out->pod_uid[0] = '\0';
-	if (n >= 2 && pod_component(last, out->pod_uid)) {
+	if (cg_ident_parse((struct span){ path, len }, &ci) < 0)
+		ci.kind = CG_KIND_OTHER;
+	switch (ci.kind) {
+	case CG_KIND_POD:
 		out->kind = CT_POD;
-		return 0;
-	}
-	out->pod_uid[0] = '\0';
-	if (n == 1) {
-		out->kind = CT_TOP;
-		return 0;
-	}
-	if (n == 2 && span_eq(comps[0], "system.slice") && span_ends(last, ".service")) {
+		snprintf(out->pod_uid, sizeof(out->pod_uid), "%s", ci.pod_uid);
+		break;
+	case CG_KIND_CONTAINER:
+	case CG_KIND_RUNTIME:
+		out->kind = CT_CONTAINER;
+		snprintf(out->pod_uid, sizeof(out->pod_uid), "%s", ci.pod_uid);
+		snprintf(out->id, sizeof(out->id), "%s", ci.id);
+		snprintf(out->name, sizeof(out->name), "%s", ci.id);
+		break;
+	case CG_KIND_SERVICE:
 		out->kind = CT_SERVICE;
-		copy_str(out->name, sizeof(out->name), last.p, last.len);
+		snprintf(out->name, sizeof(out->name), "%s", ci.service);
+		break;
+	default:
+		out->kind = depth == 1 ? CT_TOP : CT_OTHER;
+		break;
 	}
 	return 0;
 }
@@ -563,100 +433,45 @@ static const char *entry_label(const struct ct_entry *e, int i)
 	return q;
 }
 
-/* Name the entries in todo[0..n) from one listing of <logs>/containers (id -> pod,
- * namespace, container: a container is then fully named) and <logs>/pods (UID -> pod
- * and namespace: a pod is then fully named; a container not in containers/, such as
- * the pod's sandbox, gets pod and namespace and is looked for again when the folders
- * change). Returns 0 or -ENOMEM. */
-static int name_todo(struct container_priv *p, const uint32_t *todo, uint32_t n)
+/* Give entry e the names kubelet's log folders hold for it: a container its
+ * container, pod and namespace (then it is fully named); a pod its pod and namespace
+ * (fully named); a container the containers/ folder does not list (a pod's sandbox)
+ * its pod and namespace only, and it is looked up again when the folders change.
+ * Returns 0 or -ENOMEM. */
+static int name_entry(struct container_priv *p, struct ct_entry *e)
 {
-	struct dirscan ds = { .fd = -1 };
-	const char *nm;
-	unsigned char type;
-	int r = 0;
-	if (dirscan_init(&ds, p->logs, "containers") == 0 && dirscan_rewind(&ds) == 0) {
-		while ((r = dirscan_next(&ds, &nm, &type)) > 0) {
-			struct span pod, ns, ctr, id;
-			r = 0;
-			if (ct_parse_log_name(span_cstr(nm), &pod, &ns, &ctr, &id) < 0)
-				continue;
-			for (uint32_t k = 0; r == 0 && k < n; k++) {
-				struct ct_entry *e = &p->ents[todo[k]];
-				if (e->kind == CT_CONTAINER && !e->named && span_eq(id, e->id))
-					r = set_labels(e, pod, ns, ctr, e->id);
-			}
-			if (r < 0)
-				break;
-		}
-	}
-	dirscan_fini(&ds);
-	if (r < 0)
+	struct podlogs_ctr_info ci;
+	struct podlogs_pod_info pi;
+	if (e->kind == CT_CONTAINER && e->id[0] &&
+	    podlogs_container(&p->logs, span_cstr(e->id), &ci) == 0) {
+		int r = set_labels(e, span_cstr(ci.pod), span_cstr(ci.ns), span_cstr(ci.container),
+				   e->id);
 		return r;
-	ds.fd = -1;
-	if (dirscan_init(&ds, p->logs, "pods") == 0 && dirscan_rewind(&ds) == 0) {
-		/* <namespace>_<pod>_<uid> */
-		while ((r = dirscan_next(&ds, &nm, &type)) > 0) {
-			struct span s = span_cstr(nm), ns, pod;
-			r = 0;
-			if (!span_field(&s, '_', &ns) || !span_field(&s, '_', &pod) || s.len < 8)
-				continue;
-			for (uint32_t k = 0; r == 0 && k < n; k++) {
-				struct ct_entry *e = &p->ents[todo[k]];
-				if (e->named || !span_eq(s, e->pod_uid) || entry_label(e, 0)[0])
-					continue;
-				r = set_labels(e, pod, ns, (struct span){ "", 0 }, entry_label(e, 3));
-				e->named = e->kind == CT_POD;
-			}
-			if (r < 0)
-				break;
-		}
 	}
-	dirscan_fini(&ds);
-	return r < 0 ? r : 0;
-}
-
-/* Name the reported pods and containers that lack their names. Allocates only when
- * some do (cgroups appeared, or the log folders changed). Returns 0 or -ENOMEM. */
-static int name_from_logs(struct container_priv *p)
-{
-	uint32_t n = 0, *todo = NULL;
-	for (uint32_t i = 0; i < p->nents; i++) {
-		struct ct_entry *e = &p->ents[i];
-		if (e->path && e->report && !e->named && e->pod_uid[0])
-			n++;
-	}
-	if (n == 0)
+	if (entry_label(e, 0)[0] || podlogs_pod(&p->logs, span_cstr(e->pod_uid), &pi) < 0)
 		return 0;
-	todo = malloc(n * sizeof(*todo));
-	if (!todo)
-		return -ENOMEM;
-	n = 0;
-	for (uint32_t i = 0; i < p->nents; i++) {
-		struct ct_entry *e = &p->ents[i];
-		if (e->path && e->report && !e->named && e->pod_uid[0])
-			todo[n++] = i;
-	}
-	int r = name_todo(p, todo, n);
-	free(todo);
+	int r = set_labels(e, span_cstr(pi.pod), span_cstr(pi.ns), (struct span){ "", 0 },
+			   entry_label(e, 3));
+	e->named = e->kind == CT_POD;
 	return r;
 }
 
-/* Whether the log folders changed since the last look (their mtimes). */
-static bool logs_changed(struct container_priv *p)
+/* Name the reported pods and containers that lack their names, when cgroups appeared
+ * or the log folders changed. Returns 0 or -ENOMEM. */
+static int name_from_logs(struct container_priv *p)
 {
-	static const char *const sub[2] = { "pods", "containers" };
-	bool changed = false;
-	for (int i = 0; i < 2; i++) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (path_join(path, sizeof(path), p->logs, sub[i]) < 0 || stat(path, &st) < 0)
-			memset(&st, 0, sizeof(st));
-		if (st.st_mtim.tv_sec != p->logs_mtime[i].tv_sec ||
-		    st.st_mtim.tv_nsec != p->logs_mtime[i].tv_nsec)
-			changed = true;
-		p->logs_mtime[i] = st.st_mtim;
+	int r = podlogs_refresh(&p->logs);
+	if (r < 0)
+		return r;
+	if (r == 0 && !p->want_names)
+		return 0;
+	r = 0;
+	for (uint32_t i = 0; r == 0 && i < p->nents; i++) {
+		struct ct_entry *e = &p->ents[i];
+		if (e->path && e->report && !e->named && e->pod_uid[0])
+			r = name_entry(p, e);
 	}
-	return changed;
+	return r;
 }
 
 /* ---- reading one cgroup ------------------------------------------------------------ */
@@ -743,83 +558,82 @@ static int slot_span(struct container_priv *p, struct ct_entry *e, int s, struct
  * Returns 0 or -ENODEV. */
 static int read_cpu(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
+	struct cg_cpu_stat cs;
 	struct span t;
 	uint64_t v;
 	size_t n;
-	int r;
-	if (p->mode == MODE_V2) {
-		r = read_slot(p, e, S_CPU_STAT, &n);
-		if (r == -ENOENT || vanished(r))
-			return -ENODEV;
-		t = (struct span){ p->buf, r == 0 ? n : 0 };
-		if (ct_kv(t, "usage_usec", &v) == 0)
-			put(st, F_CPU_USAGE, (double)v / 1e6);
-		if (ct_kv(t, "user_usec", &v) == 0)
-			put(st, F_CPU_USER, (double)v / 1e6);
-		if (ct_kv(t, "system_usec", &v) == 0)
-			put(st, F_CPU_SYSTEM, (double)v / 1e6);
-		if (ct_kv(t, "nr_periods", &v) == 0)
-			put(st, F_CFS_PERIODS, (double)v);
-		if (ct_kv(t, "nr_throttled", &v) == 0)
-			put(st, F_CFS_THR_PERIODS, (double)v);
-		if (ct_kv(t, "throttled_usec", &v) == 0)
-			put(st, F_CFS_THR_SECS, (double)v / 1e6);
-		return 0;
-	}
-	r = read_slot(p, e, p->ctl[CTL_CPUACCT] >= 0 ? S_CPU_USAGE : S_MEM_USAGE, &n);
+	bool v2 = p->mode == MODE_V2;
+	int r = read_slot(p, e, v2 || p->ctl[CTL_CPUACCT] < 0 ? S_CPU_STAT : S_CPU_USAGE, &n);
 	if (r == -ENOENT || vanished(r))
 		return -ENODEV;
-	if (p->ctl[CTL_CPUACCT] >= 0 && r == 0 && span_u64(span_trim((struct span){ p->buf, n }), &v) == 0)
-		put(st, F_CPU_USAGE, (double)v / 1e9);
-	if ((r = slot_span(p, e, S_CPU_USERSYS, &t)) < 0)
-		return r;
-	long hz = sysconf(_SC_CLK_TCK);
-	double tick = hz > 0 ? 1.0 / (double)hz : 0.01;
-	if (ct_kv(t, "user", &v) == 0)
-		put(st, F_CPU_USER, (double)v * tick);
-	if (ct_kv(t, "system", &v) == 0)
-		put(st, F_CPU_SYSTEM, (double)v * tick);
-	if ((r = slot_span(p, e, S_CPU_STAT, &t)) < 0)
-		return r;
-	if (ct_kv(t, "nr_periods", &v) == 0)
-		put(st, F_CFS_PERIODS, (double)v);
-	if (ct_kv(t, "nr_throttled", &v) == 0)
-		put(st, F_CFS_THR_PERIODS, (double)v);
-	if (ct_kv(t, "throttled_time", &v) == 0)
-		put(st, F_CFS_THR_SECS, (double)v / 1e9);
+	t = (struct span){ p->buf, r == 0 ? n : 0 };
+	if (!v2) {
+		if (p->ctl[CTL_CPUACCT] >= 0 && cg_parse_u64(t, &v) == 0)
+			put(st, F_CPU_USAGE, (double)v / 1e9);
+		struct cg_cpuacct_stat as;
+		if ((r = slot_span(p, e, S_CPU_USERSYS, &t)) < 0)
+			return r;
+		long hz = sysconf(_SC_CLK_TCK);
+		double tick = hz > 0 ? 1.0 / (double)hz : 0.01;
+		if (t.len && cg_parse_cpuacct_stat(t, &as) == 0) {
+			if (as.has_user)
+				put(st, F_CPU_USER, (double)as.user_ticks * tick);
+			if (as.has_system)
+				put(st, F_CPU_SYSTEM, (double)as.system_ticks * tick);
+		}
+		if ((r = slot_span(p, e, S_CPU_STAT, &t)) < 0)
+			return r;
+	}
+	if (t.len == 0 || (v2 ? cg_parse_cpu_stat_v2(t, &cs) : cg_parse_cpu_stat_v1(t, &cs)) < 0)
+		return 0; /* malformed: left out */
+	if (cs.has & CG_CPU_USAGE)
+		put(st, F_CPU_USAGE, (double)cs.usage_usec / 1e6);
+	if (cs.has & CG_CPU_USER)
+		put(st, F_CPU_USER, (double)cs.user_usec / 1e6);
+	if (cs.has & CG_CPU_SYSTEM)
+		put(st, F_CPU_SYSTEM, (double)cs.system_usec / 1e6);
+	if (cs.has & CG_CPU_NR_PERIODS)
+		put(st, F_CFS_PERIODS, (double)cs.nr_periods);
+	if (cs.has & CG_CPU_NR_THROTTLED)
+		put(st, F_CFS_THR_PERIODS, (double)cs.nr_throttled);
+	if (cs.has & CG_CPU_THROTTLED)
+		put(st, F_CFS_THR_SECS, v2 ? (double)cs.throttled_usec / 1e6 : (double)cs.throttled_ns / 1e9);
 	return 0;
 }
 
-/* The CPU limits of e. Returns 0 or -ENODEV. */
+/* The CPU limits of e, with cAdvisor's rules: a quota only when one is set, a period
+ * when non-zero, v2's cpu.weight mapped back to shares. Returns 0 or -ENODEV. */
 static int read_cpu_spec(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
-	struct span t, w;
+	struct span t;
 	uint64_t v;
 	int64_t q;
 	int r;
 	if ((r = slot_span(p, e, S_CPU_QUOTA, &t)) < 0)
 		return r;
 	if (p->mode == MODE_V2) {
-		/* "max 100000" or "50000 100000" */
-		if (span_word(&t, &w) && !span_eq(w, "max") && span_u64(w, &v) == 0 && v > 0)
-			put(st, F_SPEC_QUOTA, (double)v);
-		if (span_word(&t, &w) && span_u64(w, &v) == 0 && v > 0)
-			put(st, F_SPEC_PERIOD, (double)v);
+		struct cg_cpu_max cm;
+		if (t.len && cg_parse_cpu_max(t, &cm) == 0) {
+			if (cm.quota_usec > 0)
+				put(st, F_SPEC_QUOTA, (double)cm.quota_usec);
+			if (cm.period_usec > 0)
+				put(st, F_SPEC_PERIOD, (double)cm.period_usec);
+		}
 	} else {
-		if (span_i64(span_trim(t), &q) == 0 && q > 0)
+		if (cg_parse_i64(t, &q) == 0 && q > 0)
 			put(st, F_SPEC_QUOTA, (double)q);
 		if ((r = slot_span(p, e, S_CPU_PERIOD, &t)) < 0)
 			return r;
-		if (span_u64(span_trim(t), &v) == 0 && v > 0)
+		if (cg_parse_u64(t, &v) == 0 && v > 0)
 			put(st, F_SPEC_PERIOD, (double)v);
 	}
 	if ((r = slot_span(p, e, S_CPU_SHARES, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0) {
-		/* cpu.weight 1..10000 back to shares 2..262144, as runc maps them */
-		if (p->mode == MODE_V2 && v >= 1 && v <= 10000)
-			v = 2 + ((v - 1) * 262142) / 9999;
-		put(st, F_SPEC_SHARES, (double)v);
+	if (cg_parse_u64(t, &v) == 0) {
+		if (p->mode == MODE_V2)
+			v = cg_weight_to_shares(v);
+		if (v)
+			put(st, F_SPEC_SHARES, (double)v);
 	}
 	return 0;
 }
@@ -850,74 +664,107 @@ static int root_meminfo(struct container_priv *p, uint64_t *usage, uint64_t *ina
 	return 0;
 }
 
+/* Value of memory.stat key k: v1's hierarchical total_<k> (what cAdvisor reads), v2's
+ * plain k. Returns true when present. */
+static bool mem_key(const struct cg_mem_stat *m, bool v1, enum cg_mem_key k, uint64_t *out)
+{
+	if (v1 ? !cg_mem_has_total(m, k) : !cg_mem_has(m, k))
+		return false;
+	*out = v1 ? m->total[k] : m->v[k];
+	return true;
+}
+
+/* A memory size as cAdvisor reports a limit: above 2^62 means none, reported as 0. */
+static double limit_value(uint64_t v)
+{
+	return cg_v1_limit_unlimited(v) ? 0 : (double)v;
+}
+
 /* The memory files of e. Returns 0 or -ENODEV. */
 static int read_mem(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
 	struct span t;
 	uint64_t v, usage = 0, inactive = 0;
-	bool has_usage = false, has_inactive = false, v1 = p->mode != MODE_V2;
+	bool has_usage = false, has_inactive = false, v1 = p->mode != MODE_V2, unl;
 	int r;
 	if ((r = slot_span(p, e, S_MEM_USAGE, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &usage) == 0)
+	if (t.len && cg_parse_u64(t, &usage) == 0)
 		has_usage = true;
-	else if (e->kind == CT_ROOT && !v1 && root_meminfo(p, &usage, &inactive) == 0)
+	else if (t.len == 0 && e->kind == CT_ROOT && !v1 && root_meminfo(p, &usage, &inactive) == 0)
 		has_usage = has_inactive = true;
 	if (has_usage)
 		put(st, F_MEM_USAGE, (double)usage);
 	if ((r = slot_span(p, e, S_MEM_STAT, &t)) < 0)
 		return r;
-	if (ct_kv(t, v1 ? "total_rss" : "anon", &v) == 0)
-		put(st, F_MEM_RSS, (double)v);
-	if (ct_kv(t, v1 ? "total_cache" : "file", &v) == 0)
-		put(st, F_MEM_CACHE, (double)v);
-	if (ct_kv(t, v1 ? "total_mapped_file" : "file_mapped", &v) == 0)
-		put(st, F_MEM_MAPPED, (double)v);
-	if (ct_kv(t, v1 ? "total_inactive_file" : "inactive_file", &v) == 0)
-		inactive = v, has_inactive = true;
+	struct cg_mem_stat *m = &p->ms;
+	if (t.len && cg_parse_memory_stat(t, m) == 0) {
+		if (mem_key(m, v1, v1 ? CG_MS_RSS : CG_MS_ANON, &v))
+			put(st, F_MEM_RSS, (double)v);
+		if (mem_key(m, v1, v1 ? CG_MS_CACHE : CG_MS_FILE, &v))
+			put(st, F_MEM_CACHE, (double)v);
+		if (mem_key(m, v1, v1 ? CG_MS_MAPPED_FILE : CG_MS_FILE_MAPPED, &v))
+			put(st, F_MEM_MAPPED, (double)v);
+		if (mem_key(m, v1, CG_MS_INACTIVE_FILE, &v))
+			inactive = v, has_inactive = true;
+	}
 	if (has_usage)
-		put(st, F_MEM_WSET, has_inactive && inactive < usage ? (double)(usage - inactive)
-						     : has_inactive ? 0 : (double)usage);
+		put(st, F_MEM_WSET, inactive < usage ? (double)(usage - inactive) : 0);
 	if ((r = slot_span(p, e, S_MEM_LIMIT, &t)) < 0)
 		return r;
-	if (ct_u64_or_max(t, &v) == 0)
-		put(st, F_SPEC_MEMLIMIT, (double)v);
+	if (t.len && cg_parse_limit(t, &v, &unl) == 0)
+		put(st, F_SPEC_MEMLIMIT, unl ? 0 : limit_value(v));
 	if ((r = slot_span(p, e, S_MEM_OOM, &t)) < 0)
 		return r;
-	if (ct_kv(t, "oom_kill", &v) == 0)
-		put(st, F_OOM, (double)v);
+	if (t.len && !v1) {
+		struct cg_mem_events ev;
+		if (cg_parse_memory_events(t, &ev) == 0 && (ev.has & CG_ME_OOM_KILL))
+			put(st, F_OOM, (double)ev.oom_kill);
+	} else if (t.len) {
+		/* memory.oom_control: "oom_kill_disable 0\nunder_oom 0\noom_kill N" */
+		struct cursor c = cursor_init(t.p, t.len);
+		struct span line, w;
+		while (cursor_line(&c, &line)) {
+			if (span_word(&line, &w) && span_eq(w, "oom_kill") && span_word(&line, &w) &&
+			    span_u64(w, &v) == 0)
+				put(st, F_OOM, (double)v);
+		}
+	}
 	if ((r = slot_span(p, e, S_MEM_SWAP, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0)
+	/* v1's memsw counts memory and swap together */
+	if (t.len && cg_parse_u64(t, &v) == 0)
 		put(st, F_MEM_SWAP, v1 ? (v > usage ? (double)(v - usage) : 0) : (double)v);
 	if (!v1)
 		return 0;
 	if ((r = slot_span(p, e, S_MEM_FAILCNT, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0)
+	if (t.len && cg_parse_u64(t, &v) == 0)
 		put(st, F_MEM_FAILCNT, (double)v);
 	if ((r = slot_span(p, e, S_MEM_MAXUSE, &t)) < 0)
 		return r;
-	if (span_u64(span_trim(t), &v) == 0)
+	if (t.len && cg_parse_u64(t, &v) == 0)
 		put(st, F_MEM_MAXUSE, (double)v);
 	return 0;
 }
 
-/* The PSI files of e. Returns 0 or -ENODEV. */
+/* The PSI files of e: "some" is waiting, "full" is stalled. Returns 0 or -ENODEV. */
 static int read_psi(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
 	static const int slot[3] = { S_PSI_CPU, S_PSI_MEM, S_PSI_IO };
 	static const int wait[3] = { F_PSI_CPU_WAIT, F_PSI_MEM_WAIT, F_PSI_IO_WAIT };
 	struct span t;
-	uint64_t v;
+	struct cg_pressure ps;
 	for (int i = 0; i < 3; i++) {
 		int r = slot_span(p, e, slot[i], &t);
 		if (r < 0)
 			return r;
-		if (ct_psi_total(t, "some", &v) == 0)
-			put(st, wait[i], (double)v / 1e6);
-		if (ct_psi_total(t, "full", &v) == 0)
-			put(st, wait[i] + 1, (double)v / 1e6);
+		if (t.len == 0 || cg_parse_pressure(t, &ps) < 0)
+			continue;
+		if (ps.has_some)
+			put(st, wait[i], (double)ps.some.total_usec / 1e6);
+		if (ps.has_full)
+			put(st, wait[i] + 1, (double)ps.full.total_usec / 1e6);
 	}
 	return 0;
 }
@@ -954,63 +801,53 @@ static const char *dev_name(struct container_priv *p, unsigned maj, unsigned min
 	return tmp;
 }
 
-/* Parse "M:m" into maj and min. Returns 0 or -EINVAL. */
-static int parse_devnum(struct span w, unsigned *maj, unsigned *min)
-{
-	struct span a;
-	uint64_t x, y;
-	if (!span_field(&w, ':', &a) || span_u64(a, &x) < 0 || span_u64(w, &y) < 0 ||
-	    x > 0xfffff || y > 0xfffff)
-		return -EINVAL;
-	*maj = (unsigned)x, *min = (unsigned)y;
-	return 0;
-}
-
-/* Sum of a label value to emit, with the common labels. */
+/* The common labels of a cgroup's series, with room for one more (cpu, device). */
 struct ct_labels {
 	struct label l[8];
 	size_t n;
 };
+
+/* Emit one device's read and write bytes. Returns 0 or a sink error. */
+static int emit_dev(struct container_priv *p, struct ct_labels *lb, unsigned maj, unsigned min,
+		    bool hr, uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
+{
+	char tmp[80];
+	int r = 0;
+	lb->l[lb->n] = L("device", dev_name(p, maj, min, tmp, sizeof(tmp)));
+	if (hr)
+		r = sink_add(out, &fams[F_FS_READS], (double)rd, lb->l, lb->n + 1);
+	if (r == 0 && hw)
+		r = sink_add(out, &fams[F_FS_WRITES], (double)wr, lb->l, lb->n + 1);
+	return r;
+}
 
 /* Emit the I/O bytes of e, one series per device, with labels lb (device appended).
  * Returns 0, -ENODEV when the cgroup went away, or a sink error. */
 static int emit_io(struct container_priv *p, struct ct_entry *e, struct ct_labels *lb,
 		   struct metric_sink *out)
 {
-	struct span t, line, w;
-	char tmp[80];
+	struct span t;
 	int r = slot_span(p, e, S_IO, &t);
 	if (r < 0 || t.len == 0)
 		return r;
-	struct cursor c = cursor_init(t.p, t.len);
-	while (r == 0 && cursor_line(&c, &line)) {
-		unsigned maj, min;
-		uint64_t v, rd = 0, wr = 0;
-		bool hr = false, hw = false;
-		if (!span_word(&line, &w) || parse_devnum(w, &maj, &min) < 0)
-			continue; /* v1's "Total" line, or garbage */
-		if (p->mode == MODE_V2) {
-			while (span_word(&line, &w)) {
-				if (span_starts(w, "rbytes=") && span_u64((struct span){ w.p + 7, w.len - 7 }, &v) == 0)
-					rd = v, hr = true;
-				else if (span_starts(w, "wbytes=") && span_u64((struct span){ w.p + 7, w.len - 7 }, &v) == 0)
-					wr = v, hw = true;
-			}
-		} else {
-			struct span op;
-			if (!span_word(&line, &op) || !span_word(&line, &w) || span_u64(w, &v) < 0)
-				continue;
-			if (span_eq(op, "Read"))
-				rd = v, hr = true;
-			else if (span_eq(op, "Write"))
-				wr = v, hw = true;
+	if (p->mode == MODE_V2) {
+		struct cg_io_stat *io = &p->io.v2;
+		if (cg_parse_io_stat(t, io) < 0)
+			return 0;
+		for (uint32_t i = 0; r == 0 && i < io->n; i++) {
+			const struct cg_io_dev *d = &io->dev[i];
+			r = emit_dev(p, lb, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
+				     d->has & CG_IO_WBYTES, d->wbytes, out);
 		}
-		const char *dev = dev_name(p, maj, min, tmp, sizeof(tmp));
-		lb->l[lb->n] = L("device", dev);
-		if (hr)
-			r = sink_add(out, &fams[F_FS_READS], (double)rd, lb->l, lb->n + 1);
-		if (r == 0 && hw)
-			r = sink_add(out, &fams[F_FS_WRITES], (double)wr, lb->l, lb->n + 1);
+		return r;
+	}
+	struct cg_blkio *bio = &p->io.v1;
+	if (cg_parse_blkio(t, bio) < 0)
+		return 0;
+	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
+		const struct cg_blkio_dev *d = &bio->dev[i];
+		r = emit_dev(p, lb, d->major, d->minor, d->has & CG_BLK_READ, d->read,
+			     d->has & CG_BLK_WRITE, d->write, out);
 	}
 	return r;
 }
@@ -1079,9 +916,11 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 
 /* ---- the walk ------------------------------------------------------------------------ */
 
-/* Note the cgroup at p->path[0..len) as seen, and remember it for reading.
+/* Note the cgroup at p->path[0..len) as seen, and remember it for reading. *leaf is
+ * set when the walk need not go below it: a container, unless an include pattern
+ * chooses cgroups (nested cgroups in a container are not reported by default).
  * Returns 0 or -ENOMEM. */
-static int visit(struct container_priv *p, size_t len)
+static int visit(struct container_priv *p, size_t len, bool *leaf)
 {
 	uint32_t i;
 	int r = entry_get(p, p->path, len, &i);
@@ -1092,6 +931,7 @@ static int visit(struct container_priv *p, size_t len)
 	    (e->kind == CT_CONTAINER || e->kind == CT_POD) && e->pod_uid[0])
 		p->want_names = true;
 	e->seen = p->gen;
+	*leaf = e->kind == CT_CONTAINER && !p->has_include;
 	return 0;
 }
 
@@ -1100,9 +940,10 @@ static int visit(struct container_priv *p, size_t len)
 static int walk(struct container_priv *p)
 {
 	int d = 0, r;
+	bool leaf;
 	p->path[0] = '/';
 	p->path[1] = '\0';
-	if ((r = visit(p, 1)) < 0)
+	if ((r = visit(p, 1, &leaf)) < 0)
 		return r;
 	int fd = openat(p->ctl[p->walk_ctl], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -1131,6 +972,14 @@ static int walk(struct container_priv *p)
 		memcpy(p->path + l->pathlen + 1, name, nl + 1);
 		if (d == CT_MAX_DEPTH)
 			continue;
+		/* a listed directory is a cgroup: note it before opening it (a DT_UNKNOWN
+		 * entry only once it opened as a directory) */
+		leaf = false;
+		if (type == DT_DIR && ((r = visit(p, len, &leaf)) < 0 || leaf)) {
+			if (r < 0)
+				break;
+			continue;
+		}
 		int cfd = openat(l->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cfd < 0) {
 			if (errno == ENOTDIR || errno == ENOENT || errno == ENODEV)
@@ -1138,9 +987,11 @@ static int walk(struct container_priv *p)
 			r = -errno;
 			break;
 		}
-		if ((r = visit(p, len)) < 0) {
+		if (type != DT_DIR && ((r = visit(p, len, &leaf)) < 0 || leaf)) {
 			close(cfd);
-			break;
+			if (r < 0)
+				break;
+			continue;
 		}
 		struct ct_level *c = &p->lv[++d];
 		c->fd = cfd;
@@ -1170,8 +1021,7 @@ static int container_collect(struct collector *c, struct metric_sink *out)
 		if (p->ents[i].path && p->ents[i].seen != p->gen)
 			entry_free(p, i);
 	}
-	bool changed = logs_changed(p);
-	if ((p->want_names || changed) && (r = name_from_logs(p)) < 0)
+	if ((r = name_from_logs(p)) < 0)
 		return r;
 	for (uint32_t i = 0; r == 0 && i < p->nents; i++) {
 		struct ct_entry *e = &p->ents[i];
@@ -1259,6 +1109,8 @@ static int container_init(struct collector *c)
 	for (int i = 0; i <= CT_MAX_DEPTH; i++)
 		p->lv[i].fd = -1;
 	p->meminfo.fd = -1;
+	p->logs.pods_dir.fd = -1;
+	p->logs.ctrs_dir.fd = -1;
 	c->priv = p;
 	const char *sysfs = cfg_sysfs(c->cfg);
 	int r = detect(p, sysfs);
@@ -1271,7 +1123,10 @@ static int container_init(struct collector *c)
 	if ((r = filter_init(&p->sel, inc, exc)) < 0)
 		goto out_fail;
 	const char *logs = cfg_str(c->cfg, "collector.container.pod-logs-path");
-	if ((r = path_join(p->logs, sizeof(p->logs), cfg_rootfs(c->cfg), logs ? logs : "/var/log")) < 0)
+	char rel[2][PATH_MAX];
+	if ((r = path_join(rel[0], sizeof(rel[0]), logs ? logs : "/var/log", "pods")) < 0 ||
+	    (r = path_join(rel[1], sizeof(rel[1]), logs ? logs : "/var/log", "containers")) < 0 ||
+	    (r = podlogs_init(&p->logs, cfg_rootfs(c->cfg), rel[0], rel[1])) < 0)
 		goto out_fail;
 	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
 		goto out_fail;
@@ -1298,6 +1153,7 @@ static void container_fini(struct collector *c)
 			close(p->ctl[i]);
 	}
 	filter_fini(&p->sel);
+	podlogs_fini(&p->logs);
 	procfile_fini(&p->meminfo);
 	free(p);
 	c->priv = NULL;
