@@ -10,7 +10,7 @@ SAN ?=
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(BUILD)/gen -DPLUMB_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(BUILD)/gen
 CFLAGS := -std=gnu11 $(WARN) $(OPT) $(SAN) -MMD -MP -fno-strict-aliasing
 LDLIBS := -lmicrohttpd -lz -lpcre2-8 -lpthread -lm
 LDFLAGS += $(SAN)
@@ -38,6 +38,17 @@ $(BUILD)/gen/collectors_list.c: $(wildcard src/collectors/*.c) Makefile
 	  echo 'const struct collector_ops *const plumb_collectors[] = {'; \
 	  for c in $(COLLECTORS); do echo "	&collector_ops_$$c,"; done; \
 	  echo '	0,'; echo '};'; } > $@.tmp && mv $@.tmp $@
+
+# The version lives in a generated header rewritten only when it changes, so the
+# objects that print it are rebuilt exactly then.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define PLUMB_VERSION "$(VERSION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/src/main.o $(BUILD)/src/core/config.o: $(BUILD)/gen/version.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

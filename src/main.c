@@ -17,6 +17,7 @@
 #include "core/scrape.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "version.h"
 
 int main(int argc, char **argv)
 {

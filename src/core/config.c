@@ -9,12 +9,10 @@
 #include <string.h>
 
 #include "core/collector.h"
+#include "version.h"
 #include "lib/regex.h"
 #include "lib/strparse.h"
 
-#ifndef PLUMB_VERSION
-#define PLUMB_VERSION "0.0.0-dev"
-#endif
 
 #define MAX_VALUES 64 /* per repeatable flag */
 
