@@ -1,6 +1,7 @@
 # plumb: a thin Makefile. `make` builds build/plumb; `make run` starts it; `make check`
 # runs every test (also under ASan+UBSan, and short fuzz runs); `make fuzz` fuzzes longer;
-# `make bench` compares plumb with node_exporter. See README.md.
+# `make bench` compares plumb with node_exporter; `make bench-containers` measures the
+# container collector as containers grow. See README.md.
 
 BUILD ?= build
 CC ?= cc
@@ -22,7 +23,7 @@ TESTS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPERS := $(if $(wildcard tests/alloc_count.c),$(BUILD)/tests/alloc_count) \
 	$(if $(wildcard tests/fuse/hangfs.c),$(BUILD)/tests/hangfs)
 
-.PHONY: all run check check-release check-asan fuzz fuzz-build bench deps clean tests
+.PHONY: all run check check-release check-asan fuzz fuzz-build bench bench-containers deps clean tests
 all: $(BUILD)/plumb
 
 deps:
@@ -108,6 +109,10 @@ fuzz: fuzz-build
 
 bench: all
 	@python3 bench/bench.py --plumb $(BUILD)/plumb
+
+# the container collector on fixture nodes of 100, 1000 and 5000 containers (bench/README.md)
+bench-containers: all
+	@python3 bench/bench_containers.py --plumb $(BUILD)/plumb $(BENCH_ARGS)
 
 clean:
 	rm -rf build build-asan build-fuzz

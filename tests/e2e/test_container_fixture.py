@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""test_container_fixture: the container collector on a generated Kubernetes node.
+
+bench/cgroup-fixture.py writes a small node (7 containers in 4 pods: every QoS class, one
+pod with a single container, systemd driver, containerd) in the cgroup v2, v1 and hybrid
+layouts, with fixture.json saying what is there. plumb runs on each with only the
+container collector, and:
+
+- /metrics parses (strict text and OpenMetrics parsers, promtool check metrics) and the
+  collector reports success;
+- every generated container appears exactly once in container_cpu_usage_seconds_total
+  (cpu="total"), with the right id, name (the container ID), pod, namespace and container
+  labels, and its CPU, memory usage, working set and per-device read bytes have the values
+  the fixture's files hold; system.slice services appear with no pod;
+- /metrics/resource parses too, holds container_, pod_ and node_ families with kubelet's
+  label names (container/namespace/pod, namespace/pod, none), each container once and each
+  pod once;
+- --collector.container.exclude drops the cgroups it matches, and only those.
+"""
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plumbtest import (ROOT, Plumb, check, collectors_in_help, main, parse_exposition,  # noqa: E402
+                       skip)
+from test_promtool import OM, promtool_check  # noqa: E402
+
+N = 7
+
+
+def load_fixture_module():
+    path = os.path.join(ROOT, "bench", "cgroup-fixture.py")
+    spec = importlib.util.spec_from_file_location("cgroup_fixture", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+fixture = load_fixture_module()
+
+
+def plumb_args(d, *extra):
+    return ["--collector.disable-defaults", "--collector.container",
+            "--path.sysfs=" + os.path.join(d, "sys"), "--path.rootfs=" + d] + list(extra)
+
+
+def scrape(p, path, om=False):
+    status, hdr, body = p.get(path, headers={"Accept": OM if om else "text/plain"})
+    check(status == 200, "%s answered %d: %r" % (path, status, body[:300]))
+    if not om:
+        promtool_check(body)
+    try:
+        return parse_exposition(body, om=om)
+    except ValueError as e:
+        raise AssertionError("%s (%s) does not parse: %s" % (path, "OpenMetrics" if om else "text", e))
+
+
+def close(a, b, what):
+    check(a is not None and abs(a - b) <= 1e-6 * max(1.0, abs(b)), "%s: got %r, want %r" % (what, a, b))
+
+
+def one(ex, name, cid):
+    """The single sample of family `name` for cgroup id cid (cpu="total" when labelled)."""
+    got = [(l, v) for l, v in ex.series(name) if l.get("id") == cid and l.get("cpu", "total") == "total"]
+    check(len(got) == 1, "%s{id=%r}: %d samples, want 1" % (name, cid, len(got)))
+    return got[0]
+
+
+def check_metrics(ex, m):
+    ok = ex.value("node_scrape_collector_success", collector="container")
+    check(ok == 1, "node_scrape_collector_success{collector=\"container\"} is %r" % ok)
+    for c in m["containers"]:
+        cid, want = c["id"], m["stats"][c["id"]]
+        labels, v = one(ex, "container_cpu_usage_seconds_total", cid)
+        for k in ("pod", "namespace", "container"):
+            check(labels.get(k) == c[k], "%s: label %s=%r, want %r" % (cid, k, labels.get(k), c[k]))
+        check(labels.get("name") == c["container_id"], "%s: name=%r, want the container ID"
+              % (cid, labels.get("name")))
+        close(v, want["cpu_usage_seconds"], cid + " cpu usage")
+        close(one(ex, "container_memory_usage_bytes", cid)[1], want["memory_usage_bytes"],
+              cid + " memory usage")
+        close(one(ex, "container_memory_working_set_bytes", cid)[1], want["memory_working_set_bytes"],
+              cid + " working set")
+        for majmin, name in m["devices"].items():
+            rd = [v for l, v in ex.series("container_fs_reads_bytes_total")
+                  if l.get("id") == cid and l.get("device") == "/dev/" + name]
+            if want["io_read_bytes"][majmin]:
+                check(len(rd) == 1, "%s: %d container_fs_reads_bytes_total{device=/dev/%s}"
+                      % (cid, len(rd), name))
+                close(rd[0], want["io_read_bytes"][majmin], cid + " reads on " + name)
+    # every container appears once, and no other cgroup claims one of its names
+    named = {}
+    for l, _ in ex.series("container_cpu_usage_seconds_total"):
+        if l.get("container") and l.get("cpu", "total") == "total":
+            named.setdefault((l.get("namespace"), l.get("pod"), l["container"]), []).append(l["id"])
+    want = {(c["namespace"], c["pod"], c["container"]): [c["id"]] for c in m["containers"]}
+    check(named == want, "containers named: %r\nwant: %r" % (sorted(named.items()), sorted(want.items())))
+    svc = [l for l, _ in ex.series("container_cpu_usage_seconds_total")
+           if l.get("id") == "/system.slice/kubelet.service"]
+    check(len(svc) == 1 and not svc[0].get("pod"), "/system.slice/kubelet.service: %r" % svc)
+
+
+def check_resource(ex, m):
+    fams = {"container": set(), "pod": set(), "node": set()}
+    for (name, labels), _ in ex.samples.items():
+        kind = name.split("_", 1)[0]
+        names = {k for k, _ in labels}
+        if kind == "container":
+            check(names == {"container", "namespace", "pod"}, "%s has labels %r" % (name, sorted(names)))
+        elif kind == "pod":
+            check(names == {"namespace", "pod"}, "%s has labels %r" % (name, sorted(names)))
+        elif kind == "node":
+            check(names == set(), "%s has labels %r" % (name, sorted(names)))
+        else:
+            continue
+        fams[kind].add(name)
+    for kind, got in fams.items():
+        check(got, "/metrics/resource has no %s_ family; families: %r" % (kind, sorted(ex.types)))
+    for need in ("container_cpu_usage_seconds_total", "container_memory_working_set_bytes",
+                 "pod_cpu_usage_seconds_total", "pod_memory_working_set_bytes",
+                 "node_cpu_usage_seconds_total", "node_memory_working_set_bytes"):
+        check(ex.series(need), "/metrics/resource lacks " + need)
+    got = sorted((l["namespace"], l["pod"], l["container"]) for l, _ in
+                 ex.series("container_cpu_usage_seconds_total"))
+    want = sorted((c["namespace"], c["pod"], c["container"]) for c in m["containers"])
+    check(got == want, "/metrics/resource containers: %r\nwant %r" % (got, want))
+    for c in m["containers"]:
+        close(ex.value("container_cpu_usage_seconds_total", container=c["container"], namespace=c["namespace"],
+                       pod=c["pod"]), m["stats"][c["id"]]["cpu_usage_seconds"], "resource cpu of " + c["id"])
+    got = sorted((l["namespace"], l["pod"]) for l, _ in ex.series("pod_cpu_usage_seconds_total"))
+    want = sorted((p["namespace"], p["pod"]) for p in m["pods"])
+    check(got == want, "/metrics/resource pods: %r\nwant %r" % (got, want))
+
+
+def run_layout(layout):
+    d = tempfile.mkdtemp(prefix="plumb-cgfix-%s-" % layout)
+    try:
+        m = fixture.generate(os.path.join(d, "node"), N, seed=7, layout=layout)
+        node = os.path.join(d, "node")
+        check(len(m["containers"]) == N and len({p["qos"] for p in m["pods"]}) == 3,
+              "the fixture does not have %d containers over all QoS classes" % N)
+        with Plumb(plumb_args(node)) as p:
+            for _ in range(2):  # the second scrape runs on warmed-up state
+                ex = scrape(p, "/metrics")
+                check_metrics(ex, m)
+            scrape(p, "/metrics", om=True)
+            check_resource(scrape(p, "/metrics/resource"), m)
+            scrape(p, "/metrics/resource", om=True)
+        # exclude one container by its cgroup path: it goes, the others stay
+        gone = m["containers"][0]
+        with Plumb(plumb_args(node, "--collector.container.exclude=.*cri-containerd-%s\\.scope"
+                              % gone["container_id"])) as p:
+            ex = scrape(p, "/metrics")
+            ids = {l.get("id") for l, _ in ex.series("container_cpu_usage_seconds_total")}
+            check(gone["id"] not in ids, "excluded %s is still there" % gone["id"])
+            for c in m["containers"][1:]:
+                check(c["id"] in ids, "%s vanished with the exclude of another" % c["id"])
+        print("ok: %s layout, %d containers, %d pods" % (layout, N, len(m["pods"])))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_v2():
+    run_layout("v2")
+
+
+def test_v1():
+    run_layout("v1")
+
+
+def test_hybrid():
+    run_layout("hybrid")
+
+
+def test_fixture_is_deterministic():
+    d = tempfile.mkdtemp(prefix="plumb-cgfix-det-")
+    try:
+        trees = []
+        for k in ("a", "b"):
+            fixture.generate(os.path.join(d, k), 5, seed=3, layout="v1")
+            files = {}
+            for top, dirs, names in os.walk(os.path.join(d, k)):
+                for n in names + [x for x in dirs if os.path.islink(os.path.join(top, x))]:
+                    path = os.path.join(top, n)
+                    rel = os.path.relpath(path, os.path.join(d, k))
+                    files[rel] = os.readlink(path) if os.path.islink(path) else open(path, "rb").read()
+            trees.append(files)
+        check(trees[0] == trees[1], "the same N and seed made two different trees")
+        fixture.generate(os.path.join(d, "c"), 5, seed=4, layout="v1")
+        check(sorted(os.listdir(os.path.join(d, "c", "var", "log", "pods"))) !=
+              sorted(os.listdir(os.path.join(d, "a", "var", "log", "pods"))), "the seed changes nothing")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if "container" not in collectors_in_help():
+        skip("plumb has no container collector")
+    main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid])
