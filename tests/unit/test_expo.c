@@ -293,7 +293,7 @@ static void labelset_limits(void)
 {
 	struct metric_sink s;
 	struct label many[SINK_MAX_LABELS + 1];
-	char names[SINK_MAX_LABELS + 1][8];
+	char names[SINK_MAX_LABELS + 1][16];
 	uint32_t ls, ls2;
 	sink_init(&s);
 	for (int i = 0; i <= SINK_MAX_LABELS; i++) {
@@ -355,8 +355,9 @@ static void labelset_matches_plain(void)
 			size_t n = 0;
 			uint32_t m = shape_mask ? shape_mask : rnd(&seed) & 0xff;
 			for (int j = 0; j < 8; j++) {
+				const char *val = vals[rnd(&seed) % 7]; /* L() reads it twice */
 				if (m & (1u << j))
-					set[n++] = L(lnames[j], vals[rnd(&seed) % 7]);
+					set[n++] = L(lnames[j], val);
 			}
 			uint32_t ls;
 			CHECK_INT(sink_labelset(&sets, set, n, &ls), 0);
@@ -366,8 +367,9 @@ static void labelset_matches_plain(void)
 				size_t ne = 0;
 				uint32_t em = rnd(&seed) % 3 == 0 ? rnd(&seed) & 0xff & ~m : (1u << 2) & ~m;
 				for (int j = 0; j < 8; j++) {
+					const char *val = vals[rnd(&seed) % (i % 2 ? 7 : 2)];
 					if (em & (1u << j))
-						extra[ne++] = L(lnames[j], vals[rnd(&seed) % (i % 2 ? 7 : 2)]);
+						extra[ne++] = L(lnames[j], val);
 				}
 				memcpy(all, set, n * sizeof(*set));
 				memcpy(all + n, extra, ne * sizeof(*extra));
