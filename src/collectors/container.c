@@ -801,29 +801,24 @@ static const char *dev_name(struct container_priv *p, unsigned maj, unsigned min
 	return tmp;
 }
 
-/* The common labels of a cgroup's series, with room for one more (cpu, device). */
-struct ct_labels {
-	struct label l[8];
-	size_t n;
-};
-
-/* Emit one device's read and write bytes. Returns 0 or a sink error. */
-static int emit_dev(struct container_priv *p, struct ct_labels *lb, unsigned maj, unsigned min,
-		    bool hr, uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
+/* Emit one device's read and write bytes, with label set ls and the device label.
+ * Returns 0 or a sink error. */
+static int emit_dev(struct container_priv *p, uint32_t ls, unsigned maj, unsigned min, bool hr,
+		    uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
 {
 	char tmp[80];
 	int r = 0;
-	lb->l[lb->n] = L("device", dev_name(p, maj, min, tmp, sizeof(tmp)));
+	struct label dev = L("device", dev_name(p, maj, min, tmp, sizeof(tmp)));
 	if (hr)
-		r = sink_add(out, &fams[F_FS_READS], (double)rd, lb->l, lb->n + 1);
+		r = sink_add_ls(out, &fams[F_FS_READS], (double)rd, ls, &dev, 1);
 	if (r == 0 && hw)
-		r = sink_add(out, &fams[F_FS_WRITES], (double)wr, lb->l, lb->n + 1);
+		r = sink_add_ls(out, &fams[F_FS_WRITES], (double)wr, ls, &dev, 1);
 	return r;
 }
 
-/* Emit the I/O bytes of e, one series per device, with labels lb (device appended).
+/* Emit the I/O bytes of e, one series per device, with label set ls (and the device).
  * Returns 0, -ENODEV when the cgroup went away, or a sink error. */
-static int emit_io(struct container_priv *p, struct ct_entry *e, struct ct_labels *lb,
+static int emit_io(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 		   struct metric_sink *out)
 {
 	struct span t;
@@ -836,7 +831,7 @@ static int emit_io(struct container_priv *p, struct ct_entry *e, struct ct_label
 			return 0;
 		for (uint32_t i = 0; r == 0 && i < io->n; i++) {
 			const struct cg_io_dev *d = &io->dev[i];
-			r = emit_dev(p, lb, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
+			r = emit_dev(p, ls, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
 				     d->has & CG_IO_WBYTES, d->wbytes, out);
 		}
 		return r;
@@ -846,7 +841,7 @@ static int emit_io(struct container_priv *p, struct ct_entry *e, struct ct_label
 		return 0;
 	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
 		const struct cg_blkio_dev *d = &bio->dev[i];
-		r = emit_dev(p, lb, d->major, d->minor, d->has & CG_BLK_READ, d->read,
+		r = emit_dev(p, ls, d->major, d->minor, d->has & CG_BLK_READ, d->read,
 			     d->has & CG_BLK_WRITE, d->write, out);
 	}
 	return r;
@@ -871,21 +866,21 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 		return 0; /* gone mid-scrape */
 	}
 	const char *pod = entry_label(e, 0), *ns = entry_label(e, 1), *ctr = entry_label(e, 2);
-	struct ct_labels lb = { { L("container", ctr), L("id", e->path), L("image", ""),
-				  L("name", entry_label(e, 3)), L("namespace", ns), L("pod", pod) },
-				6 };
+	uint32_t ls;
+	/* one label set for all of the cgroup's series: the sink keeps one copy of it */
+	r = sink_labelset(out, LABELS(L("container", ctr), L("id", e->path), L("image", ""),
+				      L("name", entry_label(e, 3)), L("namespace", ns),
+				      L("pod", pod)), &ls);
 	for (int f = 0; r == 0 && f < F_N; f++) {
 		if (!st.has[f])
 			continue;
-		if (f == F_CPU_USAGE) {
-			lb.l[6] = L("cpu", "total");
-			r = sink_add(out, &fams[f], st.v[f], lb.l, 7);
-		} else {
-			r = sink_add(out, &fams[f], st.v[f], lb.l, 6);
-		}
+		if (f == F_CPU_USAGE)
+			r = sink_add_ls(out, &fams[f], st.v[f], ls, LABELS(L("cpu", "total")));
+		else
+			r = sink_add_ls(out, &fams[f], st.v[f], ls, NULL, 0);
 	}
 	if (r == 0) {
-		r = emit_io(p, e, &lb, out);
+		r = emit_io(p, e, ls, out);
 		if (r == -ENODEV)
 			r = 0;
 	}
@@ -896,20 +891,23 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 			r = sink_add_view(out, VIEW_RESOURCE, &res_node_cpu, st.v[F_CPU_USAGE], NULL, 0);
 		if (r == 0 && mem)
 			r = sink_add_view(out, VIEW_RESOURCE, &res_node_mem, st.v[F_MEM_WSET], NULL, 0);
-	} else if (r == 0 && e->kind == CT_POD && pod[0]) {
-		if (cpu)
-			r = sink_add_view(out, VIEW_RESOURCE, &res_pod_cpu, st.v[F_CPU_USAGE],
-					  LABELS(L("namespace", ns), L("pod", pod)));
+	} else if (r == 0 && e->kind == CT_POD && pod[0] && (cpu || mem)) {
+		r = sink_labelset(out, LABELS(L("namespace", ns), L("pod", pod)), &ls);
+		if (r == 0 && cpu)
+			r = sink_add_ls_view(out, VIEW_RESOURCE, &res_pod_cpu, st.v[F_CPU_USAGE], ls,
+					     NULL, 0);
 		if (r == 0 && mem)
-			r = sink_add_view(out, VIEW_RESOURCE, &res_pod_mem, st.v[F_MEM_WSET],
-					  LABELS(L("namespace", ns), L("pod", pod)));
-	} else if (r == 0 && e->kind == CT_CONTAINER && ctr[0] && pod[0]) {
-		if (cpu)
-			r = sink_add_view(out, VIEW_RESOURCE, &res_ct_cpu, st.v[F_CPU_USAGE],
-					  LABELS(L("container", ctr), L("namespace", ns), L("pod", pod)));
+			r = sink_add_ls_view(out, VIEW_RESOURCE, &res_pod_mem, st.v[F_MEM_WSET], ls,
+					     NULL, 0);
+	} else if (r == 0 && e->kind == CT_CONTAINER && ctr[0] && pod[0] && (cpu || mem)) {
+		r = sink_labelset(out, LABELS(L("container", ctr), L("namespace", ns), L("pod", pod)),
+				  &ls);
+		if (r == 0 && cpu)
+			r = sink_add_ls_view(out, VIEW_RESOURCE, &res_ct_cpu, st.v[F_CPU_USAGE], ls,
+					     NULL, 0);
 		if (r == 0 && mem)
-			r = sink_add_view(out, VIEW_RESOURCE, &res_ct_mem, st.v[F_MEM_WSET],
-					  LABELS(L("container", ctr), L("namespace", ns), L("pod", pod)));
+			r = sink_add_ls_view(out, VIEW_RESOURCE, &res_ct_mem, st.v[F_MEM_WSET], ls,
+					     NULL, 0);
 	}
 	return r;
 }

@@ -150,10 +150,10 @@ static int write_series(const struct metric_sink *s, const struct sink_series *s
 	w += nlen;
 	memcpy(w, suffix, slen);
 	w += slen;
-	uint32_t pos = 0;
+	struct sink_label_iter it = { 0, 0 };
 	struct span ln, lv;
 	bool first = true;
-	while (sink_label_next(s, se, &pos, &ln, &lv)) {
+	while (sink_label_next(s, se, &it, &ln, &lv)) {
 		*w++ = first ? '{' : ',';
 		memcpy(w, ln.p, ln.len);
 		w += ln.len;
@@ -165,6 +165,73 @@ static int write_series(const struct metric_sink *s, const struct sink_series *s
 		} else {
 			out->len = (size_t)(w - out->p);
 			if ((r = escape(out, lv.p, lv.len, true)) < 0)
+				return r;
+			w = out->p + out->len; /* escape may have moved the buffer */
+		}
+		*w++ = '"';
+		first = false;
+	}
+	if (!first)
+		*w++ = '}';
+	*w++ = ' ';
+	out->len = (size_t)(w - out->p);
+	if ((r = buf_put_double(out, se->value)) < 0)
+		return r;
+	return buf_putc(out, '\n');
+}
+
+/* Append one sample line of a series with a label set: the set's text, escaped once by
+ * sink_finish, is copied in pieces around the series' extra labels, each placed after
+ * as many of the set's labels as its blob entry says. */
+static int write_series_ls(const struct metric_sink *s, const struct sink_series *se,
+			   const char *name, size_t nlen, const char *suffix, struct buf *out)
+{
+	const struct sink_labelset *set = sink_series_set(s, se);
+	const char *text = s->lstext.p + set->text_off;
+	const uint32_t *bound = s->lsaux + set->aux + set->n + 1;
+	size_t slen = strlen(suffix);
+	size_t need = nlen + slen + 2 + 1 + 32 + 1 + set->text_len + 1;
+	if ((uint64_t)se->labels_len * 3 > SIZE_MAX / 4)
+		return -E2BIG;
+	need += (size_t)se->labels_len * 3 + 4 * (size_t)se->nlabels;
+	int r = buf_reserve(out, need);
+	if (r < 0)
+		return r;
+	char *w = out->p + out->len;
+	memcpy(w, name, nlen);
+	w += nlen;
+	memcpy(w, suffix, slen);
+	w += slen;
+	bool first = true;
+	uint32_t done = 0, pos = 0;
+	for (;;) {
+		uint32_t hdr[3] = { 0, 0, set->n };
+		const char *p = s->strings.p + se->labels_off + pos;
+		if (pos < se->labels_len)
+			memcpy(hdr, p, sizeof(hdr));
+		if (hdr[2] > done) {
+			/* the set's labels [done, at): text up to the comma before label at */
+			*w++ = first ? '{' : ',';
+			memcpy(w, text + bound[done], bound[hdr[2]] - 1 - bound[done]);
+			w += bound[hdr[2]] - 1 - bound[done];
+			done = hdr[2];
+			first = false;
+		}
+		if (pos >= se->labels_len)
+			break;
+		const char *ln = p + sizeof(hdr), *lv = ln + hdr[0];
+		pos += (uint32_t)sizeof(hdr) + hdr[0] + hdr[1];
+		*w++ = first ? '{' : ',';
+		memcpy(w, ln, hdr[0]);
+		w += hdr[0];
+		*w++ = '=';
+		*w++ = '"';
+		if (plain_value(lv, hdr[1])) {
+			memcpy(w, lv, hdr[1]);
+			w += hdr[1];
+		} else {
+			out->len = (size_t)(w - out->p);
+			if ((r = escape(out, lv, hdr[1], true)) < 0)
 				return r;
 			w = out->p + out->len; /* escape may have moved the buffer */
 		}
@@ -205,7 +272,9 @@ static int write_family(const struct metric_sink *s, const struct sink_family *f
 	for (uint32_t i = 0; i < f->count; i++) {
 		const struct sink_series *se = &s->series[ser[i]];
 		const char *suffix = se->suffix == SUFFIX_NONE ? total : suffix_text(se->suffix);
-		if ((r = write_series(s, se, name, nlen, suffix, out)) < 0)
+		r = se->ls ? write_series_ls(s, se, name, nlen, suffix, out)
+			   : write_series(s, se, name, nlen, suffix, out);
+		if (r < 0)
 			return r;
 	}
 	return 0;

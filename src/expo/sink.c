@@ -3,14 +3,26 @@
  *
  * Families are found by name through an open hash table of chains. Series are kept
  * in arrival order; sink_finish() groups them by family and sorts each family's series
- * by labels with an in-place heap sort (qsort may allocate, and a scrape must not), then
- * drops exact duplicates, which no exposition may contain.
+ * by labels, then drops exact duplicates, which no exposition may contain. Sorting
+ * allocates nothing past the reusable arrays (qsort may allocate, and a scrape must
+ * not): a family already in order costs one compare a series; a family whose series
+ * all use label sets of one shape with identical extras is a counting sort on the
+ * sets' ranks; the rest is an in-place heap sort whose compare, for two series with
+ * sets of one shape and extras of the same names, reads the sets' prefix classes
+ * (sink_finish numbers, for every k, the distinct k-label prefixes of the sorted sets)
+ * instead of their blobs.
+ *
+ * Duplicates: series of a family are compared on their merged labels and suffix, so two
+ * samples whose labels are equal are adjacent after sorting whichever API added them
+ * (equal sets get equal ranks and prefix classes), and the later one is dropped.
  */
 #include "expo/sink.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "expo/render.h"
 
 #define SINK_DEFAULT_MAX_SERIES 1000000u
 #define SINK_MAX_STRINGS ((size_t)512 << 20)
@@ -19,6 +31,7 @@ int sink_init(struct metric_sink *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->strings.max = SINK_MAX_STRINGS;
+	s->lstext.max = 3 * SINK_MAX_STRINGS; /* every byte may become U+FFFD */
 	return 0;
 }
 
@@ -28,6 +41,10 @@ void sink_reset(struct metric_sink *s)
 	s->nfamilies = 0;
 	s->nseries = 0;
 	s->dropped = 0;
+	s->nlsets = 0;
+	s->nshapes = 0;
+	s->lsaux_need = 0;
+	buf_reset(&s->lstext);
 	s->finished = false;
 	if (s->hash)
 		memset(s->hash, 0, s->hash_cap * sizeof(*s->hash));
@@ -40,6 +57,10 @@ void sink_fini(struct metric_sink *s)
 	free(s->series);
 	free(s->order);
 	free(s->hash);
+	free(s->lsets);
+	free(s->lsaux);
+	free(s->scratch);
+	buf_fini(&s->lstext);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -200,22 +221,180 @@ static void label_order(const struct label *labels, size_t n, uint8_t *order)
 	}
 }
 
-/* The one path every add takes: sample of family d in view, with a suffix. */
-static int add_sample(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
-		      enum sample_suffix suffix, double value, const struct label *labels,
-		      size_t n)
+/* Whether name[0..n) sorts last ("le", "quantile"). */
+static int span_rank(const char *p, size_t n)
+{
+	return (n == 2 && memcmp(p, "le", 2) == 0) || (n == 8 && memcmp(p, "quantile", 8) == 0);
+}
+
+/* Canonical order of two label names (label_order's): <0, 0 or >0. */
+static int name_cmp(struct span a, struct span b)
+{
+	int ra = span_rank(a.p, a.len), rb = span_rank(b.p, b.len);
+	if (ra != rb)
+		return ra - rb;
+	size_t m = a.len < b.len ? a.len : b.len;
+	int c = memcmp(a.p, b.p, m);
+	if (c || a.len == b.len)
+		return c;
+	return a.len < b.len ? -1 : 1;
+}
+
+/* Byte order of two label values, shorter first on a common prefix. */
+static int value_cmp(struct span a, struct span b)
+{
+	size_t m = a.len < b.len ? a.len : b.len;
+	int c = m ? memcmp(a.p, b.p, m) : 0;
+	if (c || a.len == b.len)
+		return c;
+	return a.len < b.len ? -1 : 1;
+}
+
+/* Read the blob entry at strings[off]: hw header words (2 for a full blob, 3 for a
+ * series' extras, the third being *at when at is not NULL). Returns its size in bytes. */
+static uint32_t blob_label(const struct metric_sink *s, uint32_t off, int hw, struct span *name,
+			   struct span *value, uint32_t *at)
+{
+	const char *p = s->strings.p + off;
+	uint32_t hdr[3] = { 0, 0, 0 };
+	memcpy(hdr, p, (size_t)hw * sizeof(uint32_t));
+	name->p = p + (size_t)hw * sizeof(uint32_t);
+	name->len = hdr[0];
+	value->p = name->p + hdr[0];
+	value->len = hdr[1];
+	if (at)
+		*at = hdr[2];
+	return (uint32_t)hw * (uint32_t)sizeof(uint32_t) + hdr[0] + hdr[1];
+}
+
+/* Append labels[0..n) to strings in canonical order as blob entries of hw header words;
+ * with set, each entry's third word is how many of set's labels sort before it, and a
+ * name the set has is refused. On error strings is left as it was. Returns 0, -EINVAL or
+ * -E2BIG. */
+static int put_labels(struct metric_sink *s, const struct label *labels, size_t n,
+		      const struct sink_labelset *set)
+{
+	uint8_t order[SINK_MAX_LABELS];
+	size_t start = s->strings.len;
+	int hw = set ? 3 : 2, r = 0;
+	if (n > SINK_MAX_LABELS)
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++) {
+		if (!valid_label_name(labels[i].name, strlen(labels[i].name)) ||
+		    labels[i].vlen > UINT32_MAX / 2)
+			return -EINVAL;
+	}
+	label_order(labels, n, order);
+	for (size_t k = 0; k < n; k++) {
+		const struct label *l = &labels[order[k]];
+		uint32_t hdr[3] = { (uint32_t)strlen(l->name), (uint32_t)l->vlen, 0 };
+		struct span ln = { l->name, hdr[0] }, sn, sv;
+		for (uint32_t pos = 0; set && pos < set->len; hdr[2]++) {
+			pos += blob_label(s, set->off + pos, 2, &sn, &sv, NULL);
+			int c = name_cmp(sn, ln);
+			if (c == 0) {
+				r = -EINVAL;
+				goto out_undo;
+			}
+			if (c > 0)
+				break;
+		}
+		if ((r = buf_append(&s->strings, hdr, (size_t)hw * sizeof(uint32_t))) < 0 ||
+		    (r = buf_append(&s->strings, l->name, hdr[0])) < 0 ||
+		    (r = buf_append(&s->strings, l->value, hdr[1])) < 0)
+			goto out_undo;
+	}
+	return 0;
+out_undo:
+	s->strings.len = start;
+	return r;
+}
+
+/* Whether sets a and b have the same label names. */
+static bool same_names(const struct metric_sink *s, const struct sink_labelset *a,
+		       const struct sink_labelset *b)
+{
+	if (a->n != b->n)
+		return false;
+	struct span na, va, nb, vb;
+	for (uint32_t pa = 0, pb = 0; pa < a->len && pb < b->len;) {
+		pa += blob_label(s, a->off + pa, 2, &na, &va, NULL);
+		pb += blob_label(s, b->off + pb, 2, &nb, &vb, NULL);
+		if (na.len != nb.len || memcmp(na.p, nb.p, na.len) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* The shape (index in s->shapes) of set idx, adding it when new and there is room;
+ * SINK_SHAPE_NONE otherwise. */
+static uint32_t find_shape(struct metric_sink *s, uint32_t idx)
+{
+	const struct sink_labelset *set = &s->lsets[idx];
+	for (uint32_t k = 0; k < s->nshapes; k++) {
+		if (same_names(s, &s->lsets[s->shapes[k]], set))
+			return k;
+	}
+	if (s->nshapes >= SINK_MAX_SHAPES)
+		return SINK_SHAPE_NONE;
+	s->shapes[s->nshapes] = idx;
+	return s->nshapes++;
+}
+
+int sink_labelset(struct metric_sink *s, const struct label *labels, size_t n, uint32_t *ls)
 {
 	uint32_t max = s->max_series ? s->max_series : SINK_DEFAULT_MAX_SERIES;
+	int r;
+	s->finished = false;
+	if (s->nlsets >= max || n > SINK_MAX_LABELS ||
+	    s->lsaux_need > UINT32_MAX - 2 * (SINK_MAX_LABELS + 1)) {
+		r = -E2BIG;
+		goto out_drop;
+	}
+	r = grow_array((void **)&s->lsets, &s->lsets_cap, s->nlsets + 1, sizeof(*s->lsets));
+	if (r < 0)
+		goto out_drop;
+	size_t start = s->strings.len;
+	if ((r = put_labels(s, labels, n, NULL)) < 0)
+		goto out_drop;
+	uint32_t idx = s->nlsets++;
+	s->lsets[idx] = (struct sink_labelset){
+		.off = (uint32_t)start,
+		.len = (uint32_t)(s->strings.len - start),
+		.n = (uint32_t)n,
+		.aux = s->lsaux_need,
+	};
+	s->lsaux_need += 2 * ((uint32_t)n + 1);
+	s->lsets[idx].shape = find_shape(s, idx);
+	*ls = idx;
+	return 0;
+out_drop:
+	s->dropped++;
+	return r;
+}
+
+/* The one path every add takes: sample of family d in view, with a suffix, with labels
+ * labels[0..n) alone (ls 0) or extra to label set ls - 1. */
+static int add_sample(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
+		      enum sample_suffix suffix, double value, uint32_t ls,
+		      const struct label *labels, size_t n)
+{
+	uint32_t max = s->max_series ? s->max_series : SINK_DEFAULT_MAX_SERIES;
+	const struct sink_labelset *set = NULL;
 	int r;
 	s->finished = false;
 	if (s->nseries >= max) {
 		r = -E2BIG;
 		goto out_drop;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!valid_label_name(labels[i].name, strlen(labels[i].name)) ||
-		    labels[i].vlen > UINT32_MAX / 2) {
+	if (ls) {
+		if (ls > s->nlsets) {
 			r = -EINVAL;
+			goto out_drop;
+		}
+		set = &s->lsets[ls - 1];
+		if (n + set->n > SINK_MAX_LABELS) {
+			r = -E2BIG;
 			goto out_drop;
 		}
 	}
@@ -227,29 +406,16 @@ static int add_sample(struct metric_sink *s, enum metric_view view, const struct
 	r = grow_array((void **)&s->series, &s->series_cap, s->nseries + 1, sizeof(*s->series));
 	if (r < 0)
 		goto out_drop;
-	uint8_t order[SINK_MAX_LABELS];
-	if (n > SINK_MAX_LABELS) {
-		r = -E2BIG;
-		goto out_drop;
-	}
-	label_order(labels, n, order);
 	size_t start = s->strings.len;
-	for (size_t k = 0; k < n; k++) {
-		const struct label *l = &labels[order[k]];
-		uint32_t hdr[2] = { (uint32_t)strlen(l->name), (uint32_t)l->vlen };
-		if ((r = buf_append(&s->strings, hdr, sizeof(hdr))) < 0 ||
-		    (r = buf_append(&s->strings, l->name, hdr[0])) < 0 ||
-		    (r = buf_append(&s->strings, l->value, hdr[1])) < 0) {
-			s->strings.len = start;
-			goto out_drop;
-		}
-	}
+	if ((r = put_labels(s, labels, n, set)) < 0)
+		goto out_drop;
 	s->series[s->nseries++] = (struct sink_series){
 		.family = (uint32_t)fam,
 		.suffix = suffix,
 		.labels_off = (uint32_t)start,
 		.labels_len = (uint32_t)(s->strings.len - start),
-		.nlabels = (uint32_t)n,
+		.nlabels = (uint32_t)n + (set ? set->n : 0),
+		.ls = ls,
 		.value = value,
 	};
 	return 0;
@@ -261,65 +427,175 @@ out_drop:
 int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sample_suffix suffix,
 		  double value, const struct label *labels, size_t n)
 {
-	return add_sample(s, VIEW_METRICS, d, suffix, value, labels, n);
+	return add_sample(s, VIEW_METRICS, d, suffix, value, 0, labels, n);
 }
 
 int sink_add_view(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
 		  double value, const struct label *labels, size_t n)
 {
-	return add_sample(s, view, d, SUFFIX_NONE, value, labels, n);
+	return add_sample(s, view, d, SUFFIX_NONE, value, 0, labels, n);
 }
 
 int sink_add(struct metric_sink *s, const struct metric_desc *d, double value,
 	     const struct label *labels, size_t n)
 {
-	return add_sample(s, VIEW_METRICS, d, SUFFIX_NONE, value, labels, n);
+	return add_sample(s, VIEW_METRICS, d, SUFFIX_NONE, value, 0, labels, n);
 }
 
-bool sink_label_next(const struct metric_sink *s, const struct sink_series *se, uint32_t *pos,
-		     struct span *name, struct span *value)
+int sink_add_ls(struct metric_sink *s, const struct metric_desc *d, double value, uint32_t ls,
+		const struct label *extra, size_t n_extra)
 {
-	if (*pos >= se->labels_len)
+	return sink_add_ls_view(s, VIEW_METRICS, d, value, ls, extra, n_extra);
+}
+
+int sink_add_ls_view(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
+		     double value, uint32_t ls, const struct label *extra, size_t n_extra)
+{
+	if (ls >= UINT32_MAX) {
+		s->dropped++;
+		return -EINVAL;
+	}
+	return add_sample(s, view, d, SUFFIX_NONE, value, ls + 1, extra, n_extra);
+}
+
+bool sink_label_next(const struct metric_sink *s, const struct sink_series *se,
+		     struct sink_label_iter *it, struct span *name, struct span *value)
+{
+	const struct sink_labelset *set = sink_series_set(s, se);
+	struct span na, va, nb, vb;
+	uint32_t la = 0, lb = 0;
+	bool ha = set && it->a < set->len, hb = it->b < se->labels_len;
+	if (ha)
+		la = blob_label(s, set->off + it->a, 2, &na, &va, NULL);
+	if (hb)
+		lb = blob_label(s, se->labels_off + it->b, set ? 3 : 2, &nb, &vb, NULL);
+	if (ha && (!hb || name_cmp(na, nb) < 0)) {
+		*name = na, *value = va;
+		it->a += la;
+		return true;
+	}
+	if (!hb)
 		return false;
-	const char *p = s->strings.p + se->labels_off + *pos;
-	uint32_t hdr[2];
-	memcpy(hdr, p, sizeof(hdr));
-	name->p = p + sizeof(hdr);
-	name->len = hdr[0];
-	value->p = name->p + hdr[0];
-	value->len = hdr[1];
-	*pos += (uint32_t)sizeof(hdr) + hdr[0] + hdr[1];
+	*name = nb, *value = vb;
+	it->b += lb;
 	return true;
 }
 
-/* Order two series of one family: by label pairs, then suffix, then arrival. */
-static int cmp_series(const struct metric_sink *s, uint32_t a, uint32_t b)
+/* Order the merged labels of two series, label by label (name, then value; a series
+ * whose labels are a prefix of the other's first). */
+static int cmp_merged(const struct metric_sink *s, const struct sink_series *x,
+		      const struct sink_series *y)
 {
-	const struct sink_series *x = &s->series[a], *y = &s->series[b];
-	uint32_t pa = 0, pb = 0;
+	struct sink_label_iter ix = { 0, 0 }, iy = { 0, 0 };
 	struct span na, va, nb, vb;
 	for (;;) {
-		bool ha = sink_label_next(s, x, &pa, &na, &va);
-		bool hb = sink_label_next(s, y, &pb, &nb, &vb);
-		if (!ha || !hb) {
-			if (ha != hb)
-				return ha ? 1 : -1;
-			break;
-		}
-		size_t m = na.len < nb.len ? na.len : nb.len;
-		int c = memcmp(na.p, nb.p, m);
-		if (c || na.len != nb.len)
-			return c ? c : (na.len < nb.len ? -1 : 1);
-		m = va.len < vb.len ? va.len : vb.len;
-		c = m ? memcmp(va.p, vb.p, m) : 0;
-		if (c || va.len != vb.len)
-			return c ? c : (va.len < vb.len ? -1 : 1);
+		bool ha = sink_label_next(s, x, &ix, &na, &va);
+		bool hb = sink_label_next(s, y, &iy, &nb, &vb);
+		if (!ha || !hb)
+			return ha == hb ? 0 : (ha ? 1 : -1);
+		int c = value_cmp(na, nb); /* byte order, as the blob compare always was */
+		if (c == 0)
+			c = value_cmp(va, vb);
+		if (c)
+			return c;
 	}
+}
+
+/* Whether x and y (with sets of one shape) have extras with the same names. */
+static bool same_extra_names(const struct metric_sink *s, const struct sink_series *x,
+			     const struct sink_series *y)
+{
+	if (x->nlabels != y->nlabels)
+		return false;
+	struct span nx, vx, ny, vy;
+	for (uint32_t px = 0, py = 0; px < x->labels_len && py < y->labels_len;) {
+		px += blob_label(s, x->labels_off + px, 3, &nx, &vx, NULL);
+		py += blob_label(s, y->labels_off + py, 3, &ny, &vy, NULL);
+		if (nx.len != ny.len || memcmp(nx.p, ny.p, nx.len) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* cmp_merged for x and y whose sets have one shape and whose extras have the same names
+ * (so the same places): before each extra, the sets' prefixes up to it decide (their
+ * prefix classes), then the extra's value; after the last, the sets' ranks. */
+static int cmp_shaped(const struct metric_sink *s, const struct sink_series *x,
+		      const struct sink_series *y)
+{
+	const struct sink_labelset *a = &s->lsets[x->ls - 1], *b = &s->lsets[y->ls - 1];
+	const uint32_t *ca = s->lsaux + a->aux, *cb = s->lsaux + b->aux;
+	struct span nx, vx, ny, vy;
+	uint32_t at;
+	for (uint32_t px = 0, py = 0; px < x->labels_len;) {
+		px += blob_label(s, x->labels_off + px, 3, &nx, &vx, &at);
+		py += blob_label(s, y->labels_off + py, 3, &ny, &vy, NULL);
+		if (ca[at] != cb[at])
+			return ca[at] < cb[at] ? -1 : 1;
+		int c = value_cmp(vx, vy);
+		if (c)
+			return c;
+	}
+	return a->rank == b->rank ? 0 : (a->rank < b->rank ? -1 : 1);
+}
+
+/* Order two series of one family by merged labels, then suffix (0: same labels). */
+static int cmp_labels(const struct metric_sink *s, uint32_t a, uint32_t b)
+{
+	const struct sink_series *x = &s->series[a], *y = &s->series[b];
+	int c;
+	if (x->ls && y->ls && s->lsets[x->ls - 1].shape == s->lsets[y->ls - 1].shape &&
+	    s->lsets[x->ls - 1].shape != SINK_SHAPE_NONE && same_extra_names(s, x, y))
+		c = cmp_shaped(s, x, y);
+	else
+		c = cmp_merged(s, x, y);
+	if (c)
+		return c;
 	if (x->suffix != y->suffix)
 		return x->suffix < y->suffix ? -1 : 1;
+	return 0;
+}
+
+/* Order two series of one family: by labels, then suffix, then arrival. */
+static int cmp_series(const struct metric_sink *s, uint32_t a, uint32_t b)
+{
+	int c = cmp_labels(s, a, b);
+	if (c)
+		return c;
 	return a < b ? -1 : (a > b ? 1 : 0);
 }
 
+/* Order two label sets' blobs by label pairs; *lcp gets how many leading labels are
+ * equal. */
+static int cmp_blobs(const struct metric_sink *s, const struct sink_labelset *x,
+		     const struct sink_labelset *y, uint32_t *lcp)
+{
+	struct span na, va, nb, vb;
+	uint32_t pa = 0, pb = 0;
+	*lcp = 0;
+	for (;; ++*lcp) {
+		bool ha = pa < x->len, hb = pb < y->len;
+		if (!ha || !hb)
+			return ha == hb ? 0 : (ha ? 1 : -1);
+		pa += blob_label(s, x->off + pa, 2, &na, &va, NULL);
+		pb += blob_label(s, y->off + pb, 2, &nb, &vb, NULL);
+		int c = value_cmp(na, nb);
+		if (c == 0)
+			c = value_cmp(va, vb);
+		if (c)
+			return c;
+	}
+}
+
+/* Order two label sets by labels, then index. */
+static int cmp_sets(const struct metric_sink *s, uint32_t a, uint32_t b)
+{
+	uint32_t lcp;
+	int c = cmp_blobs(s, &s->lsets[a], &s->lsets[b], &lcp);
+	if (c)
+		return c;
+	return a < b ? -1 : (a > b ? 1 : 0);
+}
 static int cmp_family(const struct metric_sink *s, uint32_t a, uint32_t b)
 {
 	const struct sink_family *x = &s->families[a], *y = &s->families[b];
@@ -376,12 +652,114 @@ static void heap_sort(const struct metric_sink *s, uint32_t *v, uint32_t n,
 	}
 }
 
+/* Whether series a and b (of one family) have the same labels and suffix. */
 static bool same_labels(const struct metric_sink *s, uint32_t a, uint32_t b)
 {
 	const struct sink_series *x = &s->series[a], *y = &s->series[b];
-	return x->suffix == y->suffix && x->labels_len == y->labels_len &&
-	       memcmp(s->strings.p + x->labels_off, s->strings.p + y->labels_off,
-		      x->labels_len) == 0;
+	if (!x->ls && !y->ls)
+		return x->suffix == y->suffix && x->labels_len == y->labels_len &&
+		       memcmp(s->strings.p + x->labels_off, s->strings.p + y->labels_off,
+			      x->labels_len) == 0;
+	return cmp_labels(s, a, b) == 0;
+}
+
+/* Sort the label sets (their indexes into scratch[0..nlsets)), give each its rank and
+ * prefix classes, and write each one's escaped text and label bounds. Returns 0 or
+ * -errno. */
+static int finish_sets(struct metric_sink *s)
+{
+	uint32_t n = s->nlsets, *v = s->scratch;
+	uint32_t cnt[SINK_MAX_LABELS + 1];
+	int r;
+	buf_reset(&s->lstext);
+	if (n == 0)
+		return 0;
+	if ((r = grow_array((void **)&s->lsaux, &s->lsaux_cap, s->lsaux_need, sizeof(*s->lsaux))) < 0)
+		return r;
+	uint32_t k = 1;
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = i;
+	while (k < n && cmp_sets(s, v[k - 1], v[k]) < 0)
+		k++;
+	if (k < n)
+		heap_sort(s, v, n, cmp_sets);
+	memset(cnt, 0, sizeof(cnt));
+	for (uint32_t i = 0, rank = 0; i < n; i++) {
+		struct sink_labelset *set = &s->lsets[v[i]];
+		uint32_t lcp = set->n, *cls = s->lsaux + set->aux;
+		if (i > 0 && cmp_blobs(s, &s->lsets[v[i - 1]], set, &lcp) != 0)
+			rank++;
+		set->rank = rank;
+		cls[0] = 0;
+		for (uint32_t j = 1; j <= set->n; j++) {
+			if (i > 0 && lcp < j)
+				cnt[j]++;
+			cls[j] = cnt[j];
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct sink_labelset *set = &s->lsets[i];
+		uint32_t *bound = s->lsaux + set->aux + set->n + 1, j = 0;
+		struct span ln, lv;
+		set->text_off = (uint32_t)s->lstext.len;
+		for (uint32_t pos = 0; pos < set->len; j++) {
+			pos += blob_label(s, set->off + pos, 2, &ln, &lv, NULL);
+			if (j && (r = buf_putc(&s->lstext, ',')) < 0)
+				return r;
+			bound[j] = (uint32_t)(s->lstext.len - set->text_off);
+			if ((r = buf_append(&s->lstext, ln.p, ln.len)) < 0 ||
+			    (r = buf_append(&s->lstext, "=\"", 2)) < 0 ||
+			    (r = escape_label_value(&s->lstext, lv.p, lv.len)) < 0 ||
+			    (r = buf_putc(&s->lstext, '"')) < 0)
+				return r;
+		}
+		set->text_len = (uint32_t)(s->lstext.len - set->text_off);
+		bound[set->n] = set->text_len + 1;
+	}
+	return 0;
+}
+
+/* Whether family v[0..n) (n > 0) orders by its sets' ranks alone: every series has a
+ * set of one shape, one suffix, and byte-equal extras (then merged order is set order). */
+static bool by_rank(const struct metric_sink *s, const uint32_t *v, uint32_t n)
+{
+	const struct sink_series *f = &s->series[v[0]];
+	if (!f->ls || s->lsets[f->ls - 1].shape == SINK_SHAPE_NONE)
+		return false;
+	for (uint32_t i = 1; i < n; i++) {
+		const struct sink_series *x = &s->series[v[i]];
+		if (!x->ls || s->lsets[x->ls - 1].shape != s->lsets[f->ls - 1].shape ||
+		    x->suffix != f->suffix || x->labels_len != f->labels_len ||
+		    memcmp(s->strings.p + x->labels_off, s->strings.p + f->labels_off,
+			   x->labels_len) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Sort family v[0..n) (in arrival order) by cmp_series: nothing when already in order, a
+ * stable counting sort on ranks when by_rank, else a heap sort. cnt has room for
+ * nlsets + 1 words, tmp for n. */
+static void sort_family(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t *cnt,
+			uint32_t *tmp)
+{
+	uint32_t k = 1;
+	while (k < n && cmp_series(s, v[k - 1], v[k]) < 0)
+		k++;
+	if (k >= n)
+		return;
+	if (!by_rank(s, v, n)) {
+		heap_sort(s, v, n, cmp_series);
+		return;
+	}
+	memset(cnt, 0, ((size_t)s->nlsets + 1) * sizeof(*cnt));
+	for (uint32_t i = 0; i < n; i++)
+		cnt[s->lsets[s->series[v[i]].ls - 1].rank + 1]++;
+	for (uint32_t r = 1; r <= s->nlsets; r++)
+		cnt[r] += cnt[r - 1];
+	for (uint32_t i = 0; i < n; i++)
+		tmp[cnt[s->lsets[s->series[v[i]].ls - 1].rank]++] = v[i];
+	memcpy(v, tmp, (size_t)n * sizeof(*v));
 }
 
 int sink_finish(struct metric_sink *s)
@@ -391,6 +769,16 @@ int sink_finish(struct metric_sink *s)
 	int r = grow_array((void **)&s->order, &s->order_cap, need ? need : 1, sizeof(*s->order));
 	if (r < 0)
 		return r;
+	/* scratch: sorted sets, then counting-sort counts, then room for a family */
+	uint64_t sneed = 2 * (uint64_t)s->nlsets + 1 + s->nseries;
+	if (sneed > UINT32_MAX)
+		return -E2BIG;
+	if ((r = grow_array((void **)&s->scratch, &s->scratch_cap, (uint32_t)sneed,
+			    sizeof(*s->scratch))) < 0)
+		return r;
+	if ((r = finish_sets(s)) < 0)
+		return r;
+	uint32_t *cnt = s->scratch + s->nlsets, *tmp = cnt + s->nlsets + 1;
 	uint32_t *fam_order = s->order;
 	uint32_t *ser = s->order + s->nfamilies;
 	for (uint32_t i = 0; i < s->nfamilies; i++) {
@@ -415,14 +803,12 @@ int sink_finish(struct metric_sink *s)
 		struct sink_family *f = &s->families[fam_order[k]];
 		uint32_t *v = ser + f->first;
 		/* histogram and summary parts keep the order their producer gave */
-		if (f->type != METRIC_HISTOGRAM && f->type != METRIC_SUMMARY)
-			heap_sort(s, v, f->count, cmp_series);
+		bool parts = f->type == METRIC_HISTOGRAM || f->type == METRIC_SUMMARY;
+		if (!parts)
+			sort_family(s, v, f->count, cnt, tmp);
 		uint32_t kept = f->count ? 1 : 0;
 		for (uint32_t i = 1; i < f->count; i++) {
-			bool dup = f->type == METRIC_HISTOGRAM || f->type == METRIC_SUMMARY
-					   ? false
-					   : same_labels(s, v[kept - 1], v[i]);
-			if (dup) {
+			if (!parts && same_labels(s, v[kept - 1], v[i])) {
 				s->dropped++;
 				continue;
 			}

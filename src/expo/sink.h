@@ -7,6 +7,14 @@
  * keeps label values raw: escaping is the writers' job (expo/render.h), so the same
  * sink can feed the text formats and, later, remote write.
  *
+ * Label sets: a producer with many samples per object (the container collector: ~30 per
+ * cgroup, each with the same ~300 bytes of labels) interns the labels once with
+ * sink_labelset and adds samples with sink_add_ls, which store a reference and at most a
+ * few extra labels. sink_finish sorts the sets once, so a family whose series share one
+ * label-name shape sorts by the sets' ranks (a counting sort) instead of comparing
+ * blobs, and writes each set's escaped text once for the writers to copy (the one place
+ * the sink escapes: the text formats' escaping, kept beside the raw values).
+ *
  * Memory: all storage lives in a few growable arrays that sink_reset() empties without
  * freeing, so once a host's working size is reached a collection allocates nothing.
  * Every array has a hard limit; past it sink_add returns -E2BIG and the sample is lost
@@ -76,13 +84,33 @@ struct sink_family {
 	uint32_t hnext;   /* hash chain, index+1; 0 ends */
 };
 
-/* One sample. The label blob is a run of (u32 name_len, u32 value_len, name, value). */
+/* One sample. Without a label set (ls == 0) the label blob is a run of
+ * (u32 name_len, u32 value_len, name, value), all its labels in canonical order. With one
+ * (ls = set index + 1) the blob holds only the extra labels, as runs of
+ * (u32 name_len, u32 value_len, u32 at, name, value), where at is how many of the set's
+ * labels come before this one; nlabels counts the set's labels and the extras. */
 struct sink_series {
 	uint32_t family;    /* index into families */
 	uint32_t suffix;    /* enum sample_suffix */
 	uint32_t labels_off, labels_len, nlabels;
+	uint32_t ls;        /* label set index + 1, or 0 */
 	double value;
 };
+
+/* An interned label set (sink_labelset): its blob has the layout of a series without a
+ * set. The fields below the blob are filled by sink_finish. */
+struct sink_labelset {
+	uint32_t off, len, n;    /* blob in strings, n labels in canonical order */
+	uint32_t shape;          /* index in shapes[] of its label-name list, or
+				    SINK_SHAPE_NONE when the shape table was full */
+	uint32_t aux;            /* first of 2 * (n + 1) words in lsaux (sink_finish) */
+	uint32_t rank;           /* order among all sets; equal sets equal ranks (sink_finish) */
+	uint32_t text_off, text_len; /* escaped text 'a="x",b="y"' in lstext (sink_finish) */
+};
+
+#define SINK_SHAPE_NONE UINT32_MAX
+/* Distinct label-name lists the sink tells apart for fast ordering. */
+#define SINK_MAX_SHAPES 16
 
 /* Sample-name suffixes for histogram and summary parts. */
 enum sample_suffix { SUFFIX_NONE = 0, SUFFIX_BUCKET, SUFFIX_SUM, SUFFIX_COUNT, SUFFIX_TOTAL };
@@ -97,7 +125,17 @@ struct metric_sink {
 	uint32_t order_cap;
 	uint32_t *hash;                /* family name hash table: index+1; 0 empty */
 	uint32_t hash_cap;             /* power of two */
-	uint32_t max_series;           /* hard limit; 0 means 1,000,000 */
+	struct sink_labelset *lsets;   /* interned label sets of this collection */
+	uint32_t nlsets, lsets_cap;
+	uint32_t shapes[SINK_MAX_SHAPES]; /* set index of each shape's first set */
+	uint32_t nshapes;
+	uint32_t lsaux_need;           /* words lsaux needs: sum of 2 * (n + 1) */
+	uint32_t *lsaux;               /* per set: n + 1 prefix classes, then n + 1 text bounds */
+	uint32_t lsaux_cap;
+	uint32_t *scratch;             /* sink_finish: sorted set indexes, counting sort room */
+	uint32_t scratch_cap;
+	struct buf lstext;             /* escaped text of every set (sink_finish) */
+	uint32_t max_series;           /* hard limit on series and on sets; 0 means 1,000,000 */
 	uint64_t dropped;              /* samples refused since the last reset */
 	bool finished;
 };
@@ -125,6 +163,26 @@ int sink_add_part(struct metric_sink *s, const struct metric_desc *d, enum sampl
 int sink_add_view(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
 		  double value, const struct label *labels, size_t n);
 
+/* Intern a label set for this collection: labels[0..n) (at most SINK_MAX_LABELS, any
+ * order, stored canonical like sink_add's) is copied once and *ls gets a handle that stays
+ * valid until sink_reset. Many samples can then share it through sink_add_ls, which
+ * stores a reference instead of a copy; the writers escape the set's text once per
+ * collection. Registering equal sets twice is allowed (they sort and de-duplicate as
+ * equal). Returns 0, -EINVAL (bad label name), or -E2BIG (too many labels or sets,
+ * strings full; counted in dropped). */
+int sink_labelset(struct metric_sink *s, const struct label *labels, size_t n, uint32_t *ls);
+
+/* Add one sample of family d whose labels are set ls plus extra[0..n_extra) (such as
+ * cpu="total" or a device), merged in canonical order when written. An extra label may
+ * not repeat a name of the set (-EINVAL); the total is at most SINK_MAX_LABELS (-E2BIG).
+ * Ordering and duplicate removal are exactly those of sink_add with the merged labels.
+ * Returns 0 or -errno as sink_add, -EINVAL for an unknown ls. */
+int sink_add_ls(struct metric_sink *s, const struct metric_desc *d, double value, uint32_t ls,
+		const struct label *extra, size_t n_extra);
+/* Like sink_add_ls, into view. */
+int sink_add_ls_view(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
+		     double value, uint32_t ls, const struct label *extra, size_t n_extra);
+
 /* Shorthands for the common cases. */
 static inline int sink_gauge(struct metric_sink *s, const struct metric_desc *d, double v)
 {
@@ -138,8 +196,10 @@ int sink_find_family_view(const struct metric_sink *s, const char *name, size_t 
 			  enum metric_view view);
 
 /* Group series by family (families sorted by name; series sorted by labels within a
- * family, keeping insertion order for ties) into s->order. Called once after a
- * collection, before writing. Returns 0 or -ENOMEM. */
+ * family, keeping insertion order for ties) into s->order, dropping a later sample with
+ * the same family, labels (merged, for label sets) and suffix as an earlier one (not in
+ * histograms and summaries). Sorts the label sets once and writes their escaped text.
+ * Called once after a collection, before writing. Returns 0 or -ENOMEM. */
 int sink_finish(struct metric_sink *s);
 
 /* Accessors for writers. */
@@ -148,8 +208,22 @@ static inline const char *sink_str(const struct metric_sink *s, uint32_t off)
 	return s->strings.p + off;
 }
 
-/* Iterate the labels of a series: *pos starts at 0. Returns false when done. */
-bool sink_label_next(const struct metric_sink *s, const struct sink_series *se, uint32_t *pos,
-		     struct span *name, struct span *value);
+/* Position in a series' labels: zero it to start. */
+struct sink_label_iter {
+	uint32_t a;  /* offset in the label set's blob */
+	uint32_t b;  /* offset in the series' own blob */
+};
+
+/* Iterate the labels of a series in canonical order (a label set's merged with the
+ * series' extras). Returns false when done. */
+bool sink_label_next(const struct metric_sink *s, const struct sink_series *se,
+		     struct sink_label_iter *it, struct span *name, struct span *value);
+
+/* The label set of se, or NULL. */
+static inline const struct sink_labelset *sink_series_set(const struct metric_sink *s,
+							   const struct sink_series *se)
+{
+	return se->ls ? &s->lsets[se->ls - 1] : NULL;
+}
 
 #endif

@@ -248,6 +248,194 @@ static void series_limit(void)
 	sink_fini(&s);
 }
 
+static void labelset_render_exact(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	uint32_t ls, ls2;
+	sink_init(&s);
+	CHECK_INT(sink_labelset(&s, LABELS(L("pod", "p"), L("id", "/a\"b"), L("container", "")), &ls),
+		  0);
+	CHECK_INT(sink_labelset(&s, LABELS(L("pod", "q")), &ls2), 0);
+	CHECK_INT(sink_add_ls(&s, &g, 1, ls, NULL, 0), 0);
+	CHECK_INT(sink_add_ls(&s, &c, 2, ls, LABELS(L("cpu", "total"))), 0);
+	CHECK_INT(sink_add_ls(&s, &c, 3, ls, LABELS(L("zz", "last"), L("a", "first"))), 0);
+	CHECK_INT(sink_add_ls(&s, &c, 4, ls, LABELS(L("le", "1"))), 0);
+	CHECK_INT(sink_add_ls(&s, &c, 5, ls2, LABELS(L("x", "a\nb"))), 0);
+	CHECK_INT(sink_add_ls_view(&s, VIEW_RESOURCE, &g, 6, ls2, NULL, 0), 0);
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP test_events_total Events.\n"
+			 "# TYPE test_events_total counter\n"
+			 "test_events_total{a=\"first\",container=\"\",id=\"/a\\\"b\",pod=\"p\",zz=\"last\"} 3\n"
+			 "test_events_total{container=\"\",cpu=\"total\",id=\"/a\\\"b\",pod=\"p\"} 2\n"
+			 "test_events_total{container=\"\",id=\"/a\\\"b\",pod=\"p\",le=\"1\"} 4\n"
+			 "test_events_total{pod=\"q\",x=\"a\\nb\"} 5\n"
+			 "# HELP test_gauge A gauge.\n"
+			 "# TYPE test_gauge gauge\n"
+			 "test_gauge{container=\"\",id=\"/a\\\"b\",pod=\"p\"} 1\n");
+	buf_reset(&out);
+	CHECK_INT(render_sink_view(&s, VIEW_RESOURCE, EXPO_OPENMETRICS, &out), 0);
+	CHECK_STR(out.p, "# HELP test_gauge A gauge.\n# TYPE test_gauge gauge\n"
+			 "test_gauge{pod=\"q\"} 6\n# EOF\n");
+	/* an empty set, with and without extras */
+	sink_reset(&s);
+	CHECK_INT(sink_labelset(&s, NULL, 0, &ls), 0);
+	CHECK_INT(sink_add_ls(&s, &g, 1, ls, NULL, 0), 0);
+	CHECK_INT(sink_add_ls(&s, &g, 2, ls, LABELS(L("x", "y"))), 0);
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP test_gauge A gauge.\n# TYPE test_gauge gauge\n"
+			 "test_gauge 1\ntest_gauge{x=\"y\"} 2\n");
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+static void labelset_limits(void)
+{
+	struct metric_sink s;
+	struct label many[SINK_MAX_LABELS + 1];
+	char names[SINK_MAX_LABELS + 1][16];
+	uint32_t ls, ls2;
+	sink_init(&s);
+	for (int i = 0; i <= SINK_MAX_LABELS; i++) {
+		snprintf(names[i], sizeof(names[i]), "l%d", i);
+		many[i] = L(names[i], "v");
+	}
+	CHECK_INT(sink_labelset(&s, many, SINK_MAX_LABELS + 1, &ls), -E2BIG);
+	CHECK_INT(sink_labelset(&s, LABELS(L("bad-name", "v")), &ls), -EINVAL);
+	CHECK_INT(sink_labelset(&s, many, SINK_MAX_LABELS, &ls), 0);
+	CHECK_INT(sink_add_ls(&s, &g, 1, ls, LABELS(L("x", "y"))), -E2BIG);
+	CHECK_INT(sink_labelset(&s, LABELS(L("id", "a")), &ls2), 0);
+	CHECK_INT(sink_add_ls(&s, &g, 1, ls2, LABELS(L("id", "b"))), -EINVAL);
+	CHECK_INT(sink_add_ls(&s, &g, 1, ls2, LABELS(L("bad-name", "b"))), -EINVAL);
+	CHECK_INT(sink_add_ls(&s, &g, 1, ls2 + 1, NULL, 0), -EINVAL);
+	CHECK_INT(sink_add_ls(&s, &g, 1, UINT32_MAX, NULL, 0), -EINVAL);
+	CHECK_INT(s.dropped, 7);
+	CHECK_INT(s.nseries, 0);
+	/* the series limit bounds sets too */
+	sink_reset(&s);
+	s.max_series = 3;
+	int refused = 0;
+	for (int i = 0; i < 5; i++)
+		refused += sink_labelset(&s, LABELS(L("i", "x")), &ls) == -E2BIG;
+	CHECK_INT(refused, 2);
+	sink_fini(&s);
+}
+
+/* A small deterministic generator for the equivalence test. */
+static uint32_t rnd(uint32_t *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return (*state >> 16) & 0x7fff;
+}
+
+/* Samples added through label sets must come out exactly as the same samples added with
+ * all their labels through sink_add: same order, same duplicates dropped. */
+static void labelset_matches_plain(void)
+{
+	static const char *lnames[] = { "a", "container", "cpu", "device", "id", "le", "pod", "z" };
+	static const char *vals[] = { "", "a", "ab", "b", "a\"b", "/kubepods.slice/x", "/kubepods.slice/y" };
+	static const struct metric_desc fams[] = {
+		{ "t_one", "", METRIC_GAUGE },
+		{ "t_two_total", "", METRIC_COUNTER },
+		{ "t_three", "", METRIC_UNTYPED },
+	};
+	struct metric_sink plain, sets;
+	struct buf a = { 0 }, b = { 0 };
+	uint32_t seed = 7;
+	sink_init(&plain);
+	sink_init(&sets);
+	for (int round = 0; round < 40; round++) {
+		sink_reset(&plain);
+		sink_reset(&sets);
+		int nsets = 1 + (int)(rnd(&seed) % 30);
+		/* shapes vary little in most rounds (the fast paths), a lot in some */
+		uint32_t shape_mask = round % 4 == 0 ? 0 : 0x53;
+		for (int k = 0; k < nsets; k++) {
+			struct label set[8], all[8];
+			size_t n = 0;
+			uint32_t m = shape_mask ? shape_mask : rnd(&seed) & 0xff;
+			for (int j = 0; j < 8; j++) {
+				const char *val = vals[rnd(&seed) % 7]; /* L() reads it twice */
+				if (m & (1u << j))
+					set[n++] = L(lnames[j], val);
+			}
+			uint32_t ls;
+			CHECK_INT(sink_labelset(&sets, set, n, &ls), 0);
+			int nser = 1 + (int)(rnd(&seed) % 12);
+			for (int i = 0; i < nser; i++) {
+				struct label extra[8];
+				size_t ne = 0;
+				uint32_t em = rnd(&seed) % 3 == 0 ? rnd(&seed) & 0xff & ~m : (1u << 2) & ~m;
+				for (int j = 0; j < 8; j++) {
+					const char *val = vals[rnd(&seed) % (i % 2 ? 7 : 2)];
+					if (em & (1u << j))
+						extra[ne++] = L(lnames[j], val);
+				}
+				memcpy(all, set, n * sizeof(*set));
+				memcpy(all + n, extra, ne * sizeof(*extra));
+				const struct metric_desc *d = &fams[rnd(&seed) % 3];
+				double v = (double)(k * 100 + i);
+				CHECK_INT(sink_add(&plain, d, v, all, n + ne), 0);
+				if (rnd(&seed) % 5 == 0)
+					CHECK_INT(sink_add(&sets, d, v, all, n + ne), 0);
+				else
+					CHECK_INT(sink_add_ls(&sets, d, v, ls, extra, ne), 0);
+			}
+		}
+		render(&plain, EXPO_TEXT, &a);
+		render(&sets, EXPO_TEXT, &b);
+		CHECK_STR(b.p, a.p);
+		CHECK_INT(sets.dropped, plain.dropped);
+	}
+	sink_fini(&plain);
+	sink_fini(&sets);
+	buf_fini(&a);
+	buf_fini(&b);
+}
+
+static void labelset_duplicates_and_reuse(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	void *strings = NULL, *lsets = NULL, *lstext = NULL;
+	sink_init(&s);
+	for (int round = 0; round < 3; round++) {
+		uint32_t ls1, ls2;
+		sink_reset(&s);
+		/* the same set twice, a series on each, and one added in full: one survives */
+		CHECK_INT(sink_labelset(&s, LABELS(L("pod", "p"), L("id", "/x")), &ls1), 0);
+		CHECK_INT(sink_labelset(&s, LABELS(L("id", "/x"), L("pod", "p")), &ls2), 0);
+		CHECK_INT(sink_add_ls(&s, &g, 1, ls1, LABELS(L("cpu", "0"))), 0);
+		CHECK_INT(sink_add_ls(&s, &g, 2, ls2, LABELS(L("cpu", "0"))), 0);
+		CHECK_INT(sink_add(&s, &g, 3, LABELS(L("cpu", "0"), L("id", "/x"), L("pod", "p"))), 0);
+		CHECK_INT(sink_add_ls(&s, &g, 4, ls2, LABELS(L("cpu", "1"))), 0);
+		for (int i = 0; i < 300; i++) {
+			char v[16];
+			uint32_t ls;
+			snprintf(v, sizeof(v), "/c%03d", 299 - i);
+			CHECK_INT(sink_labelset(&s, LABELS(L("id", v)), &ls), 0);
+			CHECK_INT(sink_add_ls(&s, &c, i, ls, NULL, 0), 0);
+		}
+		render(&s, EXPO_TEXT, &out);
+		CHECK_INT(s.dropped, 2);
+		CHECK(strstr(out.p, "test_gauge{cpu=\"0\",id=\"/x\",pod=\"p\"} 1\n"
+				    "test_gauge{cpu=\"1\",id=\"/x\",pod=\"p\"} 4\n") != NULL);
+		CHECK(strstr(out.p, "test_events_total{id=\"/c000\"} 299\n"
+				    "test_events_total{id=\"/c001\"} 298\n") != NULL);
+		if (round == 1) {
+			strings = s.strings.p;
+			lsets = s.lsets;
+			lstext = s.lstext.p;
+		} else if (round == 2) {
+			CHECK(strings == s.strings.p);
+			CHECK(lsets == s.lsets);
+			CHECK(lstext == s.lstext.p);
+		}
+	}
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
 static void accept_negotiation(void)
 {
 	const char *prom = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
@@ -279,6 +467,10 @@ int main(void)
 	RUN(numbers);
 	RUN(memory_is_reused);
 	RUN(series_limit);
+	RUN(labelset_render_exact);
+	RUN(labelset_limits);
+	RUN(labelset_matches_plain);
+	RUN(labelset_duplicates_and_reuse);
 	RUN(accept_negotiation);
 	return T_DONE("test_expo");
 }
