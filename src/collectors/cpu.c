@@ -15,11 +15,22 @@
  *   node_cpu_core_throttles_total / node_cpu_package_throttles_total from each
  *   cpuN's topology and thermal_throttle, node_cpu_online from cpuN/online (only when
  *   the first CPU has that file). CPU directories are listed again each scrape.
+ *
+ * The per-CPU sysfs files (topology, thermal_throttle, online) of the first
+ * CPU_HELD_MAX listed CPUs (fewer if RLIMIT_NOFILE is low) are held open across
+ * scrapes and re-read with pread at offset 0, keyed by the CPU's directory name. A CPU
+ * no longer listed lets go of its files. A held file that fails to read (ENODEV: the
+ * CPU or its attribute group went away on hot-unplug or offlining) is closed and
+ * opened again at once, so what is reported is what a fresh open/read would give. A
+ * file whose open failed (absent) is retried each scrape, as before.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "collectors/cpu.h"
 #include "core/agent.h"
@@ -415,6 +426,24 @@ struct core_throttle {
 	uint64_t pkg, core, count;
 };
 
+/* The per-CPU sysfs files read each scrape, relative to the cpuN directory. */
+enum cpu_attr { CA_PKG_ID, CA_CORE_ID, CA_CORE_THR, CA_PKG_THR, CA_ONLINE, CA_N };
+static const char *const cpu_attr_rel[CA_N] = {
+	"topology/physical_package_id", "topology/core_id",
+	"thermal_throttle/core_throttle_count", "thermal_throttle/package_throttle_count",
+	"online",
+};
+
+#define CPU_HELD_MAX 256 /* CPUs whose files are held open, at most */
+
+/* One CPU whose attribute files are held open. */
+struct cpu_held {
+	int fd[CA_N];   /* -1 when not open (retried every scrape) */
+	bool used;      /* the slot holds a CPU */
+	bool seen;      /* listed in the current scrape */
+	char name[CPULIST_NAME_MAX];
+};
+
 struct cpu_priv {
 	struct procfile stat;
 	struct procfile cpuinfo;
@@ -428,6 +457,9 @@ struct cpu_priv {
 	size_t npkgs, pkgs_cap;
 	struct core_throttle *cores;
 	size_t ncores, cores_cap;
+	size_t nheld_max;               /* slots of held[] in use at most (fd budget) */
+	int16_t slot_of[CPU_HELD_MAX];  /* held[] slot of cpus.names[i], i < nheld_max */
+	struct cpu_held held[CPU_HELD_MAX];
 };
 
 /* Grow a throttle array *a (elements of size sz, capacity *cap) to hold n+1.
@@ -445,26 +477,124 @@ static int grow_slots(void **a, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
-/* Read <cpu>/<rel> under the cpu directory as an unsigned number. Returns 0 or -errno. */
-static int read_cpu_u64(const struct cpu_priv *p, const char *cpu, const char *rel,
-			uint64_t *v)
+/* Close h's files and free its slot. Accepts a free slot. */
+static void held_close(struct cpu_held *h)
 {
-	char path[CPULIST_NAME_MAX + 64], buf[64];
-	snprintf(path, sizeof(path), "%s/%s", cpu, rel);
-	int r = read_attr(cpulist_fd(&p->cpus), path, buf, sizeof(buf));
+	for (int a = 0; a < CA_N; a++) {
+		if (h->fd[a] >= 0)
+			close(h->fd[a]);
+		h->fd[a] = -1;
+	}
+	h->used = false;
+}
+
+/* Match the listed CPUs (the first nheld_max of them) to held slots: a CPU held before
+ * keeps its slot, CPUs no longer listed let go of their files, new ones take a free
+ * slot with nothing open yet. Allocates nothing. */
+static void held_sync(struct cpu_priv *p)
+{
+	size_t n = p->cpus.n < p->nheld_max ? p->cpus.n : p->nheld_max;
+	for (size_t k = 0; k < p->nheld_max; k++)
+		p->held[k].seen = false;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = p->cpus.names[i];
+		p->slot_of[i] = -1;
+		for (size_t j = 0; j < p->nheld_max; j++) {
+			size_t k = (i + j) % p->nheld_max; /* slot i is the likely one */
+			struct cpu_held *h = &p->held[k];
+			if (h->used && !h->seen && strcmp(h->name, name) == 0) {
+				h->seen = true;
+				p->slot_of[i] = (int16_t)k;
+				break;
+			}
+		}
+	}
+	for (size_t k = 0; k < p->nheld_max; k++)
+		if (!p->held[k].seen)
+			held_close(&p->held[k]);
+	/* at most n slots are seen, so each new CPU finds a free one */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p->slot_of[i] >= 0)
+			continue;
+		while (p->held[k].used)
+			k++;
+		struct cpu_held *h = &p->held[k];
+		memcpy(h->name, p->cpus.names[i], sizeof(h->name));
+		h->used = h->seen = true;
+		p->slot_of[i] = (int16_t)k;
+	}
+}
+
+/* Read the attribute file fd from offset 0 into buf[cap] as read_attr does: at most
+ * cap-1 bytes, trailing newlines and spaces trimmed, NUL-terminated (empty on error).
+ * Returns 0 or -errno. */
+static int pread_attr(int fd, char *buf, size_t cap)
+{
+	ssize_t got;
+	buf[0] = '\0';
+	do {
+		got = pread(fd, buf, cap - 1, 0);
+	} while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -errno;
+	size_t n = (size_t)got;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Read attribute a of CPU cpus.names[i] into buf[cap] (cap > 0), with read_attr's
+ * result: through its held file when the CPU has a slot (opening and keeping it if it
+ * is not open yet; a held file that fails is closed and opened afresh), else by plain
+ * open/read/close. Returns 0 or -errno. */
+static int cpu_attr_read(struct cpu_priv *p, size_t i, enum cpu_attr a, char *buf,
+			 size_t cap)
+{
+	char path[CPULIST_NAME_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", p->cpus.names[i], cpu_attr_rel[a]);
+	if (i >= p->nheld_max)
+		return read_attr(cpulist_fd(&p->cpus), path, buf, cap);
+	struct cpu_held *h = &p->held[p->slot_of[i]];
+	if (h->fd[a] >= 0) {
+		if (pread_attr(h->fd[a], buf, cap) == 0)
+			return 0;
+		close(h->fd[a]); /* gone (ENODEV) or failing: open it again */
+		h->fd[a] = -1;
+	}
+	int fd = openat(cpulist_fd(&p->cpus), path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		buf[0] = '\0';
+		return -errno;
+	}
+	int r = pread_attr(fd, buf, cap);
+	if (r < 0)
+		close(fd);
+	else
+		h->fd[a] = fd;
+	return r;
+}
+
+/* Read attribute a of CPU cpus.names[i] as an unsigned number. Returns 0 or -errno. */
+static int read_cpu_u64(struct cpu_priv *p, size_t i, enum cpu_attr a, uint64_t *v)
+{
+	char buf[64];
+	int r = cpu_attr_read(p, i, a, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	return span_u64(span_cstr(buf), v);
 }
 
-/* Record package pkg's throttle count from cpu, unless already known. */
-static int note_package(struct cpu_priv *p, const char *cpu, uint64_t pkg)
+/* Record package pkg's throttle count from CPU i, unless already known.
+ * Returns 0 or -ENOMEM. */
+static int note_package(struct cpu_priv *p, size_t cpu, uint64_t pkg)
 {
 	uint64_t n;
 	for (size_t i = 0; i < p->npkgs; i++)
 		if (p->pkgs[i].pkg == pkg)
 			return 0;
-	if (read_cpu_u64(p, cpu, "thermal_throttle/package_throttle_count", &n) < 0)
+	if (read_cpu_u64(p, cpu, CA_PKG_THR, &n) < 0)
 		return 0;
 	int r = grow_slots((void **)&p->pkgs, &p->pkgs_cap, p->npkgs, sizeof(*p->pkgs));
 	if (r == 0)
@@ -472,14 +602,15 @@ static int note_package(struct cpu_priv *p, const char *cpu, uint64_t pkg)
 	return r;
 }
 
-/* Record core (pkg, core)'s throttle count from cpu, unless already known. */
-static int note_core(struct cpu_priv *p, const char *cpu, uint64_t pkg, uint64_t core)
+/* Record core (pkg, core)'s throttle count from CPU i, unless already known.
+ * Returns 0 or -ENOMEM. */
+static int note_core(struct cpu_priv *p, size_t cpu, uint64_t pkg, uint64_t core)
 {
 	uint64_t n;
 	for (size_t i = 0; i < p->ncores; i++)
 		if (p->cores[i].pkg == pkg && p->cores[i].core == core)
 			return 0;
-	if (read_cpu_u64(p, cpu, "thermal_throttle/core_throttle_count", &n) < 0)
+	if (read_cpu_u64(p, cpu, CA_CORE_THR, &n) < 0)
 		return 0;
 	int r = grow_slots((void **)&p->cores, &p->cores_cap, p->ncores, sizeof(*p->cores));
 	if (r == 0)
@@ -494,14 +625,13 @@ static int collect_throttle(struct cpu_priv *p, struct metric_sink *out)
 	int r = 0;
 	p->npkgs = p->ncores = 0;
 	for (size_t i = 0; i < p->cpus.n && r == 0; i++) {
-		const char *cpu = p->cpus.names[i];
 		uint64_t pkg, core;
-		if (read_cpu_u64(p, cpu, "topology/physical_package_id", &pkg) < 0 ||
-		    read_cpu_u64(p, cpu, "topology/core_id", &core) < 0)
+		if (read_cpu_u64(p, i, CA_PKG_ID, &pkg) < 0 ||
+		    read_cpu_u64(p, i, CA_CORE_ID, &core) < 0)
 			continue;
-		r = note_core(p, cpu, pkg, core);
+		r = note_core(p, i, pkg, core);
 		if (r == 0)
-			r = note_package(p, cpu, pkg);
+			r = note_package(p, i, pkg);
 	}
 	char a[24], b[24];
 	for (size_t i = 0; i < p->npkgs && r == 0; i++) {
@@ -517,20 +647,19 @@ static int collect_throttle(struct cpu_priv *p, struct metric_sink *out)
 	return r;
 }
 
-/* node_cpu_online for every CPU directory, if the first one has an "online" file. */
+/* node_cpu_online for every CPU directory, if the first one has an "online" file.
+ * Returns 0 or the sink's -errno. */
 static int collect_online(struct cpu_priv *p, struct metric_sink *out)
 {
-	char path[CPULIST_NAME_MAX + 16], buf[16];
+	char buf[16];
 	int r = 0;
 	if (p->cpus.n == 0)
 		return 0;
-	snprintf(path, sizeof(path), "%s/online", p->cpus.names[0]);
-	if (read_attr(cpulist_fd(&p->cpus), path, buf, sizeof(buf)) == -ENOENT)
+	if (cpu_attr_read(p, 0, CA_ONLINE, buf, sizeof(buf)) == -ENOENT)
 		return 0;
 	for (size_t i = 0; i < p->cpus.n && r == 0; i++) {
 		const char *name = p->cpus.names[i];
-		snprintf(path, sizeof(path), "%s/online", name);
-		bool on = read_attr(cpulist_fd(&p->cpus), path, buf, sizeof(buf)) == 0 &&
+		bool on = cpu_attr_read(p, i, CA_ONLINE, buf, sizeof(buf)) == 0 &&
 			  span_eq(span_trim(span_cstr(buf)), "1");
 		r = sink_add(out, &d_online, on ? 1 : 0, LABELS(L("cpu", name + 3)));
 	}
@@ -602,7 +731,15 @@ static int cpu_init(struct collector *c)
 	if (!p)
 		return -ENOMEM;
 	p->stat.fd = p->cpuinfo.fd = p->cpus.ds.fd = -1;
+	for (size_t k = 0; k < CPU_HELD_MAX; k++)
+		for (int a = 0; a < CA_N; a++)
+			p->held[k].fd[a] = -1;
 	c->priv = p;
+	/* hold at most an eighth of the soft fd limit */
+	struct rlimit rl;
+	rlim_t budget = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur / 8 : 0;
+	budget /= CA_N;
+	p->nheld_max = budget < CPU_HELD_MAX ? (size_t)budget : CPU_HELD_MAX;
 	p->guest = cfg_bool(c->cfg, "collector.cpu.guest");
 	int r = compile_filter(c->cfg, "collector.cpu.info.flags-include", &p->flags_re);
 	if (r == 0)
@@ -639,6 +776,7 @@ static int cpu_collect(struct collector *c, struct metric_sink *out)
 		return r;
 	if (cpulist_scan(&p->cpus) < 0)
 		p->cpus.n = 0; /* no CPU directories: nothing to report from sysfs */
+	held_sync(p);
 	r = collect_throttle(p, out);
 	if (r == 0)
 		r = collect_online(p, out);
@@ -654,6 +792,8 @@ static void cpu_fini(struct collector *c)
 	procfile_fini(&p->stat);
 	procfile_fini(&p->cpuinfo);
 	cpu_stats_fini(&p->stats);
+	for (size_t k = 0; k < CPU_HELD_MAX; k++)
+		held_close(&p->held[k]);
 	cpulist_fini(&p->cpus);
 	regex_free(p->flags_re);
 	regex_free(p->bugs_re);
