@@ -19,6 +19,16 @@ struct kv_key {
 	unsigned bit;
 };
 
+/* The rest of a line must be exactly one unsigned decimal: parse it into *v.
+ * Returns 0, -EINVAL (no number, or more words after it) or -ERANGE. */
+static int sole_u64(struct span rest, uint64_t *v)
+{
+	struct span val, extra;
+	if (!span_word(&rest, &val) || span_word(&rest, &extra))
+		return -EINVAL;
+	return span_u64(val, v);
+}
+
 /* Walk "key value" lines of s; for each key in keys[0..n), parse the value as u64
  * into base + off and set the key's bit in *has. Unknown keys and blank lines are
  * skipped. Returns 0, -EINVAL (a known key without a number) or -ERANGE. */
@@ -30,18 +40,14 @@ static int parse_kv(struct span s, const struct kv_key *keys, size_t n, void *ba
 	int r = 0;
 
 	while (cursor_line(&c, &line)) {
-		struct span key, val, extra;
+		struct span key;
 		if (!span_word(&line, &key))
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			uint64_t v;
 			if (!span_eq(key, keys[i].name))
 				continue;
-			if (!span_word(&line, &val) || span_word(&line, &extra)) {
-				r = -EINVAL;
-				goto out;
-			}
-			r = span_u64(val, &v);
+			r = sole_u64(line, &v);
 			if (r < 0)
 				goto out;
 			memcpy((char *)base + keys[i].off, &v, sizeof(v));
@@ -228,7 +234,7 @@ int cg_parse_memory_stat(struct span s, struct cg_mem_stat *out)
 
 	memset(out, 0, sizeof(*out));
 	while (cursor_line(&c, &line)) {
-		struct span key, val, extra;
+		struct span key;
 		bool total = false;
 		enum cg_mem_key k;
 		uint64_t v;
@@ -243,11 +249,7 @@ int cg_parse_memory_stat(struct span s, struct cg_mem_stat *out)
 		k = mem_key_lookup(key);
 		if (k == CG_MS_N)
 			continue;
-		if (!span_word(&line, &val) || span_word(&line, &extra)) {
-			r = -EINVAL;
-			goto out;
-		}
-		r = span_u64(val, &v);
+		r = sole_u64(line, &v);
 		if (r < 0)
 			goto out;
 		if (total) {
@@ -411,7 +413,7 @@ static struct cg_blkio_dev *blkio_dev(struct cg_blkio *out, uint32_t maj, uint32
 /* One "MAJ:MIN Op N" line. 0, -EINVAL or -ERANGE. */
 static int parse_blkio_line(struct span devw, struct span line, struct cg_blkio *out)
 {
-	struct span op, val, extra;
+	struct span op;
 	struct cg_blkio_dev *d;
 	uint32_t maj, min;
 	uint64_t v;
@@ -423,9 +425,9 @@ static int parse_blkio_line(struct span devw, struct span line, struct cg_blkio 
 	if (r < 0)
 		goto out;
 	r = -EINVAL;
-	if (!span_word(&line, &op) || !span_word(&line, &val) || span_word(&line, &extra))
+	if (!span_word(&line, &op))
 		goto out;
-	r = span_u64(val, &v);
+	r = sole_u64(line, &v);
 	if (r < 0)
 		goto out;
 	bit = blkio_op(op, &off);
@@ -449,14 +451,11 @@ int cg_parse_blkio(struct span s, struct cg_blkio *out)
 
 	memset(out, 0, sizeof(*out));
 	while (cursor_line(&c, &line)) {
-		struct span first, val, extra;
+		struct span first;
 		if (!span_word(&line, &first))
 			continue;
 		if (span_eq(first, "Total")) {
-			r = -EINVAL;
-			if (!span_word(&line, &val) || span_word(&line, &extra))
-				goto out;
-			r = span_u64(val, &out->total);
+			r = sole_u64(line, &out->total);
 			if (r < 0)
 				goto out;
 			out->has_total = true;
