@@ -60,17 +60,12 @@ int edac_parse_count(struct span text, uint64_t *out)
 	return span_u64(span_trim(text), out);
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 bool edac_numbered(const char *name, const char *prefix, struct span *num)
 {
 	size_t pl = strlen(prefix), n = 0;
 	if (strncmp(name, prefix, pl) != 0)
 		return false;
-	while (is_digit(name[pl + n]))
+	while (ascii_digit(name[pl + n]))
 		n++;
 	*num = (struct span){ name + pl, n };
 	return n > 0;
@@ -79,13 +74,13 @@ bool edac_numbered(const char *name, const char *prefix, struct span *num)
 bool edac_channel_file(const char *name, struct span *num)
 {
 	struct span s = span_cstr(name);
-	if (s.len < 12 || !span_starts(s, "ch") || !is_digit(name[2]) || !span_ends(s, "_ce_count"))
+	if (s.len < 12 || !span_starts(s, "ch") || !ascii_digit(name[2]) || !span_ends(s, "_ce_count"))
 		return false;
 	for (size_t i = 0; i + 2 < s.len; i++) {
 		size_t n = 0;
 		if (name[i] != 'c' || name[i + 1] != 'h')
 			continue;
-		while (is_digit(name[i + 2 + n]))
+		while (ascii_digit(name[i + 2 + n]))
 			n++;
 		if (n && strncmp(name + i + 2 + n, "_ce_count", 9) == 0) {
 			*num = (struct span){ name + i + 2, n };

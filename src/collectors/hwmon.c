@@ -124,17 +124,12 @@ size_t hwmon_clean(struct span s, char *out, size_t cap)
 	return o - a;
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 bool hwmon_explode(struct span name, struct span *type, int64_t *num, struct span *prop)
 {
 	const char *s = name.p;
 	size_t n = name.len, tl = 0, q, lastnl = 0;
 	bool nl = false;
-	while (tl < n && !is_digit(s[tl]))
+	while (tl < n && !ascii_digit(s[tl]))
 		tl++;
 	if (tl == 0)
 		return false;
@@ -145,7 +140,7 @@ bool hwmon_explode(struct span name, struct span *type, int64_t *num, struct spa
 		}
 	/* the property (".+") cannot hold a newline: it must start after the last one */
 #define PROP_OK(at) ((at) < n && (!nl || (at) > lastnl))
-	for (q = tl; q < n && is_digit(s[q]); q++)
+	for (q = tl; q < n && ascii_digit(s[q]); q++)
 		;
 	if (q == n || (s[q] == '_' && PROP_OK(q + 1))) {
 		uint64_t v = 0;
@@ -407,7 +402,7 @@ static int emit_sensor(const struct hwmon_data *d, uint32_t i, uint32_t j, const
 			return 0;
 	}
 	struct span type = e.sensor;
-	while (type.len && is_digit(type.p[type.len - 1]))
+	while (type.len && ascii_digit(type.p[type.len - 1]))
 		type.len--;
 	/* of several readings of one property, the last wins */
 #define LAST(k) ((k) + 1 == j || g[k].plen != g[(k) + 1].plen || \

@@ -108,16 +108,11 @@ static long span_count(struct span s, const char *needle)
 	return n;
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Length of the run of digits at s[i..). */
 static size_t digits_at(struct span s, size_t i)
 {
 	size_t n = 0;
-	while (i + n < s.len && is_digit(s.p[i + n]))
+	while (i + n < s.len && ascii_digit(s.p[i + n]))
 		n++;
 	return n;
 }
@@ -156,7 +151,7 @@ static int status_total(struct span s, int64_t *total)
 	long at = span_find(s, " blocks ");
 	while (at >= 0) {
 		size_t dstart = (size_t)at;
-		while (dstart > 0 && is_digit(s.p[dstart - 1]))
+		while (dstart > 0 && ascii_digit(s.p[dstart - 1]))
 			dstart--;
 		if (dstart < (size_t)at)
 			break;

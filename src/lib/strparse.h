@@ -56,6 +56,12 @@ static inline struct span span_cstr(const char *s)
 	return (struct span){ s, n };
 }
 
+/* An ASCII decimal digit (locale-free, unlike isdigit). */
+static inline bool ascii_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 bool span_eq(struct span s, const char *lit);          /* exact match with a C string */
 bool span_starts(struct span s, const char *prefix);  /* s begins with prefix */
 bool span_ends(struct span s, const char *suffix);    /* s ends with suffix */
