@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -177,41 +178,60 @@ static int key_cmp(struct span key, const char *z)
 	return key.len < zl ? -1 : key.len > zl;
 }
 
-/* Sort the pod entries by UID in place (shell sort: no scratch memory, unlike a
- * libc qsort that may malloc). */
-static void sort_pods(struct podlogs *pl)
+/* Both entry kinds start with the offset of their key (pod UID, container ID), so one
+ * sort and one search serve both tables. */
+_Static_assert(offsetof(struct podlogs_pod_ent, uid) == 0, "key first");
+_Static_assert(offsetof(struct podlogs_ctr_ent, id) == 0, "key first");
+#define ENT_MAX 32 /* bytes; larger than either entry */
+_Static_assert(sizeof(struct podlogs_pod_ent) <= ENT_MAX, "entry size");
+_Static_assert(sizeof(struct podlogs_ctr_ent) <= ENT_MAX, "entry size");
+
+/* The key string of entry i of the array at base (entries of elem bytes). */
+static const char *ent_key(const struct podlogs *pl, const char *base, size_t elem, uint32_t i)
+{
+	uint32_t off;
+	memcpy(&off, base + (size_t)i * elem, sizeof(off));
+	return str_at(pl, off);
+}
+
+/* Sort n entries of elem bytes at base by key, in place (shell sort: no scratch
+ * memory, unlike a libc qsort that may malloc). */
+static void sort_entries(const struct podlogs *pl, char *base, uint32_t n, size_t elem)
 {
 	static const uint32_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+	char e[ENT_MAX];
 	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
 		uint32_t gap = gaps[g];
-		for (uint32_t i = gap; i < pl->npods; i++) {
-			struct podlogs_pod_ent e = pl->pods[i];
-			uint32_t j = i;
-			while (j >= gap && strcmp(str_at(pl, pl->pods[j - gap].uid), str_at(pl, e.uid)) > 0) {
-				pl->pods[j] = pl->pods[j - gap];
+		for (uint32_t i = gap; i < n; i++) {
+			memcpy(e, base + (size_t)i * elem, elem);
+			uint32_t off, j = i;
+			memcpy(&off, e, sizeof(off));
+			while (j >= gap && strcmp(ent_key(pl, base, elem, j - gap), str_at(pl, off)) > 0) {
+				memcpy(base + (size_t)j * elem, base + (size_t)(j - gap) * elem, elem);
 				j -= gap;
 			}
-			pl->pods[j] = e;
+			memcpy(base + (size_t)j * elem, e, elem);
 		}
 	}
 }
 
-/* The same for the container entries, by ID. */
-static void sort_ctrs(struct podlogs *pl)
+/* Binary search of n sorted entries of elem bytes at base for key. Returns the index
+ * or -ENOENT. */
+static int find_entry(const struct podlogs *pl, const char *base, uint32_t n, size_t elem,
+		      struct span key)
 {
-	static const uint32_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
-	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		uint32_t gap = gaps[g];
-		for (uint32_t i = gap; i < pl->nctrs; i++) {
-			struct podlogs_ctr_ent e = pl->ctrs[i];
-			uint32_t j = i;
-			while (j >= gap && strcmp(str_at(pl, pl->ctrs[j - gap].id), str_at(pl, e.id)) > 0) {
-				pl->ctrs[j] = pl->ctrs[j - gap];
-				j -= gap;
-			}
-			pl->ctrs[j] = e;
-		}
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(key, ent_key(pl, base, elem, mid));
+		if (c == 0)
+			return (int)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
+	return -ENOENT;
 }
 
 /* Add one /var/log/pods entry if its name is kubelet's. 0 or -errno. */
@@ -327,8 +347,8 @@ int podlogs_refresh(struct podlogs *pl)
 		r = scan_dir(pl, &pl->ctrs_dir, add_ctr);
 	if (r < 0)
 		goto out_empty;
-	sort_pods(pl);
-	sort_ctrs(pl);
+	sort_entries(pl, (char *)pl->pods, pl->npods, sizeof(*pl->pods));
+	sort_entries(pl, (char *)pl->ctrs, pl->nctrs, sizeof(*pl->ctrs));
 	pl->pods_mtime = pm;
 	pl->pods_ino = pi;
 	pl->ctrs_mtime = cm;
@@ -342,49 +362,27 @@ out_empty:
 	return r;
 }
 
-/* Binary search for uid. 0 and *out, or -ENOENT. */
+/* Look up a pod UID. 0 and *out, or -ENOENT. */
 int podlogs_pod(const struct podlogs *pl, struct span uid, struct podlogs_pod_info *out)
 {
-	uint32_t lo = 0, hi = pl->npods;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const struct podlogs_pod_ent *e = &pl->pods[mid];
-		int c = key_cmp(uid, str_at(pl, e->uid));
-		if (c == 0) {
-			out->ns = str_at(pl, e->ns);
-			out->pod = str_at(pl, e->pod);
-			return 0;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -ENOENT;
+	int i = find_entry(pl, (const char *)pl->pods, pl->npods, sizeof(*pl->pods), uid);
+	if (i < 0)
+		return i;
+	out->ns = str_at(pl, pl->pods[i].ns);
+	out->pod = str_at(pl, pl->pods[i].pod);
+	return 0;
 }
 
-/* Binary search for a container id. 0 and *out, or -ENOENT. */
+/* Look up a container ID. 0 and *out, or -ENOENT. */
 int podlogs_container(const struct podlogs *pl, struct span id, struct podlogs_ctr_info *out)
 {
-	uint32_t lo = 0, hi = pl->nctrs;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const struct podlogs_ctr_ent *e = &pl->ctrs[mid];
-		int c = key_cmp(id, str_at(pl, e->id));
-		if (c == 0) {
-			out->container = str_at(pl, e->container);
-			out->pod = str_at(pl, e->pod);
-			out->ns = str_at(pl, e->ns);
-			return 0;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -ENOENT;
+	int i = find_entry(pl, (const char *)pl->ctrs, pl->nctrs, sizeof(*pl->ctrs), id);
+	if (i < 0)
+		return i;
+	out->container = str_at(pl, pl->ctrs[i].container);
+	out->pod = str_at(pl, pl->ctrs[i].pod);
+	out->ns = str_at(pl, pl->ctrs[i].ns);
+	return 0;
 }
 
 /* Free the buffer and arrays and close the directories. Safe on a zeroed pl. */
