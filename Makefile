@@ -15,7 +15,8 @@ CFLAGS := -std=gnu11 $(WARN) $(OPT) $(SAN) -MMD -MP -fno-strict-aliasing
 LDLIBS := -lmicrohttpd -lz -lpcre2-8 -lpthread -lm
 LDFLAGS += $(SAN)
 
-LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c))
+LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c \
+	src/health/*.c src/push/*.c src/runtime/*.c))
 COLLECTORS := $(sort $(basename $(notdir $(wildcard src/collectors/*.c))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/collectors_list.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))

@@ -124,10 +124,27 @@ int agent_collect(struct agent *a, struct metric_sink *out)
 		sink_add(out, &desc_duration, c->last_duration, LABELS(L("collector", name)));
 		sink_add(out, &desc_success, r < 0 ? 0 : 1, LABELS(L("collector", name)));
 	}
+	for (size_t i = 0; i < a->nsources; i++) {
+		uint32_t mark = out->nseries;
+		int r = a->sources[i].collect(a->sources[i].ctx, out);
+		if (r < 0) {
+			out->nseries = mark;
+			plog(LOG_WARN, "self-metrics source failed", "source", a->sources[i].name,
+			     "err", strerror(-r), PLOG_END);
+		}
+	}
 	a->collections++;
 	if (a->report_collections)
 		sink_add(out, &desc_collections, (double)a->collections, NULL, 0);
 	return sink_finish(out);
+}
+
+int agent_add_source(struct agent *a, const struct agent_source *src)
+{
+	if (a->nsources >= AGENT_MAX_SOURCES)
+		return -E2BIG;
+	a->sources[a->nsources++] = *src;
+	return 0;
 }
 
 void agent_fini(struct agent *a)

@@ -23,12 +23,26 @@
 #include "core/config.h"
 #include "expo/sink.h"
 
+#define AGENT_MAX_SOURCES 8
+
+/* A part of plumb that is not a collector (push, health) and reports its own
+ * plumb_* families in every collection. collect() runs on the collecting thread while
+ * the part's own threads run, so it guards its state itself; it returns 0 or -errno
+ * (its samples are then dropped). */
+struct agent_source {
+	const char *name;
+	int (*collect)(void *ctx, struct metric_sink *out);
+	void *ctx;
+};
+
 struct agent {
 	const struct plumb_config *cfg;
 	struct collector *collectors; /* the enabled ones; owned */
 	size_t n;
 	uint64_t collections;    /* agent_collect calls so far; callers serialise them */
 	bool report_collections; /* emit plumb_scrape_collections_total */
+	struct agent_source sources[AGENT_MAX_SOURCES];
+	size_t nsources;
 };
 
 /* Initialise every collector the config enables. A collector whose init fails is
@@ -41,6 +55,11 @@ int agent_init(struct agent *a, const struct plumb_config *cfg);
 int agent_collect(struct agent *a, struct metric_sink *out);
 
 void agent_fini(struct agent *a); /* accepts a zeroed agent */
+
+/* Add a source whose families every later collection includes, after the collectors'.
+ * Call before collections start (not thread-safe against agent_collect); ctx must
+ * outlive the agent's last collection. Returns 0 or -E2BIG beyond AGENT_MAX_SOURCES. */
+int agent_add_source(struct agent *a, const struct agent_source *src);
 
 /* Whether collector ops is enabled by cfg (its flag, or --collector.disable-defaults). */
 bool agent_enabled(const struct plumb_config *cfg, const struct collector_ops *ops);

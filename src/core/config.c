@@ -215,6 +215,8 @@ static size_t count_defs(const struct flag_def *t)
 static int build(struct plumb_config *cfg)
 {
 	size_t n = count_defs(core_flags);
+	for (size_t t = 0; plumb_flag_tables[t]; t++)
+		n += count_defs(plumb_flag_tables[t]);
 	for (size_t c = 0; plumb_collectors[c]; c++)
 		n += 1 + count_defs(plumb_collectors[c]->flags);
 	cfg->entries = calloc(n, sizeof(*cfg->entries));
@@ -222,6 +224,9 @@ static int build(struct plumb_config *cfg)
 		return -ENOMEM;
 	for (size_t i = 0; core_flags[i].name; i++)
 		cfg->entries[cfg->n++].def = &core_flags[i];
+	for (size_t t = 0; plumb_flag_tables[t]; t++)
+		for (size_t i = 0; plumb_flag_tables[t][i].name; i++)
+			cfg->entries[cfg->n++].def = &plumb_flag_tables[t][i];
 	for (size_t c = 0; plumb_collectors[c]; c++) {
 		const struct collector_ops *ops = plumb_collectors[c];
 		struct entry *e = &cfg->entries[cfg->n++];

@@ -35,6 +35,11 @@ struct flag_def {
 
 struct plumb_config;
 
+/* Flag tables of the parts of plumb that are not collectors (push, health, the web
+ * endpoint, the sandbox), listed in src/core/modules.c and ended by NULL. Each table
+ * is ended by {NULL}. --help lists them after the core's flags. */
+extern const struct flag_def *const plumb_flag_tables[];
+
 /* Value of flag `name` as given last on the command line, or its default, or NULL. */
 const char *cfg_str(const struct plumb_config *cfg, const char *name);
 /* Boolean value (false when unset). */

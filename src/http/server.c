@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -96,6 +97,30 @@ out_dec:
 	return ret;
 }
 
+/* Answer GET /api/v1/status with the JSON body srv->status renders (500 when it
+ * cannot). The response takes the body and frees it. */
+static enum MHD_Result serve_status(struct server *srv, struct MHD_Connection *conn)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int r = srv->status.render(srv->status.ctx, &body, &len);
+	if (r < 0) {
+		plog(LOG_ERROR, "status rendering failed", "err", strerror(-r), PLOG_END);
+		return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+				    "status unavailable; see plumb's log\n");
+	}
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 /* libmicrohttpd's access handler: routes by method and URL. Called once with the
  * headers (answered later), then again with the body, if any, which is discarded. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -121,6 +146,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return serve_metrics(srv, conn, VIEW_METRICS);
 	if (strcmp(url, "/metrics/resource") == 0)
 		return serve_metrics(srv, conn, VIEW_RESOURCE);
+	if (strcmp(url, "/api/v1/status") == 0 && srv->status.render)
+		return serve_status(srv, conn);
 	if (strcmp(url, "/-/healthy") == 0 || strcmp(url, "/-/ready") == 0)
 		return reply_static(conn, MHD_HTTP_OK, "text/plain", "OK\n");
 	if (strcmp(url, "/") == 0) {
@@ -201,13 +228,16 @@ static int bind_listen(const char *addr)
 	return fd;
 }
 
-int server_start(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper)
+int server_start(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
+		 const struct server_status *status)
 {
 	const char *const *addrs;
 	size_t n = cfg_all(cfg, "web.listen-address", &addrs);
 	int r = 0;
 	memset(srv, 0, sizeof(*srv));
 	srv->scraper = scraper;
+	if (status)
+		srv->status = *status;
 	srv->metrics_path = cfg_str(cfg, "web.telemetry-path");
 	if (cfg_int(cfg, "web.max-requests", &srv->max_requests) < 0)
 		srv->max_requests = 40;

@@ -18,8 +18,17 @@
 
 #define SERVER_MAX_LISTEN 16
 
+/* The body of GET /api/v1/status (JSON), made by another part of plumb (health).
+ * render() runs on a connection's thread, concurrently with others; it returns 0 and
+ * a malloc'd body in *body (the server frees it) of *len bytes, or -errno (500). */
+struct server_status {
+	int (*render)(void *ctx, char **body, size_t *len);
+	void *ctx;
+};
+
 struct server {
 	struct scraper *scraper;
+	struct server_status status; /* render NULL: /api/v1/status is 404 */
 	const char *metrics_path;
 	int64_t max_requests;      /* 0: no limit */
 	atomic_int in_flight;
@@ -27,9 +36,10 @@ struct server {
 	size_t ndaemons;
 };
 
-/* Bind every --web.listen-address and start serving. Returns 0 or -errno (logged,
- * naming the address). */
-int server_start(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper);
+/* Bind every --web.listen-address and start serving; status may be NULL (no status
+ * API). Returns 0 or -errno (logged, naming the address). */
+int server_start(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
+		 const struct server_status *status);
 void server_stop(struct server *srv); /* accepts a zeroed server */
 
 /* Split "host:port" / "[v6]:port" / ":port" into host (empty for any) and port.

@@ -1,0 +1,12 @@
+/*
+ * modules: the flag tables of plumb's parts that are not collectors.
+ *
+ * Collectors declare their flags in their collector_ops; the other parts (push, health,
+ * the web endpoint's configuration, the sandbox) each export one table, and this list
+ * names them so the config parser knows every flag. Add a part's table here.
+ */
+#include "core/config.h"
+
+const struct flag_def *const plumb_flag_tables[] = {
+	NULL,
+};
