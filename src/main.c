@@ -49,7 +49,9 @@ int main(int argc, char **argv)
 	if ((r = agent_init(&agent, cfg)) < 0)
 		goto out_cfg;
 	scraper_init(&scraper, &agent);
-	if ((r = server_start(&srv, cfg, &scraper, NULL)) < 0)
+	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0)
+		goto out_scraper;
+	if ((r = server_start(&srv)) < 0)
 		goto out_scraper;
 
 	int sig = 0;

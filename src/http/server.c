@@ -228,8 +228,8 @@ static int bind_listen(const char *addr)
 	return fd;
 }
 
-int server_start(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
-		 const struct server_status *status)
+int server_bind(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
+		const struct server_status *status)
 {
 	const char *const *addrs;
 	size_t n = cfg_all(cfg, "web.listen-address", &addrs);
@@ -251,35 +251,49 @@ int server_start(struct server *srv, const struct plumb_config *cfg, struct scra
 			plog(LOG_ERROR, "cannot listen", "address", addrs[i], "err", strerror(-fd),
 			     PLOG_END);
 			r = fd;
-			goto out_stop;
+			goto out_close;
 		}
-		/* MHD_USE_ITC: a finished connection thread wakes the daemon's thread to
-		 * join it and close its socket now, not at the next accept or timeout */
-		struct MHD_Daemon *d = MHD_start_daemon(
-			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-				MHD_USE_POLL | MHD_USE_ITC,
-			0, NULL, NULL, handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT,
-			(unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-			MHD_OPTION_END);
-		if (!d) {
-			close(fd);
-			plog(LOG_ERROR, "cannot start HTTP server", "address", addrs[i], PLOG_END);
-			r = -EIO;
-			goto out_stop;
-		}
-		srv->daemons[srv->ndaemons++] = d;
-		plog(LOG_INFO, "listening", "address", addrs[i], PLOG_END);
+		srv->listeners[srv->nlisteners].fd = fd;
+		srv->listeners[srv->nlisteners].addr = addrs[i];
+		srv->nlisteners++;
 	}
 	return 0;
-out_stop:
+out_close:
 	server_stop(srv);
 	return r;
 }
 
+int server_start(struct server *srv)
+{
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		struct listener *l = &srv->listeners[i];
+		/* MHD_USE_ITC: a finished connection thread wakes the daemon's thread to
+		 * join it and close its socket now, not at the next accept or timeout */
+		l->daemon = MHD_start_daemon(
+			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+				MHD_USE_POLL | MHD_USE_ITC,
+			0, NULL, NULL, handle, srv, MHD_OPTION_LISTEN_SOCKET, l->fd,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT,
+			(unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+			MHD_OPTION_END);
+		if (!l->daemon) {
+			plog(LOG_ERROR, "cannot start HTTP server", "address", l->addr, PLOG_END);
+			server_stop(srv);
+			return -EIO;
+		}
+		plog(LOG_INFO, "listening", "address", l->addr, PLOG_END);
+	}
+	return 0;
+}
+
 void server_stop(struct server *srv)
 {
-	for (size_t i = 0; i < srv->ndaemons; i++)
-		MHD_stop_daemon(srv->daemons[i]);
-	srv->ndaemons = 0;
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		struct listener *l = &srv->listeners[i];
+		if (l->daemon)
+			MHD_stop_daemon(l->daemon); /* closes l->fd, which it owns */
+		else
+			close(l->fd);
+	}
+	srv->nlisteners = 0;
 }

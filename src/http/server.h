@@ -32,15 +32,25 @@ struct server {
 	const char *metrics_path;
 	int64_t max_requests;      /* 0: no limit */
 	atomic_int in_flight;
-	struct MHD_Daemon *daemons[SERVER_MAX_LISTEN];
-	size_t ndaemons;
+	struct listener {
+		int fd;                  /* bound and listening */
+		const char *addr;        /* as given, owned by the config */
+		struct MHD_Daemon *daemon; /* NULL until server_start */
+	} listeners[SERVER_MAX_LISTEN];
+	size_t nlisteners;
 };
 
-/* Bind every --web.listen-address and start serving; status may be NULL (no status
- * API). Returns 0 or -errno (logged, naming the address). */
-int server_start(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
-		 const struct server_status *status);
-void server_stop(struct server *srv); /* accepts a zeroed server */
+/* Bind and listen on every --web.listen-address, without serving yet: main binds
+ * while it still has the privileges a low port needs, then drops them and starts the
+ * server. status may be NULL (no status API). Returns 0 or -errno (logged, naming the
+ * address); on error nothing stays open. */
+int server_bind(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
+		const struct server_status *status);
+/* Start serving on the bound sockets (one libmicrohttpd daemon and its threads each).
+ * Returns 0 or -EIO (logged); on error everything is closed. */
+int server_start(struct server *srv);
+/* Stop serving and close every socket. Accepts a zeroed or only bound server. */
+void server_stop(struct server *srv);
 
 /* Split "host:port" / "[v6]:port" / ":port" into host (empty for any) and port.
  * Returns 0 or -EINVAL. */
