@@ -15,6 +15,7 @@
 #include "core/agent.h"
 #include "core/config.h"
 #include "core/scrape.h"
+#include "health/health.h"
 #include "http/server.h"
 #include "lib/log.h"
 #include "version.h"
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 	struct agent agent = { 0 };
 	struct scraper scraper;
 	struct server srv = { 0 };
+	struct health health = { 0 };
 	int status = 1;
 
 	int r = cfg_parse(argc, argv, &cfg);
@@ -49,16 +51,26 @@ int main(int argc, char **argv)
 	if ((r = agent_init(&agent, cfg)) < 0)
 		goto out_cfg;
 	scraper_init(&scraper, &agent);
-	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0)
+	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg))) < 0)
 		goto out_scraper;
+	/* health opens the kernel log while plumb still has its privileges */
+	if ((r = health_open(&health, cfg, &agent, &scraper)) < 0) {
+		status = r == -EINVAL ? 2 : 1;
+		goto out_server;
+	}
 	if ((r = server_start(&srv)) < 0)
-		goto out_scraper;
+		goto out_server;
+	if ((r = health_start(&health)) < 0)
+		goto out_server;
 
 	int sig = 0;
 	sigwait(&set, &sig);
 	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
+out_server:
+	health_stop(&health);
 	server_stop(&srv);
+	health_fini(&health);
 out_scraper:
 	scraper_fini(&scraper);
 	agent_fini(&agent);
