@@ -143,7 +143,7 @@ static int follow_rotation(struct klog *k)
 		k->dev = st.st_dev;
 		k->ino = st.st_ino;
 	}
-	return r;
+	return r < 0 ? r : read_to_end(k);
 }
 
 int klog_poll_file(struct klog *k)
