@@ -24,7 +24,7 @@ const struct flag_def health_flags[] = {
 	{ "health.check-interval", FLAG_DURATION, "10s",
 	  "How often the health conditions are checked (at least 1s).", false },
 	{ "health.eviction-hard", FLAG_STRING, EVICTION_DEFAULT,
-	  "Pressure thresholds in kubelet's --eviction-hard syntax, signal<quantity separated "
+	  "Pressure thresholds in the syntax of kubelet's eviction-hard, signal<quantity separated "
 	  "by commas.",
 	  false },
 	{ "health.eviction-pressure-transition-period", FLAG_DURATION, "5m",
