@@ -131,7 +131,7 @@ static int open_webhook(struct health *h, const struct plumb_config *cfg)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -ENOMEM;
 	h->curl_ready = true;
-	r = webhook_init(&h->wh, url, timeout_ms);
+	r = webhook_init(&h->wh, url, timeout_ms, &h->stopping);
 	if (r == -EINVAL || r == -ENAMETOOLONG)
 		return usage_error("push.status.url", url, "must be an http:// or https:// URL");
 	if (r < 0)
@@ -358,6 +358,7 @@ void health_stop(struct health *h)
 	if (h->started) {
 		pthread_mutex_lock(&h->mu);
 		h->stop = true;
+		atomic_store(&h->stopping, true);
 		pthread_cond_broadcast(&h->cv);
 		pthread_mutex_unlock(&h->mu);
 		pthread_join(h->thread, NULL);

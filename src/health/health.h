@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -61,6 +62,7 @@ struct health {
 	uint64_t counts[KEVENT_COUNT];
 	uint64_t gen;             /* bumped on every change of conditions or a new event */
 	bool stop;
+	atomic_bool stopping;     /* set with stop; aborts a webhook post in progress */
 
 	struct kline_rules *rules; /* used by the klog thread only */
 	struct klog klog;

@@ -17,10 +17,24 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-int webhook_init(struct webhook *w, const char *url, int64_t timeout_ms)
+/* libcurl's progress callback: non-zero aborts the transfer. */
+static int check_abort(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct webhook *w = ctx;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return w->abort && atomic_load(w->abort);
+}
+
+int webhook_init(struct webhook *w, const char *url, int64_t timeout_ms,
+		 const atomic_bool *abort)
 {
 	int r = -ENOMEM;
 	memset(w, 0, sizeof(*w));
+	w->abort = abort;
 	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
 		return -EINVAL;
 	if (snprintf(w->url, sizeof(w->url), "%s", url) >= (int)sizeof(w->url))
@@ -39,7 +53,10 @@ int webhook_init(struct webhook *w, const char *url, int64_t timeout_ms)
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_USERAGENT, "plumb") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK) {
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_abort) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, w) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK) {
 		r = -EINVAL;
 		goto out_fini;
 	}

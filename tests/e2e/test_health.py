@@ -289,6 +289,58 @@ def test_bad_flags():
               "%s: stderr %r" % (arg, r.stderr))
 
 
+def test_webhook_failures():
+    """A receiver answering 500 is logged once however often plumb retries; one that
+    never answers does not keep plumb from shutting down cleanly."""
+    import socket
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        count = 0
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            Failing.count += 1
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with Plumb(["--collector.disable-defaults", "--collector.loadavg",
+                    "--health.kernel-log=", "--push.status.interval=1s",
+                    "--push.status.url=http://127.0.0.1:%d/" % srv.server_address[1]]) as p:
+            deadline = time.monotonic() + 30
+            while Failing.count < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            check(Failing.count >= 3, "only %d retries" % Failing.count)
+            n = p.log().count("posting the status failed")
+            check(n == 1, "failure logged %d times:\n%s" % (n, p.log()))
+            check("HTTP 500" in p.log(), "the log does not say what failed")
+    finally:
+        srv.shutdown()
+
+    # a receiver that accepts the connection and never answers
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(4)
+    try:
+        with Plumb(["--collector.disable-defaults", "--collector.loadavg",
+                    "--health.kernel-log=",
+                    "--push.status.url=http://127.0.0.1:%d/" % lsock.getsockname()[1]]) as p:
+            lsock.settimeout(30)
+            conn, _ = lsock.accept()  # the first POST is now waiting for its answer
+            start = time.monotonic()
+            rc = p.stop()
+            print("shutdown with a POST in flight took %.2f s" % (time.monotonic() - start))
+            check(rc == 0, "plumb exited %d with a POST in flight" % rc)
+            conn.close()
+    finally:
+        lsock.close()
+
+
 def test_disabled():
     """--no-health.enabled: no status route, no health metrics."""
     with Plumb(["--no-health.enabled", "--collector.disable-defaults",
@@ -304,4 +356,4 @@ if __name__ == "__main__":
         env = dict(os.environ, **{NS_ENV: "1"})
         os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", sys.executable]
                    + sys.argv, env)
-    main([test_health, test_bad_flags, test_disabled])
+    main([test_health, test_bad_flags, test_webhook_failures, test_disabled])
