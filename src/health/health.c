@@ -286,6 +286,7 @@ static int post_status(struct health *h)
 	return r;
 }
 
+/* The smaller of a and b. */
 static int64_t min64(int64_t a, int64_t b)
 {
 	return a < b ? a : b;

@@ -97,9 +97,11 @@ int health_render_status(void *ctx, char **body, size_t *len)
 		json_decref(events);
 		goto out_root;
 	}
-	/* json_object_set_new takes the reference whether it succeeds or not */
-	if (json_object_set_new(root, "conditions", conds) < 0 ||
-	    json_object_set_new(root, "events", events) < 0)
+	/* json_object_set_new takes the reference whether it succeeds or not, so both
+	 * calls run */
+	int rc = json_object_set_new(root, "conditions", conds);
+	int re = json_object_set_new(root, "events", events);
+	if (rc < 0 || re < 0)
 		goto out_root;
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!s)
