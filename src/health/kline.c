@@ -50,7 +50,7 @@ struct kline_rules {
 
 int kline_rules_new(struct kline_rules **out)
 {
-	int r = 0;
+	int r;
 	struct kline_rules *k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;

@@ -330,8 +330,8 @@ struct collected {
 static void collect_line(void *ctx, const char *line, size_t len)
 {
 	struct collected *c = ctx;
-	size_t at = strlen(c->text);
-	snprintf(c->text + at, sizeof(c->text) - at, "%s%.*s", c->n ? "|" : "", (int)len, line);
+	size_t used = strlen(c->text);
+	snprintf(c->text + used, sizeof(c->text) - used, "%s%.*s", c->n ? "|" : "", (int)len, line);
 	c->n++;
 }
 
