@@ -175,16 +175,21 @@ int health_open(struct health *h, const struct plumb_config *cfg, struct agent *
 	pthread_condattr_destroy(&ca);
 	h->sync_ready = true;
 	if ((r = read_flags(h, cfg, &ev, &transition_ms)) < 0)
-		return r;
-	if ((r = pid_files_init(&h->pids, cfg_procfs(cfg))) < 0)
-		return r;
-	if ((r = kline_rules_new(&h->rules)) < 0)
-		return r;
-	if ((r = open_webhook(h, cfg)) < 0)
-		return r;
+		return r; /* printed as a usage error */
+	if ((r = pid_files_init(&h->pids, cfg_procfs(cfg))) < 0 ||
+	    (r = kline_rules_new(&h->rules)) < 0 || (r = open_webhook(h, cfg)) < 0)
+		goto out_log;
+	/* open the pid files now, while the sandbox does not yet limit what plumb may open;
+	 * they stay open (a failure here shows as PIDPressure Unknown later) */
+	struct health_inputs ignored = { 0 };
+	(void)pid_files_read(&h->pids, &ignored);
 	open_kernel_log(h, cfg);
 	health_state_init(&h->st, &ev, transition_ms, h->klog_open, health_now());
-	return agent_add_source(a, &(struct agent_source){ "health", health_collect, h });
+	r = agent_add_source(a, &(struct agent_source){ "health", health_collect, h });
+out_log:
+	if (r < 0 && r != -EINVAL)
+		plog(LOG_ERROR, "cannot set up the health checks", "err", strerror(-r), PLOG_END);
+	return r;
 }
 
 /* Log the conditions in mask as they are now. Called with mu. */

@@ -81,7 +81,8 @@ const struct server_status *health_status_hook(struct health *h, const struct pl
 /* Read the --health.* and --push.status.* flags, open the kernel log, set up the
  * webhook and register the metrics source with a. Does nothing (returns 0) when
  * health is disabled. A bad flag value gets a one-line error on stderr and -EINVAL
- * (main exits 2); other failures return -errno. Call health_fini in every case. */
+ * (main exits 2); other failures are logged and return -errno. Call health_fini in
+ * every case. */
 int health_open(struct health *h, const struct plumb_config *cfg, struct agent *a,
 		struct scraper *s);
 
