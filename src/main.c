@@ -49,8 +49,11 @@ int main(int argc, char **argv)
 	if ((r = agent_init(&agent, cfg)) < 0)
 		goto out_cfg;
 	scraper_init(&scraper, &agent);
-	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0)
+	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0) {
+		if (r == -EINVAL) /* a bad --web.* value or web config: a usage error */
+			status = 2;
 		goto out_scraper;
+	}
 	if ((r = server_start(&srv)) < 0)
 		goto out_scraper;
 
