@@ -33,8 +33,11 @@
 #else
 #define SERVER_STACK (256u << 10)
 #endif
-/* Room libmicrohttpd needs in a connection's memory pool besides the request head. */
-#define SERVER_POOL_SLACK 8192
+/* Room libmicrohttpd needs in a connection's memory pool besides the request head and
+ * the configured response headers: the parsed headers' index and our own response
+ * headers. A head larger than the pool is refused by libmicrohttpd itself (431);
+ * head_too_large() enforces --web.max-header-bytes exactly below that. */
+#define SERVER_POOL_SLACK 1024
 #define SERVER_BACKLOG 1024
 
 const struct flag_def web_flags[] = {
@@ -223,6 +226,28 @@ out_dec:
 	return ret;
 }
 
+/* MHD_KeyValueIterator adding the size of one header or query argument, as sent
+ * ("name: value\r\n", "name=value&"), to *(size_t *)cls. */
+static enum MHD_Result add_field_size(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	size_t *sum = cls;
+	(void)kind;
+	*sum += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* Whether the request head (request line, query and headers) is over
+ * --web.max-header-bytes. */
+static bool head_too_large(const struct server *srv, struct MHD_Connection *conn,
+			   const char *method, const char *url, const char *version)
+{
+	size_t sum = strlen(method) + strlen(url) + strlen(version) + 4 + 2;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, add_field_size,
+				  &sum);
+	return sum > srv->max_header_bytes;
+}
+
 /* libmicrohttpd's access handler. Called once with the headers (answered later), then
  * again with the body, if any, which is discarded. A TLS client that does not meet
  * client_auth_type gets no answer: the connection is closed. */
@@ -231,11 +256,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			      size_t *upload_size, void **req_cls)
 {
 	struct server *srv = cls;
-	(void)version;
 	(void)upload_data;
 	/* first call per request: headers only; answer on the second */
 	if (*req_cls == NULL) {
 		*req_cls = srv;
+		if (head_too_large(srv, conn, method, url, version))
+			return reply_static(srv, conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+					    "text/plain", "request head too large\n", NULL, NULL);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -529,7 +556,10 @@ static struct MHD_Daemon *start_daemon(struct server *srv, struct listener *l)
 	OPT(MHD_OPTION_CONNECTION_LIMIT, srv->max_connections, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->max_per_ip, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s, NULL);
-	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->max_header_bytes + SERVER_POOL_SLACK, NULL);
+	size_t pool = srv->max_header_bytes + SERVER_POOL_SLACK;
+	for (size_t i = 0; i < srv->web.nheaders; i++)
+		pool += strlen(srv->web.headers[i].name) + strlen(srv->web.headers[i].value) + 4;
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, NULL);
 	OPT(MHD_OPTION_THREAD_STACK_SIZE, SERVER_STACK, NULL);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv);
 	if (srv->web.tls) {

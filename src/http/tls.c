@@ -46,6 +46,16 @@ out_free:
 	return r;
 }
 
+/* GnuTLS's per-session verification callback for VerifyClientCertIfGiven, run during
+ * the handshake once the client's certificate message arrived: no certificate is fine,
+ * a certificate must verify (chain to the CA, client purpose). Returns 0 to go on, or
+ * -1 to fail the handshake. (gnutls_session_set_verify_cert would also fail it when
+ * no certificate is given.) */
+static int verify_if_given(gnutls_session_t s)
+{
+	return web_tls_client_ok(s, WEB_VERIFY_CLIENT_CERT_IF_GIVEN) ? 0 : -1;
+}
+
 void web_tls_session_setup(void *session, enum web_client_auth mode)
 {
 	gnutls_session_t s = session;
@@ -61,7 +71,7 @@ void web_tls_session_setup(void *session, enum web_client_auth mode)
 		break;
 	case WEB_VERIFY_CLIENT_CERT_IF_GIVEN:
 		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
-		gnutls_session_set_verify_cert2(s, client_vdata, 1, 0);
+		gnutls_session_set_verify_function(s, verify_if_given);
 		break;
 	case WEB_REQUIRE_AND_VERIFY_CLIENT_CERT:
 		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
