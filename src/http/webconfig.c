@@ -30,7 +30,8 @@ struct parser {
 	size_t errcap;
 };
 
-/* Write a one-line message into p->err (the line of the current event first). Returns
+/* Write a one-line message into p->err (the line of the current event first; control
+ * characters become '?'). Returns
  * -EINVAL for the caller to pass up. */
 static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parser *p, const char *fmt, ...)
@@ -40,6 +41,9 @@ static int fail(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	for (char *c = msg; *c; c++) /* values quoted from the file stay on one line */
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
 	if (p->have_ev)
 		snprintf(p->err, p->errcap, "line %zu: %s", p->ev.start_mark.line + 1, msg);
 	else

@@ -91,10 +91,17 @@ def context(cert=None, min_v=None, max_v=None):
     return ctx
 
 
-def tls_request(port, path="/metrics", ctx=None, headers=None, timeout=HANG):
+def tls_request(port, path="/metrics", ctx=None, headers=None):
     """(status, {header: value}, body) over HTTPS; raises when TLS or the connection fails."""
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx or context(),
-                                       timeout=timeout)
+    return http_get(port, path, headers, ctx or context())
+
+
+def http_get(port, path="/metrics", headers=None, ctx=None):
+    """(status, {header: value}, body) of one GET, over TLS when ctx is given."""
+    if ctx:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=HANG)
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG)
     try:
         conn.request("GET", path, headers=headers or {})
         resp = conn.getresponse()
@@ -201,16 +208,6 @@ def test_min_and_max_version():
 def basic(user, password):
     return {"Authorization": "Basic " + base64.b64encode(
         ("%s:%s" % (user, password)).encode()).decode()}
-
-
-def http_get(port, path="/metrics", headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        resp = conn.getresponse()
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-    finally:
-        conn.close()
 
 
 def counter(body, name):
