@@ -284,14 +284,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return admit(srv, conn, url);
 }
 
-/* libmicrohttpd's connection notification: sets a new TLS session's client
- * certificate policy before its handshake. Runs on the listening thread. */
+/* libmicrohttpd's connection notification: counts open connections, and sets a new
+ * TLS session's client certificate policy before its handshake. Runs on the listening
+ * thread (started) or the connection's (closed). */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 			  enum MHD_ConnectionNotificationCode code)
 {
 	struct server *srv = cls;
 	(void)socket_ctx;
-	if (code != MHD_CONNECTION_NOTIFY_STARTED || !srv->web.tls)
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		atomic_fetch_sub(&srv->open_connections, 1);
+		return;
+	}
+	atomic_fetch_add(&srv->open_connections, 1);
+	if (!srv->web.tls)
 		return;
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
@@ -324,29 +330,20 @@ static const struct metric_desc desc_connections = {
 	METRIC_GAUGE,
 };
 
-/* agent_source callback: the counters above and the open connections. Returns 0 or
- * -errno from the sink. */
+/* agent_source callback: the counters above. Reads only atomics and a flag set before
+ * serving, so it is safe while the server stops. Returns 0 or -errno from the sink. */
 static int collect_http(void *ctx, struct metric_sink *out)
 {
 	struct server *srv = ctx;
-	unsigned conns = 0;
-	for (size_t i = 0; i < srv->nlisteners; i++) {
-		const union MHD_DaemonInfo *di = srv->listeners[i].daemon
-			? MHD_get_daemon_info(srv->listeners[i].daemon,
-					      MHD_DAEMON_INFO_CURRENT_CONNECTIONS)
-			: NULL;
-		if (di)
-			conns += di->num_connections;
-	}
 	int r = sink_gauge(out, &desc_throttled, (double)atomic_load(&srv->throttled));
 	if (r == 0)
 		r = sink_gauge(out, &desc_auth_failures, (double)atomic_load(&srv->auth_failures));
 	if (r == 0)
 		r = sink_gauge(out, &desc_cert_refusals, (double)atomic_load(&srv->cert_refusals));
-	if (r == 0 && srv->web.nusers)
+	if (r == 0 && srv->report_bcrypt)
 		r = sink_gauge(out, &desc_bcrypt, (double)atomic_load(&srv->auth.bcrypt_runs));
 	if (r == 0)
-		r = sink_gauge(out, &desc_connections, (double)conns);
+		r = sink_gauge(out, &desc_connections, (double)atomic_load(&srv->open_connections));
 	return r;
 }
 
@@ -530,6 +527,7 @@ int server_bind(struct server *srv, const struct plumb_config *cfg, struct scrap
 		srv->nlisteners++;
 	}
 	raise_nofile(srv);
+	srv->report_bcrypt = srv->web.nusers > 0;
 	struct agent_source src = { "http", collect_http, srv };
 	if ((r = agent_add_source(scraper->agent, &src)) < 0) {
 		plog(LOG_ERROR, "cannot register the HTTP self-metrics", PLOG_END);

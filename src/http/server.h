@@ -52,8 +52,10 @@ struct server {
 	struct web_config web;
 	struct web_auth auth;
 	char tls_priorities[128];
-	/* self-metrics (plumb_http_*), see server.c */
+	/* self-metrics (plumb_http_*), see server.c; read by collections at any time */
 	atomic_ullong throttled, auth_failures, cert_refusals;
+	atomic_int open_connections;
+	bool report_bcrypt;        /* basic auth is on: report plumb_http_bcrypt_runs_total */
 	struct listener {
 		int fd;                  /* bound and listening */
 		const char *addr;        /* as given, owned by the config */
