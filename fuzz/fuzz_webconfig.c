@@ -42,9 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strchr(c.users[i].name, ':'))
 			abort();
 	for (size_t i = 0; i < c.nheaders; i++)
-		if (strncmp(c.headers[i].name, "X-", 2) && strcmp(c.headers[i].name,
-		    "Strict-Transport-Security") && strcmp(c.headers[i].name,
-		    "Content-Security-Policy"))
+		if (strncmp(c.headers[i].name, "X-", 2) &&
+		    strcmp(c.headers[i].name, "Strict-Transport-Security") &&
+		    strcmp(c.headers[i].name, "Content-Security-Policy"))
 			abort();
 	if (web_tls_priorities(&c, prio, sizeof(prio)) < 0)
 		abort();

@@ -25,12 +25,12 @@
 struct web_auth {
 	const struct web_user *users; /* borrowed from the web config */
 	size_t nusers;
-	char dummy[AUTH_HASH_MAX];    /* checked for unknown users */
-	pthread_mutex_t mu;           /* guards the cache */
+	char dummy[AUTH_HASH_MAX]; /* checked for unknown users */
+	pthread_mutex_t mu;	   /* guards the cache */
 	uint8_t cache[AUTH_CACHE_SLOTS][32];
 	bool cache_used[AUTH_CACHE_SLOTS];
-	unsigned cache_next;          /* the slot to replace next */
-	atomic_ullong bcrypt_runs;    /* bcrypt computations, for plumb_http_bcrypt_runs_total */
+	unsigned cache_next;	   /* the slot to replace next */
+	atomic_ullong bcrypt_runs; /* bcrypt computations, for plumb_http_bcrypt_runs_total */
 };
 
 /* Set a up for cfg's users (cfg must outlive a). With users, makes the dummy hash (one

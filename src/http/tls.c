@@ -12,7 +12,7 @@
  * data is not const in GnuTLS's type, hence the static array. */
 static char client_purpose[] = GNUTLS_KP_TLS_WWW_CLIENT;
 static gnutls_typed_vdata_st client_vdata[] = {
-	{ GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *)client_purpose, 0 },
+    {GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *)client_purpose, 0},
 };
 
 int web_tls_check(const struct web_config *cfg, char *err, size_t errcap)
@@ -21,18 +21,20 @@ int web_tls_check(const struct web_config *cfg, char *err, size_t errcap)
 	int r = 0;
 	if (gnutls_certificate_allocate_credentials(&cred) < 0)
 		return -ENOMEM;
-	gnutls_datum_t cert = { (unsigned char *)cfg->cert_pem, (unsigned)cfg->cert_len };
-	gnutls_datum_t key = { (unsigned char *)cfg->key_pem, (unsigned)cfg->key_len };
-	int g = gnutls_certificate_set_x509_key_mem2(cred, &cert, &key, GNUTLS_X509_FMT_PEM,
-						     NULL, 0);
+	gnutls_datum_t cert = {(unsigned char *)cfg->cert_pem, (unsigned)cfg->cert_len};
+	gnutls_datum_t key = {(unsigned char *)cfg->key_pem, (unsigned)cfg->key_len};
+	int g =
+	    gnutls_certificate_set_x509_key_mem2(cred, &cert, &key, GNUTLS_X509_FMT_PEM, NULL, 0);
 	if (g < 0) {
-		snprintf(err, errcap, "tls_server_config: cannot use cert_file %s with key_file "
-				      "%s: %s", cfg->cert_file, cfg->key_file, gnutls_strerror(g));
+		snprintf(err, errcap,
+			 "tls_server_config: cannot use cert_file %s with key_file "
+			 "%s: %s",
+			 cfg->cert_file, cfg->key_file, gnutls_strerror(g));
 		r = -EINVAL;
 		goto out_free;
 	}
 	if (cfg->ca_pem) {
-		gnutls_datum_t ca = { (unsigned char *)cfg->ca_pem, (unsigned)cfg->ca_len };
+		gnutls_datum_t ca = {(unsigned char *)cfg->ca_pem, (unsigned)cfg->ca_len};
 		g = gnutls_certificate_set_x509_trust_mem(cred, &ca, GNUTLS_X509_FMT_PEM);
 		if (g <= 0) {
 			snprintf(err, errcap, "tls_server_config.client_ca_file %s: %s",

@@ -102,8 +102,8 @@ static int read_string(struct parser *p, const char *where, char **out)
 /* Read the value of key `where` as a YAML 1.1 boolean into *out. 0 or -EINVAL. */
 static int read_bool(struct parser *p, const char *where, bool *out)
 {
-	static const char *const yes[] = { "true", "yes", "on", "y" };
-	static const char *const no[] = { "false", "no", "off", "n" };
+	static const char *const yes[] = {"true", "yes", "on", "y"};
+	static const char *const no[] = {"false", "no", "off", "n"};
 	int r = next(p);
 	if (r < 0)
 		return r;
@@ -126,7 +126,7 @@ static int read_bool(struct parser *p, const char *where, bool *out)
 /* Read a TLS version name (TLS10 ... TLS13) for key `where`. 0 or -EINVAL. */
 static int read_version(struct parser *p, const char *where, enum web_tls_version *out)
 {
-	static const char *const names[] = { "TLS10", "TLS11", "TLS12", "TLS13" };
+	static const char *const names[] = {"TLS10", "TLS11", "TLS12", "TLS13"};
 	char *v = NULL;
 	int r = read_string(p, where, &v);
 	if (r < 0)
@@ -146,9 +146,9 @@ out:
 /* Read tls_server_config.client_auth_type. 0 or -EINVAL. */
 static int read_client_auth(struct parser *p, enum web_client_auth *out)
 {
-	static const char *const names[] = { "NoClientCert", "RequestClientCert",
-					     "RequireAnyClientCert", "VerifyClientCertIfGiven",
-					     "RequireAndVerifyClientCert" };
+	static const char *const names[] = {"NoClientCert", "RequestClientCert",
+					    "RequireAnyClientCert", "VerifyClientCertIfGiven",
+					    "RequireAndVerifyClientCert"};
 	char *v = NULL;
 	int r = read_string(p, "tls_server_config.client_auth_type", &v);
 	if (r < 0)
@@ -157,9 +157,11 @@ static int read_client_auth(struct parser *p, enum web_client_auth *out)
 		*out = WEB_NO_CLIENT_CERT;
 		goto out;
 	}
-	r = fail(p, "tls_server_config.client_auth_type \"%.64s\" is not one of NoClientCert, "
-		    "RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, "
-		    "RequireAndVerifyClientCert", v);
+	r = fail(p,
+		 "tls_server_config.client_auth_type \"%.64s\" is not one of NoClientCert, "
+		 "RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, "
+		 "RequireAndVerifyClientCert",
+		 v);
 	for (size_t i = 0; i < 5; i++)
 		if (!strcmp(v, names[i])) {
 			*out = (enum web_client_auth)i;
@@ -212,7 +214,8 @@ static int walk_mapping(struct parser *p, const char *where, key_fn fn, struct w
 	while (r > 0 && (r = next_key(p, where)) > 0) {
 		char key[40];
 		if (p->ev.data.scalar.length >= sizeof(key))
-			return fail(p, "unknown key \"%.64s\" in %s", p->ev.data.scalar.value, where);
+			return fail(p, "unknown key \"%.64s\" in %s", p->ev.data.scalar.value,
+				    where);
 		memcpy(key, p->ev.data.scalar.value, p->ev.data.scalar.length + 1);
 		for (size_t i = 0; i < nseen; i++)
 			if (!strcmp(seen[i], key))
@@ -228,8 +231,7 @@ static int walk_mapping(struct parser *p, const char *where, key_fn fn, struct w
 
 /* Keys of tls_server_config plumb does not implement: rejected by name. */
 static const char *const tls_unsupported[] = {
-	"cipher_suites", "curve_preferences", "client_allowed_sans", "cert", "key", "client_ca",
-	NULL,
+    "cipher_suites", "curve_preferences", "client_allowed_sans", "cert", "key", "client_ca", NULL,
 };
 
 static int tls_key(struct parser *p, const char *key, struct web_config *c)
@@ -261,11 +263,11 @@ static const struct {
 	const char *name;
 	const char *values[3];
 } allowed_headers[WEB_MAX_HEADERS] = {
-	{ "Strict-Transport-Security", { NULL } },
-	{ "X-Content-Type-Options", { "nosniff", NULL } },
-	{ "X-Frame-Options", { "deny", "sameorigin", NULL } },
-	{ "X-XSS-Protection", { NULL } },
-	{ "Content-Security-Policy", { NULL } },
+    {"Strict-Transport-Security", {NULL}},
+    {"X-Content-Type-Options", {"nosniff", NULL}},
+    {"X-Frame-Options", {"deny", "sameorigin", NULL}},
+    {"X-XSS-Protection", {NULL}},
+    {"Content-Security-Policy", {NULL}},
 };
 
 /* Check header h's name and value against allowed_headers. 0 or -EINVAL. */
@@ -286,9 +288,11 @@ static int check_header(struct parser *p, const struct web_header *h)
 		return fail(p, "http_server_config.headers.%s: value \"%.64s\" is not allowed",
 			    h->name, h->value);
 	}
-	return fail(p, "http_server_config.headers.%s cannot be set (allowed: "
-		       "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
-		       "X-XSS-Protection, Content-Security-Policy)", h->name);
+	return fail(p,
+		    "http_server_config.headers.%s cannot be set (allowed: "
+		    "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
+		    "X-XSS-Protection, Content-Security-Policy)",
+		    h->name);
 }
 
 static int header_key(struct parser *p, const char *key, struct web_config *c)
@@ -328,8 +332,8 @@ static int http_key(struct parser *p, const char *key, struct web_config *c)
  * cost from 4 to 31, then 53 characters of bcrypt's base64. */
 static bool is_bcrypt(const char *h)
 {
-	if (strlen(h) != 60 || h[0] != '$' || h[1] != '2' || !strchr("aby", h[2]) ||
-	    h[3] != '$' || h[6] != '$')
+	if (strlen(h) != 60 || h[0] != '$' || h[1] != '2' || !strchr("aby", h[2]) || h[3] != '$' ||
+	    h[6] != '$')
 		return false;
 	if (h[4] < '0' || h[4] > '3' || h[5] < '0' || h[5] > '9')
 		return false;
@@ -352,8 +356,10 @@ static int read_users(struct parser *p, struct web_config *c)
 		const char *name = (const char *)p->ev.data.scalar.value;
 		size_t nlen = p->ev.data.scalar.length;
 		if (nlen > 256 || memchr(name, ':', nlen) || strlen(name) != nlen)
-			return fail(p, "basic_auth_users: user name \"%.64s\" is longer than 256 "
-				       "bytes or holds ':' or NUL", name);
+			return fail(p,
+				    "basic_auth_users: user name \"%.64s\" is longer than 256 "
+				    "bytes or holds ':' or NUL",
+				    name);
 		for (size_t i = 0; i < c->nusers; i++)
 			if (!strcmp(c->users[i].name, name))
 				return fail(p, "basic_auth_users: user %.64s appears twice", name);
@@ -364,15 +370,17 @@ static int read_users(struct parser *p, struct web_config *c)
 			return -ENOMEM;
 		c->users = u;
 		u = &c->users[c->nusers];
-		*u = (struct web_user){ strdup(name), NULL };
+		*u = (struct web_user){strdup(name), NULL};
 		if (!u->name)
 			return -ENOMEM;
 		c->nusers++;
 		if ((r = read_string(p, "a basic_auth_users hash", &u->hash)) < 0)
 			return r;
 		if (!u->hash || !is_bcrypt(u->hash))
-			return fail(p, "basic_auth_users: the hash of user %.64s is not a bcrypt "
-				       "hash ($2a$, $2b$ or $2y$, 60 characters)", u->name);
+			return fail(p,
+				    "basic_auth_users: the hash of user %.64s is not a bcrypt "
+				    "hash ($2a$, $2b$ or $2y$, 60 characters)",
+				    u->name);
 		r = 1; /* on to the next user */
 	}
 	return r;
@@ -386,8 +394,10 @@ static int top_key(struct parser *p, const char *key, struct web_config *c)
 		return walk_mapping(p, "http_server_config", http_key, c);
 	if (!strcmp(key, "basic_auth_users"))
 		return read_users(p, c);
-	return fail(p, "unknown key %s (known: tls_server_config, http_server_config, "
-		       "basic_auth_users)", key);
+	return fail(p,
+		    "unknown key %s (known: tls_server_config, http_server_config, "
+		    "basic_auth_users)",
+		    key);
 }
 
 /* The rules between keys, checked once the whole file is read. 0 or -EINVAL. */
@@ -414,10 +424,9 @@ static int check_config(struct parser *p, struct web_config *c)
 	return 0;
 }
 
-int web_config_parse(const char *text, size_t len, struct web_config *out, char *err,
-		     size_t errcap)
+int web_config_parse(const char *text, size_t len, struct web_config *out, char *err, size_t errcap)
 {
-	struct parser p = { .err = err, .errcap = errcap };
+	struct parser p = {.err = err, .errcap = errcap};
 	int r;
 	memset(out, 0, sizeof(*out));
 	out->min_version = WEB_TLS12;
@@ -505,8 +514,8 @@ out_close:
 
 /* Read the file a config key names (relative to dir) into *out. On error writes a
  * message naming key and path to err. Returns 0, -EINVAL or -ENOMEM. */
-static int load_named(const char *dir, const char *key, const char *name, char **out,
-		      size_t *len, char *err, size_t errcap)
+static int load_named(const char *dir, const char *key, const char *name, char **out, size_t *len,
+		      char *err, size_t errcap)
 {
 	char path[8192];
 	int n = name[0] == '/' ? snprintf(path, sizeof(path), "%s", name)
@@ -522,7 +531,9 @@ static int load_named(const char *dir, const char *key, const char *name, char *
 		r = -ENODATA;
 	if (r < 0) {
 		snprintf(err, errcap, "tls_server_config.%s: cannot read %.300s: %s", key, path,
-			 r == -EFBIG ? "larger than 1 MiB" : r == -ENODATA ? "empty file" : strerror(-r));
+			 r == -EFBIG	 ? "larger than 1 MiB"
+			 : r == -ENODATA ? "empty file"
+					 : strerror(-r));
 		return -EINVAL;
 	}
 	return 0;
@@ -601,8 +612,8 @@ void web_config_free(struct web_config *c)
 
 int web_tls_priorities(const struct web_config *c, char *buf, size_t cap)
 {
-	static const char *const vers[] = { "", "+VERS-TLS1.0", "+VERS-TLS1.1", "+VERS-TLS1.2",
-					    "+VERS-TLS1.3" };
+	static const char *const vers[] = {"", "+VERS-TLS1.0", "+VERS-TLS1.1", "+VERS-TLS1.2",
+					   "+VERS-TLS1.3"};
 	size_t n = 0;
 	int w = snprintf(buf, cap, "NORMAL:-VERS-ALL");
 	if (w < 0 || (size_t)w >= cap)

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define WEB_MAX_HEADERS 5      /* the headers exporter-toolkit allows */
+#define WEB_MAX_HEADERS 5 /* the headers exporter-toolkit allows */
 #define WEB_MAX_USERS 1024
 #define WEB_MAX_FILE_BYTES (1 << 20) /* config, certificate, key and CA files */
 #define WEB_ERR_MAX 512
@@ -50,7 +50,7 @@ struct web_config {
 	enum web_client_auth client_auth;
 	enum web_tls_version min_version; /* default TLS 1.2 */
 	enum web_tls_version max_version; /* default TLS 1.3 */
-	bool prefer_server_cipher_suites;   /* default true */
+	bool prefer_server_cipher_suites; /* default true */
 	/* http_server_config */
 	struct web_header headers[WEB_MAX_HEADERS];
 	size_t nheaders;
