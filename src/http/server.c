@@ -196,10 +196,12 @@ static bool authorized(struct server *srv, struct MHD_Connection *conn)
 	return ok;
 }
 
-/* Handle an admitted request: credentials, then the route. Takes one of the
+/* Handle a request: credentials, then the method (GET and HEAD only), then the route,
+ * so a client without credentials learns nothing but 401. Takes one of the
  * --web.max-requests slots while it works when it scrapes or checks a password (both
  * cost CPU); beyond the limit the answer is 429. srv->in_flight is atomic. */
-static enum MHD_Result admit(struct server *srv, struct MHD_Connection *conn, const char *url)
+static enum MHD_Result admit(struct server *srv, struct MHD_Connection *conn, const char *url,
+			     const char *method)
 {
 	enum MHD_Result ret;
 	bool costly = srv->web.nusers || strcmp(url, srv->metrics_path) == 0 ||
@@ -219,7 +221,11 @@ static enum MHD_Result admit(struct server *srv, struct MHD_Connection *conn, co
 				   "Basic realm=\"plumb\"");
 		goto out_dec;
 	}
-	ret = route(srv, conn, url);
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		ret = reply_static(srv, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
+				   "only GET and HEAD are served\n", NULL, NULL);
+	else
+		ret = route(srv, conn, url);
 out_dec:
 	if (costly)
 		atomic_fetch_sub(&srv->in_flight, 1);
@@ -278,10 +284,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			return MHD_NO;
 		}
 	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return reply_static(srv, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
-				    "only GET and HEAD are served\n", NULL, NULL);
-	return admit(srv, conn, url);
+	return admit(srv, conn, url, method);
 }
 
 /* libmicrohttpd's connection notification: counts open connections, and sets a new

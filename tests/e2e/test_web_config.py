@@ -237,11 +237,19 @@ def test_basic_auth():
                 check(status == 401, "%s on %s: %d, want 401" % (what, path, status))
                 check(hdr.get("www-authenticate") == 'Basic realm="plumb"',
                       "%s: WWW-Authenticate %r" % (what, hdr.get("www-authenticate")))
+        # without credentials, other methods get 401 too; with them, 405
+        for headers, want in (({}, 401), (good, 405)):
+            conn = http.client.HTTPConnection("127.0.0.1", p.port, timeout=HANG)
+            conn.request("POST", "/metrics", body=b"x=1", headers=headers)
+            status = conn.getresponse().status
+            conn.close()
+            check(status == want, "POST with %s: %d, want %d" % (headers or "no credentials",
+                                                                status, want))
         status, _, body = http_get(p.port, headers=good)
         check(status == 200, "right credentials after failures: %d" % status)
         fails = counter(body, "plumb_http_auth_failures_total") - fails0
-        check(fails == len(bad) * 4, "plumb_http_auth_failures_total rose by %d, want %d"
-              % (fails, len(bad) * 4))
+        check(fails == len(bad) * 4 + 1, "plumb_http_auth_failures_total rose by %d, want %d"
+              % (fails, len(bad) * 4 + 1))
 
 
 def test_wrong_user_costs_like_wrong_password():
