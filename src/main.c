@@ -51,8 +51,11 @@ int main(int argc, char **argv)
 	if ((r = agent_init(&agent, cfg)) < 0)
 		goto out_cfg;
 	scraper_init(&scraper, &agent);
-	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg))) < 0)
+	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg))) < 0) {
+		if (r == -EINVAL) /* a bad --web.* value or web config: a usage error */
+			status = 2;
 		goto out_scraper;
+	}
 	/* health opens the kernel log while plumb still has its privileges */
 	if ((r = health_open(&health, cfg, &agent, &scraper)) < 0) {
 		status = r == -EINVAL ? 2 : 1;

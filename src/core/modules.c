@@ -7,8 +7,10 @@
  */
 #include "core/config.h"
 #include "health/health.h"
+#include "http/server.h"
 
 const struct flag_def *const plumb_flag_tables[] = {
 	health_flags,
+	web_flags,
 	NULL,
 };
