@@ -2,8 +2,8 @@
  * main: start-up and shutdown of the plumb agent.
  *
  * Parses the command line (exit 2 on a usage error), sets up logging, starts the
- * enabled collectors and the HTTP endpoint, then waits for SIGINT or SIGTERM and shuts
- * down in reverse order. Signals are blocked before any thread starts, so only this
+ * enabled collectors, the HTTP endpoint and remote write (push), then waits for
+ * SIGINT or SIGTERM and shuts down in reverse order. Signals are blocked before any thread starts, so only this
  * thread ever receives them (sigwait), and no handler runs in an awkward place.
  */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include "core/scrape.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "push/push.h"
 #include "version.h"
 
 int main(int argc, char **argv)
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 	struct agent agent = { 0 };
 	struct scraper scraper;
 	struct server srv = { 0 };
+	struct push push = { 0 };
 	int status = 1;
 
 	int r = cfg_parse(argc, argv, &cfg);
@@ -51,14 +53,22 @@ int main(int argc, char **argv)
 	scraper_init(&scraper, &agent);
 	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0)
 		goto out_scraper;
+	if ((r = push_init(&push, cfg, &scraper)) < 0)
+		goto out_server;
 	if ((r = server_start(&srv)) < 0)
-		goto out_scraper;
+		goto out_push;
+	if ((r = push_start(&push)) < 0)
+		goto out_server;
 
 	int sig = 0;
 	sigwait(&set, &sig);
 	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
+	push_stop(&push);
+out_server:
 	server_stop(&srv);
+out_push:
+	push_fini(&push);
 out_scraper:
 	scraper_fini(&scraper);
 	agent_fini(&agent);

@@ -7,6 +7,9 @@
  */
 #include "core/config.h"
 
+extern const struct flag_def push_flags[];
+
 const struct flag_def *const plumb_flag_tables[] = {
+	push_flags,
 	NULL,
 };
