@@ -464,7 +464,7 @@ static const struct metric_desc d_failed = { "plumb_push_failed_requests_total",
 	"Remote-write requests that got no 2xx answer (errors, timeouts, 4xx, 5xx).",
 	METRIC_COUNTER };
 static const struct metric_desc d_bytes = { "plumb_push_queue_bytes",
-	"Size of the push queue's segment files on disk.", METRIC_GAUGE };
+	"Bytes of records in the push queue waiting to be sent.", METRIC_GAUGE };
 static const struct metric_desc d_lag = { "plumb_push_lag_seconds",
 	"Age of the oldest sample still waiting in the push queue (0 when it is empty).",
 	METRIC_GAUGE };
@@ -480,7 +480,7 @@ static int push_metrics(void *ctx, struct metric_sink *out)
 	pthread_mutex_lock(&p->mu);
 	uint64_t sent = p->sent, failed = p->failed, rej = p->dropped_rejected;
 	uint64_t inval = p->dropped_invalid, full = p->q.st.dropped_full;
-	uint64_t bytes = p->q.bytes, corrupt = p->q.st.corrupt, colls = p->collections;
+	uint64_t bytes = pqueue_unsent(&p->q), corrupt = p->q.st.corrupt, colls = p->collections;
 	double lag = 0;
 	if (pqueue_pending(&p->q) && p->head_ts > 0) {
 		lag = (double)(wall_ms() - p->head_ts) / 1000.0;

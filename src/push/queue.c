@@ -358,6 +358,13 @@ int pqueue_commit(struct pqueue *q, const struct pqueue_batch *b)
 	return 1;
 }
 
+uint64_t pqueue_unsent(const struct pqueue *q)
+{
+	if (!q->nsegs)
+		return 0;
+	return q->bytes - (q->roff < q->segs[0].size ? q->roff : q->segs[0].size);
+}
+
 bool pqueue_pending(const struct pqueue *q)
 {
 	return q->nsegs > 1 || (q->nsegs == 1 && q->roff < q->segs[0].size);

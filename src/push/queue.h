@@ -90,6 +90,10 @@ int pqueue_peek(struct pqueue *q, uint32_t max_records, uint64_t max_bytes,
  * meanwhile). */
 int pqueue_commit(struct pqueue *q, const struct pqueue_batch *b);
 
+/* Bytes of the records waiting to be sent (the files hold also the sent records of
+ * the segments not yet deleted: q->bytes counts those too). */
+uint64_t pqueue_unsent(const struct pqueue *q);
+
 /* Whether any record waits to be sent. */
 bool pqueue_pending(const struct pqueue *q);
 
