@@ -53,8 +53,10 @@ int main(int argc, char **argv)
 	scraper_init(&scraper, &agent);
 	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0)
 		goto out_scraper;
-	if ((r = push_init(&push, cfg, &scraper)) < 0)
+	if ((r = push_init(&push, cfg, &scraper)) < 0) {
+		status = r == -EINVAL ? 2 : 1; /* a bad --push.* value is a usage error */
 		goto out_server;
+	}
 	if ((r = server_start(&srv)) < 0)
 		goto out_push;
 	if ((r = push_start(&push)) < 0)

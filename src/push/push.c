@@ -219,9 +219,10 @@ int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *sc
 	p->enabled = true;
 	char iv[24];
 	snprintf(iv, sizeof(iv), "%" PRId64 "ms", p->interval_ms);
+	char backlog[24];
+	snprintf(backlog, sizeof(backlog), "%" PRIu64, pqueue_unsent(&p->q));
 	plog(LOG_INFO, "remote write enabled", "interval", iv, "queue", p->q.dir,
-	     pqueue_pending(&p->q) ? "backlog" : PLOG_END, "queued samples from an earlier run",
-	     PLOG_END);
+	     "backlog_bytes", backlog, PLOG_END);
 	return 0;
 }
 

@@ -433,7 +433,8 @@ static int list_segments(struct pqueue *q)
 			goto out_close;
 		q->segs[q->nsegs++] = (struct pq_seg){ id, (uint64_t)st.st_size };
 	}
-	qsort(q->segs, q->nsegs, sizeof(*q->segs), cmp_seg);
+	if (q->nsegs > 1)
+		qsort(q->segs, q->nsegs, sizeof(*q->segs), cmp_seg);
 out_close:
 	closedir(d);
 	return r;

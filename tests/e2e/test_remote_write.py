@@ -214,22 +214,25 @@ def outage(kill9):
         pt.check(len(counts) > 10, "too few series: %d" % len(counts))
         wrong = [(r["metric"], len(r["values"])) for r in counts if len(r["values"]) != ticks]
         pt.check(not wrong, "series whose sample count is not %d: %r" % (ticks, wrong[:5]))
-        lags = prom.query('plumb_push_lag_seconds{instance="%s"}[15m]' % instance, at=mark)
-        lags = [(float(t), float(v)) for t, v in lags[0]["values"]] if lags else []
+        # the first collection after the restart that found the queue drained again
+        def lag_values():
+            r = prom.query('plumb_push_lag_seconds{instance="%s"}[15m]' % instance)
+            return [(float(t), float(v)) for t, v in r[0]["values"]] if r else []
+        drained = wait_for("the lag to fall", lambda: [t for t, v in lag_values()
+                                                       if t > t_up and v < 1.5], 60)
+        lags = lag_values()
         qbytes = prom.query('max_over_time(plumb_push_queue_bytes{instance="%s"}[15m])'
                             % instance, at=mark)
         dropped = prom.query('max_over_time(plumb_push_dropped_samples_total{instance="%s"}'
                              '[15m])' % instance, at=mark)
         pt.check(all(float(d["value"][1]) == 0 for d in dropped), "dropped: %r" % dropped)
-        # the first collection after the restart that found the queue drained again
-        drained = [t for t, v in lags if t > t_up and v < 1.5]
         print("outage%s: %d collections (runs of plumb: %s; %d during the %ds outage), "
               "%d series with %d samples each, max lag %.1fs, max queue %s bytes, backlog "
               "drained %.1fs after Prometheus was ready"
               % (" with kill -9" if kill9 else "", ticks, "+".join(str(len(r)) for r in rs),
                  during, OUTAGE, len(counts), ticks, max(v for _, v in lags) if lags else -1,
                  qbytes[0]["value"][1] if qbytes else "?",
-                 drained[0] - t_up if drained else float("nan")))
+                 drained[0] - t_up))
     finally:
         for p in (second, first):
             if p:
