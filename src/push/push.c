@@ -154,7 +154,10 @@ static int setup_curl(struct push *p)
 	static const char *const hdrs[] = { "Content-Encoding: snappy",
 					    "Content-Type: application/x-protobuf",
 					    "X-Prometheus-Remote-Write-Version: 0.1.0", "Expect:" };
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(p->curl = curl_easy_init()))
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -ENOMEM;
+	p->curl_global = true;
+	if (!(p->curl = curl_easy_init()))
 		return -ENOMEM;
 	for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
 		struct curl_slist *l = curl_slist_append(p->headers, hdrs[i]);
@@ -441,6 +444,8 @@ void push_fini(struct push *p)
 	if (p->curl)
 		curl_easy_cleanup(p->curl);
 	curl_slist_free_all(p->headers);
+	if (p->curl_global)
+		curl_global_cleanup();
 	if (p->ready) {
 		pqueue_close(&p->q);
 		pthread_cond_destroy(&p->tick_cv);

@@ -42,6 +42,7 @@ struct push {
 	size_t next;
 	char *ext_text;              /* the external labels' strings; owned */
 	struct rw_encoder enc;       /* used by the collector thread only */
+	bool curl_global;            /* curl_global_init was called */
 	CURL *curl;                  /* used by the sender thread only */
 	struct curl_slist *headers;
 	struct buf raw, body, resp;  /* the sender's */

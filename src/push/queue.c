@@ -314,7 +314,17 @@ int pqueue_peek(struct pqueue *q, uint32_t max_records, uint64_t max_bytes,
 			return 0;
 		uint64_t avail = s->size - q->roff;
 		uint64_t want = avail < QREC_HDR + max_bytes ? avail : QREC_HDR + max_bytes;
-		if ((r = read_seg(q, s->id, q->roff, want)) < 0)
+		if ((r = read_seg(q, s->id, q->roff, want)) == -ENOENT && q->nsegs > 1) {
+			/* someone deleted the file: what it held is gone */
+			log_seg(LOG_ERROR, "push queue segment vanished: skipped", q, s->id,
+				"offset", q->roff, "bytes", s->size);
+			q->st.corrupt++;
+			remove_seg(q, 0);
+			q->roff = 0;
+			save_cursor(q);
+			continue;
+		}
+		if (r < 0)
 			return r;
 		struct qrec rec;
 		long k = qrec_parse((const uint8_t *)q->rbuf.p, q->rbuf.len, &rec);

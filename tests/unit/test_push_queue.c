@@ -1,7 +1,8 @@
 /*
  * test_push_queue: the on-disk push queue against real files under /tmp: order,
  * resuming after a restart, a torn tail cut at start-up, a damaged record skipped, a
- * damaged cursor, the bound dropping the oldest samples, the folder lock, and the
+ * damaged cursor, the bound dropping the oldest samples, the folder lock, a segment
+ * deleted under the queue's feet, and the
  * record parser's answers on cut and damaged bytes.
  */
 #include <fcntl.h>
@@ -220,6 +221,28 @@ static void bound_drops_oldest(void)
 	tmptree_rm(&t);
 }
 
+static void vanished_segment_is_skipped(void)
+{
+	struct tmptree t;
+	struct pqueue q;
+	char dir[PATH_MAX], seg[PATH_MAX];
+	int got[32];
+	CHECK(tmptree_make(&t) == 0);
+	queue_dir(&t, dir, sizeof(dir));
+	first_seg(&t, seg, sizeof(seg));
+	CHECK_INT(pqueue_open(&q, dir, 8192), 0); /* segments of 1024 bytes: 4 records */
+	for (int i = 1; i <= 20; i++)
+		CHECK_INT(put(&q, i, 200), 0);
+	CHECK(q.nsegs > 2);
+	CHECK(unlink(seg) == 0);
+	CHECK_INT(drain(&q, got, 32), 16);
+	CHECK_INT(got[0], 5);
+	CHECK_INT(got[15], 20);
+	CHECK_INT(q.st.corrupt, 1);
+	pqueue_close(&q);
+	tmptree_rm(&t);
+}
+
 static void record_parser(void)
 {
 	uint8_t rec[QREC_HDR + 8];
@@ -257,6 +280,7 @@ int main(void)
 	RUN(damaged_record_is_skipped);
 	RUN(garbage_files_do_not_crash);
 	RUN(bound_drops_oldest);
+	RUN(vanished_segment_is_skipped);
 	RUN(record_parser);
 	return T_DONE("test_push_queue");
 }
