@@ -42,11 +42,12 @@ $(BUILD)/gen/collectors_list.c: $(wildcard src/collectors/*.c) Makefile
 	  echo '	0,'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
 # Remote write's protobuf messages: C made by protoc-c from src/push/remote.proto. The
-# push sources include the generated header, so it is made before they compile.
-$(BUILD)/gen/remote.pb-c.c $(BUILD)/gen/remote.pb-c.h: src/push/remote.proto
+# push sources and main.c (through push.h) include the generated header, so it is made
+# before they compile.
+$(BUILD)/gen/remote.pb-c.c $(BUILD)/gen/remote.pb-c.h &: src/push/remote.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --c_out=$(BUILD)/gen --proto_path=src/push $<
-$(patsubst %.c,$(BUILD)/%.o,$(wildcard src/push/*.c)): $(BUILD)/gen/remote.pb-c.h
+$(patsubst %.c,$(BUILD)/%.o,$(wildcard src/push/*.c)) $(BUILD)/src/main.o: $(BUILD)/gen/remote.pb-c.h
 
 # The version lives in a generated header rewritten only when it changes, so the
 # objects that print it are rebuilt exactly then.

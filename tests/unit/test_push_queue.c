@@ -51,7 +51,7 @@ static void first_seg(const struct tmptree *t, char *path, size_t n)
 
 static void order_and_resume(void)
 {
-	struct tmptree t;
+	struct tmptree t = { { 0 } };
 	struct pqueue q;
 	static struct pqueue_batch b;
 	char dir[PATH_MAX];
@@ -104,7 +104,7 @@ static void three_records(struct tmptree *t, char *dir, char *seg)
 
 static void torn_tail_is_cut(void)
 {
-	struct tmptree t;
+	struct tmptree t = { { 0 } };
 	struct pqueue q;
 	char dir[PATH_MAX], seg[PATH_MAX];
 	int got[16];
@@ -131,7 +131,7 @@ static void torn_tail_is_cut(void)
 
 static void damaged_record_is_skipped(void)
 {
-	struct tmptree t;
+	struct tmptree t = { { 0 } };
 	struct pqueue q;
 	char dir[PATH_MAX], seg[PATH_MAX];
 	int got[16];
@@ -157,7 +157,7 @@ static void damaged_record_is_skipped(void)
 
 static void garbage_files_do_not_crash(void)
 {
-	struct tmptree t;
+	struct tmptree t = { { 0 } };
 	struct pqueue q;
 	char dir[PATH_MAX];
 	static uint8_t junk[70000];
@@ -183,7 +183,7 @@ static void garbage_files_do_not_crash(void)
 
 static void bound_drops_oldest(void)
 {
-	struct tmptree t;
+	struct tmptree t = { { 0 } };
 	struct pqueue q;
 	char dir[PATH_MAX];
 	int got[128];
@@ -223,7 +223,7 @@ static void bound_drops_oldest(void)
 
 static void vanished_segment_is_skipped(void)
 {
-	struct tmptree t;
+	struct tmptree t = { { 0 } };
 	struct pqueue q;
 	char dir[PATH_MAX], seg[PATH_MAX];
 	int got[32];
