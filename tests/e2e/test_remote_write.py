@@ -14,6 +14,8 @@
   wait in the queue until it answers again. The request headers follow the spec.
 - corrupt_queue: a queue whose segment has a flipped byte and garbage appended is
   reported, the damaged record skipped, the rest sent; plumb never crashes.
+- queue_bound: while the receiver fails, the queue's files stay within
+  --push.queue.max-bytes, the oldest samples dropped and counted.
 
 While Prometheus holds the data, the tests never scrape plumb's /metrics: a scrape
 could share its collection with the push loop's (scrape.h), and the counter travelling
@@ -337,6 +339,34 @@ def test_bad_receiver():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_queue_bound():
+    """A receiver that keeps failing: the queue stops at --push.queue.max-bytes by dropping
+    its oldest samples (counted, logged); once the receiver answers, the rest is sent."""
+    tmp = tempfile.mkdtemp(prefix="plumb-rw-")
+    qdir = os.path.join(tmp, "q")
+    rx = Receiver(503)
+    bound = 65536
+    try:
+        # every default collector: records of several KiB, so the bound comes soon
+        args = plumb_args(rx.url(), qdir, "bound")[len(COLLECTORS):] + [
+            "--push.queue.max-bytes=%d" % bound]
+        with pt.Plumb(args) as p:
+            wait_for("samples dropped at the bound", lambda: metric(
+                p, "plumb_push_dropped_samples_total", reason="queue_full") > 0, 90)
+            pt.check("push queue full: dropped its oldest samples" in p.log(), "no log line")
+            on_disk = sum(os.path.getsize(os.path.join(qdir, f)) for f in os.listdir(qdir)
+                          if f.startswith("seg-"))
+            pt.check(on_disk <= bound, "queue files hold %d bytes" % on_disk)
+            pt.check(0 < metric(p, "plumb_push_queue_bytes") <= bound, "queue bytes")
+            rx.mode = 204
+            wait_for("the queue to drain", lambda: metric(p, "plumb_push_queue_bytes") == 0 or
+                     metric(p, "plumb_push_lag_seconds") < 1.5, 30)
+            pt.check(metric(p, "plumb_push_sent_samples_total") > 0, "nothing sent")
+    finally:
+        rx.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def records(path):
     """[(offset, length, samples)] of the records in a queue segment file."""
     data = open(path, "rb").read()
@@ -390,5 +420,6 @@ def test_corrupt_queue():
 if __name__ == "__main__":
     if not PROMETHEUS:
         pt.skip("prometheus is not installed (scripts/deps.sh installs it)")
-    pt.main([test_samples_and_labels, test_bad_receiver, test_corrupt_queue, test_outage,
+    pt.main([test_samples_and_labels, test_bad_receiver, test_corrupt_queue, test_queue_bound,
+             test_outage,
              test_outage_with_kill9])
