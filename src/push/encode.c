@@ -43,6 +43,7 @@ void rw_fini(struct rw_encoder *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Byte-wise order of two spans (a shorter prefix first), like strcmp. */
 static int span_cmp(struct span a, struct span b)
 {
 	size_t n = a.len < b.len ? a.len : b.len;

@@ -42,6 +42,7 @@ const struct flag_def push_flags[] = {
 	{ NULL, 0, NULL, NULL, false },
 };
 
+/* Wall-clock time in ms since the epoch: the pushed samples' timestamp. */
 static int64_t wall_ms(void)
 {
 	struct timespec ts;
@@ -49,6 +50,7 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Move *t ms (>= 0) later. */
 static void add_ms(struct timespec *t, int64_t ms)
 {
 	t->tv_sec += ms / 1000;
@@ -59,6 +61,7 @@ static void add_ms(struct timespec *t, int64_t ms)
 	}
 }
 
+/* Whether a is earlier than b. */
 static bool before(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
@@ -264,6 +267,7 @@ static void tick(struct push *p)
 	}
 }
 
+/* The collector thread: a tick every interval on CLOCK_MONOTONIC until push_stop. */
 static void *collector_main(void *arg)
 {
 	struct push *p = arg;
@@ -351,6 +355,8 @@ static int64_t settle(struct push *p, const struct pqueue_batch *b, long status,
 	return next;
 }
 
+/* The sender thread: posts the oldest queued records until push_stop, waiting for new
+ * ones when the queue is empty and backing off after failures. */
 static void *sender_main(void *arg)
 {
 	struct push *p = arg;

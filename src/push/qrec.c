@@ -7,12 +7,14 @@
 
 #include "push/qrec.h"
 
+/* Store v little-endian at p[0..4). */
 static void put32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* Read a little-endian u32 from p[0..4). */
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

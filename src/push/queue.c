@@ -30,11 +30,13 @@
 #define CURSOR_MAGIC 0x43424c50u   /* "PLBC" */
 #define CURSOR_SIZE 24
 
+/* The file name of segment id. */
 static void seg_name(uint64_t id, char name[SEG_NAME_LEN + 1])
 {
 	snprintf(name, SEG_NAME_LEN + 1, SEG_PREFIX "%016" PRIx64, id);
 }
 
+/* v in decimal, for log values. */
 static void u64_text(uint64_t v, char out[24])
 {
 	snprintf(out, 24, "%" PRIu64, v);
@@ -72,6 +74,7 @@ out_close:
 	return r;
 }
 
+/* Log msg about segment id with two numeric key/value pairs. */
 static void log_seg(enum log_level lvl, const char *msg, const struct pqueue *q, uint64_t id,
 		    const char *key, uint64_t v, const char *key2, uint64_t v2)
 {
@@ -414,6 +417,7 @@ static int parse_seg_name(const char *name, uint64_t *id)
 	return span_u64_base(s, 16, id);
 }
 
+/* qsort order of segments: by id. */
 static int cmp_seg(const void *a, const void *b)
 {
 	const struct pq_seg *x = a, *y = b;
