@@ -3,19 +3,37 @@
  *
  * Each input is read twice. In memory, record by record as the queue does: every
  * record qrec_parse accepts must lie inside the input and parse again to the same
- * answer, and qrec_resync must move forward and land on a valid record or the end.
+ * answer, and qrec_resync must move forward and land on a valid record or the end;
+ * each record's payload also goes through rw_join as the sender would join it with
+ * another (snappy decoding of bytes that passed the CRC but may be anything).
  * Then as a real segment file in a scratch queue folder: pqueue_open checks it (cutting
  * a torn tail) and the records are drained through pqueue_peek and pqueue_commit,
  * which must end with an empty queue, the bytes read never exceeding the input.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "push/encode.h"
 #include "push/queue.h"
+
+/* Join record r with itself as a two-record request: valid snappy data must come back
+ * as valid snappy data at least as long as one copy's decoded bytes. */
+static void check_join(const struct qrec *r)
+{
+	static struct buf raw, out;
+	struct qrec two[2] = { *r, *r };
+	if (rw_join(two, 2, &raw, &out) == 0) {
+		size_t len;
+		if (snappy_uncompressed_length(out.p, out.len, &len) != SNAPPY_OK ||
+		    len != raw.len)
+			abort();
+	}
+}
 
 static void check_memory(const uint8_t *p, size_t n)
 {
@@ -29,6 +47,7 @@ static void check_memory(const uint8_t *p, size_t n)
 				abort();
 			if (qrec_parse(p + pos, (size_t)k, &again) != k || again.ts_ms != r.ts_ms)
 				abort();
+			check_join(&r);
 			pos += (size_t)k;
 			continue;
 		}
