@@ -14,6 +14,7 @@
   wait in the queue until it answers again. The request headers follow the spec.
 - corrupt_queue: a queue whose segment has a flipped byte and garbage appended is
   reported, the damaged record skipped, the rest sent; plumb never crashes.
+- bad_flags: a bad --push.* value is a one-line error with exit status 2.
 - queue_bound: while the receiver fails, the queue's files stay within
   --push.queue.max-bytes, the oldest samples dropped and counted.
 
@@ -367,6 +368,34 @@ def test_queue_bound():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_bad_flags():
+    """A bad --push.* value stops plumb at start-up with a clear line and exit status 2;
+    push flags without a URL are reported as having no effect."""
+    tmp = tempfile.mkdtemp(prefix="plumb-rw-")
+    try:
+        base = ["--web.listen-address=127.0.0.1:0", "--push.queue.dir=" + os.path.join(tmp, "q")]
+        url = "--push.remote-write.url=http://127.0.0.1:9/api/v1/write"
+        for bad, says in [(["--push.interval=500ms"], "--push.interval"),
+                          (["--push.remote-write.label=__x=1"], "--push.remote-write.label"),
+                          (["--push.remote-write.label=instance"], "--push.remote-write.label"),
+                          (["--push.remote-write.label=a=1", "--push.remote-write.label=a=2"],
+                           "--push.remote-write.label"),
+                          (["--push.queue.max-bytes=1000"], "--push.queue.max-bytes"),
+                          (["--push.timeout=0s"], "--push.timeout")]:
+            r = pt.run(base + [url] + bad)
+            pt.check(r.returncode == 2 and says in r.stderr,
+                     "%r: exit %d, stderr %r" % (bad, r.returncode, r.stderr[-500:]))
+        r = pt.run(base + ["--push.remote-write.url=ftp://x/"])
+        pt.check(r.returncode == 2 and "http://" in r.stderr, "ftp url: %r" % r.stderr[-300:])
+        with pt.Plumb(["--push.interval=5s"]) as p:
+            pt.check("push flag has no effect without --push.remote-write.url" in p.log(),
+                     "no warning: " + p.log()[-500:])
+            pt.check("plumb_push_" not in p.get("/metrics")[2].decode(), "push metrics shown")
+        pt.check(not os.path.exists(os.path.join(tmp, "q")), "queue made without a URL")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def records(path):
     """[(offset, length, samples)] of the records in a queue segment file."""
     data = open(path, "rb").read()
@@ -420,6 +449,6 @@ def test_corrupt_queue():
 if __name__ == "__main__":
     if not PROMETHEUS:
         pt.skip("prometheus is not installed (scripts/deps.sh installs it)")
-    pt.main([test_samples_and_labels, test_bad_receiver, test_corrupt_queue, test_queue_bound,
+    pt.main([test_bad_flags, test_samples_and_labels, test_bad_receiver, test_corrupt_queue, test_queue_bound,
              test_outage,
              test_outage_with_kill9])

@@ -2,11 +2,12 @@
  * test_push_queue: the on-disk push queue against real files under /tmp: order,
  * resuming after a restart, a torn tail cut at start-up, a damaged record skipped, a
  * damaged cursor, the bound dropping the oldest samples, the folder lock, a segment
- * deleted under the queue's feet, and the
+ * deleted under the queue's feet, handing the files to another user, and the
  * record parser's answers on cut and damaged bytes.
  */
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -243,6 +244,28 @@ static void vanished_segment_is_skipped(void)
 	tmptree_rm(&t);
 }
 
+static void chown_gives_the_folder_away(void)
+{
+	struct tmptree t = { { 0 } };
+	struct pqueue q;
+	char dir[PATH_MAX], seg[PATH_MAX];
+	struct stat st;
+	/* as root, to nobody (what a plumb dropping root does); otherwise to ourselves */
+	uid_t uid = geteuid() == 0 ? 65534 : geteuid();
+	gid_t gid = geteuid() == 0 ? 65534 : getegid();
+	three_records(&t, dir, seg);
+	CHECK_INT(pqueue_open(&q, dir, 1 << 20), 0);
+	CHECK_INT(pqueue_chown(&q, uid, gid), 0);
+	CHECK(stat(dir, &st) == 0 && st.st_uid == uid && st.st_gid == gid);
+	CHECK(stat(seg, &st) == 0 && st.st_uid == uid);
+	tmptree_path(&t, "q/sub/cursor", seg, sizeof(seg));
+	CHECK(stat(seg, &st) == 0 && st.st_uid == uid);
+	tmptree_path(&t, "q/sub/seg-0000000000000002", seg, sizeof(seg));
+	CHECK(stat(seg, &st) == 0 && st.st_uid == uid);
+	pqueue_close(&q);
+	tmptree_rm(&t);
+}
+
 static void record_parser(void)
 {
 	uint8_t rec[QREC_HDR + 8];
@@ -281,6 +304,7 @@ int main(void)
 	RUN(garbage_files_do_not_crash);
 	RUN(bound_drops_oldest);
 	RUN(vanished_segment_is_skipped);
+	RUN(chown_gives_the_folder_away);
 	RUN(record_parser);
 	return T_DONE("test_push_queue");
 }
