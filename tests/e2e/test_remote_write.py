@@ -148,8 +148,9 @@ def runs(samples):
 
 def test_samples_and_labels():
     tmp = tempfile.mkdtemp(prefix="plumb-rw-")
-    prom = Prometheus(os.path.join(tmp, "data"))
+    prom = None
     try:
+        prom = Prometheus(os.path.join(tmp, "data"))
         prom.start()
         instance = "labels-%d" % os.getpid()
         with pt.Plumb(plumb_args(prom.write_url(), os.path.join(tmp, "q"), instance)) as p:
@@ -169,18 +170,19 @@ def test_samples_and_labels():
             pt.check(len(load) == 1 and set(load[0]["metric"]) == {"__name__", "instance"},
                      "node_load1 labels: %r" % load)
     finally:
-        prom.close()
+        if prom:
+            prom.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def outage(kill9):
     tmp = tempfile.mkdtemp(prefix="plumb-rw-")
-    prom = Prometheus(os.path.join(tmp, "data"))
     qdir = os.path.join(tmp, "q")
     instance = "outage-%s-%d" % ("kill" if kill9 else "plain", os.getpid())
-    args = plumb_args(prom.write_url(), qdir, instance)
-    first = second = None
+    first = second = prom = None
     try:
+        prom = Prometheus(os.path.join(tmp, "data"))
+        args = plumb_args(prom.write_url(), qdir, instance)
         prom.start()
         first = pt.Plumb(args).__enter__()
         wait_for("first samples", lambda: len(counter_samples(prom, instance)) >= 3)
@@ -240,7 +242,8 @@ def outage(kill9):
         for p in (second, first):
             if p:
                 p.__exit__(None, None, None) if p.proc.poll() is None else p.kill()
-        prom.close()
+        if prom:
+            prom.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
