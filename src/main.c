@@ -2,8 +2,8 @@
  * main: start-up and shutdown of the plumb agent.
  *
  * Parses the command line (exit 2 on a usage error), sets up logging, starts the
- * enabled collectors and the HTTP endpoint, then waits for SIGINT or SIGTERM and shuts
- * down in reverse order. Signals are blocked before any thread starts, so only this
+ * enabled collectors, the HTTP endpoint and remote write (push), then waits for
+ * SIGINT or SIGTERM and shuts down in reverse order. Signals are blocked before any thread starts, so only this
  * thread ever receives them (sigwait), and no handler runs in an awkward place.
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "health/health.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "push/push.h"
 #include "version.h"
 
 int main(int argc, char **argv)
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
 	struct scraper scraper;
 	struct server srv = { 0 };
 	struct health health = { 0 };
+	struct push push = { 0 };
 	int status = 1;
 
 	int r = cfg_parse(argc, argv, &cfg);
@@ -56,23 +58,26 @@ int main(int argc, char **argv)
 			status = 2;
 		goto out_scraper;
 	}
-	/* health opens the kernel log while plumb still has its privileges */
-	if ((r = health_open(&health, cfg, &agent, &scraper)) < 0) {
+	/* health opens the kernel log and push its queue while plumb still has its
+	 * privileges; a bad --health.* or --push.* value is a usage error */
+	if ((r = health_open(&health, cfg, &agent, &scraper)) < 0 ||
+	    (r = push_init(&push, cfg, &scraper)) < 0) {
 		status = r == -EINVAL ? 2 : 1;
-		goto out_server;
+		goto out_stop;
 	}
-	if ((r = server_start(&srv)) < 0)
-		goto out_server;
-	if ((r = health_start(&health)) < 0)
-		goto out_server;
+	if ((r = server_start(&srv)) < 0 || (r = health_start(&health)) < 0 ||
+	    (r = push_start(&push)) < 0)
+		goto out_stop;
 
 	int sig = 0;
 	sigwait(&set, &sig);
 	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
-out_server:
+out_stop:
+	push_stop(&push);
 	health_stop(&health);
 	server_stop(&srv);
+	push_fini(&push);
 	health_fini(&health);
 out_scraper:
 	scraper_fini(&scraper);

@@ -9,8 +9,11 @@
 #include "health/health.h"
 #include "http/server.h"
 
+extern const struct flag_def push_flags[];
+
 const struct flag_def *const plumb_flag_tables[] = {
 	health_flags,
+	push_flags,
 	web_flags,
 	NULL,
 };
