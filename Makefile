@@ -21,7 +21,7 @@ COLLECTORS := $(sort $(basename $(notdir $(wildcard src/collectors/*.c))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/collectors_list.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TESTS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-HELPERS := $(if $(wildcard tests/alloc_count.c),$(BUILD)/tests/alloc_count) \
+HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/alloc_count.c tests/alloc_torture.c)) \
 	$(if $(wildcard tests/fuse/hangfs.c),$(BUILD)/tests/hangfs)
 
 .PHONY: all run check check-release check-asan fuzz fuzz-build bench bench-containers deps clean tests
@@ -69,15 +69,16 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libplumb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libplumb.a $(LDLIBS)
 
-# Counts heap allocations per scrape: built without sanitizers, which replace malloc.
-# With $(SAN) set, the library's objects are instrumented, so it is built from sources.
+# alloc_count counts heap allocations per scrape, alloc_torture fails them one by one
+# (tests/alloc_hooks.h): built without sanitizers, which replace malloc. With $(SAN)
+# set, the library's objects are instrumented, so they are built from sources.
 ALLOC_COUNT_CFLAGS := $(filter-out $(SAN) -MMD -MP,$(CFLAGS))
 ifeq ($(strip $(SAN)),)
 ALLOC_COUNT_LIB := $(BUILD)/libplumb.a
 else
 ALLOC_COUNT_LIB := $(LIB_SRCS) $(BUILD)/gen/collectors_list.c
 endif
-$(BUILD)/tests/alloc_count: tests/alloc_count.c $(ALLOC_COUNT_LIB)
+$(BUILD)/tests/alloc_%: tests/alloc_%.c tests/alloc_hooks.h $(ALLOC_COUNT_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -o $@ $< $(ALLOC_COUNT_LIB) $(LDLIBS)
 
@@ -115,9 +116,12 @@ fuzz-build:
 		  -fno-sanitize-recover=all fuzz/$$t.c build-fuzz/libplumb.a $(LDLIBS) -o build-fuzz/fuzz/$$t \
 		  || exit 1; done
 
-FUZZ_SECONDS ?= 300
+# make fuzz: every target (or those named in FUZZ=) for FUZZ_RUNS executions each, on
+# its seed corpus plus the working corpus in build-fuzz/corpus; prints a table.
+FUZZ_RUNS ?= 1000000
+FUZZ ?=
 fuzz: fuzz-build
-	@sh fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
+	@sh fuzz/run.sh --runs $(FUZZ_RUNS) build-fuzz/fuzz $(FUZZ)
 
 bench: all
 	@python3 bench/bench.py --plumb $(BUILD)/plumb
