@@ -18,18 +18,11 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import ASAN, BUILD, check, collectors_in_help, fixture_flags, main, skip  # noqa: E402
+from plumbtest import ASAN, BUILD, check, every_collector, fixture_flags, main, skip  # noqa: E402
 
 TOOL = os.path.join(BUILD, "tests", "alloc_torture")
 SUMMARY = re.compile(r"^(\S+): (\d+) allocations in a cold scrape .* in ([\d.]+) s: "
                      r"0 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks$", re.M)
-
-
-def every_collector(flags):
-    """flags plus --collector.X for every compiled-in collector they do not name."""
-    named = {f.split("=")[0].replace("--no-", "--") for f in flags}
-    return flags + ["--collector." + c for c in collectors_in_help()
-                    if "--collector." + c not in named]
 
 
 def torture(phase, flags):
