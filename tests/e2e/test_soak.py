@@ -21,6 +21,13 @@ Pass when
 
 PLUMB_SOAK_SCRAPES sets the count: 3,000 in the suite (make check), 100,000 in
 `make soak`. The figures are printed as one table.
+
+Under ASan (PLUMB_ASAN=1) the allocator's quarantine is switched off for this test
+(it keeps freed blocks by design, which libmicrohttpd's per-response allocations would
+fill), the run is 6,000 scrapes, the reference sample is the one at 50% and the
+tolerance 1 MB: ASan's allocator grows its caches over the first ~2,000 scrapes and
+is flat after that (measured: 16.8 MB at scrape 1, 18.8 MB at 2,000, 19.2 MB from
+8,000 to 20,000); a leak of 400 bytes a scrape still fails it.
 """
 import gzip
 import http.client
@@ -29,11 +36,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import HANG, Plumb, check, main  # noqa: E402
+from plumbtest import ASAN, HANG, Plumb, check, main  # noqa: E402
 
-SCRAPES = int(os.environ.get("PLUMB_SOAK_SCRAPES", "3000"))
+SCRAPES = int(os.environ.get("PLUMB_SOAK_SCRAPES", "6000" if ASAN else "3000"))
+REFERENCE = 0.5 if ASAN else 0.1  # fraction of the run where RSS must have settled
 SAMPLE = max(100, min(2000, SCRAPES // 50))
-TOLERANCE_KB = 512
+TOLERANCE_KB = 1024 if ASAN else 512
 KINDS = [({"Accept": "text/plain"}, False),
          ({"Accept": "application/openmetrics-text;version=1.0.0"}, False),
          ({"Accept": "text/plain", "Accept-Encoding": "gzip"}, True)]
@@ -89,7 +97,7 @@ def test_soak():
             print("%10d %10d %5d" % (n, rss, fds))
         print("fds after the client hung up: %d" % fds_after)
 
-        at10 = next(s for s in samples if s[0] >= SCRAPES // 10)
+        at10 = next(s for s in samples if s[0] >= int(SCRAPES * REFERENCE))
         last = samples[-1]
         check(last[1] <= at10[1] + TOLERANCE_KB,
               "RSS grew from %d kB at scrape %d to %d kB at scrape %d (tolerance %d kB)"
@@ -101,4 +109,6 @@ def test_soak():
 
 
 if __name__ == "__main__":
+    if ASAN:
+        os.environ["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=0"
     main([test_soak])
