@@ -80,7 +80,7 @@ ALLOC_COUNT_LIB := $(LIB_SRCS) $(BUILD)/gen/collectors_list.c
 endif
 $(BUILD)/tests/alloc_%: tests/alloc_%.c tests/alloc_hooks.h $(ALLOC_COUNT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -o $@ $< $(ALLOC_COUNT_LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -rdynamic -o $@ $< $(ALLOC_COUNT_LIB) $(LDLIBS)
 
 # A FUSE filesystem whose statfs hangs, for the filesystem collector's timeout test.
 $(BUILD)/tests/hangfs: tests/fuse/hangfs.c

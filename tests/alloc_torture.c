@@ -2,7 +2,7 @@
  * alloc_torture: fails every allocation a scrape makes, one at a time, and checks that
  * plumb survives each failure without crashing or leaking.
  *
- *   alloc_torture [--from N] [--max N] PHASE [plumb flags...]
+ *   alloc_torture [--from N] [--max N] [--startup] [--inject leak|crash] PHASE [flags...]
  *
  * A "scrape" here is the first, cold one of a fresh agent, which allocates (in steady
  * state nothing does, see alloc_count.c): one scraper_get_view() for each view
@@ -22,13 +22,18 @@
  * A crash (a signal) is caught by the parent. The run ends at the first N that the
  * failing scrape never reached, so N-1 is the number of allocations in a cold scrape.
  * One line per finding and a summary; exit 0 when nothing was found, 1 otherwise, 2
- * on a usage or setup error.
+ * on a usage or setup error. With --startup the count starts at agent_init() instead,
+ * so the collectors' start-up is tortured too: a collector whose init fails is left
+ * out (logged), agent_init() itself may fail with -ENOMEM (plumb then exits with an
+ * error), and in every case nothing may leak. --inject makes every child whose failure was reached leak
+ * a block or crash, to show that the tool notices both.
  *
  * Like alloc_count, it needs malloc un-interposed by sanitizers (alloc_hooks.h).
  */
 #include <errno.h>
 #include <execinfo.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,6 +70,8 @@ static struct tracked *table;  /* TRACK_SLOTS entries, mmap'd by libc before tra
 static long live;              /* blocks in table; guarded by track_mu */
 static pthread_mutex_t track_mu = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool in_hook;  /* backtrace() may allocate: do not track that */
+static const char *inject;     /* --inject: "leak" or "crash" once the failure fired */
+static bool startup;           /* --startup: count from agent_init on, not the scrape */
 
 /* Count one allocation while armed and fail the fail_at-th. */
 static bool hook_alloc(void)
@@ -217,21 +224,35 @@ static int cycle(const char *phase, long n, const struct plumb_config *cfg, bool
 	struct scraper s;
 	int st = CHILD_SETUP;
 	atomic_store(&tracking, true);
-	if (agent_init(&a, cfg) < 0)
-		goto out_tracking;
-	scraper_init(&s, &a);
 	fail_at = n;
 	atomic_store(&seq, 0);
 	atomic_store(&failed_one, false);
+	atomic_store(&armed, startup);
+	int r = agent_init(&a, cfg);
+	if (r < 0) {
+		atomic_store(&armed, false);
+		if (r != -ENOMEM || !startup || !atomic_load(&failed_one))
+			goto out_tracking;
+		st = 0; /* plumb stops with an error here: only a leak would be wrong */
+		goto out_check;
+	}
+	scraper_init(&s, &a);
 	atomic_store(&armed, true);
 	st = scrape_all(phase, n, &s, false);
 	atomic_store(&armed, false);
+	if (inject && atomic_load(&failed_one)) {
+		if (!strcmp(inject, "crash"))
+			raise(SIGSEGV);
+		void *volatile lost = malloc(16);
+		(void)lost;
+	}
 	if (st == 0 && n > 0 && !atomic_load(&failed_one))
 		st = CHILD_NOT_REACHED;
 	if (st == 0)
 		st = scrape_all(phase, n, &s, true);
 	scraper_fini(&s);
 	agent_fini(&a);
+out_check:;
 	long left = settled_live_blocks();
 	if (left > 0 && st == 0 && check_leaks) {
 		printf("%s: N=%ld: %ld blocks leaked\n", phase, n, left);
@@ -257,6 +278,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int i = 1;
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		char *end;
+		if (!strcmp(argv[i], "--startup")) {
+			startup = true;
+			i--; /* takes no value */
+			continue;
+		}
+		if (!strcmp(argv[i], "--inject")) {
+			inject = argv[i + 1];
+			if (strcmp(inject, "leak") && strcmp(inject, "crash"))
+				goto out_usage;
+			continue;
+		}
 		long *dst = !strcmp(argv[i], "--from") ? &o->from : !strcmp(argv[i], "--max") ? &o->max
 											: NULL;
 		if (!dst)
@@ -269,7 +301,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		goto out_usage;
 	return 0;
 out_usage:
-	fprintf(stderr, "usage: alloc_torture [--from N] [--max N] PHASE [plumb flags...]\n");
+	fprintf(stderr, "usage: alloc_torture [--from N] [--max N] [--startup] [--inject leak|crash] "
+			"PHASE [plumb flags...]\n");
 	return -EINVAL;
 }
 
@@ -368,10 +401,11 @@ int main(int argc, char **argv)
 			printf("%s: ... N=%ld, %.0f s\n", o.t.phase, n, now() - t0);
 	}
 	long found = crashes + bad + stuck + leaks;
-	printf("%s: %ld allocations in a cold scrape (8 requests), each failed in turn in "
-	       "%.1f s: %ld crashes, %ld malformed bodies, %ld failed recoveries, %ld leaks%s\n",
-	       o.t.phase, n - 1, now() - t0, crashes, bad, stuck, leaks,
-	       n > o.max ? " (stopped at --max)" : "");
+	printf("%s: %ld allocations %s (8 requests), each failed in turn in "
+	       "%.1f s: %ld crashes, %ld malformed bodies, %ld failed recoveries, %ld leaks\n",
+	       o.t.phase, n - 1,
+	       n > o.max ? "(stopped at --max)" : startup ? "in start-up and a cold scrape" : "in a cold scrape",
+	       now() - t0, crashes, bad, stuck, leaks);
 	status = found ? 1 : 0;
 out_cfg:
 	cfg_free(cfg);

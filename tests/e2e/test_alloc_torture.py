@@ -7,8 +7,10 @@ Runs build/tests/alloc_torture (see tests/alloc_torture.c) against node_exporter
 fixture host with every collector compiled in switched on, and against this live
 machine's /proc and /sys with every collector switched on too. A "scrape" is eight
 requests: both views (/metrics, /metrics/resource) in text and OpenMetrics, plain and
-gzipped. Each phase must find nothing and must have failed at least a few dozen
-allocations (so a tool that stopped counting cannot pass).
+gzipped. A third phase on the fixture host starts counting at agent_init(), so the
+collectors' start-up is failed too. Each phase must find nothing and must have failed
+at least a few dozen allocations (so a tool that stopped counting cannot pass); a
+last run injects a leak, then a crash, to show that the tool reports both.
 
 Sanitizers replace malloc, so under PLUMB_ASAN=1 this test is skipped.
 """
@@ -21,12 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plumbtest import ASAN, BUILD, check, every_collector, fixture_flags, main, skip  # noqa: E402
 
 TOOL = os.path.join(BUILD, "tests", "alloc_torture")
-SUMMARY = re.compile(r"^(\S+): (\d+) allocations in a cold scrape .* in ([\d.]+) s: "
+SUMMARY = re.compile(r"^(\S+): (\d+) allocations in (?:start-up and )?a cold scrape .* in ([\d.]+) s: "
                      r"0 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks$", re.M)
 
 
-def torture(phase, flags):
-    r = subprocess.run([TOOL, phase] + flags + ["--log.level=error"], capture_output=True,
+def torture(phase, flags, opts=()):
+    r = subprocess.run([TOOL] + list(opts) + [phase] + flags + ["--log.level=error"], capture_output=True,
                        text=True, timeout=900)
     print(r.stdout, end="")
     # each failed allocation may log a collector failure: show only the end
@@ -47,10 +49,27 @@ def test_live_machine_every_collector():
     torture("live", every_collector([]))
 
 
+def test_fixture_host_startup_too():
+    # from agent_init on: collectors whose start fails are left out, never leaked
+    torture("startup", every_collector(fixture_flags()), ["--startup"])
+
+
+def test_tool_catches_leaks_and_crashes():
+    print("(these runs must report findings: they leak and crash on purpose)")
+    for what, summary in (("leak", "0 crashes, 0 malformed bodies, 0 failed recoveries, 3 leaks"),
+                          ("crash", "3 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks")):
+        r = subprocess.run([TOOL, "--max", "3", "--inject", what, "inject", "--log.level=error"],
+                           capture_output=True, text=True, timeout=900)
+        print(r.stdout, end="")
+        check(r.returncode == 1 and "(stopped at --max)" in r.stdout and summary in r.stdout,
+              "an injected %s on every failed allocation went unreported" % what)
+
+
 if __name__ == "__main__":
     if ASAN:
         skip("PLUMB_ASAN=1: sanitizers replace malloc, so allocations cannot be failed")
     if not os.access(TOOL, os.X_OK):
         print("FAIL: %s is missing; build it with make tests" % TOOL)
         sys.exit(1)
-    main([test_fixture_host_every_collector, test_live_machine_every_collector])
+    main([test_fixture_host_every_collector, test_live_machine_every_collector,
+          test_fixture_host_startup_too, test_tool_catches_leaks_and_crashes])
