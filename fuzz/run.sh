@@ -7,9 +7,12 @@
 #   run.sh --runs N DIR [TARGET...]  each target (or just the named ones) for N executions:
 #                                make fuzz (N = 1000000)
 #
-# Prints one line per target (executions, exec/s, seconds, result), then a summary
-# line "fuzz: N passed, N failed, E executions". A crash leaves its input in
-# build-fuzz/crashes/ and the log in build-fuzz/<target>.log.
+# Prints one line per target (executions, exec/s, seconds, result, working corpus size),
+# then a summary line "fuzz: N passed, N failed, E executions". A crash leaves its
+# input in build-fuzz/crashes/ and the log in build-fuzz/<target>.log. After a long
+# (--runs) pass, the working corpus is minimised: only the inputs that add coverage
+# beyond the seeds are kept (libFuzzer -merge=1 into a copy of the seeds, then the
+# seed copies are dropped again).
 runs=
 if [ "$1" = "--runs" ]; then runs=$2; shift 2; fi
 dir=$1; shift
@@ -18,7 +21,7 @@ if [ -z "$runs" ] && [ $# -gt 0 ]; then secs=$1; shift; fi
 only=$*
 pass=0; fail=0; total=0
 mkdir -p build-fuzz/crashes
-printf '%-24s %12s %10s %8s  %s\n' target executions exec/s seconds result
+printf '%-24s %12s %10s %8s  %-6s %s\n' target executions exec/s seconds result corpus
 for bin in "$dir"/fuzz_*; do
 	t=$(basename "$bin")
 	if [ -n "$only" ]; then
@@ -38,7 +41,16 @@ for bin in "$dir"/fuzz_*; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "build-fuzz/$t.log" | tail -n 1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "build-fuzz/$t.log" | tail -n 1)
 	total=$((total + ${execs:-0}))
-	printf '%-24s %12s %10s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$el" "$result"
+	work="build-fuzz/corpus/$t"
+	if [ -n "$runs" ] && [ "$result" = ok ]; then
+		rm -rf "$work.min" && cp -r "fuzz/corpus/$t" "$work.min" &&
+		"$bin" -merge=1 -rss_limit_mb=1024 -timeout=10 "$work.min" "$work" \
+			>>"build-fuzz/$t.log" 2>&1 &&
+		(cd "fuzz/corpus/$t" && for s in *; do rm -f "../../../$work.min/$s"; done) &&
+		rm -rf "$work" && mv "$work.min" "$work"
+	fi
+	printf '%-24s %12s %10s %8s  %-6s %s\n' "$t" "${execs:-?}" "${rate:-?}" "$el" "$result" \
+		"$(ls "$work" | wc -l)"
 	if [ "$result" = FAIL ]; then
 		echo "FAIL $t (see build-fuzz/$t.log)"; tail -n 30 "build-fuzz/$t.log"
 	fi
