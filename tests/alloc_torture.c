@@ -22,11 +22,17 @@
  * A crash (a signal) is caught by the parent. The run ends at the first N that the
  * failing scrape never reached, so N-1 is the number of allocations in a cold scrape.
  * One line per finding and a summary; exit 0 when nothing was found, 1 otherwise, 2
- * on a usage or setup error. With --startup the count starts at agent_init() instead,
- * so the collectors' start-up is tortured too: a collector whose init fails is left
- * out (logged), agent_init() itself may fail with -ENOMEM (plumb then exits with an
- * error), and in every case nothing may leak. --inject makes every child whose failure was reached leak
- * a block or crash, to show that the tool notices both.
+ * on a usage or setup error.
+ *
+ * With --startup the count starts at agent_init() instead, so the collectors' start-up
+ * is tortured too: a collector whose init fails is left out (logged), agent_init()
+ * itself may fail with -ENOMEM (plumb then exits with an error), and in every case
+ * nothing may leak. --inject makes every child whose failure was reached leak a block,
+ * or crash, to show that the tool notices both.
+ *
+ * The parent runs one clean cycle first, so that libc's lazily made, never freed state
+ * (time zone data, the thread-stack cache's TLS blocks) exists before any child tracks
+ * blocks; those few are printed with ALLOC_TORTURE_SHOW_KEPT=1.
  *
  * Like alloc_count, it needs malloc un-interposed by sanitizers (alloc_hooks.h).
  */
