@@ -106,8 +106,9 @@ check-asan:
 	@PLUMB_ASAN=1 sh tests/run-suite.sh build-asan
 
 # cppcheck and clang-tidy over src/ (or LINT_FILES=...): clean, or each exception explained
-# on its line; the checks and why some are off are in .clang-tidy
-lint: $(BUILD)/gen/version.h
+# on its line; the checks and why some are off are in .clang-tidy. It builds plumb first,
+# so that every generated header exists.
+lint: $(BUILD)/plumb
 	@BUILD=$(BUILD) sh scripts/lint.sh $(LINT_FILES)
 
 # plumb built with ThreadSanitizer, hammered with concurrent scrapes (tests/e2e/test_tsan.py),

@@ -8,9 +8,10 @@
 # clean: a finding that is a false positive is silenced on its line with a comment
 # that says why (cppcheck: // cppcheck-suppress ID, clang-tidy: NOLINTNEXTLINE(check)).
 # Prints every finding, then "lint: N cppcheck findings, N clang-tidy findings" and
-# exits 1 when either is not zero. Needs build/gen/version.h (the Makefile makes it).
+# exits 1 when either is not zero. Needs the generated headers in $BUILD/gen (make lint
+# builds plumb first). Extra compiler flags for both tools: LINT_CFLAGS.
 BUILD=${BUILD:-build}
-FLAGS="-D_GNU_SOURCE -Isrc -I$BUILD/gen"
+FLAGS="-D_GNU_SOURCE -Isrc -I$BUILD/gen ${LINT_CFLAGS:-}"
 if [ $# -gt 0 ]; then files="$*"; else files=$(find src -name '*.c' | sort); fi
 out=${TMPDIR:-/tmp}/plumb-lint.$$
 trap 'rm -f "$out".*' EXIT
