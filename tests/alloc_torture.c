@@ -356,6 +356,12 @@ int main(int argc, char **argv)
 	 * every call (localtime), which would show as a block allocated during the cycle and
 	 * kept; naming the default zone explicitly keeps that copy stable */
 	setenv("TZ", ":/etc/localtime", 0);
+	/* and load the zone now: plog's timestamps would do it on the first log line, which
+	 * a clean cycle may never write but a failing child will */
+	time_t epoch = 0;
+	struct tm tm;
+	localtime_r(&epoch, &tm);
+	gmtime_r(&epoch, &tm);
 	void *prime[1];
 	backtrace(prime, 1); /* loads libgcc's unwinder now, not inside the hooks */
 	table = calloc(TRACK_SLOTS, sizeof(*table));

@@ -8,19 +8,24 @@ fixture host with every collector compiled in switched on, and against this live
 machine's /proc and /sys with every collector switched on too. A "scrape" is eight
 requests: both views (/metrics, /metrics/resource) in text and OpenMetrics, plain and
 gzipped. A third phase on the fixture host starts counting at agent_init(), so the
-collectors' start-up is failed too. Each phase must find nothing and must have failed
+collectors' start-up is failed too, and so do two on a generated Kubernetes node
+(bench/cgroup-fixture.py, cgroup v2 and v1) with the container collector alone. Each phase must find nothing and must have failed
 at least a few dozen allocations (so a tool that stopped counting cannot pass); a
 last run injects a leak, then a crash, to show that the tool reports both.
 
 Sanitizers replace malloc, so under PLUMB_ASAN=1 this test is skipped.
 """
+import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import ASAN, BUILD, check, every_collector, fixture_flags, main, skip  # noqa: E402
+from plumbtest import (ASAN, BUILD, ROOT, check, every_collector, fixture_flags, main,  # noqa: E402
+                       skip)
 
 TOOL = os.path.join(BUILD, "tests", "alloc_torture")
 SUMMARY = re.compile(r"^(\S+): (\d+) allocations in (?:start-up and )?a cold scrape .* in ([\d.]+) s: "
@@ -64,6 +69,25 @@ def test_fixture_host_startup_too():
     memory_errors_only(torture("startup", every_collector(fixture_flags()), ["--startup"]))
 
 
+def test_container_collector_on_a_generated_node():
+    # bench/cgroup-fixture.py's Kubernetes node (7 containers), cgroup v2 and v1 layouts
+    spec = importlib.util.spec_from_file_location(
+        "cgroup_fixture", os.path.join(ROOT, "bench", "cgroup-fixture.py"))
+    fixture = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixture)
+    for layout in ("v2", "v1"):
+        d = tempfile.mkdtemp(prefix="plumb-torture-%s-" % layout)
+        try:
+            node = os.path.join(d, "node")
+            fixture.generate(node, 7, seed=7, layout=layout)
+            memory_errors_only(torture("container-" + layout, [
+                "--collector.disable-defaults", "--collector.container",
+                "--path.sysfs=" + os.path.join(node, "sys"), "--path.rootfs=" + node],
+                ["--startup"]))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def test_tool_catches_leaks_and_crashes():
     print("(these runs must report findings: they leak and crash on purpose)")
     for what, summary in (("leak", "0 crashes, 0 malformed bodies, 0 failed recoveries, 3 leaks"),
@@ -82,4 +106,5 @@ if __name__ == "__main__":
         print("FAIL: %s is missing; build it with make tests" % TOOL)
         sys.exit(1)
     main([test_fixture_host_every_collector, test_live_machine_every_collector,
-          test_fixture_host_startup_too, test_tool_catches_leaks_and_crashes])
+          test_fixture_host_startup_too, test_container_collector_on_a_generated_node,
+          test_tool_catches_leaks_and_crashes])
