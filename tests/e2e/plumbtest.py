@@ -409,6 +409,16 @@ def fixture_flags():
     return flags
 
 
+def cgroup_fixture():
+    """bench/cgroup-fixture.py as a module (its generate() writes a Kubernetes node)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "cgroup_fixture", os.path.join(ROOT, "bench", "cgroup-fixture.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def every_collector(flags):
     """flags plus --collector.X for every compiled-in collector they do not name (a
     flag may be given only once)."""

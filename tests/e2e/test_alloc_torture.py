@@ -15,7 +15,6 @@ last run injects a leak, then a crash, to show that the tool reports both.
 
 Sanitizers replace malloc, so under PLUMB_ASAN=1 this test is skipped.
 """
-import importlib.util
 import os
 import re
 import shutil
@@ -24,8 +23,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import (ASAN, BUILD, ROOT, check, every_collector, fixture_flags, main,  # noqa: E402
-                       skip)
+from plumbtest import (ASAN, BUILD, cgroup_fixture, check, every_collector,  # noqa: E402
+                       fixture_flags, main, skip)
 
 TOOL = os.path.join(BUILD, "tests", "alloc_torture")
 SUMMARY = re.compile(r"^(\S+): (\d+) allocations in (?:start-up and )?a cold scrape .* in ([\d.]+) s: "
@@ -71,10 +70,7 @@ def test_fixture_host_startup_too():
 
 def test_container_collector_on_a_generated_node():
     # bench/cgroup-fixture.py's Kubernetes node (7 containers), cgroup v2 and v1 layouts
-    spec = importlib.util.spec_from_file_location(
-        "cgroup_fixture", os.path.join(ROOT, "bench", "cgroup-fixture.py"))
-    fixture = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fixture)
+    fixture = cgroup_fixture()
     for layout in ("v2", "v1"):
         d = tempfile.mkdtemp(prefix="plumb-torture-%s-" % layout)
         try:

@@ -12,9 +12,10 @@ THREADS client threads each make ROUNDS requests, cycling through every combinat
 of: /metrics or /metrics/resource; Prometheus text or OpenMetrics; plain or gzip; a
 keep-alive connection reused for the thread's whole run, or a new connection per
 request. Scrapes overlap with collections in flight, with the sharing of snapshots
-and with lazy rendering of each format, which is where threads meet. Two phases: this
-machine with the default collectors, and node_exporter's fixture host with every
-collector switched on.
+and with lazy rendering of each format, which is where threads meet. Three phases:
+this machine with the default collectors, node_exporter's fixture host with every
+collector switched on, and a generated Kubernetes node (bench/cgroup-fixture.py, 20
+containers) with the container collector too.
 
 EXTRA_FLAGS is the place to switch on more parts of plumb that run their own threads
 (push, health) so they are hammered too; they are added to both phases.
@@ -22,13 +23,15 @@ EXTRA_FLAGS is the place to switch on more parts of plumb that run their own thr
 import gzip
 import http.client
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import (HANG, PLUMB, Plumb, check, every_collector, fixture_flags,  # noqa: E402
-                       main, parse_exposition, skip)
+from plumbtest import (HANG, PLUMB, Plumb, cgroup_fixture, check, every_collector,  # noqa: E402
+                       fixture_flags, main, parse_exposition, skip)
 
 EXTRA_FLAGS = []
 THREADS = 16
@@ -116,9 +119,22 @@ def test_fixture_every_collector():
     hammer(every_collector(fixture_flags()) + ["--log.level=error"])
 
 
+def test_container_node():
+    # the container collector, which fills /metrics/resource, on a generated node
+    fixture = cgroup_fixture()
+    d = tempfile.mkdtemp(prefix="plumb-tsan-")
+    try:
+        node = os.path.join(d, "node")
+        fixture.generate(node, 20, seed=3, layout="v2")
+        hammer(["--collector.container", "--path.sysfs=" + os.path.join(node, "sys"),
+                "--path.rootfs=" + node, "--log.level=error"])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     if os.environ.get("PLUMB_TSAN") != "1":
         skip("needs the ThreadSanitizer build: run make check-tsan")
     os.environ["TSAN_OPTIONS"] = TSAN_OPTIONS
     main([test_binary_is_instrumented, test_live_default_collectors,
-          test_fixture_every_collector])
+          test_fixture_every_collector, test_container_node])
