@@ -17,9 +17,11 @@ out=${TMPDIR:-/tmp}/plumb-lint.$$
 trap 'rm -f "$out".*' EXIT
 
 echo "== cppcheck"
-# -q: findings only; --inline-suppr: honour suppressions in the source
+# -q: findings only; --inline-suppr: honour suppressions in the source. Code that
+# protoc-c generated into $BUILD/gen is not ours to fix, and cppcheck, which does not
+# read the system headers, takes its version check for a failing #error.
 cppcheck -q -j2 --std=c11 --enable=warning,portability,performance --inline-suppr \
-	--error-exitcode=1 $FLAGS $files 2>"$out.cpp"
+	--suppress="*:$BUILD/gen/*" --error-exitcode=1 $FLAGS $files 2>"$out.cpp"
 cat "$out.cpp"
 ncpp=$(grep -c ': \(error\|warning\|portability\|performance\|style\): ' "$out.cpp")
 
