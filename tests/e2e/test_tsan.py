@@ -17,23 +17,28 @@ this machine with the default collectors, node_exporter's fixture host with ever
 collector switched on, and a generated Kubernetes node (bench/cgroup-fixture.py, 20
 containers) with the container collector too.
 
-EXTRA_FLAGS is the place to switch on more parts of plumb that run their own threads
-(push, health) so they are hammered too; they are added to both phases.
+EXTRA_FLAGS is the place to switch on more parts of plumb that run their own threads;
+they are added to every phase. Health checks run in every phase (on by default, every
+second here). A fourth phase also pushes: remote write and the status webhook POST
+every second to a loopback receiver while the scrapes go on, so the push threads, the
+queue and the health thread meet the scrapes under TSan.
 """
 import gzip
 import http.client
+import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plumbtest import (HANG, PLUMB, Plumb, cgroup_fixture, check, every_collector,  # noqa: E402
                        fixture_flags, main, parse_exposition, skip)
 
-EXTRA_FLAGS = []
+EXTRA_FLAGS = ["--health.check-interval=1s"]
 THREADS = 16
 ROUNDS = 100
 TSAN_OPTIONS = "halt_on_error=1:exitcode=66:second_deadlock_stack=1:history_size=4"
@@ -83,8 +88,11 @@ def client(port, tid, errors, done):
     done.append(tid)
 
 
-def hammer(args):
+def hammer(args, seconds=0):
+    """Run THREADS clients against plumb started with args; then keep it running until
+    at least `seconds` have passed, for parts that act on a timer."""
     with Plumb(args + EXTRA_FLAGS) as p:
+        started = time.monotonic()
         errors, done = [], []
         threads = [threading.Thread(target=client, args=(p.port, t, errors, done))
                    for t in range(THREADS)]
@@ -92,6 +100,8 @@ def hammer(args):
             t.start()
         for t in threads:
             t.join(HANG * 5)
+        while time.monotonic() - started < seconds:
+            time.sleep(0.2)
         log = p.log()
         check("ThreadSanitizer" not in log, "ThreadSanitizer report:\n" + log[-8000:])
         check(p.proc.poll() is None, "plumb died under load (exit %r); log:\n%s"
@@ -132,9 +142,41 @@ def test_container_node():
         shutil.rmtree(d, ignore_errors=True)
 
 
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """Accepts every POST with 204 and counts them by path."""
+    counts = {}
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Receiver.counts[self.path] = Receiver.counts.get(self.path, 0) + 1
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_push_and_health():
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d" % srv.server_address[1]
+    d = tempfile.mkdtemp(prefix="plumb-tsan-push-")
+    try:
+        hammer(["--log.level=error", "--push.remote-write.url=" + url + "/write",
+                "--push.interval=1s", "--push.queue.dir=" + os.path.join(d, "queue"),
+                "--push.status.url=" + url + "/status", "--push.status.interval=1s"],
+               seconds=4)
+    finally:
+        srv.shutdown()
+        shutil.rmtree(d, ignore_errors=True)
+    check(Receiver.counts.get("/write", 0) >= 2, "remote write POSTs: %r" % Receiver.counts)
+    check(Receiver.counts.get("/status", 0) >= 2, "status POSTs: %r" % Receiver.counts)
+    print("receiver got %r" % Receiver.counts)
+
+
 if __name__ == "__main__":
     if os.environ.get("PLUMB_TSAN") != "1":
         skip("needs the ThreadSanitizer build: run make check-tsan")
     os.environ["TSAN_OPTIONS"] = TSAN_OPTIONS
     main([test_binary_is_instrumented, test_live_default_collectors,
-          test_fixture_every_collector, test_container_node])
+          test_fixture_every_collector, test_container_node, test_push_and_health])
