@@ -12,7 +12,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(BUILD)/gen
 CFLAGS := -std=gnu11 $(WARN) $(OPT) $(SAN) -MMD -MP -fno-strict-aliasing
-LDLIBS := -lmicrohttpd -lz -lpcre2-8 -lpthread -lm
+LDLIBS := -lmicrohttpd -lz -lpcre2-8 -lseccomp -lpthread -lm
 LDFLAGS += $(SAN)
 
 LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c \

@@ -3,8 +3,10 @@
  *
  * Parses the command line (exit 2 on a usage error), sets up logging, starts the
  * enabled collectors and the HTTP endpoint, then waits for SIGINT or SIGTERM and shuts
- * down in reverse order. Signals are blocked before any thread starts, so only this
- * thread ever receives them (sigwait), and no handler runs in an awkward place.
+ * down in reverse order. Between binding its ports and starting any thread, it drops
+ * its privileges and enters the sandbox (src/runtime). Signals are blocked before any
+ * thread starts, so only this thread ever receives them (sigwait), and no handler runs
+ * in an awkward place.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include "core/scrape.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "runtime/runtime.h"
 #include "version.h"
 
 int main(int argc, char **argv)
@@ -25,6 +28,7 @@ int main(int argc, char **argv)
 	struct agent agent = { 0 };
 	struct scraper scraper;
 	struct server srv = { 0 };
+	struct runtime rt;
 	int status = 1;
 
 	int r = cfg_parse(argc, argv, &cfg);
@@ -51,6 +55,13 @@ int main(int argc, char **argv)
 	scraper_init(&scraper, &agent);
 	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0)
 		goto out_scraper;
+	/* Everything privileged is done and no other thread exists yet: what runtime_enter
+	 * applies to this thread, every thread started from here on inherits. */
+	if ((r = runtime_enter(cfg, &rt)) < 0)
+		goto out_server;
+	if ((r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
+								  &rt })) < 0)
+		goto out_server;
 	if ((r = server_start(&srv)) < 0)
 		goto out_scraper;
 
@@ -58,6 +69,7 @@ int main(int argc, char **argv)
 	sigwait(&set, &sig);
 	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
+out_server:
 	server_stop(&srv);
 out_scraper:
 	scraper_fini(&scraper);

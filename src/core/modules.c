@@ -6,7 +6,9 @@
  * names them so the config parser knows every flag. Add a part's table here.
  */
 #include "core/config.h"
+#include "runtime/runtime.h"
 
 const struct flag_def *const plumb_flag_tables[] = {
+	runtime_flags,
 	NULL,
 };
