@@ -47,6 +47,7 @@
 /* The ruleset attribute as of ABI 6; older ABIs read only a prefix of it. */
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
+	// cppcheck-suppress unusedStructMember ; part of the kernel's layout, left 0
 	uint64_t handled_access_net; /* ABI 4 */
 	uint64_t scoped;             /* ABI 6 */
 };

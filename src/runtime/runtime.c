@@ -9,7 +9,8 @@
  * added later are covered once their flags exist. Beyond the flags, plumb itself
  * reads /proc (its own threads and limits), the CPU list in sysfs (glibc's CPU count),
  * and what the resolver and TLS need: /etc's name-service files, the CA stores, the
- * time zone data and the shared libraries the name service loads.
+ * time zone data, the shared libraries the name service loads, and the random
+ * devices (for a TLS library that reads them rather than calling getrandom).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,7 +42,8 @@ static const char *const system_ro[] = {
 	"/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/services",
 	"/etc/protocols", "/etc/localtime", "/etc/ssl", "/etc/pki", "/etc/ca-certificates",
 	"/etc/gnutls", "/usr/share/ca-certificates", "/usr/share/zoneinfo", "/usr/lib",
-	"/lib", "/lib64", "/usr/lib64", "/run/systemd/resolve",
+	"/lib", "/lib64", "/usr/lib64", "/run/systemd/resolve", "/dev/urandom", "/dev/random",
+	"/dev/null",
 };
 
 /* Room for paths made here (the pod logs under the rootfs, folder parts of glob

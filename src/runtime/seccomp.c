@@ -52,7 +52,8 @@ static const char *const allowed[] = {
 	"dup", "dup2", "dup3", "ioctl", "fsync", "fdatasync", "sync_file_range", "ftruncate",
 	"fallocate", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir",
 	"mkdirat", "rmdir", "fchmod", "fchmodat", "umask", "getcwd", "fadvise64", "flock",
-	"inotify_init1", "inotify_add_watch", "inotify_rm_watch", "memfd_create",
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch", "memfd_create", "link",
+	"linkat", "utimensat", "syncfs", "copy_file_range", "readahead",
 	/* memory */
 	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "mlock", "munlock",
 	"membarrier",
@@ -69,7 +70,7 @@ static const char *const allowed[] = {
 	/* time */
 	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday",
 	"time", "timerfd_create", "timerfd_settime", "timerfd_gettime", "adjtimex",
-	"clock_adjtime",
+	"clock_adjtime", "alarm", "setitimer", "getitimer",
 	/* system information */
 	"uname", "sysinfo", "getrandom", "getcpu",
 	/* networking: libmicrohttpd, libcurl, the resolver */

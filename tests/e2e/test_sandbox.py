@@ -80,24 +80,26 @@ def test_same_families_without_sandbox():
         {k: v for k, v in ok_off.items() if ok_on.get(k) != v}))
 
 
-def test_landlock_refuses_paths_outside():
+def landlock_case(glob):
     """A textfile folder is allowed; a symlink in it leading to a world-readable file in
     a folder that no flag names is refused by Landlock (not by file modes: the same plumb
-    reads it with the sandbox off)."""
+    reads it with the sandbox off). glob: name the folder by a pattern, whose part before
+    the wildcard is what Landlock allows."""
     base = tempfile.mkdtemp(prefix="plumb-sbx-")
     try:
         os.chmod(base, 0o755)
-        tdir, outside, root = (os.path.join(base, d) for d in ("textfile", "outside", "root"))
-        for d in (tdir, outside, root):
+        tdir, outside, root = (os.path.join(base, d) for d in ("in/textfile", "outside", "root"))
+        for d in (os.path.dirname(tdir), tdir, outside, root):
             os.mkdir(d, 0o755)
         with open(os.path.join(outside, "far.prom"), "w") as f:
             f.write("far_away_metric 1\n")
         with open(os.path.join(tdir, "near.prom"), "w") as f:
             f.write("near_metric 1\n")
         os.symlink(os.path.join(outside, "far.prom"), os.path.join(tdir, "far.prom"))
+        pattern = os.path.join(base, "in", "text*") if glob else tdir
         # rootfs away from / : a rule on / would cover everything
         args = ["--runtime.user=nobody", "--collector.disable-defaults",
-                "--collector.textfile", "--collector.textfile.directory=" + tdir,
+                "--collector.textfile", "--collector.textfile.directory=" + pattern,
                 "--path.rootfs=" + root]
         with Plumb(args) as p:
             ex = scrape(p)
@@ -112,6 +114,14 @@ def test_landlock_refuses_paths_outside():
             check(sample(ex, "node_textfile_scrape_error") == 0, "textfile error without sandbox")
     finally:
         shutil.rmtree(base)
+
+
+def test_landlock_refuses_paths_outside():
+    landlock_case(glob=False)
+
+
+def test_landlock_with_textfile_glob():
+    landlock_case(glob=True)
 
 
 def test_sandbox_off():
@@ -140,5 +150,5 @@ if __name__ == "__main__":
     if os.geteuid() != 0:
         skip("needs root: the test checks the switch from root to nobody")
     main([test_root_drops_to_nobody, test_same_families_without_sandbox,
-          test_landlock_refuses_paths_outside, test_sandbox_off,
+          test_landlock_refuses_paths_outside, test_landlock_with_textfile_glob, test_sandbox_off,
           test_unknown_user_stops_start])
