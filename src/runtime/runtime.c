@@ -150,22 +150,23 @@ static int enter_sandbox(const struct plumb_config *cfg, struct runtime *rt)
 	return 0;
 }
 
-int runtime_enter(const struct plumb_config *cfg, struct runtime *rt)
+/* Log an error if a thread other than this one exists: Landlock would not confine it. */
+static void check_single_thread(void)
 {
-	const char *user = cfg_str(cfg, "runtime.user");
-	bool root = geteuid() == 0;
-	char abi[16];
-	int r;
-
-	memset(rt, 0, sizeof(*rt));
-	rt->uid = geteuid();
-	rt->gid = getegid();
+	char num[16];
 	int threads = count_threads();
-	if (threads != 1)
-		plog(LOG_ERROR, "threads exist before the sandbox is entered; Landlock does not "
-				"confine them (a bug: threads must start after runtime_enter)",
-		     "threads", threads > 0 ? (snprintf(abi, sizeof(abi), "%d", threads), abi)
-					    : strerror(-threads), PLOG_END);
+	if (threads == 1)
+		return;
+	snprintf(num, sizeof(num), "%d", threads);
+	plog(LOG_ERROR, "threads exist before the sandbox is entered; Landlock does not "
+			"confine them (a bug: threads must start after runtime_enter)",
+	     "threads", threads > 0 ? num : strerror(-threads), PLOG_END);
+}
+
+/* Step 1: the user switch (as root) and the capability drop. Returns 0 or -errno. */
+static int least_privilege(const char *user, bool root, struct runtime *rt)
+{
+	int r;
 	if (root && (!user || !*user)) {
 		plog(LOG_ERROR, "--runtime.user must name a user", PLOG_END);
 		return -EINVAL;
@@ -182,6 +183,29 @@ int runtime_enter(const struct plumb_config *cfg, struct runtime *rt)
 	else if (!rt->user_switched)
 		plog(LOG_INFO, "runtime user is root: staying uid 0, without capabilities",
 		     PLOG_END);
+	return 0;
+}
+
+int runtime_enter(const struct plumb_config *cfg, struct runtime *rt)
+{
+	const char *user = cfg_str(cfg, "runtime.user");
+	bool root = geteuid() == 0;
+	const char *who = root ? user : "(unchanged)";
+	char abi[16];
+	int r;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->uid = geteuid();
+	rt->gid = getegid();
+	check_single_thread();
+	if ((r = least_privilege(user, root, rt)) < 0)
+		return r;
+	/* the queue folder is made before the switch: say so now if the user cannot write it */
+	const char *queue = cfg_str(cfg, "push.queue.dir");
+	if (queue && *queue && access(queue, W_OK | X_OK) < 0)
+		plog(LOG_WARN, "the push queue folder is not writable by the runtime user; give it "
+			       "to that user (chown) or choose another --push.queue.dir",
+		     "path", queue, "user", who, "err", strerror(errno), PLOG_END);
 	if (!cfg_bool(cfg, "runtime.sandbox")) {
 		plog(LOG_WARN, "sandbox is off (--runtime.sandbox=false): no seccomp filter, no "
 			       "Landlock, no no_new_privs; use this only to debug",
@@ -191,9 +215,8 @@ int runtime_enter(const struct plumb_config *cfg, struct runtime *rt)
 	if ((r = enter_sandbox(cfg, rt)) < 0)
 		return r;
 	snprintf(abi, sizeof(abi), "%d", rt->landlock_abi);
-	plog(LOG_INFO, "sandbox entered", "user", root ? user : "(unchanged)", "no_new_privs",
-	     "true", "landlock", rt->landlock ? "true" : "false", "landlock_abi", abi,
-	     "seccomp", "true", PLOG_END);
+	plog(LOG_INFO, "sandbox entered", "user", who, "no_new_privs", "true", "landlock",
+	     rt->landlock ? "true" : "false", "landlock_abi", abi, "seccomp", "true", PLOG_END);
 	return 0;
 }
 
