@@ -12,7 +12,7 @@
   hostPID, read-only hostPath mounts of /proc, /sys and / that the --path.* flags
   point at, and resource requests and limits; every flag in args is one plumb knows
   (or, commented out, belongs to a part not built in).
-Runs in about 2 seconds; needs no root.
+Runs in under a second; needs no root.
 """
 import os
 import re

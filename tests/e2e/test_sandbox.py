@@ -6,7 +6,7 @@ serves every family it serves without the sandbox; Landlock refuses a file outsi
 allowed folders (a textfile behind a symlink that leads out of its folder) that the
 same plumb reads with the sandbox off; --runtime.sandbox=false says so in the log and
 Seccomp is 0; an unknown --runtime.user stops start-up with a clear error. Runs in
-about 5 seconds (release) as root; skipped for a non-root user.
+under a second (a few under ASan) as root; skipped for a non-root user.
 """
 import os
 import pwd
