@@ -59,6 +59,9 @@ def test_root_drops_to_nobody():
         check(sample(ex, "plumb_runtime_user_switched") == 1, "user_switched is not 1")
         check(sample(ex, "plumb_runtime_landlock_abi") >= 1, "no Landlock ABI reported")
         check("sandbox entered" in p.log(), "no 'sandbox entered' line:\n" + p.log())
+        # every part's start-up left thread creation until after the sandbox
+        check("threads exist before the sandbox" not in p.log(),
+              "a thread started before the sandbox:\n" + p.log())
 
 
 def families_and_success(args):
