@@ -53,9 +53,9 @@ static const char *const allowed[] = {
 	"fallocate", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir",
 	"mkdirat", "rmdir", "fchmod", "fchmodat", "umask", "getcwd", "fadvise64", "flock",
 	"inotify_init1", "inotify_add_watch", "inotify_rm_watch", "memfd_create", "link",
-	"linkat", "utimensat", "syncfs", "copy_file_range", "readahead",
+	"linkat", "utimensat", "syncfs", "copy_file_range", "readahead", "chdir", "fchdir",
 	/* memory */
-	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "mlock", "munlock",
+	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "msync", "mlock", "munlock",
 	"membarrier",
 	/* threads and scheduling */
 	"futex", "futex_waitv", "set_robust_list", "get_robust_list", "set_tid_address",
@@ -66,7 +66,7 @@ static const char *const allowed[] = {
 	"getrusage", "times",
 	/* signals */
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigtimedwait", "rt_sigpending",
-	"rt_sigsuspend", "sigaltstack", "restart_syscall",
+	"rt_sigsuspend", "sigaltstack", "restart_syscall", "pause", "signalfd", "signalfd4",
 	/* time */
 	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday",
 	"time", "timerfd_create", "timerfd_settime", "timerfd_gettime", "adjtimex",
