@@ -61,14 +61,9 @@ struct ll_ruleset_attr {
 
 /* Sanitizer builds may start an external symbolizer when they report: let them
  * execute what they can read (seccomp.c allows the execve there too). */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef PLUMB_SANITIZED
 #define RO_EXTRA LANDLOCK_ACCESS_FS_EXECUTE
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RO_EXTRA LANDLOCK_ACCESS_FS_EXECUTE
-#endif
-#endif
-#ifndef RO_EXTRA
+#else
 #define RO_EXTRA 0
 #endif
 

@@ -28,6 +28,24 @@
 
 extern const struct flag_def runtime_flags[];
 
+/* PLUMB_SANITIZED: built with ASan (LeakSanitizer) or TSan, whose runtimes need more
+ * of the kernel than plumb does: seccomp.c and landlock.c allow it (see there).
+ * PLUMB_TSAN: TSan, whose runtime runs a thread of its own from before main. */
+#if defined(__SANITIZE_THREAD__)
+#define PLUMB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PLUMB_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(PLUMB_TSAN)
+#define PLUMB_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PLUMB_SANITIZED 1
+#endif
+#endif
+
 /* What runtime_enter did, for logs and self-metrics. */
 struct runtime {
 	bool user_switched; /* uid/gid changed to --runtime.user */

@@ -16,10 +16,11 @@
  * Never allowed: execve, ptrace, mount, bpf, kexec, module loading, perf_event_open,
  * personality, keyctl, and every other syscall not named below.
  *
- * Sanitizer builds (ASan, with LeakSanitizer) need more: LeakSanitizer stops the world
- * at exit from a helper made with clone (without CLONE_THREAD) that ptrace-attaches to
- * every thread, and reports may run an external symbolizer (fork, execve, wait4).
- * Those are allowed only when compiled with a sanitizer.
+ * Sanitizer builds (ASan with LeakSanitizer, TSan) need more: LeakSanitizer stops the
+ * world at exit from a helper made with clone (without CLONE_THREAD) that
+ * ptrace-attaches to every thread, and reports may run an external symbolizer (fork,
+ * execve, wait4). Those are allowed only when compiled with a sanitizer
+ * (PLUMB_SANITIZED, runtime.h).
  */
 #include <errno.h>
 #include <sched.h>
@@ -33,14 +34,6 @@
 
 #include "lib/log.h"
 #include "runtime/runtime.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define PLUMB_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PLUMB_SANITIZED 1
-#endif
-#endif
 
 /* Allowed with any arguments. */
 static const char *const allowed[] = {
@@ -100,30 +93,40 @@ static int allow(scmp_filter_ctx ctx, const char *name, unsigned n,
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmps);
 }
 
+/* Allow syscall name when its first argument passes: arg0 == want (SCMP_CMP_EQ), or
+ * (arg0 & mask) == want (SCMP_CMP_MASKED_EQ). Returns 0 or -errno. (libseccomp's SCMP_A0
+ * leaves a field of struct scmp_arg_cmp out, which clang's -Wextra rejects.) */
+static int allow_if(scmp_filter_ctx ctx, const char *name, enum scmp_compare op,
+		    scmp_datum_t want, scmp_datum_t mask)
+{
+	struct scmp_arg_cmp c = { .arg = 0, .op = op, .datum_a = want, .datum_b = 0 };
+	if (op == SCMP_CMP_MASKED_EQ) {
+		c.datum_a = mask;
+		c.datum_b = want;
+	}
+	return allow(ctx, name, 1, &c);
+}
+
 /* The rules with argument checks (see the top of this file). Returns 0 or -errno. */
 static int add_checked(scmp_filter_ctx ctx)
 {
 	static const int domains[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
-	static const int prctls[] = { PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE };
-	pid_t pid = getpid();
 	int r = 0;
 	for (size_t i = 0; i < sizeof(domains) / sizeof(*domains) && r == 0; i++)
-		r = allow(ctx, "socket", 1, &SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)domains[i]));
+		r = allow_if(ctx, "socket", SCMP_CMP_EQ, (scmp_datum_t)domains[i], 0);
 #ifndef PLUMB_SANITIZED
+	static const int prctls[] = { PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE };
+	scmp_datum_t pid = (scmp_datum_t)getpid();
 	for (size_t i = 0; i < sizeof(prctls) / sizeof(*prctls) && r == 0; i++)
-		r = allow(ctx, "prctl", 1, &SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctls[i]));
+		r = allow_if(ctx, "prctl", SCMP_CMP_EQ, (scmp_datum_t)prctls[i], 0);
 	if (r == 0)
-		r = allow(ctx, "clone", 1,
-			  &SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+		r = allow_if(ctx, "clone", SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (r == 0)
-		r = allow(ctx, "kill", 1, &SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
+		r = allow_if(ctx, "kill", SCMP_CMP_EQ, pid, 0);
 	if (r == 0)
-		r = allow(ctx, "tgkill", 1, &SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
-#else
-	(void)prctls;
-	(void)pid;
+		r = allow_if(ctx, "tgkill", SCMP_CMP_EQ, pid, 0);
 #endif
 	return r;
 }

@@ -34,14 +34,6 @@
 #include "runtime/runtime.h"
 #include "t.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-
 /* How a child ends: its wait status. fn runs in the child, which exits with fn's value
  * (0 for success); a signal shows in the status. */
 static int in_child(int (*fn)(void *), void *arg)
@@ -116,7 +108,7 @@ static void test_forbidden_syscalls_kill(void)
 	check_killed(F_PERSONALITY);
 	check_killed(F_MOUNT);
 	check_killed(F_PACKET_SOCKET);
-#ifndef SANITIZED
+#ifndef PLUMB_SANITIZED
 	check_killed(F_FORK); /* sanitizer builds allow fork for the symbolizer */
 #endif
 }
