@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -80,6 +81,27 @@ static const char *glob_base(const char *pat, struct path_room *room)
 	return buf;
 }
 
+/* The kernel log to allow: a log file is replaced when it is rotated, and a Landlock
+ * rule on a file holds for that file only, so a regular file's folder is allowed (the
+ * health checks reopen the path after a rotation); a device (/dev/kmsg) is allowed
+ * alone. Returns the path to allow, or NULL when room is full. */
+static const char *kernel_log_rule(const char *path, struct path_room *room)
+{
+	struct stat st;
+	const char *slash = strrchr(path, '/');
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !slash)
+		return path;
+	if (slash == path)
+		return "/";
+	char *buf = room_slot(room);
+	size_t n = (size_t)(slash - path);
+	if (!buf || n >= PATH_MAX)
+		return NULL;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* Fill p from cfg. Returns 0 or -E2BIG. */
 static int collect_paths(const struct plumb_config *cfg, struct ll_paths *p,
 			 struct path_room *room)
@@ -101,6 +123,11 @@ static int collect_paths(const struct plumb_config *cfg, struct ll_paths *p,
 			continue;
 		const char *base = glob_base(dirs[i], room);
 		r |= base ? ll_paths_add(p, base, false) : -E2BIG;
+	}
+	const char *klog = cfg_str(cfg, "health.kernel-log");
+	if (klog && *klog) {
+		const char *rule = kernel_log_rule(klog, room);
+		r |= rule ? ll_paths_add(p, rule, false) : -E2BIG;
 	}
 	for (size_t i = 0; i < sizeof(system_ro) / sizeof(*system_ro); i++)
 		r |= ll_paths_add(p, system_ro[i], false);

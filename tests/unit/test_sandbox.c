@@ -10,6 +10,11 @@
  *   does in steady state (reading files, threads, loopback sockets) still works;
  * - Landlock alone: a read-only folder can be read but not written, a read-write one
  *   can be created in, written, renamed in and emptied, and anything else is refused;
+ * - the paths runtime_enter allows follow the flags: --push.queue.dir is writable, the
+ *   roots are not, and a rotated --health.kernel-log file can be opened again. Those two
+ *   flags belong to parts built in parallel, so this file stands in for
+ *   src/core/modules.c with a flag table that declares them (the linker then takes
+ *   this plumb_flag_tables instead of the library's);
  * - priv_lookup resolves names and uids and rejects unknown users.
  * Run as root (as the suite does) it also covers the uid switch; as another user the
  * switch is skipped, as plumb does.
@@ -33,6 +38,15 @@
 #include "lib/log.h"
 #include "runtime/runtime.h"
 #include "t.h"
+
+/* The runtime's flags, and stand-ins for the flags of parts that runtime.c looks up by
+ * name (health, push): see the top of this file. */
+static const struct flag_def standin_flags[] = {
+	{ "health.kernel-log", FLAG_STRING, NULL, "stand-in", false },
+	{ "push.queue.dir", FLAG_STRING, NULL, "stand-in", false },
+	{ NULL, 0, NULL, NULL, false },
+};
+const struct flag_def *const plumb_flag_tables[] = { runtime_flags, standin_flags, NULL };
 
 /* How a child ends: its wait status. fn runs in the child, which exits with fn's value
  * (0 for success); a signal shows in the status. */
@@ -286,19 +300,25 @@ static int landlock_child(void *arg)
 	return bad;
 }
 
-/* A world-writable folder made for the test. */
+/* Put a world-readable, empty file "existing" in folder dir. 0 or -1. */
+static int add_existing(const char *dir)
+{
+	char f[160];
+	snprintf(f, sizeof(f), "%s/existing", dir);
+	int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* A world-writable folder made for the test, holding "existing". 0 or -1. */
 static int make_dir(char *out, size_t cap, const char *name)
 {
 	snprintf(out, cap, "/tmp/plumb-ll-%s-XXXXXX", name);
 	if (!mkdtemp(out) || chmod(out, 0777) < 0)
 		return -1;
-	char f[128];
-	snprintf(f, sizeof(f), "%s/existing", out);
-	int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
+	return add_existing(out);
 }
 
 static void remove_dir(const char *d)
@@ -326,6 +346,113 @@ static void test_landlock_rules(void)
 	remove_dir(c.out);
 }
 
+/* ---- paths from the flags --------------------------------------------------------- */
+
+struct flags_case {
+	char base[64];    /* 0755, holds the folders below */
+	char root[96];    /* --path.rootfs: readable, not writable */
+	char queue[96];   /* --push.queue.dir: 0777 */
+	char logdir[96];  /* holds kern.log, rotated by the parent */
+	int ready[2], go[2]; /* pipes: child -> parent, parent -> child */
+};
+
+static int flags_child(void *arg)
+{
+	struct flags_case *c = arg;
+	char f_root[160], f_queue[160], f_klog[160], path[160];
+	snprintf(f_root, sizeof(f_root), "--path.rootfs=%s", c->root);
+	snprintf(f_queue, sizeof(f_queue), "--push.queue.dir=%s", c->queue);
+	snprintf(f_klog, sizeof(f_klog), "--health.kernel-log=%s/kern.log", c->logdir);
+	int r = enter((const char *const[]){ "--runtime.user=nobody", f_root, f_queue, f_klog,
+					     NULL });
+	if (r)
+		return r;
+	int bad = 0;
+	snprintf(path, sizeof(path), "%s/seg", c->queue);
+	if (!can_open(path, O_WRONLY | O_CREAT)) {
+		fprintf(stderr, "flags: cannot create in the queue: %s\n", strerror(errno));
+		bad++;
+	}
+	snprintf(path, sizeof(path), "%s/existing", c->root);
+	if (!can_open(path, O_RDONLY)) {
+		fprintf(stderr, "flags: cannot read the rootfs: %s\n", strerror(errno));
+		bad++;
+	}
+	if (can_open(path, O_WRONLY)) {
+		fprintf(stderr, "flags: the rootfs is writable\n");
+		bad++;
+	}
+	/* let the parent rotate the log, then open the new file by the same path */
+	char b = 0;
+	if (write(c->ready[1], "r", 1) != 1 || read(c->go[0], &b, 1) != 1)
+		return 92;
+	snprintf(path, sizeof(path), "%s/kern.log", c->logdir);
+	if (!can_open(path, O_RDONLY)) {
+		fprintf(stderr, "flags: cannot open the rotated kernel log: %s\n", strerror(errno));
+		bad++;
+	}
+	return bad;
+}
+
+/* Make folder path (mode) holding "existing". 0 or -1. */
+static int make_tree_dir(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 || chmod(path, mode) < 0)
+		return -1;
+	return add_existing(path);
+}
+
+static void test_paths_from_flags(void)
+{
+	struct flags_case c;
+	char log_old[160], log_new[160];
+	snprintf(c.base, sizeof(c.base), "/tmp/plumb-flags-XXXXXX");
+	CHECK(mkdtemp(c.base) != NULL && chmod(c.base, 0755) == 0);
+	snprintf(c.root, sizeof(c.root), "%s/root", c.base);
+	snprintf(c.queue, sizeof(c.queue), "%s/queue", c.base);
+	snprintf(c.logdir, sizeof(c.logdir), "%s/log", c.base);
+	CHECK_INT(make_tree_dir(c.root, 0777), 0); /* writable by modes: Landlock must refuse */
+	CHECK_INT(make_tree_dir(c.queue, 0777), 0);
+	CHECK_INT(make_tree_dir(c.logdir, 0755), 0);
+	snprintf(log_old, sizeof(log_old), "%s/kern.log", c.logdir);
+	snprintf(log_new, sizeof(log_new), "%s/kern.log.new", c.logdir);
+	int fd = open(log_old, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(pipe(c.ready) == 0 && pipe(c.go) == 0);
+
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(flags_child(&c));
+	char b = 0;
+	if (read(c.ready[0], &b, 1) == 1) {
+		/* rotate: a new file takes the old one's name */
+		fd = open(log_new, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		CHECK(fd >= 0 && rename(log_new, log_old) == 0);
+		if (fd >= 0)
+			close(fd);
+	}
+	CHECK(write(c.go[1], "g", 1) == 1);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	CHECK(WIFEXITED(st));
+	if (WIFEXITED(st))
+		CHECK_INT(WEXITSTATUS(st), 0);
+	for (int i = 0; i < 2; i++) {
+		close(c.ready[i]);
+		close(c.go[i]);
+	}
+	snprintf(log_new, sizeof(log_new), "%s/seg", c.queue);
+	unlink(log_new);
+	unlink(log_old);
+	remove_dir(c.root);
+	remove_dir(c.queue);
+	remove_dir(c.logdir);
+	rmdir(c.base);
+}
+
 static void test_lookup(void)
 {
 	uid_t uid = 1;
@@ -344,6 +471,7 @@ int main(void)
 	log_setup("error", "logfmt");
 	RUN(test_lookup);
 	RUN(test_landlock_rules);
+	RUN(test_paths_from_flags);
 	RUN(test_confined_status);
 	RUN(test_forbidden_syscalls_kill);
 	return T_DONE("test_sandbox");
