@@ -234,9 +234,11 @@ int runtime_enter(const struct plumb_config *cfg, struct runtime *rt)
 	check_single_thread();
 	if ((r = least_privilege(user, root, rt)) < 0)
 		return r;
-	/* the queue folder is made before the switch: say so now if the user cannot write it */
+	/* the queue folder is made before the switch: say so now if the user cannot write it
+	 * (the flag has a default, so only when remote write is on) */
 	const char *queue = cfg_str(cfg, "push.queue.dir");
-	if (queue && *queue && access(queue, W_OK | X_OK) < 0)
+	const char *url = cfg_str(cfg, "push.remote-write.url");
+	if (url && *url && queue && *queue && access(queue, W_OK | X_OK) < 0)
 		plog(LOG_WARN, "the push queue folder is not writable by the runtime user; give it "
 			       "to that user (chown) or choose another --push.queue.dir",
 		     "path", queue, "user", who, "err", strerror(errno), PLOG_END);

@@ -5,8 +5,8 @@
   SystemCallFilter=@system-service and MemoryDenyWriteExecute; `systemd-analyze verify`
   accepts it (with ExecStart pointed at the built binary, which must exist), and
   `systemd-analyze security --offline=true` rates it at most 2.0, the figure README's
-  Deployment section reports. The systemd checks are skipped where systemd-analyze is
-  missing.
+  Deployment section reports; plumb knows every flag ExecStart gives. The systemd
+  checks are skipped where systemd-analyze is missing.
 - deploy/kubernetes/daemonset.yaml (python3-yaml): runAsNonRoot, readOnlyRootFilesystem,
   every capability dropped, seccompProfile RuntimeDefault, no privilege escalation,
   hostPID, read-only hostPath mounts of /proc, /sys and / that the --path.* flags
@@ -55,6 +55,9 @@ def test_unit_keys():
     check("@system-service" in s.get("SystemCallFilter", []),
           "SystemCallFilter lacks @system-service: %r" % s.get("SystemCallFilter"))
     check(s.get("AmbientCapabilities", [""])[-1] == "", "ambient capabilities granted")
+    known = help_flags()
+    for a in s["ExecStart"][-1].split()[1:]:
+        check(a[2:].split("=", 1)[0] in known, "plumb does not know the flag in ExecStart: " + a)
 
 
 def systemd_analyze():
