@@ -12,13 +12,15 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(BUILD)/gen
 CFLAGS := -std=gnu11 $(WARN) $(OPT) $(SAN) -MMD -MP -fno-strict-aliasing
-LDLIBS := -lmicrohttpd -lz -lpcre2-8 -lseccomp -lpthread -lm
+LDLIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz -lpcre2-8 -lprotobuf-c -lsnappy -lcurl \
+	-ljansson -lseccomp -lpthread -lm
 LDFLAGS += $(SAN)
 
 LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c \
 	src/health/*.c src/push/*.c src/runtime/*.c))
 COLLECTORS := $(sort $(basename $(notdir $(wildcard src/collectors/*.c))))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/collectors_list.o
+GEN_SRCS := $(BUILD)/gen/collectors_list.c $(BUILD)/gen/remote.pb-c.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:%.c=%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TESTS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPERS := $(if $(wildcard tests/alloc_count.c),$(BUILD)/tests/alloc_count) \
@@ -40,6 +42,14 @@ $(BUILD)/gen/collectors_list.c: $(wildcard src/collectors/*.c) Makefile
 	  for c in $(COLLECTORS); do echo "	&collector_ops_$$c,"; done; \
 	  echo '	0,'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
+# Remote write's protobuf messages: C made by protoc-c from src/push/remote.proto. The
+# push sources and main.c (through push.h) include the generated header, so it is made
+# before they compile.
+$(BUILD)/gen/remote.pb-c.c $(BUILD)/gen/remote.pb-c.h &: src/push/remote.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen --proto_path=src/push $<
+$(patsubst %.c,$(BUILD)/%.o,$(wildcard src/push/*.c)) $(BUILD)/src/main.o: $(BUILD)/gen/remote.pb-c.h
+
 # The version lives in a generated header rewritten only when it changes, so the
 # objects that print it are rebuilt exactly then.
 $(BUILD)/gen/version.h: FORCE
@@ -49,7 +59,7 @@ $(BUILD)/gen/version.h: FORCE
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/src/main.o $(BUILD)/src/core/config.o: $(BUILD)/gen/version.h
+$(BUILD)/src/main.o $(BUILD)/src/core/config.o $(BUILD)/src/push/push.o: $(BUILD)/gen/version.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -75,7 +85,7 @@ ALLOC_COUNT_CFLAGS := $(filter-out $(SAN) -MMD -MP,$(CFLAGS))
 ifeq ($(strip $(SAN)),)
 ALLOC_COUNT_LIB := $(BUILD)/libplumb.a
 else
-ALLOC_COUNT_LIB := $(LIB_SRCS) $(BUILD)/gen/collectors_list.c
+ALLOC_COUNT_LIB := $(LIB_SRCS) $(GEN_SRCS)
 endif
 $(BUILD)/tests/alloc_count: tests/alloc_count.c $(ALLOC_COUNT_LIB)
 	@mkdir -p $(dir $@)

@@ -2,11 +2,12 @@
  * main: start-up and shutdown of the plumb agent.
  *
  * Parses the command line (exit 2 on a usage error), sets up logging, starts the
- * enabled collectors and the HTTP endpoint, then waits for SIGINT or SIGTERM and shuts
- * down in reverse order. Between binding its ports and starting any thread, it drops
- * its privileges and enters the sandbox (src/runtime). Signals are blocked before any
- * thread starts, so only this thread ever receives them (sigwait), and no handler runs
- * in an awkward place.
+ * enabled collectors, the HTTP endpoint, health and remote write (push), then waits
+ * for SIGINT or SIGTERM and shuts down in reverse order. Between the privileged
+ * start-up steps (ports bound, kernel log and queue opened) and starting any thread,
+ * it drops its privileges and enters the sandbox (src/runtime). Signals are blocked
+ * before any thread starts, so only this thread ever receives them (sigwait), and no
+ * handler runs in an awkward place.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,8 +18,10 @@
 #include "core/agent.h"
 #include "core/config.h"
 #include "core/scrape.h"
+#include "health/health.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "push/push.h"
 #include "runtime/runtime.h"
 #include "version.h"
 
@@ -28,6 +31,8 @@ int main(int argc, char **argv)
 	struct agent agent = { 0 };
 	struct scraper scraper;
 	struct server srv = { 0 };
+	struct health health = { 0 };
+	struct push push = { 0 };
 	struct runtime rt;
 	int status = 1;
 
@@ -53,24 +58,38 @@ int main(int argc, char **argv)
 	if ((r = agent_init(&agent, cfg)) < 0)
 		goto out_cfg;
 	scraper_init(&scraper, &agent);
-	if ((r = server_bind(&srv, cfg, &scraper, NULL)) < 0)
+	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg))) < 0) {
+		if (r == -EINVAL) /* a bad --web.* value or web config: a usage error */
+			status = 2;
 		goto out_scraper;
+	}
+	/* health opens the kernel log and push its queue while plumb still has its
+	 * privileges; a bad --health.* or --push.* value is a usage error */
+	if ((r = health_open(&health, cfg, &agent, &scraper)) < 0 ||
+	    (r = push_init(&push, cfg, &scraper)) < 0) {
+		status = r == -EINVAL ? 2 : 1;
+		goto out_stop;
+	}
 	/* Everything privileged is done and no other thread exists yet: what runtime_enter
 	 * applies to this thread, every thread started from here on inherits. */
-	if ((r = runtime_enter(cfg, &rt)) < 0)
-		goto out_server;
-	if ((r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
+	if ((r = runtime_enter(cfg, &rt)) < 0 ||
+	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
 								  &rt })) < 0)
-		goto out_server;
-	if ((r = server_start(&srv)) < 0)
-		goto out_scraper;
+		goto out_stop;
+	if ((r = server_start(&srv)) < 0 || (r = health_start(&health)) < 0 ||
+	    (r = push_start(&push)) < 0)
+		goto out_stop;
 
 	int sig = 0;
 	sigwait(&set, &sig);
 	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
-out_server:
+out_stop:
+	push_stop(&push);
+	health_stop(&health);
 	server_stop(&srv);
+	push_fini(&push);
+	health_fini(&health);
 out_scraper:
 	scraper_fini(&scraper);
 	agent_fini(&agent);

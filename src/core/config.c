@@ -23,7 +23,7 @@ static const struct flag_def core_flags[] = {
 	{ "web.telemetry-path", FLAG_STRING, "/metrics", "Path under which metrics are served.",
 	  false },
 	{ "web.max-requests", FLAG_INT, "40",
-	  "Most scrape requests served at once; more get 503. 0 means no limit.", false },
+	  "Most scrapes (and password checks) served at once; more get 429. 0 means no limit.", false },
 	{ "path.procfs", FLAG_STRING, "/proc", "Where procfs is mounted.", false },
 	{ "path.sysfs", FLAG_STRING, "/sys", "Where sysfs is mounted.", false },
 	{ "path.rootfs", FLAG_STRING, "/", "Where the host's root filesystem is mounted.", false },

@@ -6,9 +6,16 @@
  * names them so the config parser knows every flag. Add a part's table here.
  */
 #include "core/config.h"
+#include "health/health.h"
+#include "http/server.h"
 #include "runtime/runtime.h"
 
+extern const struct flag_def push_flags[];
+
 const struct flag_def *const plumb_flag_tables[] = {
+	health_flags,
+	push_flags,
+	web_flags,
 	runtime_flags,
 	NULL,
 };

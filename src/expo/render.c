@@ -102,7 +102,7 @@ static const char *type_name(enum metric_type t, enum expo_format fmt)
 	return fmt == EXPO_OPENMETRICS ? "unknown" : "untyped";
 }
 
-static const char *suffix_text(uint32_t suffix)
+const char *render_suffix(uint32_t suffix)
 {
 	switch (suffix) {
 	case SUFFIX_BUCKET:
@@ -271,7 +271,7 @@ static int write_family(const struct metric_sink *s, const struct sink_family *f
 	const uint32_t *ser = s->order + s->nfamilies + f->first;
 	for (uint32_t i = 0; i < f->count; i++) {
 		const struct sink_series *se = &s->series[ser[i]];
-		const char *suffix = se->suffix == SUFFIX_NONE ? total : suffix_text(se->suffix);
+		const char *suffix = se->suffix == SUFFIX_NONE ? total : render_suffix(se->suffix);
 		r = se->ls ? write_series_ls(s, se, name, nlen, suffix, out)
 			   : write_series(s, se, name, nlen, suffix, out);
 		if (r < 0)

@@ -20,6 +20,10 @@ enum expo_format { EXPO_TEXT = 0, EXPO_OPENMETRICS = 1 };
 
 /* Append the exposition of s (after sink_finish) to out. Returns 0 or -errno
  * (-E2BIG when out's limit is hit). */
+/* The sample-name suffix of a series' part (enum sample_suffix): "_bucket", "_sum",
+ * "_count", "_total", or "" (a static string). */
+const char *render_suffix(uint32_t suffix);
+
 int render_sink(const struct metric_sink *s, enum expo_format fmt, struct buf *out);
 /* The same for the families of one view only (render_sink writes VIEW_METRICS). */
 int render_sink_view(const struct metric_sink *s, enum metric_view view, enum expo_format fmt,

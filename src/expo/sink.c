@@ -819,3 +819,51 @@ int sink_finish(struct metric_sink *s)
 	s->finished = true;
 	return 0;
 }
+
+const struct sink_series *sink_family_next(const struct metric_sink *s, int fam, uint32_t *pos)
+{
+	if (fam < 0 || (uint32_t)fam >= s->nfamilies)
+		return NULL;
+	if (s->finished) {
+		const struct sink_family *f = &s->families[fam];
+		if (*pos >= f->count)
+			return NULL;
+		return &s->series[s->order[s->nfamilies + f->first + (*pos)++]];
+	}
+	while (*pos < s->nseries) {
+		const struct sink_series *se = &s->series[(*pos)++];
+		if (se->family == (uint32_t)fam)
+			return se;
+	}
+	return NULL;
+}
+
+bool sink_series_label(const struct metric_sink *s, const struct sink_series *se,
+		       const char *name, struct span *value)
+{
+	struct sink_label_iter it = { 0 };
+	struct span n, v;
+	while (sink_label_next(s, se, &it, &n, &v)) {
+		if (span_eq(n, name)) {
+			*value = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+int sink_lookup(const struct metric_sink *s, enum metric_view view, const char *name,
+		const char *lname, const char *lvalue, double *out)
+{
+	int fam = sink_find_family_view(s, name, strlen(name), view);
+	uint32_t pos = 0;
+	const struct sink_series *se;
+	struct span v;
+	while ((se = sink_family_next(s, fam, &pos))) {
+		if (lname && !(sink_series_label(s, se, lname, &v) && span_eq(v, lvalue)))
+			continue;
+		*out = se->value;
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -195,6 +195,25 @@ int sink_find_family(const struct metric_sink *s, const char *name, size_t len);
 int sink_find_family_view(const struct metric_sink *s, const char *name, size_t len,
 			  enum metric_view view);
 
+/* Lookups for readers of a collection (health reads a few values out of a snapshot).
+ * They scan, so they suit a handful of values per collection, not every series. */
+
+/* The next series of family fam (an index from sink_find_family*) after position *pos
+ * (start at 0), or NULL when done. Works before and after sink_finish (after it, in the
+ * sorted order and without the dropped duplicates). */
+const struct sink_series *sink_family_next(const struct metric_sink *s, int fam, uint32_t *pos);
+
+/* The value of label `name` of se into *value (pointing into the sink, valid until its
+ * next reset). Returns false when se has no such label. */
+bool sink_series_label(const struct metric_sink *s, const struct sink_series *se,
+		       const char *name, struct span *value);
+
+/* The value of the first series of family `name` in view whose label lname equals
+ * lvalue; with lname NULL, of the family's first series. Returns 0 and *out, or
+ * -ENOENT when there is no such series. */
+int sink_lookup(const struct metric_sink *s, enum metric_view view, const char *name,
+		const char *lname, const char *lvalue, double *out);
+
 /* Group series by family (families sorted by name; series sorted by labels within a
  * family, keeping insertion order for ties) into s->order, dropping a later sample with
  * the same family, labels (merged, for label sets) and suffix as an earlier one (not in

@@ -3,9 +3,14 @@
  *
  * Serves GET <telemetry path> (metrics, negotiated text or OpenMetrics, gzip on
  * request), GET /metrics/resource (the resource view, see sink.h), GET / (a small page
- * linking to them), and /-/healthy and /-/ready. One
- * libmicrohttpd daemon per --web.listen-address, each on a socket plumb binds itself so
- * a bad address is a clear start-up error.
+ * linking to them), /-/healthy and /-/ready, and /api/v1/status when a status renderer
+ * is hooked in; nothing else. One libmicrohttpd daemon per --web.listen-address, each on
+ * a socket plumb binds itself so a bad address is a clear start-up error.
+ *
+ * --web.config.file (webconfig.h) adds TLS through libmicrohttpd's GnuTLS support,
+ * client certificates (tls.h), basic authentication (auth.h) and extra response
+ * headers; the --web.* limit flags bound connections, their idle time, header size and
+ * concurrent scrapes (429 beyond). docs/web.md describes both for operators.
  */
 #ifndef PLUMB_SERVER_H
 #define PLUMB_SERVER_H
@@ -15,6 +20,8 @@
 
 #include "core/config.h"
 #include "core/scrape.h"
+#include "http/auth.h"
+#include "http/webconfig.h"
 
 #define SERVER_MAX_LISTEN 16
 
@@ -26,12 +33,29 @@ struct server_status {
 	void *ctx;
 };
 
+/* The --web.* flags of the endpoint beyond the core's (listen address, telemetry path,
+ * max requests), listed in src/core/modules.c. */
+extern const struct flag_def web_flags[];
+
 struct server {
 	struct scraper *scraper;
 	struct server_status status; /* render NULL: /api/v1/status is 404 */
 	const char *metrics_path;
 	int64_t max_requests;      /* 0: no limit */
 	atomic_int in_flight;
+	/* limits, from the flags */
+	unsigned timeout_s;        /* idle connections are closed after this; 0: never */
+	unsigned max_connections;  /* per listen address */
+	unsigned max_per_ip;       /* 0: no limit */
+	size_t max_header_bytes;
+	/* --web.config.file, read in server_bind */
+	struct web_config web;
+	struct web_auth auth;
+	char tls_priorities[128];
+	/* self-metrics (plumb_http_*), see server.c; read by collections at any time */
+	atomic_ullong throttled, auth_failures, cert_refusals;
+	atomic_int open_connections;
+	bool report_bcrypt;        /* basic auth is on: report plumb_http_bcrypt_runs_total */
 	struct listener {
 		int fd;                  /* bound and listening */
 		const char *addr;        /* as given, owned by the config */
@@ -40,10 +64,13 @@ struct server {
 	size_t nlisteners;
 };
 
-/* Bind and listen on every --web.listen-address, without serving yet: main binds
- * while it still has the privileges a low port needs, then drops them and starts the
- * server. status may be NULL (no status API). Returns 0 or -errno (logged, naming the
- * address); on error nothing stays open. */
+/* Read --web.config.file and every file it names, check the --web.* limits, then bind
+ * and listen on every --web.listen-address, without serving yet: main binds while it
+ * still has the privileges a low port needs and can still read any file, then drops
+ * them and starts the server. Registers the plumb_http_* self-metrics with the
+ * scraper's agent. status may be NULL (no status API). Returns 0, -EINVAL for a bad
+ * web config or flag value (a usage error: main exits 2), or -errno (logged, naming the
+ * address or file); on error nothing stays open or allocated. */
 int server_bind(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
 		const struct server_status *status);
 /* Start serving on the bound sockets (one libmicrohttpd daemon and its threads each).

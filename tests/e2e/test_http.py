@@ -3,7 +3,7 @@
 
 Paths (/, /-/healthy, /-/ready, the telemetry path and its flag, 404 and 405), content
 negotiation (text 0.0.4, OpenMetrics 1.0, gzip), --web.max-requests (0 and 1, and a
-503 while one scrape is held in flight), several --web.listen-address flags, start-up
+429 with Retry-After while one scrape is held in flight), several --web.listen-address flags, start-up
 failures on bad addresses, and exit status 0 on SIGTERM and SIGINT.
 """
 import gzip
@@ -125,7 +125,7 @@ def test_max_requests_sequential():
 
 
 def test_max_requests_limit_concurrent():
-    """With --web.max-requests=1 and one scrape held in flight, a second gets 503; once
+    """With --web.max-requests=1 and one scrape held in flight, a second gets 429; once
     the first is done, scrapes are served again. With 0 (no limit), 12 scrapes held
     together are all served."""
     if not wchan_works():
@@ -137,9 +137,12 @@ def test_max_requests_limit_concurrent():
         t.start()
         try:
             wait_threads(p.pid, lambda w: count_in(w, "break_lease") == 1, "the held collection")
-            status, _, body = p.get()
-            check(status == 503, "second scrape while one is in flight: %d, want 503" % status)
-            check(b"too many" in body, "503 body %r" % body)
+            status, hdr, body = p.get()
+            check(status == 429, "second scrape while one is in flight: %d, want 429" % status)
+            check(b"too many" in body, "429 body %r" % body)
+            check(hdr.get("retry-after", "").isdigit(), "429 without a Retry-After: %r" % hdr)
+            status, _, _ = p.get("/-/healthy")
+            check(status == 200, "/-/healthy while the limit is reached: %d, want 200" % status)
         finally:
             gate.release()
             t.join(60)

@@ -1,0 +1,95 @@
+/*
+ * webhook: status POSTs over libcurl. See webhook.h.
+ */
+#include "health/webhook.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Throw the receiver's answer away: only its status code matters. */
+static size_t discard(char *p, size_t size, size_t n, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	return size * n;
+}
+
+/* libcurl's progress callback: non-zero aborts the transfer. */
+static int check_abort(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct webhook *w = ctx;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return w->abort && atomic_load(w->abort);
+}
+
+int webhook_init(struct webhook *w, const char *url, int64_t timeout_ms,
+		 const atomic_bool *abort)
+{
+	int r = -ENOMEM;
+	memset(w, 0, sizeof(*w));
+	w->abort = abort;
+	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+		return -EINVAL;
+	if (snprintf(w->url, sizeof(w->url), "%s", url) >= (int)sizeof(w->url))
+		return -ENAMETOOLONG;
+	CURL *c = curl_easy_init();
+	if (!c)
+		return -ENOMEM;
+	w->curl = c;
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	if (!h)
+		goto out_fini;
+	w->headers = h;
+	if (curl_easy_setopt(c, CURLOPT_URL, w->url) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_USERAGENT, "plumb") != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_abort) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, w) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK) {
+		r = -EINVAL;
+		goto out_fini;
+	}
+	return 0;
+out_fini:
+	webhook_fini(w);
+	return r;
+}
+
+int webhook_post(struct webhook *w, const char *body, size_t len)
+{
+	long code = 0;
+	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	CURLcode rc = curl_easy_perform(w->curl);
+	if (rc != CURLE_OK) {
+		snprintf(w->err, sizeof(w->err), "%s", curl_easy_strerror(rc));
+		return -EIO;
+	}
+	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (code < 200 || code > 299) {
+		snprintf(w->err, sizeof(w->err), "the receiver answered HTTP %ld", code);
+		return -EIO;
+	}
+	return 0;
+}
+
+void webhook_fini(struct webhook *w)
+{
+	if (w->curl)
+		curl_easy_cleanup(w->curl);
+	if (w->headers)
+		curl_slist_free_all(w->headers);
+	w->curl = NULL;
+	w->headers = NULL;
+}

@@ -1,0 +1,79 @@
+/*
+ * push: Prometheus remote write from a crash-safe queue.
+ *
+ * With --push.remote-write.url set, a collector thread runs the same collection a
+ * scrape runs (scraper_collect) every --push.interval, encodes its samples as a
+ * remote-write request (encode.h) and appends it to the on-disk queue (queue.h). A
+ * sender thread posts queued records, oldest first, with libcurl; a record leaves the
+ * queue only after a 2xx answer. 5xx, 429 and network errors are retried with
+ * exponential backoff (0.5 s doubling up to 5 s) while collection goes on; any other
+ * 4xx drops the records it was about (counted, logged). Its own metrics (plumb_push_*)
+ * are reported in every collection through an agent source.
+ *
+ * Life cycle, from main: push_init (flags, the queue folder; before privileges are
+ * dropped), push_start (threads; after the server starts), push_stop (before the
+ * server stops), push_fini (after the last collection).
+ */
+#ifndef PLUMB_PUSH_H
+#define PLUMB_PUSH_H
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/config.h"
+#include "core/scrape.h"
+#include "push/encode.h"
+#include "push/queue.h"
+
+extern const struct flag_def push_flags[];
+
+struct push {
+	bool enabled;                /* --push.remote-write.url is set */
+	bool ready;                  /* mu and the condition variables exist */
+	bool started;                /* the threads run */
+	struct scraper *scraper;
+	const char *url;             /* the config's */
+	int64_t interval_ms, timeout_ms;
+	struct rw_label ext[RW_MAX_EXT];
+	size_t next;
+	char *ext_text;              /* the external labels' strings; owned */
+	struct rw_encoder enc;       /* used by the collector thread only */
+	bool curl_global;            /* curl_global_init was called */
+	CURL *curl;                  /* used by the sender thread only */
+	struct curl_slist *headers;
+	struct buf raw, body, resp;  /* the sender's */
+	atomic_bool abort_transfer;  /* set by push_stop: cut a request short */
+
+	pthread_mutex_t mu;          /* guards everything below */
+	pthread_cond_t tick_cv, send_cv;
+	bool stopping;
+	struct pqueue q;
+	int64_t head_ts;             /* time (ms) of the oldest unsent record, 0 unknown */
+	uint64_t collections, sent, failed, dropped_rejected, dropped_invalid;
+	pthread_t collector, sender;
+};
+
+/* Read and check the push flags; when a URL is set, open (or create) the queue folder,
+ * set up libcurl and add plumb_push_* to the scraper's agent. When no URL is set
+ * p->enabled stays false and every other call does nothing. Returns 0, or -errno
+ * after logging what is wrong (p is then finished with push_fini). */
+int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *scraper);
+
+/* Start the collector and sender threads. Returns 0 or -errno (logged). */
+int push_start(struct push *p);
+
+/* Stop both threads (a request in flight is cut short; its records stay queued). */
+void push_stop(struct push *p);
+
+/* For a plumb about to switch from root to uid:gid: give them the queue folder and
+ * its files. Returns 0 or -errno. */
+int push_chown(struct push *p, uid_t uid, gid_t gid);
+
+/* Stop if needed and free everything; accepts a zeroed push. */
+void push_fini(struct push *p);
+
+#endif

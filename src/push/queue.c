@@ -1,0 +1,607 @@
+/*
+ * queue: the push queue's segment files, cursor and bound (see queue.h for the
+ * guarantees). Durability: each appended record is written with one pwritev and made
+ * durable with fdatasync before the call returns; a new segment's directory entry is
+ * fsynced. The cursor is replaced with rename and not fsynced: after a power loss it
+ * may point back a little, so some records are sent twice (receivers keep one copy of
+ * a sample with the same series, time and value); after kill -9 nothing is lost or
+ * repeated beyond the batch in flight.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "lib/log.h"
+#include "lib/strparse.h"
+#include "push/queue.h"
+
+#define SEG_PREFIX "seg-"
+#define SEG_NAME_LEN 20            /* "seg-" and 16 hex digits */
+#define SEG_READ_MAX ((uint64_t)QREC_MAX * 2) /* a bigger segment is not ours */
+#define CURSOR_MAGIC 0x43424c50u   /* "PLBC" */
+#define CURSOR_SIZE 24
+
+/* The file name of segment id. */
+static void seg_name(uint64_t id, char name[SEG_NAME_LEN + 1])
+{
+	snprintf(name, SEG_NAME_LEN + 1, SEG_PREFIX "%016" PRIx64, id);
+}
+
+/* v in decimal, for log values. */
+static void u64_text(uint64_t v, char out[24])
+{
+	snprintf(out, 24, "%" PRIu64, v);
+}
+
+/* Read [off, off + len) of segment id into q->rbuf (replacing its contents).
+ * Returns 0 or -errno (-EIO when the file is shorter than len). */
+static int read_seg(struct pqueue *q, uint64_t id, uint64_t off, uint64_t len)
+{
+	char name[SEG_NAME_LEN + 1];
+	int r = 0;
+	seg_name(id, name);
+	buf_reset(&q->rbuf);
+	if (len > SEG_READ_MAX)
+		return -EFBIG;
+	if ((r = buf_reserve(&q->rbuf, (size_t)len)) < 0)
+		return r;
+	int fd = openat(q->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, q->rbuf.p + got, (size_t)len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;
+			goto out_close;
+		}
+		got += (size_t)n;
+	}
+	q->rbuf.len = got;
+out_close:
+	close(fd);
+	return r;
+}
+
+/* Log msg about segment id with two numeric key/value pairs. */
+static void log_seg(enum log_level lvl, const char *msg, const struct pqueue *q, uint64_t id,
+		    const char *key, uint64_t v, const char *key2, uint64_t v2)
+{
+	char name[SEG_NAME_LEN + 1], a[24], b[24];
+	seg_name(id, name);
+	u64_text(v, a);
+	u64_text(v2, b);
+	plog(lvl, msg, "dir", q->dir, "segment", name, key, a, key2, b, PLOG_END);
+}
+
+/* Walk the records of p[0..n): add their samples to *samples and count in *bad the
+ * damaged stretches that a good record follows. Returns where the torn tail (bytes
+ * that no good record follows) starts: n when there is none. */
+static size_t walk(const uint8_t *p, size_t n, uint64_t *samples, uint64_t *bad)
+{
+	size_t pos = 0;
+	struct qrec rec;
+	while (pos < n) {
+		long k = qrec_parse(p + pos, n - pos, &rec);
+		if (k > 0) {
+			*samples += rec.nsamples;
+			pos += (size_t)k;
+			continue;
+		}
+		size_t skip = qrec_resync(p + pos, n - pos);
+		if (pos + skip >= n)
+			break;
+		(*bad)++;
+		pos += skip;
+	}
+	return pos;
+}
+
+/* Save the cursor (segs[0], roff) into "cursor" through "cursor.tmp" and a rename.
+ * Returns 0 or -errno (logged). */
+static int save_cursor(struct pqueue *q)
+{
+	uint8_t c[CURSOR_SIZE];
+	uint64_t seg = q->nsegs ? q->segs[0].id : 0;
+	for (int i = 0; i < 8; i++) {
+		c[8 + i] = (uint8_t)(seg >> (8 * i));
+		c[16 + i] = (uint8_t)(q->roff >> (8 * i));
+	}
+	uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), c + 8, CURSOR_SIZE - 8);
+	for (int i = 0; i < 4; i++) {
+		c[i] = (uint8_t)(CURSOR_MAGIC >> (8 * i));
+		c[4 + i] = (uint8_t)(crc >> (8 * i));
+	}
+	int r = 0;
+	int fd = openat(q->dirfd, "cursor.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		goto out_log;
+	}
+	if (write(fd, c, sizeof(c)) != (ssize_t)sizeof(c))
+		r = -EIO;
+	close(fd);
+	if (r == 0 && renameat(q->dirfd, "cursor.tmp", q->dirfd, "cursor") < 0)
+		r = -errno;
+out_log:
+	if (r < 0)
+		plog(LOG_ERROR, "cannot save the push queue's cursor", "dir", q->dir, "err",
+		     strerror(-r), PLOG_END);
+	return r;
+}
+
+/* Read the saved cursor into *seg, *off. Returns 0, -ENOENT (none saved) or -EBADMSG. */
+static int load_cursor(struct pqueue *q, uint64_t *seg, uint64_t *off)
+{
+	uint8_t c[CURSOR_SIZE + 1];
+	int fd = openat(q->dirfd, "cursor", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -EBADMSG;
+	ssize_t n = read(fd, c, sizeof(c));
+	close(fd);
+	if (n != CURSOR_SIZE)
+		return -EBADMSG;
+	uint32_t magic = 0, crc = 0;
+	*seg = *off = 0;
+	for (int i = 3; i >= 0; i--) {
+		magic = magic << 8 | c[i];
+		crc = crc << 8 | c[4 + i];
+	}
+	for (int i = 7; i >= 0; i--) {
+		*seg = *seg << 8 | c[8 + i];
+		*off = *off << 8 | c[16 + i];
+	}
+	if (magic != CURSOR_MAGIC ||
+	    crc != (uint32_t)crc32(crc32(0L, Z_NULL, 0), c + 8, CURSOR_SIZE - 8))
+		return -EBADMSG;
+	return 0;
+}
+
+/* Forget segs[i] and unlink its file. */
+static void remove_seg(struct pqueue *q, uint32_t i)
+{
+	char name[SEG_NAME_LEN + 1];
+	seg_name(q->segs[i].id, name);
+	if (unlinkat(q->dirfd, name, 0) < 0 && errno != ENOENT)
+		plog(LOG_WARN, "cannot delete a push queue segment", "dir", q->dir, "segment",
+		     name, "err", strerror(errno), PLOG_END);
+	q->bytes -= q->segs[i].size;
+	memmove(q->segs + i, q->segs + i + 1, (q->nsegs - i - 1) * sizeof(*q->segs));
+	q->nsegs--;
+}
+
+/* Start a new, empty segment after the last one and append to it from now on.
+ * Returns 0 or -errno. */
+static int new_segment(struct pqueue *q)
+{
+	char name[SEG_NAME_LEN + 1];
+	uint64_t id = q->nsegs ? q->segs[q->nsegs - 1].id + 1 : 1;
+	int r = grow_array((void **)&q->segs, &q->segs_cap, q->nsegs + 1, sizeof(*q->segs));
+	if (r < 0)
+		return r;
+	seg_name(id, name);
+	int fd = openat(q->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		plog(LOG_ERROR, "cannot create a push queue segment", "dir", q->dir, "segment",
+		     name, "err", strerror(-r), PLOG_END);
+		return r;
+	}
+	fsync(q->dirfd);
+	if (q->wfd >= 0)
+		close(q->wfd);
+	q->wfd = fd;
+	q->segs[q->nsegs++] = (struct pq_seg){ id, 0 };
+	return 0;
+}
+
+/* Delete fully sent segments at the head (never the one appended to). */
+static void advance(struct pqueue *q)
+{
+	bool moved = false;
+	while (q->nsegs > 1 && q->roff >= q->segs[0].size) {
+		remove_seg(q, 0);
+		q->roff = 0;
+		moved = true;
+	}
+	if (moved)
+		save_cursor(q);
+}
+
+/* Drop the oldest segment's unsent records (counted in st.dropped_full). When it is
+ * the only one, a new segment replaces it. Returns 0 or -errno. */
+static int drop_oldest(struct pqueue *q)
+{
+	uint64_t samples = 0, id = q->segs[0].id;
+	uint64_t start = q->roff < q->segs[0].size ? q->roff : q->segs[0].size;
+	if (read_seg(q, id, start, q->segs[0].size - start) == 0 &&
+	    walk((const uint8_t *)q->rbuf.p, q->rbuf.len, &samples, &q->st.corrupt) < q->rbuf.len)
+		q->st.corrupt++;
+	q->st.dropped_full += samples;
+	log_seg(LOG_WARN, "push queue full: dropped its oldest samples", q, id, "samples",
+		samples, "max_bytes", q->max_bytes);
+	if (q->nsegs == 1) {
+		int r = new_segment(q);
+		if (r < 0)
+			return r;
+	}
+	remove_seg(q, 0);
+	q->roff = 0;
+	save_cursor(q);
+	return 0;
+}
+
+int pqueue_append(struct pqueue *q, const void *payload, uint32_t len, uint32_t nsamples,
+		  int64_t ts_ms)
+{
+	uint8_t hdr[QREC_HDR];
+	uint64_t size = QREC_HDR + (uint64_t)len;
+	int r;
+	if (len > QREC_MAX || size > q->max_bytes) {
+		q->st.dropped_full += nsamples;
+		log_seg(LOG_WARN, "push record larger than the queue's bound: dropped", q,
+			q->segs[q->nsegs - 1].id, "bytes", size, "max_bytes", q->max_bytes);
+		return -E2BIG;
+	}
+	while (q->bytes + size > q->max_bytes)
+		if ((r = drop_oldest(q)) < 0)
+			return r;
+	struct pq_seg *w = &q->segs[q->nsegs - 1];
+	if (w->size > 0 && w->size + size > q->seg_bytes) {
+		if ((r = new_segment(q)) < 0)
+			return r;
+		advance(q);
+		w = &q->segs[q->nsegs - 1];
+	}
+	qrec_header(hdr, payload, len, nsamples, ts_ms);
+	struct iovec iov[2] = { { hdr, QREC_HDR }, { (void *)payload, len } };
+	ssize_t n = pwritev(q->wfd, iov, 2, (off_t)w->size);
+	if (n != (ssize_t)size) {
+		r = n < 0 ? -errno : -ENOSPC;
+		goto out_undo;
+	}
+	if (fdatasync(q->wfd) < 0) {
+		r = -errno;
+		goto out_undo;
+	}
+	w->size += size;
+	q->bytes += size;
+	return 0;
+out_undo:
+	if (ftruncate(q->wfd, (off_t)w->size) < 0)
+		plog(LOG_ERROR, "cannot undo a failed push queue write", "dir", q->dir, "err",
+		     strerror(errno), PLOG_END);
+	return r;
+}
+
+/* Skip the damaged stretch at the cursor: up to the next good record of segs[0], or
+ * to its end. Counted and logged. Returns 0 or -errno. */
+static int skip_damage(struct pqueue *q)
+{
+	uint64_t id = q->segs[0].id, off = q->roff;
+	int r = read_seg(q, id, off, q->segs[0].size - off);
+	if (r < 0)
+		return r;
+	size_t skip = qrec_resync((const uint8_t *)q->rbuf.p, q->rbuf.len);
+	q->st.corrupt++;
+	log_seg(LOG_WARN, "damaged push queue record skipped", q, id, "offset", off, "bytes", skip);
+	q->roff += skip;
+	advance(q);
+	save_cursor(q);
+	return 0;
+}
+
+int pqueue_peek(struct pqueue *q, uint32_t max_records, uint64_t max_bytes,
+		struct pqueue_batch *b)
+{
+	int r;
+	b->nrecords = 0;
+	b->nsamples = 0;
+	if (max_records > PQ_BATCH_MAX)
+		max_records = PQ_BATCH_MAX;
+	for (;;) {
+		advance(q);
+		struct pq_seg *s = &q->segs[0];
+		if (q->roff >= s->size)
+			return 0;
+		uint64_t avail = s->size - q->roff;
+		uint64_t want = avail < QREC_HDR + max_bytes ? avail : QREC_HDR + max_bytes;
+		if ((r = read_seg(q, s->id, q->roff, want)) == -ENOENT && q->nsegs > 1) {
+			/* someone deleted the file: what it held is gone */
+			log_seg(LOG_ERROR, "push queue segment vanished: skipped", q, s->id,
+				"offset", q->roff, "bytes", s->size);
+			q->st.corrupt++;
+			remove_seg(q, 0);
+			q->roff = 0;
+			save_cursor(q);
+			continue;
+		}
+		if (r < 0)
+			return r;
+		struct qrec rec;
+		long k = qrec_parse((const uint8_t *)q->rbuf.p, q->rbuf.len, &rec);
+		if (k == -EAGAIN && want < avail) {
+			/* the first record is longer than max_bytes: read all of it */
+			if ((r = read_seg(q, s->id, q->roff, avail)) < 0)
+				return r;
+			k = qrec_parse((const uint8_t *)q->rbuf.p, q->rbuf.len, &rec);
+		}
+		if (k < 0) {
+			if ((r = skip_damage(q)) < 0)
+				return r;
+			continue;
+		}
+		b->seg = s->id;
+		b->start = q->roff;
+		size_t pos = 0;
+		uint64_t payload = 0;
+		const uint8_t *p = (const uint8_t *)q->rbuf.p;
+		while (b->nrecords < max_records && pos < q->rbuf.len) {
+			k = qrec_parse(p + pos, q->rbuf.len - pos, &rec);
+			if (k < 0 || (b->nrecords > 0 && payload + rec.len > max_bytes))
+				break;
+			b->recs[b->nrecords++] = rec;
+			b->nsamples += rec.nsamples;
+			payload += rec.len;
+			pos += (size_t)k;
+		}
+		b->end = q->roff + pos;
+		return 0;
+	}
+}
+
+int pqueue_commit(struct pqueue *q, const struct pqueue_batch *b)
+{
+	if (b->nrecords == 0 || q->segs[0].id != b->seg || q->roff != b->start)
+		return 0;
+	q->roff = b->end;
+	advance(q);
+	save_cursor(q);
+	return 1;
+}
+
+uint64_t pqueue_unsent(const struct pqueue *q)
+{
+	if (!q->nsegs)
+		return 0;
+	return q->bytes - (q->roff < q->segs[0].size ? q->roff : q->segs[0].size);
+}
+
+bool pqueue_pending(const struct pqueue *q)
+{
+	return q->nsegs > 1 || (q->nsegs == 1 && q->roff < q->segs[0].size);
+}
+
+/* Create dir and its missing parents (mode 0700). Returns 0 or -errno. */
+static int make_dirs(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+	if (n == 0 || n >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		char c = path[i];
+		path[i] = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		path[i] = c;
+	}
+	return 0;
+}
+
+/* Parse a segment file name into its id. Returns 0 or -EINVAL. */
+static int parse_seg_name(const char *name, uint64_t *id)
+{
+	struct span s = span_cstr(name);
+	if (s.len != SEG_NAME_LEN || !span_starts(s, SEG_PREFIX))
+		return -EINVAL;
+	s.p += 4;
+	s.len -= 4;
+	for (size_t i = 0; i < s.len; i++)
+		if (!ascii_digit(s.p[i]) && !(s.p[i] >= 'a' && s.p[i] <= 'f'))
+			return -EINVAL;
+	return span_u64_base(s, 16, id);
+}
+
+/* qsort order of segments: by id. */
+static int cmp_seg(const void *a, const void *b)
+{
+	const struct pq_seg *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* List the segment files into q->segs, sorted, with their sizes. Returns 0 or -errno. */
+static int list_segments(struct pqueue *q)
+{
+	int r = 0, fd = dup(q->dirfd);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		uint64_t id;
+		struct stat st;
+		if (parse_seg_name(e->d_name, &id) < 0)
+			continue;
+		if (fstatat(q->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if ((r = grow_array((void **)&q->segs, &q->segs_cap, q->nsegs + 1, sizeof(*q->segs))) < 0)
+			goto out_close;
+		q->segs[q->nsegs++] = (struct pq_seg){ id, (uint64_t)st.st_size };
+	}
+	if (q->nsegs > 1)
+		qsort(q->segs, q->nsegs, sizeof(*q->segs), cmp_seg);
+out_close:
+	closedir(d);
+	return r;
+}
+
+/* Check segs[i]: cut a torn tail, report damage, set aside a file too big to be
+ * ours. Returns 0, 1 when the segment was set aside (removed from segs), or -errno. */
+static int check_segment(struct pqueue *q, uint32_t i)
+{
+	char name[SEG_NAME_LEN + 1], aside[SEG_NAME_LEN + 16];
+	struct pq_seg *s = &q->segs[i];
+	seg_name(s->id, name);
+	if (s->size > SEG_READ_MAX) {
+		snprintf(aside, sizeof(aside), "%s.corrupt", name);
+		log_seg(LOG_ERROR, "push queue segment too large to be valid: set aside", q, s->id,
+			"bytes", s->size, "max", SEG_READ_MAX);
+		if (renameat(q->dirfd, name, q->dirfd, aside) < 0)
+			return -errno;
+		memmove(q->segs + i, q->segs + i + 1, (q->nsegs - i - 1) * sizeof(*q->segs));
+		q->nsegs--;
+		return 1;
+	}
+	int r = read_seg(q, s->id, 0, s->size);
+	if (r < 0)
+		return r;
+	uint64_t samples = 0, bad = 0;
+	size_t n = q->rbuf.len, pos = walk((const uint8_t *)q->rbuf.p, n, &samples, &bad);
+	if (pos < n) {
+		int fd = openat(q->dirfd, name, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, (off_t)pos) < 0 || fdatasync(fd) < 0)
+			r = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			return r;
+		q->st.cut_bytes += n - pos;
+		log_seg(LOG_WARN, "cut the torn tail of a push queue segment", q, s->id, "offset",
+			pos, "bytes", n - pos);
+		s->size = pos;
+	}
+	if (bad)
+		log_seg(LOG_WARN, "push queue segment has damaged records; they will be skipped", q,
+			s->id, "stretches", bad, "bytes", s->size);
+	return 0;
+}
+
+/* Check every segment, then place the cursor: at the saved one when it is valid, else
+ * at the start of the oldest segment. Deletes empty and already sent segments.
+ * Returns 0 or -errno. */
+static int recover(struct pqueue *q)
+{
+	int r;
+	for (uint32_t i = 0; i < q->nsegs;) {
+		if ((r = check_segment(q, i)) < 0)
+			return r;
+		if (r == 0)
+			i++;
+	}
+	uint64_t cseg = 0, coff = 0;
+	r = load_cursor(q, &cseg, &coff);
+	if (r == -EBADMSG)
+		plog(LOG_WARN, "push queue cursor is damaged: resending from the oldest record",
+		     "dir", q->dir, PLOG_END);
+	q->roff = 0;
+	if (r == 0) {
+		/* segments before the cursor's were sent; a missing cursor segment was sent
+		 * whole and deleted just before the cursor moved on */
+		while (q->nsegs && q->segs[0].id < cseg)
+			remove_seg(q, 0);
+		if (q->nsegs && q->segs[0].id == cseg) {
+			if (coff <= q->segs[0].size)
+				q->roff = coff;
+			else
+				log_seg(LOG_WARN, "push queue cursor lies beyond its segment: "
+					"resending the segment", q, cseg, "offset", coff, "bytes",
+					q->segs[0].size);
+		}
+	}
+	for (uint32_t i = q->nsegs; i-- > 0;)
+		if (q->segs[i].size == 0)
+			remove_seg(q, i);
+	q->bytes = 0;
+	for (uint32_t i = 0; i < q->nsegs; i++)
+		q->bytes += q->segs[i].size;
+	if ((r = new_segment(q)) < 0)
+		return r;
+	advance(q);
+	return save_cursor(q);
+}
+
+int pqueue_open(struct pqueue *q, const char *dir, uint64_t max_bytes)
+{
+	int r;
+	memset(q, 0, sizeof(*q));
+	q->dirfd = q->lockfd = q->wfd = -1;
+	q->dir = dir;
+	q->max_bytes = max_bytes < 4096 ? 4096 : max_bytes;
+	q->seg_bytes = q->max_bytes / 8;
+	if (q->seg_bytes > (8u << 20))
+		q->seg_bytes = 8u << 20;
+	if ((r = make_dirs(dir)) < 0)
+		goto out_log;
+	if ((q->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = -errno;
+		goto out_log;
+	}
+	if ((q->lockfd = openat(q->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		r = -errno;
+		goto out_log;
+	}
+	if (flock(q->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto out_log;
+	}
+	if ((r = list_segments(q)) < 0 || (r = recover(q)) < 0)
+		goto out_log;
+	return 0;
+out_log:
+	plog(LOG_ERROR, r == -EBUSY ? "push queue folder is in use by another plumb"
+				    : "cannot open the push queue folder",
+	     "dir", dir, "err", strerror(-r), PLOG_END);
+	pqueue_close(q);
+	return r;
+}
+
+int pqueue_chown(struct pqueue *q, uid_t uid, gid_t gid)
+{
+	static const char *const fixed[] = { "lock", "cursor" };
+	char name[SEG_NAME_LEN + 1];
+	if (fchown(q->dirfd, uid, gid) < 0)
+		return -errno;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (fchownat(q->dirfd, fixed[i], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+			return -errno;
+	for (uint32_t i = 0; i < q->nsegs; i++) {
+		seg_name(q->segs[i].id, name);
+		if (fchownat(q->dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+void pqueue_close(struct pqueue *q)
+{
+	if (q->wfd > 0)
+		close(q->wfd);
+	if (q->lockfd > 0)
+		close(q->lockfd);
+	if (q->dirfd > 0)
+		close(q->dirfd);
+	q->wfd = q->lockfd = q->dirfd = -1;
+	free(q->segs);
+	q->segs = NULL;
+	q->nsegs = q->segs_cap = 0;
+	buf_fini(&q->rbuf);
+}
