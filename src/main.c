@@ -25,6 +25,12 @@
 #include "runtime/runtime.h"
 #include "version.h"
 
+/* runtime_handover: the push queue's folder, made as root, goes to the runtime user. */
+static int hand_queue(void *ctx, uid_t uid, gid_t gid)
+{
+	return push_chown(ctx, uid, gid);
+}
+
 int main(int argc, char **argv)
 {
 	struct plumb_config *cfg = NULL;
@@ -72,7 +78,7 @@ int main(int argc, char **argv)
 	}
 	/* Everything privileged is done and no other thread exists yet: what runtime_enter
 	 * applies to this thread, every thread started from here on inherits. */
-	if ((r = runtime_enter(cfg, &rt)) < 0 ||
+	if ((r = runtime_enter(cfg, &(struct runtime_handover){ hand_queue, &push }, &rt)) < 0 ||
 	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
 								  &rt })) < 0)
 		goto out_stop;

@@ -197,8 +197,10 @@ static void check_single_thread(void)
 	     "threads", threads > 0 ? num : strerror(-threads), PLOG_END);
 }
 
-/* Step 1: the user switch (as root) and the capability drop. Returns 0 or -errno. */
-static int least_privilege(const char *user, bool root, struct runtime *rt)
+/* Step 1: the user switch (as root; handover first) and the capability drop.
+ * Returns 0 or -errno. */
+static int least_privilege(const char *user, bool root, const struct runtime_handover *ho,
+			   struct runtime *rt)
 {
 	int r;
 	if (root && (!user || !*user)) {
@@ -208,6 +210,11 @@ static int least_privilege(const char *user, bool root, struct runtime *rt)
 	if (root && (r = priv_lookup(user, &rt->uid, &rt->gid)) < 0) {
 		plog(LOG_ERROR, "cannot find the --runtime.user to switch to", "user", user, "err",
 		     strerror(-r), PLOG_END);
+		return r;
+	}
+	if (root && rt->uid != 0 && ho && ho->fn && (r = ho->fn(ho->ctx, rt->uid, rt->gid)) < 0) {
+		plog(LOG_ERROR, "could not give the runtime user the files it needs", "user", user,
+		     "err", strerror(-r), PLOG_END);
 		return r;
 	}
 	if ((r = priv_drop(user, rt->uid, rt->gid, &rt->user_switched)) < 0)
@@ -220,7 +227,8 @@ static int least_privilege(const char *user, bool root, struct runtime *rt)
 	return 0;
 }
 
-int runtime_enter(const struct plumb_config *cfg, struct runtime *rt)
+int runtime_enter(const struct plumb_config *cfg, const struct runtime_handover *handover,
+		  struct runtime *rt)
 {
 	const char *user = cfg_str(cfg, "runtime.user");
 	bool root = geteuid() == 0;
@@ -232,7 +240,7 @@ int runtime_enter(const struct plumb_config *cfg, struct runtime *rt)
 	rt->uid = geteuid();
 	rt->gid = getegid();
 	check_single_thread();
-	if ((r = least_privilege(user, root, rt)) < 0)
+	if ((r = least_privilege(user, root, handover, rt)) < 0)
 		return r;
 	/* the queue folder is made before the switch: say so now if the user cannot write it
 	 * (the flag has a default, so only when remote write is on) */

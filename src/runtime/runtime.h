@@ -57,11 +57,22 @@ struct runtime {
 	gid_t gid;
 };
 
+/* Files made as root at start-up that the runtime user must own afterwards (the push
+ * queue): fn(ctx, uid, gid) gives them away. It runs as root, after --runtime.user is
+ * resolved and just before the switch, and only when the uid changes; it returns 0 or
+ * -errno (start-up then fails). */
+struct runtime_handover {
+	int (*fn)(void *ctx, uid_t uid, gid_t gid);
+	void *ctx;
+};
+
 /* Enter least privilege and (unless --runtime.sandbox=false) the sandbox, as described
- * above; fills *rt. Logs what it did. Returns 0, or -errno after logging a clear error:
- * plumb must not start then (an unknown user, a capability that could not be dropped, a
- * filter the kernel refused). Not reversible; call once, from the only thread. */
-int runtime_enter(const struct plumb_config *cfg, struct runtime *rt);
+ * above; fills *rt. handover may be NULL. Logs what it did. Returns 0, or -errno after
+ * logging a clear error: plumb must not start then (an unknown user, a capability that
+ * could not be dropped, a filter the kernel refused). Not reversible; call once, from
+ * the only thread. */
+int runtime_enter(const struct plumb_config *cfg, const struct runtime_handover *handover,
+		  struct runtime *rt);
 
 /* agent_source collect callback: plumb_runtime_sandbox{feature} and
  * plumb_runtime_landlock_abi from the struct runtime in ctx. Returns 0 or -errno. */

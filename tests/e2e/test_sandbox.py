@@ -4,7 +4,8 @@ Started as root with the default --runtime.user (nobody), plumb's /proc/PID/stat
 shows no capabilities, NoNewPrivs 1, Seccomp 2 and nobody's uid and gid; it still
 serves every family it serves without the sandbox; Landlock refuses a file outside the
 allowed folders (a textfile behind a symlink that leads out of its folder) that the
-same plumb reads with the sandbox off; --runtime.sandbox=false says so in the log and
+same plumb reads with the sandbox off; the push queue's folder, made as root, is handed
+to nobody, who keeps queueing into it; --runtime.sandbox=false says so in the log and
 Seccomp is 0; an unknown --runtime.user stops start-up with a clear error. Runs in
 under a second (a few under ASan) as root; skipped for a non-root user.
 """
@@ -12,6 +13,7 @@ import os
 import pwd
 import shutil
 import tempfile
+import time
 
 from plumbtest import Plumb, check, free_port, main, parse_exposition, run, skip
 
@@ -127,6 +129,33 @@ def test_landlock_with_textfile_glob():
     landlock_case(glob=True)
 
 
+def test_queue_handed_to_runtime_user():
+    """Started as root, plumb creates the push queue's folder, gives it to nobody before
+    switching, and then (as nobody, inside Landlock) keeps writing segments there: the
+    queue grows while the receiver is down."""
+    base = tempfile.mkdtemp(prefix="plumb-sbxq-")
+    try:
+        os.chmod(base, 0o755)
+        queue = os.path.join(base, "queue")
+        args = ["--runtime.user=nobody", "--collector.disable-defaults", "--collector.loadavg",
+                "--push.remote-write.url=http://127.0.0.1:%d/api/v1/write" % free_port(),
+                "--push.interval=1s", "--push.queue.dir=" + queue]
+        with Plumb(args) as p:
+            deadline = time.monotonic() + 60
+            queued = 0
+            while time.monotonic() < deadline and not queued:
+                queued = sample(scrape(p), "plumb_push_queue_bytes") or 0
+                time.sleep(0.2)
+            check(queued > 0, "nothing was queued; log:\n" + p.log())
+            check(os.stat(queue).st_uid == NOBODY.pw_uid, "the queue folder is not nobody's")
+            for name in os.listdir(queue):
+                check(os.stat(os.path.join(queue, name)).st_uid == NOBODY.pw_uid,
+                      "queue file %s is not nobody's" % name)
+            check("not writable" not in p.log(), "writability warning:\n" + p.log())
+    finally:
+        shutil.rmtree(base)
+
+
 def test_sandbox_off():
     with Plumb(["--runtime.user=nobody", "--runtime.sandbox=false"]) as p:
         st = status(p.pid)
@@ -153,5 +182,6 @@ if __name__ == "__main__":
     if os.geteuid() != 0:
         skip("needs root: the test checks the switch from root to nobody")
     main([test_root_drops_to_nobody, test_same_families_without_sandbox,
-          test_landlock_refuses_paths_outside, test_landlock_with_textfile_glob, test_sandbox_off,
+          test_landlock_refuses_paths_outside, test_landlock_with_textfile_glob,
+          test_queue_handed_to_runtime_user, test_sandbox_off,
           test_unknown_user_stops_start])

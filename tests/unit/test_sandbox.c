@@ -76,7 +76,7 @@ static int enter(const char *const *flags)
 	struct runtime rt;
 	if (cfg_parse(argc, argv, &cfg) != 0)
 		return 101;
-	int r = runtime_enter(cfg, &rt);
+	int r = runtime_enter(cfg, NULL, &rt);
 	cfg_free(cfg);
 	return r < 0 ? 100 + (-r & 0x1f) : 0;
 }
