@@ -425,6 +425,10 @@ static void test_paths_from_flags(void)
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(flags_child(&c));
+	/* the parent keeps only its ends, so a child that dies early ends the read below */
+	close(c.ready[1]);
+	close(c.go[0]);
+	c.ready[1] = c.go[0] = -1;
 	char b = 0;
 	if (read(c.ready[0], &b, 1) == 1) {
 		/* rotate: a new file takes the old one's name */
@@ -433,17 +437,16 @@ static void test_paths_from_flags(void)
 		if (fd >= 0)
 			close(fd);
 	}
-	CHECK(write(c.go[1], "g", 1) == 1);
+	if (write(c.go[1], "g", 1) != 1)
+		fprintf(stderr, "flags: the child is gone before the rotation\n");
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	CHECK(WIFEXITED(st));
 	if (WIFEXITED(st))
 		CHECK_INT(WEXITSTATUS(st), 0);
-	for (int i = 0; i < 2; i++) {
-		close(c.ready[i]);
-		close(c.go[i]);
-	}
+	close(c.ready[0]);
+	close(c.go[1]);
 	snprintf(log_new, sizeof(log_new), "%s/seg", c.queue);
 	unlink(log_new);
 	unlink(log_old);
@@ -469,6 +472,7 @@ static void test_lookup(void)
 int main(void)
 {
 	log_setup("error", "logfmt");
+	signal(SIGPIPE, SIG_IGN); /* a pipe to a child that died early: EPIPE, not death */
 	RUN(test_lookup);
 	RUN(test_landlock_rules);
 	RUN(test_paths_from_flags);
