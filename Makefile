@@ -23,10 +23,10 @@ GEN_SRCS := $(BUILD)/gen/collectors_list.c $(BUILD)/gen/remote.pb-c.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:%.c=%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TESTS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-HELPERS := $(if $(wildcard tests/alloc_count.c),$(BUILD)/tests/alloc_count) \
+HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/alloc_count.c tests/alloc_torture.c)) \
 	$(if $(wildcard tests/fuse/hangfs.c),$(BUILD)/tests/hangfs)
 
-.PHONY: all run check check-release check-asan fuzz fuzz-build bench bench-containers deps clean tests
+.PHONY: all run check check-release check-asan check-tsan soak lint fuzz fuzz-build bench bench-containers deps clean tests
 all: $(BUILD)/plumb
 
 deps:
@@ -79,17 +79,18 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libplumb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libplumb.a $(LDLIBS)
 
-# Counts heap allocations per scrape: built without sanitizers, which replace malloc.
-# With $(SAN) set, the library's objects are instrumented, so it is built from sources.
+# alloc_count counts heap allocations per scrape, alloc_torture fails them one by one
+# (tests/alloc_hooks.h): built without sanitizers, which replace malloc. With $(SAN)
+# set, the library's objects are instrumented, so they are built from sources.
 ALLOC_COUNT_CFLAGS := $(filter-out $(SAN) -MMD -MP,$(CFLAGS))
 ifeq ($(strip $(SAN)),)
 ALLOC_COUNT_LIB := $(BUILD)/libplumb.a
 else
 ALLOC_COUNT_LIB := $(LIB_SRCS) $(GEN_SRCS)
 endif
-$(BUILD)/tests/alloc_count: tests/alloc_count.c $(ALLOC_COUNT_LIB)
+$(BUILD)/tests/alloc_%: tests/alloc_%.c tests/alloc_hooks.h $(ALLOC_COUNT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -o $@ $< $(ALLOC_COUNT_LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -rdynamic -o $@ $< $(ALLOC_COUNT_LIB) $(LDLIBS)
 
 # A FUSE filesystem whose statfs hangs, for the filesystem collector's timeout test.
 $(BUILD)/tests/hangfs: tests/fuse/hangfs.c
@@ -114,6 +115,28 @@ check-asan:
 		all $(TESTS:$(BUILD)/%=build-asan/%) $(HELPERS:$(BUILD)/%=build-asan/%)
 	@PLUMB_ASAN=1 sh tests/run-suite.sh build-asan
 
+# cppcheck and clang-tidy over src/ (or LINT_FILES=...): clean, or each exception explained
+# on its line; the checks and why some are off are in .clang-tidy. It builds plumb first,
+# so that every generated header exists.
+lint: $(BUILD)/plumb
+	@BUILD=$(BUILD) sh scripts/lint.sh $(LINT_FILES)
+
+# plumb built with ThreadSanitizer, hammered with concurrent scrapes (tests/e2e/test_tsan.py),
+# then the e2e tests whose threads meet most: shared collections, the deadline pool
+# under a hung mount, shutdown with scrapes in flight. A race kills plumb (exit 66).
+# hangfs stays uninstrumented: TSan defers its SIGUSR1 handler, so it never lets go.
+TSAN_TESTS := tests/e2e/test_tsan.py tests/e2e/test_scrape_sharing.py tests/e2e/test_hung_mount.py \
+	tests/e2e/test_http.py
+check-tsan:
+	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang OPT='-O1 -g' SAN='-fsanitize=thread' \
+		build-tsan/plumb
+	@$(MAKE) --no-print-directory BUILD=build-tsan SAN= build-tsan/tests/hangfs
+	@fail=0; for t in $(TSAN_TESTS); do \
+		echo "== tsan: $$t"; \
+		TSAN_OPTIONS=halt_on_error=1:exitcode=66 PLUMB_TSAN=1 PLUMB_BIN=$(CURDIR)/build-tsan/plumb \
+		PLUMB_BUILD=$(CURDIR)/build-tsan python3 $$t || fail=1; \
+	done; [ $$fail = 0 ]
+
 FUZZ_TARGETS := $(sort $(basename $(notdir $(wildcard fuzz/fuzz_*.c))))
 fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT='-O1 -g' \
@@ -125,9 +148,19 @@ fuzz-build:
 		  -fno-sanitize-recover=all fuzz/$$t.c build-fuzz/libplumb.a $(LDLIBS) -o build-fuzz/fuzz/$$t \
 		  || exit 1; done
 
-FUZZ_SECONDS ?= 300
+# make fuzz: every target (or those named in FUZZ=) for FUZZ_RUNS executions each, on
+# its seed corpus plus the working corpus in build-fuzz/corpus; prints a table.
+FUZZ_RUNS ?= 1000000
+FUZZ ?=
 fuzz: fuzz-build
-	@sh fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
+	@sh fuzz/run.sh --runs $(FUZZ_RUNS) build-fuzz/fuzz $(FUZZ)
+
+# 100,000 keep-alive scrapes: RSS must stay flat and open fds unchanged (tests/e2e/test_soak.py;
+# make check runs it with 3,000)
+SOAK_SCRAPES ?= 100000
+soak: all
+	@PLUMB_SOAK_SCRAPES=$(SOAK_SCRAPES) PLUMB_BIN=$(CURDIR)/$(BUILD)/plumb PLUMB_BUILD=$(CURDIR)/$(BUILD) \
+		python3 tests/e2e/test_soak.py
 
 bench: all
 	@python3 bench/bench.py --plumb $(BUILD)/plumb
@@ -137,6 +170,6 @@ bench-containers: all
 	@python3 bench/bench_containers.py --plumb $(BUILD)/plumb $(BENCH_ARGS)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-tsan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -17,7 +17,7 @@
  * recurs is a defect either way. --inject makes the first collector allocate (and free)
  * once per collect(), to show that the tool catches and attributes it.
  *
- * The counting allocator forwards to glibc's __libc_* functions, so it only sees the
+ * The counting allocator (alloc_hooks.h) forwards to glibc's, so it only sees the
  * truth in a build without sanitizers (which replace malloc themselves); the Makefile
  * builds this tool without $(SAN), and the program checks at start that its hooks
  * see the allocations of libc itself (strdup), else it refuses to report.
@@ -37,83 +37,29 @@
 
 /* --- the counting allocator ----------------------------------------------------- */
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-extern void *__libc_memalign(size_t align, size_t n);
-
 #define MAX_SLOTS 256 /* collectors, plus slot 0 for the core */
 
 static atomic_bool counting;
 static atomic_int current_slot;  /* 0: core; i+1: collector i of the agent */
 static atomic_ulong counts[MAX_SLOTS];
 
-/* Count one allocation against the current slot if counting is on. */
-static void count_one(void)
+/* Count one allocation against the current slot if counting is on; never fails it. */
+static bool hook_alloc(void)
 {
 	if (atomic_load_explicit(&counting, memory_order_relaxed))
 		atomic_fetch_add_explicit(&counts[atomic_load(&current_slot)], 1,
 					  memory_order_relaxed);
+	return true;
 }
 
-/* The allocator's entry points below behave exactly as glibc's (they forward to it),
- * and each counts one call while counting is on. */
-void *malloc(size_t n)
+/* Frees are not counted. */
+static void hook_track(void *newp, void *oldp)
 {
-	count_one();
-	return __libc_malloc(n);
+	(void)newp;
+	(void)oldp;
 }
 
-void *calloc(size_t n, size_t size)
-{
-	count_one();
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-	count_one();
-	return __libc_realloc(p, n);
-}
-
-/* realloc(p, n * size), or NULL with ENOMEM when that overflows. */
-void *reallocarray(void *p, size_t n, size_t size)
-{
-	if (size && n > SIZE_MAX / size) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return realloc(p, n * size);
-}
-
-void *memalign(size_t align, size_t n)
-{
-	count_one();
-	return __libc_memalign(align, n);
-}
-
-void *aligned_alloc(size_t align, size_t n)
-{
-	return memalign(align, n);
-}
-
-/* Returns 0 with *out set, EINVAL for a bad alignment, or ENOMEM (not -errno: this
- * is the libc interface). */
-int posix_memalign(void **out, size_t align, size_t n)
-{
-	if (align < sizeof(void *) || (align & (align - 1)))
-		return EINVAL;
-	void *p = memalign(align, n);
-	if (!p)
-		return ENOMEM;
-	*out = p;
-	return 0;
-}
-
-void *valloc(size_t n)
-{
-	return memalign(4096, n);
-}
+#include "alloc_hooks.h"
 
 /* --- attributing allocations to collectors --------------------------------------- */
 
@@ -169,9 +115,7 @@ static void unhook_collectors(struct agent *a)
 struct opts {
 	long warmup, collections;
 	bool retry;
-	const char *phase;
-	int nflags;
-	char **flags; /* argv-style, flags[0] is a program name */
+	struct tool_args t;
 };
 
 /* Run n collections through the scrape path, cycling through both formats with and
@@ -230,13 +174,11 @@ static long measure(const char *phase, const char *what, struct agent *a, struct
 /* Check that the hooks see allocations made inside libc. Returns 0 or -ENOSYS. */
 static int self_check(void)
 {
-	char *(*volatile dup)(const char *) = strdup;
 	atomic_store(&counting, true);
-	char *p = dup("x");
+	alloc_hooks_probe();
 	atomic_store(&counting, false);
 	unsigned long seen = atomic_load(&counts[0]);
 	atomic_store(&counts[0], 0);
-	free(p);
 	return seen == 1 ? 0 : -ENOSYS;
 }
 
@@ -261,11 +203,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		if (end && (*end || o->warmup < 0 || o->collections <= 0))
 			goto out_usage;
 	}
-	if (i >= argc)
+	if (tool_args_rest(argc, argv, i, &o->t) < 0)
 		goto out_usage;
-	o->phase = argv[i];
-	o->flags = &argv[i]; /* the phase name stands in for argv[0] */
-	o->nflags = argc - i;
 	return 0;
 out_usage:
 	fprintf(stderr, "usage: alloc_count [--warmup N] [--collections N] [--retry] [--inject] "
@@ -292,37 +231,37 @@ int main(int argc, char **argv)
 				"cannot count allocations\n");
 		return 2;
 	}
-	if (cfg_parse(o.nflags, o.flags, &cfg) != 0)
+	if (cfg_parse(o.t.nflags, o.t.flags, &cfg) != 0)
 		return 2;
 	if (log_setup(cfg_str(cfg, "log.level"), cfg_str(cfg, "log.format")) < 0)
 		goto out_cfg;
 	if (agent_init(&a, cfg) < 0 || hook_collectors(&a) < 0)
 		goto out_agent;
-	printf("%s: %zu collectors:", o.phase, a.n);
+	printf("%s: %zu collectors:", o.t.phase, a.n);
 	for (size_t i = 0; i < a.n; i++)
 		printf(" %s", real_ops[i]->name);
 	printf("\n");
 	scraper_init(&s, &a);
-	if ((got = measure(o.phase, "warm-up", &a, &s, o.warmup)) < 0)
+	if ((got = measure(o.t.phase, "warm-up", &a, &s, o.warmup)) < 0)
 		goto out_scrape_error;
 	if (o.warmup && got == 0) {
 		fprintf(stderr, "%s: warm-up allocated nothing: the counter is not counting\n",
-			o.phase);
+			o.t.phase);
 		goto out_scraper;
 	}
-	if ((got = measure(o.phase, "steady state", &a, &s, o.collections)) < 0)
+	if ((got = measure(o.t.phase, "steady state", &a, &s, o.collections)) < 0)
 		goto out_scrape_error;
 	if (got > 0 && o.retry) {
-		printf("%s: retrying once: a live host may have grown a buffer\n", o.phase);
-		if ((got = measure(o.phase, "steady state, again", &a, &s, o.collections)) < 0)
+		printf("%s: retrying once: a live host may have grown a buffer\n", o.t.phase);
+		if ((got = measure(o.t.phase, "steady state, again", &a, &s, o.collections)) < 0)
 			goto out_scrape_error;
 	}
 	status = got > 0 ? 1 : 0;
-	printf("%s: %s\n", o.phase,
+	printf("%s: %s\n", o.t.phase,
 	       status ? "FAIL: the steady state allocates" : "ok: no allocations in steady state");
 	goto out_scraper;
 out_scrape_error:
-	fprintf(stderr, "%s: scrape failed: %s\n", o.phase, strerror((int)-got));
+	fprintf(stderr, "%s: scrape failed: %s\n", o.t.phase, strerror((int)-got));
 out_scraper:
 	scraper_fini(&s);
 out_agent:

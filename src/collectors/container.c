@@ -561,7 +561,7 @@ static int read_cpu(struct container_priv *p, struct ct_entry *e, struct ct_stat
 	struct cg_cpu_stat cs;
 	struct span t;
 	uint64_t v;
-	size_t n;
+	size_t n = 0;
 	bool v2 = p->mode == MODE_V2;
 	int r = read_slot(p, e, v2 || p->ctl[CTL_CPUACCT] < 0 ? S_CPU_STAT : S_CPU_USAGE, &n);
 	if (r == -ENOENT || vanished(r))
@@ -866,7 +866,7 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 		return 0; /* gone mid-scrape */
 	}
 	const char *pod = entry_label(e, 0), *ns = entry_label(e, 1), *ctr = entry_label(e, 2);
-	uint32_t ls;
+	uint32_t ls = 0;
 	/* one label set for all of the cgroup's series: the sink keeps one copy of it */
 	r = sink_labelset(out, LABELS(L("container", ctr), L("id", e->path), L("image", ""),
 				      L("name", entry_label(e, 3)), L("namespace", ns),
@@ -874,9 +874,12 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 	for (int f = 0; r == 0 && f < F_N; f++) {
 		if (!st.has[f])
 			continue;
+		/* st.v[f] is set wherever st.has[f] is (the analyzer loses that link) */
 		if (f == F_CPU_USAGE)
+			/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): see above */
 			r = sink_add_ls(out, &fams[f], st.v[f], ls, LABELS(L("cpu", "total")));
 		else
+			/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): see above */
 			r = sink_add_ls(out, &fams[f], st.v[f], ls, NULL, 0);
 	}
 	if (r == 0) {
@@ -1091,7 +1094,7 @@ static void fd_budget(struct container_priv *p)
 			rl = want;
 	}
 	rlim_t cur = rl.rlim_cur == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_cur;
-	rlim_t budget = cur > 2 * CT_FD_RESERVE ? cur - CT_FD_RESERVE : cur / 4;
+	rlim_t budget = cur > 2 * (rlim_t)CT_FD_RESERVE ? cur - CT_FD_RESERVE : cur / 4;
 	p->held_max = budget > (1u << 30) ? (1u << 30) : (uint32_t)budget;
 }
 

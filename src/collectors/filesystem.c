@@ -335,6 +335,7 @@ static struct fs_job *take_job(struct fs_priv *p, size_t *cursor)
 		return p->jobs[(*cursor)++];
 	if (p->njobs == p->jobs_cap) {
 		size_t ncap = p->jobs_cap ? p->jobs_cap * 2 : 16;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, sized so */
 		struct fs_job **v = realloc(p->jobs, ncap * sizeof(*v));
 		if (!v)
 			return NULL;
@@ -382,6 +383,7 @@ static int reserve_scrape(struct fs_priv *p, size_t n)
 {
 	if (n > p->res_cap) {
 		struct fs_result *r = realloc(p->res, n * sizeof(*r));
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, sized so */
 		struct dl_job **b = r ? realloc(p->batch, n * sizeof(*b)) : NULL;
 		if (r)
 			p->res = r;

@@ -182,6 +182,7 @@ static double int_value(const struct netclass_iface *ifc, int i)
 		return (double)ifc->v[i];
 	/* Mb/s to bytes/s in int64 arithmetic, wrapping like Go's */
 	uint64_t bits = (uint64_t)ifc->v[i] * 1000000u;
+	/* NOLINTNEXTLINE(bugprone-integer-division): whole bytes, as Go's integer division */
 	return (double)((int64_t)bits / 8);
 }
 

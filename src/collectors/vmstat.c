@@ -98,7 +98,8 @@ static int vmstat_init(struct collector *c)
 	char err[128];
 	int r = regex_compile(pat ? pat : VMSTAT_FIELDS_DEFAULT, &p->fields, err, sizeof(err));
 	if (r < 0) {
-		plog(LOG_ERROR, "bad --collector.vmstat.fields", "err", err, PLOG_END);
+		if (r == -EINVAL) /* out of memory is logged by the agent, as for any collector */
+			plog(LOG_ERROR, "bad --collector.vmstat.fields", "err", err, PLOG_END);
 		return r;
 	}
 	return procfile_init(&p->pf, cfg_procfs(c->cfg), "vmstat", 0);

@@ -77,6 +77,7 @@ int agent_init(struct agent *a, const struct plumb_config *cfg)
 	snprintf(count, sizeof(count), "%zu", a->n);
 	plog(LOG_INFO, "collectors enabled", "count", count, PLOG_END);
 	for (size_t i = 0; i < a->n; i++)
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): the first a->n have ops */
 		plog(LOG_DEBUG, "collector enabled", "collector", a->collectors[i].ops->name, PLOG_END);
 	return 0;
 }

@@ -219,6 +219,7 @@ static int build(struct plumb_config *cfg)
 		n += count_defs(plumb_flag_tables[t]);
 	for (size_t c = 0; plumb_collectors[c]; c++)
 		n += 1 + count_defs(plumb_collectors[c]->flags);
+	/* NOLINTNEXTLINE(clang-analyzer-optin.portability.UnixAPI): core_flags makes n > 0 */
 	cfg->entries = calloc(n, sizeof(*cfg->entries));
 	if (!cfg->entries)
 		return -ENOMEM;

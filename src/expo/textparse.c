@@ -31,11 +31,12 @@ struct sample_ctx {
 	double bound;
 };
 
-/* Record the first error's reason; returns err. */
+/* Record the first error's reason; returns err. A failed allocation is reported as
+ * such whatever msg says about the limit that growing could also have hit. */
 static int fail(struct textparse *tp, int err, const char *msg)
 {
 	if (!tp->err_msg)
-		tp->err_msg = msg;
+		tp->err_msg = err == -ENOMEM ? "out of memory" : msg;
 	return err;
 }
 

@@ -313,7 +313,7 @@ int cg_ident_parse(struct span path, struct cg_ident *out)
 			goto out;
 		}
 	}
-	if (skipped)
+	if (skipped || n == 0) /* n > 0 here (s was not empty); the analyzer cannot tell */
 		goto out; /* too deep to know whether kubepods was above: leave it OTHER */
 	ident_host(comps, n, out);
 out:

@@ -285,7 +285,7 @@ int cg_parse_memory_events(struct span s, struct cg_mem_events *out)
 static int parse_devno(struct span s, uint32_t *maj, uint32_t *min)
 {
 	struct span a, b;
-	uint64_t x, y;
+	uint64_t x = 0, y = 0;
 	int r = -EINVAL;
 
 	if (!span_field(&s, ':', &a) || !span_field(&s, ':', &b) || s.len)

@@ -223,7 +223,7 @@ static size_t run_pass(struct dl_pool *p, struct dl_job *const *jobs, size_t n,
 	size_t pending = 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	*next = now;
-	ts_add_ms(next, 3600 * 1000);
+	ts_add_ms(next, (int64_t)3600 * 1000);
 	for (size_t i = 0; i < n; i++) {
 		struct dl_job *j = jobs[i];
 		if (j->state == DL_QUEUED && p->nthreads == p->nstuck) {

@@ -262,6 +262,7 @@ int path_clean(const char *in, char *out, size_t cap)
 	}
 	while (r < n && err == 0) {
 		bool end1 = r + 1 == n || in[r + 1] == '/';
+		/* NOLINTNEXTLINE(bugprone-branch-clone): "/" and "." are both skipped, apart for clarity */
 		if (in[r] == '/') {
 			r++;
 		} else if (in[r] == '.' && end1) {

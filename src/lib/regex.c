@@ -19,18 +19,22 @@ int regex_compile(const char *pattern, struct regex **out, char *err, size_t err
 	int code;
 	PCRE2_SIZE off;
 	*out = NULL;
+	if (err && errcap)
+		snprintf(err, errcap, "out of memory"); /* what every failure but a bad pattern is */
 	struct regex *re = calloc(1, sizeof(*re));
 	if (!re)
 		return -ENOMEM;
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
 				 &off, NULL);
 	if (!re->code) {
+		free(re);
+		if (code == PCRE2_ERROR_HEAP_FAILED)
+			return -ENOMEM; /* the pattern may be fine */
 		if (err && errcap) {
 			PCRE2_UCHAR msg[160];
 			pcre2_get_error_message(code, msg, sizeof(msg));
 			snprintf(err, errcap, "%s at offset %zu", (const char *)msg, (size_t)off);
 		}
-		free(re);
 		return -EINVAL;
 	}
 	re->md = pcre2_match_data_create_from_pattern(re->code, NULL);

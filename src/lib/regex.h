@@ -13,8 +13,9 @@
 
 struct regex;
 
-/* Compile pattern. On error returns -EINVAL and, if err != NULL, a message in
- * err[errcap]. The caller owns *out and frees it with regex_free. */
+/* Compile pattern. Returns 0, -EINVAL for a bad pattern or -ENOMEM; on either error,
+ * if err != NULL, a message in err[errcap]. The caller owns *out and frees it with
+ * regex_free. */
 int regex_compile(const char *pattern, struct regex **out, char *err, size_t errcap);
 /* Unanchored search of s[0..len). */
 bool regex_match(const struct regex *re, const char *s, size_t len);
@@ -26,7 +27,8 @@ struct filter {
 	struct regex *include;
 	struct regex *exclude;
 };
-/* Build from two optional patterns (NULL or "" means unset). Returns 0 or -EINVAL. */
+/* Build from two optional patterns (NULL or "" means unset). Returns 0, -EINVAL or
+ * -ENOMEM. */
 int filter_init(struct filter *f, const char *include, const char *exclude);
 bool filter_pass(const struct filter *f, const char *s, size_t len);
 void filter_fini(struct filter *f);

@@ -32,7 +32,7 @@ FIXTURES = os.environ.get(
 HANG = 60
 # Lines ASan, LeakSanitizer and UBSan print when they find something.
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                     "SUMMARY: UndefinedBehaviorSanitizer")
+                     "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
 
 
 class TestFailure(Exception):
@@ -418,6 +418,24 @@ def fixture_flags():
             if name in known:
                 flags.append(line.replace("{F}", FIXTURES))
     return flags
+
+
+def cgroup_fixture():
+    """bench/cgroup-fixture.py as a module (its generate() writes a Kubernetes node)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "cgroup_fixture", os.path.join(ROOT, "bench", "cgroup-fixture.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def every_collector(flags):
+    """flags plus --collector.X for every compiled-in collector they do not name (a
+    flag may be given only once)."""
+    named = {f.split("=")[0].replace("--no-", "--") for f in flags}
+    return flags + ["--collector." + c for c in collectors_in_help()
+                    if "--collector." + c not in named]
 
 
 def main(tests):

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import ASAN, BUILD, check, collectors_in_help, fixture_flags, main, skip  # noqa: E402
+from plumbtest import ASAN, BUILD, check, every_collector, fixture_flags, main, skip  # noqa: E402
 
 TOOL = os.path.join(BUILD, "tests", "alloc_count")
 
@@ -32,11 +32,7 @@ def run_tool(args):
 
 
 def test_fixture_host_every_collector():
-    flags = fixture_flags()
-    named = {f.split("=")[0].replace("--no-", "--") for f in flags}
-    # switch on the rest; a flag may be given only once
-    flags += ["--collector." + c for c in collectors_in_help() if "--collector." + c not in named]
-    r = run_tool(["fixture"] + flags + ["--log.level=error"])
+    r = run_tool(["fixture"] + every_collector(fixture_flags()) + ["--log.level=error"])
     check(r.returncode == 0, "steady-state scrapes allocate on the fixture host (exit %d)"
           % r.returncode)
 
