@@ -309,9 +309,18 @@ def plan(args, plumb_help, ne_help):
     return chosen, not_plumb, not_ne
 
 
+def plumb_runtime_args(plumb_help):
+    """Run as root, plumb switches to nobody after start-up (docs/sandbox.md), who cannot
+    read the benchmark's fixtures in its 0700 temp folder: keep uid 0 (without
+    capabilities, still sandboxed) where the binary has --runtime.user."""
+    if os.geteuid() == 0 and lists_flag(plumb_help, "runtime.user"):
+        return ["--runtime.user=root"]
+    return []
+
+
 def build_servers(args, chosen, plumb_help, ne_help, workdir):
     common = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in chosen]
-    extra = {"plumb": [], "ne": []}
+    extra = {"plumb": plumb_runtime_args(plumb_help), "ne": []}
     if "textfile" in chosen:
         tdir = os.path.join(workdir, "textfile")
         os.mkdir(tdir)

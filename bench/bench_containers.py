@@ -81,6 +81,7 @@ def run_one(args, n, workdir):
     gen_s = time.monotonic() - t0
     argv = [args.plumb, "--collector.disable-defaults", "--collector.container",
             "--path.sysfs=" + os.path.join(fdir, "sys"), "--path.rootfs=" + fdir]
+    argv += bench.plumb_runtime_args(args.helptext)
     s = bench.Server("plumb-%d" % n, "plumb (%d containers)" % n, argv, workdir)
     try:
         s.start(timeout=60)
@@ -229,7 +230,7 @@ def main(argv):
         print("bench_containers: %s is not an executable file" % args.plumb, file=sys.stderr)
         return 1
     try:
-        helptext = bench.help_text(args.plumb)
+        helptext = args.helptext = bench.help_text(args.plumb)
     except bench.StartError as e:
         print("bench_containers: %s" % e, file=sys.stderr)
         return 1

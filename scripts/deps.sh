@@ -5,7 +5,8 @@ set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libmicrohttpd-dev zlib1g-dev libpcre2-dev \
 libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libcurl4-openssl-dev libjansson-dev libseccomp-dev \
 libyaml-dev libcrypt-dev libgnutls28-dev slowhttptest cppcheck clang-tidy \
-libfuse3-dev fuse3 prometheus prometheus-node-exporter valgrind python3 curl openssl iproute2"
+libfuse3-dev fuse3 prometheus prometheus-node-exporter valgrind python3 curl openssl iproute2 \
+python3-yaml systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -2,9 +2,12 @@
  * main: start-up and shutdown of the plumb agent.
  *
  * Parses the command line (exit 2 on a usage error), sets up logging, starts the
- * enabled collectors, the HTTP endpoint and remote write (push), then waits for
- * SIGINT or SIGTERM and shuts down in reverse order. Signals are blocked before any thread starts, so only this
- * thread ever receives them (sigwait), and no handler runs in an awkward place.
+ * enabled collectors, the HTTP endpoint, health and remote write (push), then waits
+ * for SIGINT or SIGTERM and shuts down in reverse order. Between the privileged
+ * start-up steps (ports bound, kernel log and queue opened) and starting any thread,
+ * it drops its privileges and enters the sandbox (src/runtime). Signals are blocked
+ * before any thread starts, so only this thread ever receives them (sigwait), and no
+ * handler runs in an awkward place.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,7 +22,14 @@
 #include "http/server.h"
 #include "lib/log.h"
 #include "push/push.h"
+#include "runtime/runtime.h"
 #include "version.h"
+
+/* runtime_handover: the push queue's folder, made as root, goes to the runtime user. */
+static int hand_queue(void *ctx, uid_t uid, gid_t gid)
+{
+	return push_chown(ctx, uid, gid);
+}
 
 int main(int argc, char **argv)
 {
@@ -29,6 +39,7 @@ int main(int argc, char **argv)
 	struct server srv = { 0 };
 	struct health health = { 0 };
 	struct push push = { 0 };
+	struct runtime rt;
 	int status = 1;
 
 	int r = cfg_parse(argc, argv, &cfg);
@@ -65,6 +76,12 @@ int main(int argc, char **argv)
 		status = r == -EINVAL ? 2 : 1;
 		goto out_stop;
 	}
+	/* Everything privileged is done and no other thread exists yet: what runtime_enter
+	 * applies to this thread, every thread started from here on inherits. */
+	if ((r = runtime_enter(cfg, &(struct runtime_handover){ hand_queue, &push }, &rt)) < 0 ||
+	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
+								  &rt })) < 0)
+		goto out_stop;
 	if ((r = server_start(&srv)) < 0 || (r = health_start(&health)) < 0 ||
 	    (r = push_start(&push)) < 0)
 		goto out_stop;

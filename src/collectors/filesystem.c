@@ -120,7 +120,8 @@ struct fs_priv {
 	struct filter mp_filter, fs_filter;
 	const char *rootfs;
 	int64_t timeout_ms;
-	struct dl_pool *pool;
+	unsigned workers;          /* pool size, from --collector.filesystem.stat-workers */
+	struct dl_pool *pool;      /* made by the first collection (see fs_collect) */
 	struct fs_job **jobs;      /* every job made; owned */
 	size_t njobs, jobs_cap, nstuck;
 	struct dl_job **batch;     /* this scrape's queued jobs */
@@ -581,6 +582,12 @@ static int fs_collect(struct collector *c, struct metric_sink *out)
 		r = plan_mount(p, i, &cursor, &nb);
 	if (r < 0)
 		return r;
+	/* The pool's threads start here, not in init: init runs before main enters the
+	 * sandbox (src/runtime), and threads made then would escape Landlock, which
+	 * confines only the thread that enables it and the threads it creates later. */
+	if (!p->pool && (r = dl_pool_create(p->workers, p->workers + EXTRA_STUCK_THREADS,
+					    &p->pool)) < 0)
+		return r;
 	r = dl_pool_run(p->pool, p->batch, nb, p->timeout_ms);
 	if (r < 0)
 		return r;
@@ -651,8 +658,8 @@ static int fs_init(struct collector *c)
 		workers = 1; /* node_exporter runs at least one */
 	if (workers > MAX_STAT_WORKERS)
 		workers = MAX_STAT_WORKERS;
-	return dl_pool_create((unsigned)workers, (unsigned)workers + EXTRA_STUCK_THREADS,
-			      &p->pool);
+	p->workers = (unsigned)workers;
+	return 0;
 }
 
 static void fs_fini(struct collector *c)

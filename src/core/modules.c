@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "health/health.h"
 #include "http/server.h"
+#include "runtime/runtime.h"
 
 extern const struct flag_def push_flags[];
 
@@ -15,5 +16,6 @@ const struct flag_def *const plumb_flag_tables[] = {
 	health_flags,
 	push_flags,
 	web_flags,
+	runtime_flags,
 	NULL,
 };

@@ -76,6 +76,17 @@ def run(args, timeout=HANG, **kw):
                           **kw)
 
 
+def runtime_args(args):
+    """The flags every test's plumb gets unless args choose otherwise: tests run as root
+    and keep their fixtures in mkdtemp folders (mode 0700, owned by root), which the
+    default runtime user (nobody) cannot read; --runtime.user=root keeps uid 0, without
+    capabilities and inside the sandbox, so plumb still reads them. Tests of the user
+    switch itself (test_sandbox.py) pass their own --runtime.user."""
+    if os.geteuid() != 0 or any(a.startswith("--runtime.user") for a in args):
+        return []
+    return ["--runtime.user=root"]
+
+
 def request(port, path, method="GET", headers=None, body=None, timeout=HANG, host="127.0.0.1"):
     """One HTTP request; returns (status, {lowercased header: value}, body bytes)."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -96,7 +107,7 @@ class Plumb:
     stopped, at the end. p.log() is its stderr so far."""
 
     def __init__(self, args=(), listen=True, wrapper=(), ready_timeout=HANG, wait=True):
-        self.args = list(args)
+        self.args = runtime_args(args) + list(args)
         self.port = None
         self.own_port = listen and not any(a.startswith("--web.listen-address") for a in self.args)
         if self.own_port:

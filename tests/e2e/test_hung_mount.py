@@ -149,8 +149,11 @@ def main():
         assert hang.poll() is None, "hangfs exited with %r" % hang.returncode
 
         port = free_port()
+        # uid 0 without capabilities, as plumbtest.runtime_args does: the mount lies
+        # in a 0700 folder of root's that the default runtime user could not reach
         plumb = subprocess.Popen([plumb_bin, "--web.listen-address=127.0.0.1:%d" % port,
-                                  "--collector.filesystem.mount-timeout=1s"],
+                                  "--collector.filesystem.mount-timeout=1s",
+                                  "--runtime.user=root"],
                                  stdout=plumb_log, stderr=subprocess.STDOUT)
         wait_for(lambda: listening(port) or plumb.poll() is not None, "plumb to listen")
         assert plumb.poll() is None, "plumb exited with %r" % plumb.returncode

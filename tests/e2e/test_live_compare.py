@@ -336,7 +336,10 @@ def main():
     try:
         ne_proc, ne_port = start([NODE_EXPORTER, "--web.disable-exporter-metrics"] + common +
                                  extra["ne"], ne_log)
-        pl_proc, pl_port = start([PLUMB] + common + extra["plumb"], pl_log)
+        # uid 0 without capabilities, as plumbtest.runtime_args does: the textfile
+        # folder is a 0700 mkdtemp of root's that the default runtime user cannot read
+        pl_proc, pl_port = start([PLUMB, "--runtime.user=root"] + common + extra["plumb"],
+                                 pl_log)
         wait_ready(ne_proc, ne_port, "node_exporter", ne_log, 30)
         wait_ready(pl_proc, pl_port, "plumb", pl_log, 90 if ASAN else 30)
         ne_text = scrape(ne_port)

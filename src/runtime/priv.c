@@ -1,0 +1,131 @@
+/*
+ * priv: the switch to an unprivileged user and the drop of every capability.
+ *
+ * Started as root, plumb has done its privileged work by the time it gets here
+ * (ports bound, /dev/kmsg and collectors' files opened), so it keeps nothing: the
+ * capability bounding set is emptied while CAP_SETPCAP is still held, then the
+ * groups, gid and uid change (setresuid from 0 to another uid clears the permitted
+ * and effective sets), and finally the ambient, inheritable, permitted and effective
+ * sets are cleared explicitly, which also covers a start as a non-root user that was
+ * given capabilities (systemd's AmbientCapabilities, file capabilities) and a
+ * --runtime.user of root (uid 0 kept, without capabilities). capget then proves the
+ * result. The process also becomes non-dumpable by the uid change, so other processes
+ * of the same user cannot ptrace it or read its memory.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/strparse.h"
+#include "runtime/runtime.h"
+
+#define PW_BUF_MAX (1u << 20) /* a passwd entry larger than 1 MiB is refused */
+
+int priv_lookup(const char *user, uid_t *uid, gid_t *gid)
+{
+	struct passwd pw, *res = NULL;
+	size_t cap = 4096;
+	char *buf = NULL;
+	uint64_t num = 0;
+	bool numeric = str_u64(user, &num) == 0 && num <= (uid_t)-2;
+	int r;
+
+	for (;;) {
+		char *nb = realloc(buf, cap);
+		if (!nb) {
+			r = -ENOMEM;
+			goto out_free;
+		}
+		buf = nb;
+		int e = numeric ? getpwuid_r((uid_t)num, &pw, buf, cap, &res)
+				: getpwnam_r(user, &pw, buf, cap, &res);
+		if (e == ERANGE && cap < PW_BUF_MAX) {
+			cap *= 2;
+			continue;
+		}
+		if (e) {
+			r = -e;
+			goto out_free;
+		}
+		break;
+	}
+	if (!res) {
+		r = -ENOENT;
+		goto out_free;
+	}
+	*uid = pw.pw_uid;
+	*gid = pw.pw_gid;
+	r = 0;
+out_free:
+	free(buf);
+	return r;
+}
+
+/* Empty the capability bounding set, so that no later execve (there is none; this is
+ * defence in depth) can regain a capability. Needs CAP_SETPCAP: called as root only. */
+static int drop_bounding_set(void)
+{
+	for (unsigned long cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+			break; /* past the kernel's last capability */
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Clear the ambient, inheritable, permitted and effective sets and check with capget
+ * that they are empty. Returns 0, or -EPERM if one is not. */
+static int clear_caps(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	/* EINVAL: a kernel without ambient capabilities (before 4.3) has none to clear */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -errno;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].effective || data[i].permitted || data[i].inheritable)
+			return -EPERM;
+	return 0;
+}
+
+int priv_drop(const char *user, uid_t uid, gid_t gid, bool *switched)
+{
+	int r = 0;
+	*switched = false;
+	if (geteuid() == 0) {
+		if ((r = drop_bounding_set()) < 0) {
+			plog(LOG_ERROR, "could not drop the capability bounding set", "err",
+			     strerror(-r), PLOG_END);
+			return r;
+		}
+		/* initgroups reads the group database: still possible here, before Landlock */
+		if (initgroups(user, gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0) {
+			r = -errno;
+			plog(LOG_ERROR, "could not switch to the runtime user", "user", user,
+			     "err", strerror(-r), PLOG_END);
+			return r;
+		}
+		*switched = uid != 0;
+	}
+	if ((r = clear_caps()) < 0) {
+		plog(LOG_ERROR, "could not drop every capability; refusing to run with some",
+		     "err", strerror(-r), PLOG_END);
+		return r;
+	}
+	return 0;
+}
