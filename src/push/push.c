@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/strparse.h"
@@ -215,6 +216,12 @@ int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *sc
 	rw_init(&p->enc, p->ext, p->next);
 	if ((r = pqueue_open(&p->q, cfg_str(cfg, "push.queue.dir"), (uint64_t)max_bytes)) < 0)
 		return r;
+	/* started as root, plumb hands the folder to its runtime user (push_chown); any
+	 * other user must already be able to write it, or every append will fail */
+	if (geteuid() != 0 && access(p->q.dir, W_OK | X_OK) < 0)
+		plog(LOG_WARN, "the push queue folder is not writable by this user; give it to "
+			       "the user (chown) or choose another --push.queue.dir",
+		     "path", p->q.dir, "err", strerror(errno), PLOG_END);
 	if ((r = setup_curl(p)) < 0) {
 		plog(LOG_ERROR, "cannot set up libcurl for remote write", PLOG_END);
 		return r;

@@ -242,14 +242,6 @@ int runtime_enter(const struct plumb_config *cfg, const struct runtime_handover 
 	check_single_thread();
 	if ((r = least_privilege(user, root, handover, rt)) < 0)
 		return r;
-	/* the queue folder is made before the switch: say so now if the user cannot write it
-	 * (the flag has a default, so only when remote write is on) */
-	const char *queue = cfg_str(cfg, "push.queue.dir");
-	const char *url = cfg_str(cfg, "push.remote-write.url");
-	if (url && *url && queue && *queue && access(queue, W_OK | X_OK) < 0)
-		plog(LOG_WARN, "the push queue folder is not writable by the runtime user; give it "
-			       "to that user (chown) or choose another --push.queue.dir",
-		     "path", queue, "user", who, "err", strerror(errno), PLOG_END);
 	if (!cfg_bool(cfg, "runtime.sandbox")) {
 		plog(LOG_WARN, "sandbox is off (--runtime.sandbox=false): no seccomp filter, no "
 			       "Landlock, no no_new_privs; use this only to debug",
