@@ -10,9 +10,7 @@ connection ends), and --web.connection-timeout (an idle connection is closed). T
 """
 import http.client
 import os
-import select
 import socket
-import subprocess
 import sys
 import time
 
@@ -51,75 +49,43 @@ def refused(port, source=None):
         s.close()
 
 
-def open_connections(port, count):
-    """count idle connections (nothing sent) from 127.0.0.1."""
-    socks = []
-    for _ in range(count):
-        s = socket.create_connection(("127.0.0.1", port), timeout=HANG)
-        socks.append(s)
-    return socks
-
-
-def reopen_refused(port, socks):
-    """Replace every socket of socks that plumb has closed. A connection plumb refused
-    because an earlier one (a readiness probe, a scrape) still counted against a limit
-    until its thread ended is closed at once; on a loaded machine that happens, and is
-    not what the tests are about."""
-    for i, s in enumerate(socks):
-        readable, _, _ = select.select([s], [], [], 0)
-        if not readable:
-            continue
-        try:
-            closed = s.recv(1, socket.MSG_PEEK) == b""
-        except ConnectionError:
-            closed = True
-        if closed:
-            s.close()
-            socks[i] = socket.create_connection(("127.0.0.1", port), timeout=HANG)
-
-
-def wait_connections(port, want, socks=None):
-    """Wait until plumb reports `want` open connections besides the scrape asking
-    (plumb_http_connections, scraped from the other address), reopening any of socks
-    that plumb refused meanwhile (see reopen_refused). A connection the client closed
-    counts until plumb has noticed, so a scrape may be cut off meanwhile when a limit
-    is reached: that is retried."""
+def held_connections(port, count, source=None):
+    """count keep-alive connections from source (default 127.0.0.1), each of which plumb
+    has answered once and now holds open for its next request. An answered connection
+    is a positive proof that plumb counts it against its limits; an idle one proves
+    nothing, since a connection plumb refused is closed a moment after it is accepted.
+    A refusal while opening them (an earlier connection, a readiness probe say, still
+    counted until plumb has cleaned it up) is retried."""
+    conns = []
     deadline = time.monotonic() + HANG
-    n = None
-    while time.monotonic() < deadline:
-        if socks:
-            reopen_refused(port, socks)
+    while len(conns) < count:
+        check(time.monotonic() < deadline, "only %d of %d connections were served"
+              % (len(conns), count))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG,
+                                          source_address=(source, 0) if source else None)
         try:
-            status, body = get(port, source=OTHER)
+            conn.request("GET", "/-/healthy")
+            resp = conn.getresponse()
+            resp.read()
+            check(resp.status == 200 and not resp.will_close,
+                  "keep-alive request: %d, will_close %s" % (resp.status, resp.will_close))
+            conns.append(conn)
         except (ConnectionError, http.client.HTTPException):
+            conn.close()
             time.sleep(0.05)
-            continue
-        check(status == 200, "scrape from %s: %d" % (OTHER, status))
-        n = parse_exposition(body).value("plumb_http_connections")
-        if n == want + 1:
-            return
-        time.sleep(0.05)
-    check(False, "plumb_http_connections %r, want %d" % (n, want + 1))
+    return conns
 
 
-def server_side(port):
-    """plumb's TCP sockets to clients that it has not closed yet (ss)."""
-    out = subprocess.run(["ss", "-Htn", "state", "established", "state", "close-wait",
-                          "( sport = :%d )" % port], capture_output=True, text=True,
-                         check=True).stdout
-    return sum(1 for line in out.splitlines() if line.strip())
-
-
-def wait_server_side(port, want, socks=None):
-    """Wait until plumb keeps `want` client sockets, reopening any of socks that plumb
-    refused meanwhile (see reopen_refused)."""
+def get_eventually(port, source=None):
+    """Status of a GET that may be refused a few times first: a connection the client
+    closed still counts against plumb's limits until plumb has cleaned it up."""
     deadline = time.monotonic() + HANG
-    while server_side(port) != want:
-        check(time.monotonic() < deadline, "plumb keeps %d client sockets, want %d"
-              % (server_side(port), want))
-        if socks:
-            reopen_refused(port, socks)
-        time.sleep(0.02)
+    while True:
+        try:
+            return get(port, source=source)[0]
+        except (ConnectionError, http.client.HTTPException):
+            check(time.monotonic() < deadline, "every GET was refused for %ds" % HANG)
+            time.sleep(0.05)
 
 
 def test_header_limit():
@@ -141,40 +107,36 @@ def test_header_limit():
 
 
 def test_per_ip_limit():
-    with Plumb(ARGS + ["--web.max-connections-per-ip=4"]) as p:
-        socks = open_connections(p.port, 4)
+    with Plumb(ARGS + ["--web.max-connections-per-ip=4", "--web.connection-timeout=120s"]) as p:
+        conns = held_connections(p.port, 4)
         try:
-            wait_connections(p.port, 4, socks)
             check(refused(p.port), "a fifth connection from 127.0.0.1 was served")
-            status, _ = get(p.port, source=OTHER)
+            status, body = get(p.port, source=OTHER)
             check(status == 200, "scrape from another address: %d" % status)
-            socks.pop().close()
-            wait_connections(p.port, 3)
-            status, _ = get(p.port)
+            n = parse_exposition(body).value("plumb_http_connections")
+            check(n >= 5, "plumb_http_connections %r with 4 held and 1 scraping" % n)
+            conns.pop().close()
+            status = get_eventually(p.port)
             check(status == 200, "scrape from 127.0.0.1 once under its limit: %d" % status)
         finally:
-            for s in socks:
-                s.close()
+            for c in conns:
+                c.close()
 
 
 def test_max_connections():
-    with Plumb(ARGS + ["--web.max-connections=4", "--web.max-connections-per-ip=0"]) as p:
-        socks = open_connections(p.port, 3)
+    with Plumb(ARGS + ["--web.max-connections=4", "--web.max-connections-per-ip=0",
+                       "--web.connection-timeout=120s"]) as p:
+        conns = held_connections(p.port, 3) + held_connections(p.port, 1, OTHER)
         try:
-            wait_connections(p.port, 3, socks)
-            # the scrape's connection is gone once plumb closed its socket; until then
-            # it may still count, and a new connection would be the one refused
-            wait_server_side(p.port, 3)
-            socks += open_connections(p.port, 1)
-            wait_server_side(p.port, 4, socks)
             for source in (None, OTHER):
                 check(refused(p.port, source), "a fifth connection (from %s) was served"
                       % (source or "127.0.0.1"))
-            socks.pop().close()
-            wait_connections(p.port, 3)
+            conns.pop(0).close()
+            status = get_eventually(p.port, OTHER)
+            check(status == 200, "scrape once under the limit: %d" % status)
         finally:
-            for s in socks:
-                s.close()
+            for c in conns:
+                c.close()
 
 
 def test_idle_timeout():
