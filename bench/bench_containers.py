@@ -28,6 +28,7 @@ import http.client
 import importlib.util
 import json
 import os
+import resource
 import re
 import shutil
 import sys
@@ -100,6 +101,7 @@ def run_one(args, n, workdir):
         if not s.alive():
             raise RuntimeError("plumb died during the run:\n" + s.log_tail())
         mem = s.memory()
+        fds = len(os.listdir("/proc/%d/fd" % s.proc.pid))
         text = s.last_body.decode("utf-8", "replace")
         series, families = bench.count_series(text)
         tck = os.sysconf("SC_CLK_TCK")
@@ -110,7 +112,7 @@ def run_one(args, n, workdir):
             "cpu_ms_clock": (ns1 - ns0) / 1e6 / args.scrapes if ns0 is not None and ns1 is not None else None,
             "cpu_ms_stat": (ticks1 - ticks0) * 1000.0 / tck / args.scrapes, "cpu_ticks": ticks1 - ticks0,
             "vmhwm": mem.get("VmHWM", 0), "vmrss": mem.get("VmRSS", 0), "rss_anon": mem.get("RssAnon", 0),
-            "series": series, "families": families,
+            "series": series, "families": families, "fds": fds,
             "response_bytes": s.last_wire, "response_bytes_uncompressed": len(s.last_body),
             "containers_named": containers_named(text, manifest),
             "latency_ms_median": 1000 * lat[len(lat) // 2], "wall_seconds": wall,
@@ -133,6 +135,7 @@ ROWS = (
     ("VmHWM MiB (peak)", lambda r, b: r["vmhwm"] / MIB, 2),
     ("VmRSS MiB (after run)", lambda r, b: r["vmrss"] / MIB, 2),
     ("  RssAnon MiB", lambda r, b: r["rss_anon"] / MIB, 2),
+    ("descriptors open (after run)", lambda r, b: r["fds"], 0),
     ("series", lambda r, b: r["series"], 0),
     ("response bytes", lambda r, b: r["response_bytes"], 0),
     ("latency ms median (client)", lambda r, b: r["latency_ms_median"], 3),
@@ -243,6 +246,9 @@ def main(argv):
                                                           mach["model"], mach["kernel"]))
     load_start = bench.loadavg()
     print("load average at start: %s" % load_start)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    print("descriptor limit: %s hard (plumb raises its soft limit to it and holds cgroup "
+          "directories, then files, within it)" % ("unlimited" if hard == resource.RLIM_INFINITY else hard))
     print("plumb: %s (%s)" % (args.plumb, bench.version_of(args.plumb)))
     print("fixture: %s layout, systemd driver, containerd, 2 containers a pod, seed %d; N = %s%s"
           % (args.layout, args.seed, ", ".join(map(str, args.counts)),

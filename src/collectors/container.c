@@ -16,10 +16,15 @@
  * grow-only array; a slot freed by a vanished cgroup is reused), which caches what the
  * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and,
  * once kubelet's log folders named it (lib/podlogs.h), its pod, namespace and
- * container. Files are parsed with lib/cgstat.h. The files read every scrape
- * stay open in the entry and are re-read with pread, up to a budget of descriptors
- * (the soft RLIMIT_NOFILE is raised to the hard limit at init, and a reserve is kept
- * for everything else); past the budget a file is opened, read and closed. A cgroup
+ * container. Files are parsed with lib/cgstat.h. Descriptors are held in the entry
+ * up to a budget (the soft RLIMIT_NOFILE is raised to the hard limit at init, and a
+ * reserve is kept for everything else): first each reported cgroup's directory
+ * (O_PATH, one per hierarchy it is read from), then, with what is left, the files
+ * read every scrape, re-read with pread. A file not held is opened relative to its
+ * held directory (a one-name lookup, not a walk down the whole cgroup path), read and
+ * closed; only past both budgets is it opened by its path from the hierarchy's root.
+ * Directories come first because one saves a path walk for every file of its cgroup,
+ * so the cost per cgroup stays flat however many cgroups a node has. A cgroup
  * that vanishes mid-scrape (ENOENT on its first file, ENODEV on any) is dropped from
  * that scrape without error and its entry freed when the walk no longer sees it.
  *
@@ -181,6 +186,7 @@ struct ct_entry {
 	char pod_uid[CT_UID_MAX];
 	char id[CT_ID_MAX];
 	int fd[S_N];          /* held files; -1 when not held */
+	int dfd[CTL_N];       /* held O_PATH directories, by p->dirctl; -1 when not held */
 };
 
 /* A block device's name by major:minor. */
@@ -217,7 +223,12 @@ struct container_priv {
 	uint32_t *buckets;            /* index+1; 0 empty */
 	uint32_t nbuckets;            /* power of two, or 0 */
 	uint32_t gen;
+	int dirctl[CTL_N];            /* the hierarchy whose directory serves each
+					 controller: cpuacct's is cpu's when they share one */
 	uint32_t nheld, held_max;     /* descriptors held in entries, and the budget */
+	uint32_t nfiles;              /* of nheld, files (the rest are directories) */
+	uint32_t dirs_want;           /* directories the reported cgroups would hold */
+	uint32_t ndirctl;             /* directories one cgroup holds: hierarchies read */
 	bool want_names;              /* some reported entry lacks its names */
 	struct ct_dev devs[CT_MAX_DEVS];
 	uint32_t ndevs;
@@ -282,15 +293,38 @@ static uint32_t hash_path(const char *s, size_t n)
 }
 
 /* Close e's held files. */
-static void entry_close(struct container_priv *p, struct ct_entry *e)
+static void entry_close_files(struct container_priv *p, struct ct_entry *e)
 {
 	for (int i = 0; i < S_N; i++) {
 		if (e->fd[i] >= 0) {
 			close(e->fd[i]);
 			p->nheld--;
+			p->nfiles--;
 		}
 		e->fd[i] = -1;
 	}
+}
+
+/* Close e's held files and directories. */
+static void entry_close(struct container_priv *p, struct ct_entry *e)
+{
+	entry_close_files(p, e);
+	for (int i = 0; i < CTL_N; i++) {
+		if (e->dfd[i] >= 0) {
+			close(e->dfd[i]);
+			p->nheld--;
+		}
+		e->dfd[i] = -1;
+	}
+}
+
+/* Mark every descriptor slot of the zeroed entry e as not held. */
+static void entry_clear_fds(struct ct_entry *e)
+{
+	for (int k = 0; k < S_N; k++)
+		e->fd[k] = -1;
+	for (int k = 0; k < CTL_N; k++)
+		e->dfd[k] = -1;
 }
 
 /* Free entry i: its files, strings and place in the hash chain. */
@@ -306,8 +340,7 @@ static void entry_free(struct container_priv *p, uint32_t i)
 	free(e->path);
 	free(e->labels);
 	memset(e, 0, sizeof(*e));
-	for (int k = 0; k < S_N; k++)
-		e->fd[k] = -1;
+	entry_clear_fds(e);
 	p->nfree++;
 }
 
@@ -372,8 +405,7 @@ static int entry_get(struct container_priv *p, const char *path, size_t len, uin
 	}
 	struct ct_entry *e = &p->ents[idx];
 	memset(e, 0, sizeof(*e));
-	for (int k = 0; k < S_N; k++)
-		e->fd[k] = -1;
+	entry_clear_fds(e);
 	e->path = malloc(len + 1);
 	if (!e->path)
 		return -ENOMEM;
@@ -476,40 +508,75 @@ static int name_from_logs(struct container_priv *p)
 
 /* ---- reading one cgroup ------------------------------------------------------------ */
 
-/* The controller root and file name of slot s in this mode; NULL when the mode has
- * no such file. */
-static const char *slot_file(const struct container_priv *p, int s, int *ctlfd)
+/* The controller and file name of slot s in this mode; NULL when the mode has no such
+ * file. */
+static const char *slot_file(const struct container_priv *p, int s, int *ctl)
 {
 	const struct ct_file *f = &ct_files[s];
 	if (p->mode == MODE_V2 || s >= S_PSI_CPU) {
-		*ctlfd = p->ctl[CTL_UNIFIED];
-		return *ctlfd >= 0 ? f->v2 : NULL;
+		*ctl = CTL_UNIFIED;
+		return p->ctl[CTL_UNIFIED] >= 0 ? f->v2 : NULL;
 	}
-	*ctlfd = p->ctl[f->v1ctl];
-	return *ctlfd >= 0 ? f->v1 : NULL;
+	*ctl = f->v1ctl;
+	return p->ctl[f->v1ctl] >= 0 ? f->v1 : NULL;
+}
+
+/* How many files the entries may hold: the budget less the reported cgroups'
+ * directories, which come first. */
+static uint32_t file_budget(const struct container_priv *p)
+{
+	return p->held_max > p->dirs_want ? p->held_max - p->dirs_want : 0;
+}
+
+/* Open name (flags as openat's) in e's cgroup of hierarchy ctl, by the cgroup's path
+ * from the hierarchy's root. Returns the descriptor (the caller owns it) or -errno. */
+static int open_by_path(const struct container_priv *p, const struct ct_entry *e, int ctl,
+			const char *name, int flags)
+{
+	char rel[PATH_MAX];
+	int n = e->pathlen > 1 ? snprintf(rel, sizeof(rel), "%s/%s", e->path + 1, name)
+			       : snprintf(rel, sizeof(rel), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	int fd = openat(p->ctl[ctl], rel, flags | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Open file in e's cgroup of controller ctl for reading: relative to the cgroup's
+ * directory, which is opened (O_PATH) and held first while the budget allows, else by
+ * its whole path. Returns the descriptor (the caller owns it) or -errno. */
+static int open_slot(struct container_priv *p, struct ct_entry *e, int ctl, const char *file)
+{
+	int d = p->dirctl[ctl];
+	if (e->dfd[d] < 0 && p->nheld < p->held_max) {
+		int dfd = open_by_path(p, e, d, ".", O_PATH | O_DIRECTORY);
+		if (dfd < 0)
+			return dfd;
+		e->dfd[d] = dfd;
+		p->nheld++;
+	}
+	if (e->dfd[d] < 0)
+		return open_by_path(p, e, d, file, O_RDONLY);
+	int fd = openat(e->dfd[d], file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
 }
 
 /* Read slot s of entry e into p->buf; *len gets the byte count. Holds the file open
- * while the budget allows. Returns 0, -ENOENT when the cgroup has no such file, -ENODEV
- * when the cgroup went away, or another -errno. */
+ * while the file budget allows. Returns 0, -ENOENT when the cgroup has no such file,
+ * -ENODEV when the cgroup went away, or another -errno. */
 static int read_slot(struct container_priv *p, struct ct_entry *e, int s, size_t *len)
 {
-	int ctlfd, fd = e->fd[s];
-	const char *file = slot_file(p, s, &ctlfd);
+	int ctl, fd = e->fd[s];
+	const char *file = slot_file(p, s, &ctl);
 	if (!file)
 		return -ENOENT;
 	if (fd < 0) {
-		char rel[PATH_MAX];
-		int n = e->pathlen > 1 ? snprintf(rel, sizeof(rel), "%s/%s", e->path + 1, file)
-				       : snprintf(rel, sizeof(rel), "%s", file);
-		if (n < 0 || (size_t)n >= sizeof(rel))
-			return -ENAMETOOLONG;
-		fd = openat(ctlfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0)
-			return -errno;
-		if (p->nheld < p->held_max) {
+		if ((fd = open_slot(p, e, ctl, file)) < 0)
+			return fd;
+		if (p->nheld < p->held_max && p->nfiles < file_budget(p)) {
 			e->fd[s] = fd;
 			p->nheld++;
+			p->nfiles++;
 		}
 	}
 	ssize_t got;
@@ -523,6 +590,7 @@ static int read_slot(struct container_priv *p, struct ct_entry *e, int s, size_t
 		close(fd);
 		e->fd[s] = -1;
 		p->nheld--;
+		p->nfiles--;
 	}
 	if (r < 0)
 		return r;
@@ -854,6 +922,8 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 {
 	struct ct_stats st;
 	memset(st.has, 0, sizeof(st.has));
+	if (p->nfiles > file_budget(p))
+		entry_close_files(p, e); /* more cgroups than before: make room for directories */
 	int r = read_cpu(p, e, &st);
 	if (r == 0)
 		r = read_cpu_spec(p, e, &st);
@@ -1017,11 +1087,15 @@ static int container_collect(struct collector *c, struct metric_sink *out)
 	int r = walk(p);
 	if (r < 0)
 		return r;
-	/* let go of cgroups no longer there */
+	/* let go of cgroups no longer there; count the directories the rest would hold */
+	uint32_t reported = 0;
 	for (uint32_t i = 0; i < p->nents; i++) {
 		if (p->ents[i].path && p->ents[i].seen != p->gen)
 			entry_free(p, i);
+		else if (p->ents[i].path && p->ents[i].report)
+			reported++;
 	}
+	p->dirs_want = reported * p->ndirctl;
 	if ((r = name_from_logs(p)) < 0)
 		return r;
 	for (uint32_t i = 0; r == 0 && i < p->nents; i++) {
@@ -1060,8 +1134,12 @@ static int detect(struct container_priv *p, const char *sysfs)
 	p->ctl[CTL_CPU] = open_ctl(root, "cpu,cpuacct");
 	if (p->ctl[CTL_CPU] < 0)
 		p->ctl[CTL_CPU] = open_ctl(root, "cpu");
-	p->ctl[CTL_CPUACCT] = p->ctl[CTL_CPU] >= 0 && faccessat(p->ctl[CTL_CPU], "cpuacct.usage", F_OK, 0) == 0
-				      ? dup(p->ctl[CTL_CPU]) : open_ctl(root, "cpuacct");
+	if (p->ctl[CTL_CPU] >= 0 && faccessat(p->ctl[CTL_CPU], "cpuacct.usage", F_OK, 0) == 0) {
+		p->ctl[CTL_CPUACCT] = dup(p->ctl[CTL_CPU]);
+		p->dirctl[CTL_CPUACCT] = CTL_CPU; /* one hierarchy: one directory per cgroup */
+	} else {
+		p->ctl[CTL_CPUACCT] = open_ctl(root, "cpuacct");
+	}
 	if (p->ctl[CTL_CPUACCT] < 0)
 		p->ctl[CTL_CPUACCT] = -1;
 	p->ctl[CTL_MEMORY] = open_ctl(root, "memory");
@@ -1105,8 +1183,10 @@ static int container_init(struct collector *c)
 	struct container_priv *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	for (int i = 0; i < CTL_N; i++)
+	for (int i = 0; i < CTL_N; i++) {
 		p->ctl[i] = -1;
+		p->dirctl[i] = i;
+	}
 	for (int i = 0; i <= CT_MAX_DEPTH; i++)
 		p->lv[i].fd = -1;
 	p->meminfo.fd = -1;
@@ -1118,6 +1198,8 @@ static int container_init(struct collector *c)
 	if (r < 0)
 		goto out_fail;
 	snprintf(p->sysfs, sizeof(p->sysfs), "%s", sysfs);
+	for (int i = 0; i < CTL_N; i++)
+		p->ndirctl += p->ctl[i] >= 0 && p->dirctl[i] == i;
 	const char *inc = cfg_str(c->cfg, "collector.container.include");
 	const char *exc = cfg_str(c->cfg, "collector.container.exclude");
 	p->has_include = inc && inc[0];

@@ -15,7 +15,10 @@ container collector, and:
 - /metrics/resource parses too, holds container_, pod_ and node_ families with kubelet's
   label names (container/namespace/pod, namespace/pod, none), each container once and each
   pod once;
-- --collector.container.exclude drops the cgroups it matches, and only those.
+- --collector.container.exclude drops the cgroups it matches, and only those;
+- under a low descriptor limit (prlimit), where plumb can hold only some cgroups'
+  directories and files open, or none, the container series are exactly those it
+  reports with room to hold everything.
 """
 import importlib.util
 import os
@@ -175,6 +178,43 @@ def test_hybrid():
     run_layout("hybrid")
 
 
+def container_series(p):
+    """{(name, labels): value} of every container_* sample of one scrape of p."""
+    ex = scrape(p, "/metrics")
+    return {k: v for k, v in ex.samples.items() if k[0].startswith("container_")}
+
+
+def test_fd_budget():
+    # at or under 1024 descriptors plumb holds at most a quarter of the limit: 40 leaves
+    # room for only some cgroups' directories, 100 for every v2 directory (not every v1
+    # one) and a few files, 600 for every directory and many files
+    for layout in ("v2", "v1"):
+        d = tempfile.mkdtemp(prefix="plumb-cgfix-fd-%s-" % layout)
+        try:
+            node = os.path.join(d, "node")
+            fixture.generate(node, N, seed=5, layout=layout)
+            with Plumb(plumb_args(node)) as p:
+                want = container_series(p)
+            check(len(want) > 100, "%s: only %d container series" % (layout, len(want)))
+            for limit in (40, 100, 600):
+                with Plumb(plumb_args(node), wrapper=["prlimit", "--nofile=%d" % limit]) as p:
+                    for _ in range(2):  # the second scrape reads through what the first held
+                        got = container_series(p)
+                        missing = sorted(set(want) - set(got))[:3]
+                        extra = sorted(set(got) - set(want))[:3]
+                        check(not missing and not extra, "%s, %d descriptors: missing %r, extra %r"
+                              % (layout, limit, missing, extra))
+                        # the root's memory comes from this machine's /proc/meminfo
+                        wrong = [k for k in want if got[k] != want[k]
+                                 and dict(k[1]).get("id") != "/"][:3]
+                        check(not wrong, "%s, %d descriptors: other values for %r"
+                              % (layout, limit, wrong))
+            print("ok: %s layout, %d series alike at 40, 100 and 600 descriptors"
+                  % (layout, len(want)))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def test_fixture_is_deterministic():
     d = tempfile.mkdtemp(prefix="plumb-cgfix-det-")
     try:
@@ -199,4 +239,4 @@ def test_fixture_is_deterministic():
 if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
-    main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid])
+    main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid, test_fd_budget])
