@@ -93,6 +93,50 @@ int buf_put_u64(struct buf *b, unsigned long long v)
 	return buf_append(b, tmp + i, sizeof(tmp) - i);
 }
 
+/* Write v (not an integer, 1e-4 <= |v| < 1e15) as %.15g does when 15 significant
+ * digits read back to v, without printf: scale |v| to a 15-digit integer m, and if
+ * m / 10^k is v again (both exact below 2^53 and 10^22, and IEEE division rounds
+ * correctly, so this is the test strtod would make), print m with the point k digits
+ * from the right and trailing zeros dropped. That is %.15g's text: v lies within half
+ * an ulp of m * 10^-k, far less than half a unit of the 15th digit. Returns 1 when
+ * written, 0 when v needs more digits (the caller then uses printf), or -errno. */
+static int put_decimal15(struct buf *b, double v)
+{
+	static const double p10[19] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+					1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
+	double a = fabs(v);
+	int e = -4; /* floor(log10(a)) */
+	while (e < 14 && a >= (e + 1 >= 0 ? p10[e + 1] : 1 / p10[-(e + 1)]))
+		e++;
+	int k = 14 - e; /* 0..18 */
+	double scaled = nearbyint(a * p10[k]);
+	if (scaled >= 1e15 || scaled / p10[k] != a)
+		return 0;
+	unsigned long long m = (unsigned long long)scaled, unit = 1;
+	for (int i = 0; i < k; i++)
+		unit *= 10;
+	char tmp[48];
+	size_t n = 0;
+	if (v < 0)
+		tmp[n++] = '-';
+	unsigned long long ip = m / unit, fp = m % unit;
+	char digits[24];
+	size_t nd = 0;
+	do {
+		digits[nd++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	while (nd)
+		tmp[n++] = digits[--nd];
+	tmp[n++] = '.';
+	for (unsigned long long u = unit / 10; u && fp; u /= 10) {
+		tmp[n++] = (char)('0' + fp / u);
+		fp %= u;
+	}
+	int r = buf_append(b, tmp, n);
+	return r < 0 ? r : 1;
+}
+
 int buf_put_double(struct buf *b, double v)
 {
 	if (isnan(v))
@@ -110,6 +154,11 @@ int buf_put_double(struct buf *b, double v)
 		if (v == 0 && signbit(v))
 			return buf_append(b, "-0", 2);
 		return buf_put_u64(b, (unsigned long long)v);
+	}
+	if (fabs(v) >= 1e-4 && fabs(v) < 1e15) {
+		int r = put_decimal15(b, v);
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 	/* the shortest of %.15g..%.17g that reads back to the same value */
 	char tmp[40];

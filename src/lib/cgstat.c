@@ -15,6 +15,7 @@
 /* One key of a "key value" file: the value goes to base + off, bit goes into *has. */
 struct kv_key {
 	const char *name;
+	size_t len;     /* strlen(name), compared first */
 	size_t off;
 	unsigned bit;
 };
@@ -45,7 +46,7 @@ static int parse_kv(struct span s, const struct kv_key *keys, size_t n, void *ba
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			uint64_t v;
-			if (!span_eq(key, keys[i].name))
+			if (key.len != keys[i].len || memcmp(key.p, keys[i].name, key.len) != 0)
 				continue;
 			r = sole_u64(line, &v);
 			if (r < 0)
@@ -59,7 +60,7 @@ out:
 	return r;
 }
 
-#define KV(name, type, field, bit) { name, offsetof(type, field), bit }
+#define KV(name, type, field, bit) { name, sizeof(name) - 1, offsetof(type, field), bit }
 
 static const struct kv_key cpu_v2_keys[] = {
 	KV("usage_usec", struct cg_cpu_stat, usage_usec, CG_CPU_USAGE),
@@ -179,48 +180,58 @@ uint64_t cg_weight_to_shares(uint64_t weight)
 
 /* ---- memory.stat ------------------------------------------------------------- */
 
-static const char *const mem_key_names[CG_MS_N] = {
-	[CG_MS_ANON] = "anon",
-	[CG_MS_FILE] = "file",
-	[CG_MS_FILE_MAPPED] = "file_mapped",
-	[CG_MS_FILE_DIRTY] = "file_dirty",
-	[CG_MS_FILE_WRITEBACK] = "file_writeback",
-	[CG_MS_SHMEM] = "shmem",
-	[CG_MS_KERNEL_STACK] = "kernel_stack",
-	[CG_MS_SLAB] = "slab",
-	[CG_MS_SOCK] = "sock",
-	[CG_MS_ANON_THP] = "anon_thp",
-	[CG_MS_INACTIVE_ANON] = "inactive_anon",
-	[CG_MS_ACTIVE_ANON] = "active_anon",
-	[CG_MS_INACTIVE_FILE] = "inactive_file",
-	[CG_MS_ACTIVE_FILE] = "active_file",
-	[CG_MS_UNEVICTABLE] = "unevictable",
-	[CG_MS_PGFAULT] = "pgfault",
-	[CG_MS_PGMAJFAULT] = "pgmajfault",
-	[CG_MS_CACHE] = "cache",
-	[CG_MS_RSS] = "rss",
-	[CG_MS_RSS_HUGE] = "rss_huge",
-	[CG_MS_MAPPED_FILE] = "mapped_file",
-	[CG_MS_DIRTY] = "dirty",
-	[CG_MS_WRITEBACK] = "writeback",
-	[CG_MS_SWAP] = "swap",
-	[CG_MS_HIERARCHICAL_MEMORY_LIMIT] = "hierarchical_memory_limit",
+/* The kept keys, with their lengths (compared first: see mem_key_lookup). */
+#define MK(name) { name, sizeof(name) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} mem_keys[CG_MS_N] = {
+	[CG_MS_ANON] = MK("anon"),
+	[CG_MS_FILE] = MK("file"),
+	[CG_MS_FILE_MAPPED] = MK("file_mapped"),
+	[CG_MS_FILE_DIRTY] = MK("file_dirty"),
+	[CG_MS_FILE_WRITEBACK] = MK("file_writeback"),
+	[CG_MS_SHMEM] = MK("shmem"),
+	[CG_MS_KERNEL_STACK] = MK("kernel_stack"),
+	[CG_MS_SLAB] = MK("slab"),
+	[CG_MS_SOCK] = MK("sock"),
+	[CG_MS_ANON_THP] = MK("anon_thp"),
+	[CG_MS_INACTIVE_ANON] = MK("inactive_anon"),
+	[CG_MS_ACTIVE_ANON] = MK("active_anon"),
+	[CG_MS_INACTIVE_FILE] = MK("inactive_file"),
+	[CG_MS_ACTIVE_FILE] = MK("active_file"),
+	[CG_MS_UNEVICTABLE] = MK("unevictable"),
+	[CG_MS_PGFAULT] = MK("pgfault"),
+	[CG_MS_PGMAJFAULT] = MK("pgmajfault"),
+	[CG_MS_CACHE] = MK("cache"),
+	[CG_MS_RSS] = MK("rss"),
+	[CG_MS_RSS_HUGE] = MK("rss_huge"),
+	[CG_MS_MAPPED_FILE] = MK("mapped_file"),
+	[CG_MS_DIRTY] = MK("dirty"),
+	[CG_MS_WRITEBACK] = MK("writeback"),
+	[CG_MS_SWAP] = MK("swap"),
+	[CG_MS_HIERARCHICAL_MEMORY_LIMIT] = MK("hierarchical_memory_limit"),
 };
+#undef MK
 
 /* The kernel's name for key k, or NULL when k is out of range. */
 const char *cg_mem_key_name(enum cg_mem_key k)
 {
 	if ((unsigned)k >= CG_MS_N)
 		return NULL;
-	return mem_key_names[k];
+	return mem_keys[k].name;
 }
 
-/* The key named by s, or CG_MS_N when it is not one we keep. */
+/* The key named by s (not empty), or CG_MS_N when it is not one we keep. Called for
+ * every line of every cgroup's memory.stat (about 40), so it compares lengths and
+ * first bytes before whole names. */
 static enum cg_mem_key mem_key_lookup(struct span s)
 {
-	for (unsigned k = 0; k < CG_MS_N; k++)
-		if (span_eq(s, mem_key_names[k]))
+	for (unsigned k = 0; k < CG_MS_N; k++) {
+		if (s.len == mem_keys[k].len && s.p[0] == mem_keys[k].name[0] &&
+		    memcmp(s.p, mem_keys[k].name, s.len) == 0)
 			return (enum cg_mem_key)k;
+	}
 	return CG_MS_N;
 }
 

@@ -83,24 +83,6 @@ struct span span_trim(struct span s)
 	return s;
 }
 
-bool span_eq(struct span s, const char *lit)
-{
-	size_t n = strlen(lit);
-	return s.len == n && (n == 0 || memcmp(s.p, lit, n) == 0);
-}
-
-bool span_starts(struct span s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return s.len >= n && (n == 0 || memcmp(s.p, prefix, n) == 0);
-}
-
-bool span_ends(struct span s, const char *suffix)
-{
-	size_t n = strlen(suffix);
-	return s.len >= n && (n == 0 || memcmp(s.p + s.len - n, suffix, n) == 0);
-}
-
 int span_copy(struct span s, char *dst, size_t cap)
 {
 	if (cap == 0)
@@ -145,7 +127,26 @@ int span_u64_base(struct span s, int base, uint64_t *out)
 
 int span_u64(struct span s, uint64_t *out)
 {
-	return span_u64_base(s, 10, out);
+	/* what span_u64_base(s, 10, out) accepts, without strtoull's copy and locale:
+	 * cgroup and /proc files are mostly decimal counters */
+	s = span_trim(s);
+	if (s.len == 0 || s.len >= 80)
+		return -EINVAL;
+	uint64_t v = 0;
+	bool over = false;
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned d = (unsigned char)s.p[i] - '0';
+		if (d > 9)
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / 10)
+			over = true;
+		else
+			v = v * 10 + d;
+	}
+	if (over)
+		return -ERANGE;
+	*out = v;
+	return 0;
 }
 
 int span_i64(struct span s, int64_t *out)
@@ -165,28 +166,44 @@ int span_i64(struct span s, int64_t *out)
 	return 0;
 }
 
-/* A plain decimal integer of at most 15 digits (optional '-'): exact as a double, so
- * it is converted without strtod, to the very value strtod gives. Returns false for
- * anything else, which goes to strtod. s is trimmed. */
-static bool small_int(struct span s, double *out)
+/* A plain decimal of at most 15 digits, with an optional '-' and '.' ("12", "-0.25",
+ * "3.", ".5"): converted without strtod, to the very value strtod gives (see below).
+ * PSI averages and cgroup figures are all of this kind. Returns false for anything
+ * else, which goes to strtod. s is trimmed. */
+static bool small_decimal(struct span s, double *out)
 {
+	static const double pow10[16] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+					  1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
 	size_t i = s.len && s.p[0] == '-';
-	if (s.len - i == 0 || s.len - i > 15)
-		return false;
+	unsigned digits = 0, frac = 0;
+	bool point = false;
 	uint64_t v = 0;
+	if (s.len - i > 16)
+		return false;
 	for (; i < s.len; i++) {
+		if (s.p[i] == '.' && !point) {
+			point = true;
+			continue;
+		}
 		unsigned d = (unsigned char)s.p[i] - '0';
 		if (d > 9)
 			return false;
 		v = v * 10 + d;
+		digits++;
+		frac += point;
 	}
-	*out = s.p[0] == '-' ? -(double)v : (double)v;
+	if (digits == 0 || digits > 15)
+		return false;
+	/* v < 10^15 < 2^53 and 10^frac are exact, and IEEE division rounds correctly, so
+	 * this is the double nearest the decimal: what strtod returns */
+	double x = (double)v / pow10[frac];
+	*out = s.p[0] == '-' ? -x : x;
 	return true;
 }
 
 int span_double(struct span s, double *out)
 {
-	if (small_int(span_trim(s), out))
+	if (small_decimal(span_trim(s), out))
 		return 0;
 	char tmp[128];
 	int r = to_scratch(s, tmp, sizeof(tmp));

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A view into someone else's bytes. The owner of the bytes outlives the span. */
 struct span {
@@ -62,9 +63,25 @@ static inline bool ascii_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-bool span_eq(struct span s, const char *lit);          /* exact match with a C string */
-bool span_starts(struct span s, const char *prefix);  /* s begins with prefix */
-bool span_ends(struct span s, const char *suffix);    /* s ends with suffix */
+/* Comparisons with a C string. Inline, so that the length of a literal is a constant
+ * and a key that differs in length costs one compare: parsers call these per line. */
+static inline bool span_eq(struct span s, const char *lit) /* exact match */
+{
+	size_t n = strlen(lit);
+	return s.len == n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
+
+static inline bool span_starts(struct span s, const char *prefix) /* s begins with prefix */
+{
+	size_t n = strlen(prefix);
+	return s.len >= n && (n == 0 || memcmp(s.p, prefix, n) == 0);
+}
+
+static inline bool span_ends(struct span s, const char *suffix) /* s ends with suffix */
+{
+	size_t n = strlen(suffix);
+	return s.len >= n && (n == 0 || memcmp(s.p + s.len - n, suffix, n) == 0);
+}
 
 /* Copy s into dst (capacity cap >= 1) as a NUL-terminated string.
  * Returns 0, or -ENAMETOOLONG when it does not fit (dst then holds a truncated copy). */

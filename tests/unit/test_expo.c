@@ -204,6 +204,53 @@ static void numbers(void)
 	buf_fini(&b);
 }
 
+/* The text buf_put_double gave before its printf-free path: the shortest of %.15g,
+ * %.16g and %.17g that reads back to v (non-integers only). */
+static void reference_double(double v, char *out, size_t cap)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, cap, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+static void numbers_match_printf(void)
+{
+	struct buf b = { 0 };
+	char want[48];
+	srand(11);
+	for (int k = 0; k < 300000; k++) {
+		double v;
+		switch (k % 4) {
+		case 0: /* microseconds as seconds, as cgroup and PSI counters are written */
+			v = (double)((unsigned long long)rand() * (unsigned long long)rand() % 100000000000000ull) / 1e6;
+			break;
+		case 1: /* nanoseconds as seconds */
+			v = (double)((unsigned long long)rand() * (unsigned long long)rand()) / 1e9;
+			break;
+		case 2: /* any bits in a wide range */
+			v = ldexp((double)rand() / RAND_MAX + 0.5, rand() % 120 - 60);
+			break;
+		default: /* few digits, near the ends of the fixed-notation range */
+			v = (double)(rand() % 100000) / (rand() % 2 ? 1e8 : 1e-9 * 1e19);
+			break;
+		}
+		if (rand() % 3 == 0)
+			v = -v;
+		if (v == floor(v))
+			continue;
+		reference_double(v, want, sizeof(want));
+		buf_reset(&b);
+		CHECK_INT(buf_put_double(&b, v), 0);
+		if (strcmp(b.p, want) != 0) {
+			CHECK_STR(b.p, want);
+			break;
+		}
+	}
+	buf_fini(&b);
+}
+
 static void memory_is_reused(void)
 {
 	struct metric_sink s;
@@ -465,6 +512,7 @@ int main(void)
 	RUN(histogram_parts_keep_order);
 	RUN(views_are_separate);
 	RUN(numbers);
+	RUN(numbers_match_printf);
 	RUN(memory_is_reused);
 	RUN(series_limit);
 	RUN(labelset_render_exact);

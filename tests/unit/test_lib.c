@@ -38,10 +38,13 @@ static void numbers(void)
 	CHECK_DBL(d, 0.25);
 	CHECK_INT(str_double("NaN", &d), 0);
 	CHECK(isnan(d));
-	/* the integer fast path agrees with strtod, and leaves the rest to it */
+	/* the decimal fast path agrees with strtod, and leaves the rest to it */
 	static const char *const ints[] = { "0", "-0", " 7\n", "007", "-42", "999999999999999",
 					    "-999999999999999", "9999999999999999",
-					    "12345678901234567890", "+5", "-", "1-", "0x10", "1 2" };
+					    "12345678901234567890", "+5", "-", "1-", "0x10", "1 2",
+					    "0.00", "12.34", "-0.5", "3.", ".5", ".", "-.", "1.2.3",
+					    "0.000000000000001", "99999999.9999999", "9999999.99999999",
+					    "1.5e3", "0.1", "0.30000000000000004" };
 	for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
 		char *end;
 		const char *t = ints[k];
@@ -52,6 +55,26 @@ static void numbers(void)
 		CHECK_INT(str_double(ints[k], &d), ok ? 0 : -EINVAL);
 		if (ok)
 			CHECK(d == want && signbit(d) == signbit(want));
+	}
+	/* and bit for bit on random decimals of up to 15 digits, the point anywhere */
+	srand(7);
+	for (int k = 0; k < 200000; k++) {
+		char t[24];
+		int nd = 1 + rand() % 15, pt = rand() % (nd + 1), n = 0;
+		if (rand() % 2)
+			t[n++] = '-';
+		for (int j = 0; j < nd; j++) {
+			if (j == pt)
+				t[n++] = '.';
+			t[n++] = (char)('0' + rand() % 10);
+		}
+		t[n] = '\0';
+		double want = strtod(t, NULL);
+		CHECK_INT(str_double(t, &d), 0);
+		if (d != want || signbit(d) != signbit(want)) {
+			CHECK_STR(t, "a decimal str_double reads as strtod does");
+			break;
+		}
 	}
 	CHECK_INT(span_u64_base(span_cstr("0x1f"), 16, &u), 0);
 	CHECK_INT(u, 31);
