@@ -4,9 +4,9 @@
  *   alloc_count [--warmup N] [--collections N] [--retry] [--inject] PHASE [plumb flags...]
  *
  * Loads a config from the plumb flags (as the binary would), starts the enabled
- * collectors, then drives the scrape path in-process through scraper_get(): each
+ * collectors, then drives the scrape path in-process through scraper_open_view(): each
  * collection is rendered in turn as text, OpenMetrics, gzipped text and gzipped
- * OpenMetrics. After --warmup collections (default 32) it counts every call to
+ * OpenMetrics, whole and then streamed. After --warmup collections (default 32) it counts every call to
  * malloc, calloc, realloc, reallocarray and the aligned allocators over --collections
  * more (default 100), and attributes each to the collector whose collect() was running
  * (by wrapping each collector's ops), or to "core" (sink, rendering, gzip). It prints
@@ -118,22 +118,45 @@ struct opts {
 	struct tool_args t;
 };
 
+/* Read stream st to its end (into a static scratch area: the tool must not allocate
+ * itself) and close it. *len gets the body's length. Returns 0 or -errno. */
+static int drain(struct scrape_stream *st, size_t *len)
+{
+	static char piece[16384];
+	size_t got;
+	int r;
+	*len = 0;
+	do {
+		r = scrape_stream_read(st, piece, sizeof(piece), &got);
+		*len += got;
+	} while (r == 0 && got);
+	scrape_stream_close(st);
+	return r;
+}
+
 /* Run n collections through the scrape path, cycling through both formats with and
- * without gzip, releasing each snapshot at once. Returns 0 or -errno. */
+ * without gzip, each whole and streamed (stream_series 0 streams every collection),
+ * releasing each snapshot or stream at once. Returns 0 or -errno. */
 static int scrape_n(struct scraper *s, long n)
 {
 	for (long i = 0; i < n; i++) {
 		struct snapshot *snap;
+		struct scrape_stream *st;
 		const char *body;
 		size_t len;
-		int r = scraper_get(s, (enum expo_format)(i & 1), (i >> 1) & 1, &snap, &body, &len);
+		s->stream_series = (i >> 2) & 1 ? 0 : SCRAPE_STREAM_SERIES;
+		int r = scraper_open_view(s, VIEW_METRICS, (enum expo_format)(i & 1), (i >> 1) & 1,
+					  &snap, &body, &len, &st);
 		if (r < 0)
 			return r;
-		if (len == 0) {
+		if (st)
+			r = drain(st, &len);
+		else
 			scraper_put(s, snap);
+		if (r < 0)
+			return r;
+		if (len == 0)
 			return -ENODATA;
-		}
-		scraper_put(s, snap);
 	}
 	return 0;
 }

@@ -2,10 +2,10 @@
  * alloc_torture: fails every allocation a scrape makes, one at a time, and checks that
  * plumb survives each failure without crashing or leaking.
  *
- *   alloc_torture [--from N] [--max N] [--startup] [--inject leak|crash] PHASE [flags...]
+ *   alloc_torture [--from N] [--max N] [--startup] [--stream] [--inject leak|crash] PHASE [flags...]
  *
  * A "scrape" here is the first, cold one of a fresh agent, which allocates (in steady
- * state nothing does, see alloc_count.c): one scraper_get_view() for each view
+ * state nothing does, see alloc_count.c): one scraper_open_view() for each view
  * (/metrics, /metrics/resource), format (text, OpenMetrics) and encoding (plain,
  * gzip), eight collections and renderings in all, driven in-process as the HTTP server
  * drives them. For N = 1, 2, ... the tool forks a child that loads the config, starts
@@ -27,7 +27,10 @@
  * With --startup the count starts at agent_init() instead, so the collectors' start-up
  * is tortured too: a collector whose init fails is left out (logged), agent_init()
  * itself may fail with -ENOMEM (plumb then exits with an error), and in every case
- * nothing may leak. --inject makes every child whose failure was reached leak a block,
+ * nothing may leak. With --stream every request is served as a stream (scrape.h: the
+ * way large collections are sent), read to its end or to its error; a stream that
+ * fails midway is a cut-off body, which is fine, but it must be given back and leak
+ * nothing. --inject makes every child whose failure was reached leak a block,
  * or crash, to show that the tool notices both.
  *
  * The parent runs one clean cycle first, so that libc's lazily made, never freed state
@@ -78,6 +81,7 @@ static pthread_mutex_t track_mu = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool in_hook;  /* backtrace() may allocate: do not track that */
 static const char *inject;     /* --inject: "leak" or "crash" once the failure fired */
 static bool startup;           /* --startup: count from agent_init on, not the scrape */
+static bool streamed;          /* --stream: serve every request as a stream */
 
 /* Count one allocation while armed and fail the fail_at-th. */
 static bool hook_alloc(void)
@@ -177,6 +181,23 @@ static bool body_ok(enum expo_format fmt, bool gzip, const char *body, size_t le
 	return fmt != EXPO_OPENMETRICS || (len >= 6 && !memcmp(body + len - 6, "# EOF\n", 6));
 }
 
+/* Read stream st to its end into a static area (the tool must not allocate itself),
+ * then close it; *body and *len get what was read. Returns 0 or the stream's -errno. */
+static int drain(struct scrape_stream *st, const char **body, size_t *len)
+{
+	static char all[8 << 20];
+	size_t got = 0;
+	int r;
+	*len = 0;
+	do {
+		r = scrape_stream_read(st, all + *len, sizeof(all) - *len, &got);
+		*len += got;
+	} while (r == 0 && got && *len < sizeof(all));
+	scrape_stream_close(st);
+	*body = all;
+	return r == 0 && *len == sizeof(all) ? -E2BIG : r;
+}
+
 /* One scrape: every view, format and encoding in turn. With strict, every request
  * must succeed; otherwise a request may fail, but what it serves must be well-formed.
  * Returns 0, or CHILD_BAD_BODY / CHILD_NO_RECOVERY with a line printed. */
@@ -186,10 +207,13 @@ static int scrape_all(const char *phase, long n, struct scraper *s, bool strict)
 		for (int f = 0; f < 2; f++)
 			for (int g = 0; g < 2; g++) {
 				struct snapshot *snap;
+				struct scrape_stream *stream;
 				const char *body;
 				size_t len;
-				int r = scraper_get_view(s, (enum metric_view)v, (enum expo_format)f,
-							 g, &snap, &body, &len);
+				int r = scraper_open_view(s, (enum metric_view)v, (enum expo_format)f,
+							  g, &snap, &body, &len, &stream);
+				if (r == 0 && stream)
+					r = drain(stream, &body, &len);
 				if (r < 0 && !strict)
 					continue;
 				if (r < 0) {
@@ -199,7 +223,8 @@ static int scrape_all(const char *phase, long n, struct scraper *s, bool strict)
 					return CHILD_NO_RECOVERY;
 				}
 				bool ok = body_ok((enum expo_format)f, g, body, len);
-				scraper_put(s, snap);
+				if (snap)
+					scraper_put(s, snap);
 				if (!ok) {
 					printf("%s: N=%ld: malformed body (view %d, format %d, gzip %d, "
 					       "%zu bytes)\n", phase, n, v, f, g, len);
@@ -243,6 +268,8 @@ static int cycle(const char *phase, long n, const struct plumb_config *cfg, bool
 		goto out_check;
 	}
 	scraper_init(&s, &a);
+	if (streamed)
+		s.stream_series = 0;
 	atomic_store(&armed, true);
 	st = scrape_all(phase, n, &s, false);
 	atomic_store(&armed, false);
@@ -284,8 +311,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int i = 1;
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		char *end;
-		if (!strcmp(argv[i], "--startup")) {
-			startup = true;
+		if (!strcmp(argv[i], "--startup") || !strcmp(argv[i], "--stream")) {
+			*(!strcmp(argv[i], "--startup") ? &startup : &streamed) = true;
 			i--; /* takes no value */
 			continue;
 		}
@@ -307,7 +334,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		goto out_usage;
 	return 0;
 out_usage:
-	fprintf(stderr, "usage: alloc_torture [--from N] [--max N] [--startup] [--inject leak|crash] "
+	fprintf(stderr, "usage: alloc_torture [--from N] [--max N] [--startup] [--stream] [--inject leak|crash] "
 			"PHASE [plumb flags...]\n");
 	return -EINVAL;
 }

@@ -4,6 +4,7 @@
 #include "core/scrape.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int scraper_init(struct scraper *s, struct agent *a)
@@ -13,6 +14,7 @@ int scraper_init(struct scraper *s, struct agent *a)
 	a->report_collections = true; /* scrapes show which collection served them */
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	s->stream_series = SCRAPE_STREAM_SERIES;
 	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++) {
 		s->snaps[i].owner = s;
 		sink_init(&s->snaps[i].sink);
@@ -37,6 +39,15 @@ void scraper_fini(struct scraper *s)
 		if (sn->z_ready)
 			deflateEnd(&sn->z);
 		pthread_mutex_destroy(&sn->render_mu);
+	}
+	while (s->idle_streams) {
+		struct scrape_stream *st = s->idle_streams;
+		s->idle_streams = st->next;
+		buf_fini(&st->text);
+		buf_fini(&st->out);
+		if (st->z_ready)
+			deflateEnd(&st->z);
+		free(st);
 	}
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
@@ -128,15 +139,12 @@ static int gzip_into(struct snapshot *sn, const struct buf *src, struct buf *dst
 	return 0;
 }
 
-int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
-		     struct snapshot **snap, const char **body, size_t *len)
+/* Render view of sn whole in fmt (gzipped if gzip), or reuse the rendering another
+ * scrape of sn made; *body and *len point into sn. Returns 0 or -errno. */
+static int render_whole(struct snapshot *sn, enum metric_view view, enum expo_format fmt,
+			bool gzip, const char **body, size_t *len)
 {
-	struct snapshot *sn;
-	int r = scraper_collect(s, &sn);
-	if (r < 0) {
-		scraper_put(s, sn);
-		return r;
-	}
+	int r = 0;
 	pthread_mutex_lock(&sn->render_mu);
 	struct buf *plain = &sn->body[view][fmt][0];
 	if (!sn->ready[view][fmt][0]) {
@@ -154,11 +162,169 @@ int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format 
 	*len = sn->body[view][fmt][gzip].len;
 out_unlock:
 	pthread_mutex_unlock(&sn->render_mu);
+	return r;
+}
+
+/* An idle stream from s's pool, or a new one; NULL when out of memory. */
+static struct scrape_stream *stream_get(struct scraper *s)
+{
+	pthread_mutex_lock(&s->mu);
+	struct scrape_stream *st = s->idle_streams;
+	if (st)
+		s->idle_streams = st->next;
+	pthread_mutex_unlock(&s->mu);
+	if (!st && (st = calloc(1, sizeof(*st)))) {
+		st->text.max = (size_t)16 << 20;
+		st->out.max = (size_t)64 << 20;
+	}
+	return st;
+}
+
+/* Put st, holding no snapshot, in s's idle list. */
+static void stream_idle(struct scraper *s, struct scrape_stream *st)
+{
+	pthread_mutex_lock(&s->mu);
+	st->next = s->idle_streams;
+	s->idle_streams = st;
+	pthread_mutex_unlock(&s->mu);
+}
+
+int scraper_open_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
+		      struct snapshot **snap, const char **body, size_t *len,
+		      struct scrape_stream **stream)
+{
+	struct snapshot *sn;
+	struct scrape_stream *st = NULL;
+	*snap = NULL;
+	*body = NULL;
+	*len = 0;
+	*stream = NULL;
+	int r = scraper_collect(s, &sn);
+	if (r < 0)
+		goto out_put;
+	if (sn->sink.nseries <= s->stream_series) {
+		if ((r = render_whole(sn, view, fmt, gzip, body, len)) < 0)
+			goto out_put;
+		*snap = sn;
+		return 0;
+	}
+	if (!(st = stream_get(s))) {
+		r = -ENOMEM;
+		goto out_put;
+	}
+	if (gzip && !st->z_ready) {
+		memset(&st->z, 0, sizeof(st->z));
+		if (deflateInit2(&st->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+			r = -ENOMEM;
+			goto out_stream;
+		}
+		st->z_ready = true;
+	} else if (gzip && deflateReset(&st->z) != Z_OK) {
+		r = -EIO;
+		goto out_stream;
+	}
+	st->snap = sn;
+	st->view = view;
+	st->fmt = fmt;
+	st->gzip = gzip;
+	render_cursor_init(&st->cur);
+	st->rendered = st->finished = false;
+	buf_reset(&st->text);
+	buf_reset(&st->out);
+	st->out_pos = 0;
+	*stream = st;
+	return 0;
+out_stream:
+	stream_idle(s, st);
+out_put:
+	scraper_put(s, sn);
+	return r;
+}
+
+int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
+		     struct snapshot **snap, const char **body, size_t *len)
+{
+	struct snapshot *sn;
+	int r = scraper_collect(s, &sn);
+	if (r == 0)
+		r = render_whole(sn, view, fmt, gzip, body, len);
 	if (r < 0)
 		scraper_put(s, sn);
 	else
 		*snap = sn;
 	return r;
+}
+
+/* Compress st->text into st->out (emptied first), finishing the gzip stream when the
+ * rendering is complete. Returns 0 or -errno. */
+static int stream_deflate(struct scrape_stream *st)
+{
+	int flush = st->rendered ? Z_FINISH : Z_NO_FLUSH, r;
+	buf_reset(&st->out);
+	st->z.next_in = (Bytef *)st->text.p;
+	st->z.avail_in = (uInt)st->text.len;
+	for (;;) {
+		if ((r = buf_reserve(&st->out, SCRAPE_PIECE)) < 0)
+			return r;
+		size_t room = st->out.cap - st->out.len - 1; /* buf keeps room for a NUL */
+		st->z.next_out = (Bytef *)st->out.p + st->out.len;
+		st->z.avail_out = (uInt)room;
+		int zr = deflate(&st->z, flush);
+		st->out.len += room - st->z.avail_out;
+		if (zr == Z_STREAM_END) {
+			st->finished = true;
+			return 0;
+		}
+		if ((zr != Z_OK && zr != Z_BUF_ERROR) || (zr == Z_BUF_ERROR && st->z.avail_out))
+			return -EIO;
+		if (flush == Z_NO_FLUSH && st->z.avail_in == 0)
+			return 0; /* all taken in; zlib may hold some output back */
+	}
+}
+
+/* Make the next piece of st's body in st->out. Returns 0 or -errno. */
+static int stream_refill(struct scrape_stream *st)
+{
+	struct buf *dst = st->gzip ? &st->text : &st->out;
+	int r;
+	buf_reset(dst);
+	st->out_pos = 0;
+	if (!st->rendered) {
+		r = render_sink_step(&st->snap->sink, st->view, st->fmt, &st->cur, dst, SCRAPE_PIECE);
+		if (r < 0)
+			return r;
+		st->rendered = r == 1;
+	}
+	if (!st->gzip) {
+		st->finished = st->rendered;
+		return 0;
+	}
+	return stream_deflate(st);
+}
+
+int scrape_stream_read(struct scrape_stream *st, char *dst, size_t cap, size_t *got)
+{
+	*got = 0;
+	while (st->out_pos == st->out.len) {
+		if (st->finished)
+			return 0;
+		int r = stream_refill(st);
+		if (r < 0)
+			return r;
+	}
+	size_t n = st->out.len - st->out_pos < cap ? st->out.len - st->out_pos : cap;
+	memcpy(dst, st->out.p + st->out_pos, n);
+	st->out_pos += n;
+	*got = n;
+	return 0;
+}
+
+void scrape_stream_close(struct scrape_stream *st)
+{
+	struct snapshot *sn = st->snap;
+	st->snap = NULL;
+	stream_idle(sn->owner, st);
+	scraper_put(sn->owner, sn);
 }
 
 void scraper_put(struct scraper *s, struct snapshot *snap)

@@ -8,6 +8,12 @@
  * gzipped), made on first demand and reused by every scrape sharing the snapshot.
  * Snapshots are reference counted and recycled, so a steady stream of scrapes
  * allocates nothing once every buffer has reached its working size.
+ *
+ * A collection of more than stream_series series (a node with thousands of
+ * containers: tens of MB of text) is not rendered whole: each scrape of it gets a
+ * scrape_stream that renders and, if asked, gzips it a piece at a time while the body
+ * is sent, so memory holds the sink and one piece, not the whole body (or four of them,
+ * one per snapshot). Streams are pooled like snapshots.
  */
 #ifndef PLUMB_SCRAPE_H
 #define PLUMB_SCRAPE_H
@@ -21,6 +27,11 @@
 #include "expo/render.h"
 
 #define SCRAPE_SNAPSHOTS 4
+/* Collections with more series than this are streamed (see above): about 1-4 MB of
+ * text, depending on the labels. */
+#define SCRAPE_STREAM_SERIES 10000
+/* Text rendered per piece of a stream. */
+#define SCRAPE_PIECE (64u << 10)
 
 struct scraper;
 
@@ -35,6 +46,23 @@ struct snapshot {
 	bool z_ready;
 };
 
+/* One scrape's rendering of a large snapshot, read a piece at a time. */
+struct scrape_stream {
+	struct scrape_stream *next;  /* in the scraper's idle list */
+	struct snapshot *snap;       /* the reference this stream holds */
+	enum metric_view view;
+	enum expo_format fmt;
+	bool gzip;
+	struct render_cursor cur;
+	bool rendered;               /* the renderer has written the end */
+	bool finished;               /* and out holds the last bytes (gzip trailer too) */
+	struct buf text;             /* the piece being compressed (gzip only) */
+	struct buf out;              /* bytes to hand out, from out_pos */
+	size_t out_pos;
+	z_stream z;
+	bool z_ready;
+};
+
 struct scraper {
 	struct agent *agent;
 	pthread_mutex_t mu;
@@ -44,13 +72,15 @@ struct scraper {
 	uint64_t generation;    /* bumped when a collection completes */
 	struct snapshot *current;
 	struct snapshot snaps[SCRAPE_SNAPSHOTS];
+	uint32_t stream_series;  /* SCRAPE_STREAM_SERIES; tests lower it */
+	struct scrape_stream *idle_streams; /* guarded by mu */
 };
 
 /* Set s up to collect through a (which must outlive s), and turn on a's
  * plumb_scrape_collections_total. Returns 0. */
 int scraper_init(struct scraper *s, struct agent *a);
-/* Free every snapshot's buffers. No scrape may be running or hold a snapshot: stop the
- * HTTP server (which releases its responses) first. */
+/* Free every snapshot's and stream's buffers. No scrape may be running or hold a
+ * snapshot or stream: stop the HTTP server (which releases its responses) first. */
 void scraper_fini(struct scraper *s);
 
 /* Get a fresh snapshot (see above) with one reference for the caller, rendered in
@@ -61,6 +91,21 @@ int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snaps
 /* The same for one view's families (scraper_get serves VIEW_METRICS). */
 int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
 		     struct snapshot **snap, const char **body, size_t *len);
+/* Like scraper_get_view, except that a collection of more than s->stream_series
+ * series is not rendered whole: then *stream gets a stream of the rendering (and *snap,
+ * *body and *len are NULL, NULL and 0), which holds the snapshot reference itself; read
+ * it with scrape_stream_read and give it back with scrape_stream_close. Otherwise
+ * *stream is NULL and the rest is as scraper_get_view's. Returns 0 or -errno. */
+int scraper_open_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
+		      struct snapshot **snap, const char **body, size_t *len,
+		      struct scrape_stream **stream);
+/* Copy the next bytes of st's body, at most cap (> 0), to dst; *got gets how many, 0
+ * only at the end. Returns 0 or -errno (rendering or gzip failed: the body is cut short
+ * and the caller must not send it as complete). One thread at a time per stream. */
+int scrape_stream_read(struct scrape_stream *st, char *dst, size_t cap, size_t *got);
+/* Give back st (and its snapshot reference), read to the end or not. Thread-safe. */
+void scrape_stream_close(struct scrape_stream *st);
+
 /* Drop one reference taken by scraper_get or scraper_collect. Thread-safe. */
 void scraper_put(struct scraper *s, struct snapshot *snap);
 

@@ -247,53 +247,89 @@ static int write_series_ls(const struct metric_sink *s, const struct sink_series
 	return buf_putc(out, '\n');
 }
 
-static int write_family(const struct metric_sink *s, const struct sink_family *f,
-			enum expo_format fmt, struct buf *out)
+/* Write family f's HELP and TYPE lines. */
+static int write_family_head(const struct metric_sink *s, const struct sink_family *f,
+			     enum expo_format fmt, struct buf *out)
 {
 	const char *name = sink_str(s, f->name_off);
-	size_t nlen = f->name_len, famlen = nlen;
-	bool om = fmt == EXPO_OPENMETRICS;
-	const char *total = "";
+	size_t famlen = f->name_len;
 	int r;
-	if (om && f->type == METRIC_COUNTER) {
-		if (nlen > 6 && memcmp(name + nlen - 6, "_total", 6) == 0)
-			famlen = nlen - 6;
-		else
-			total = "_total";
-	}
+	if (fmt == EXPO_OPENMETRICS && f->type == METRIC_COUNTER && famlen > 6 &&
+	    memcmp(name + famlen - 6, "_total", 6) == 0)
+		famlen -= 6;
 	if ((r = buf_puts(out, "# HELP ")) < 0 || (r = buf_append(out, name, famlen)) < 0 ||
 	    (r = buf_putc(out, ' ')) < 0 ||
-	    (r = escape(out, sink_str(s, f->help_off), f->help_len, om)) < 0 ||
+	    (r = escape(out, sink_str(s, f->help_off), f->help_len, fmt == EXPO_OPENMETRICS)) < 0 ||
 	    (r = buf_puts(out, "\n# TYPE ")) < 0 || (r = buf_append(out, name, famlen)) < 0 ||
-	    (r = buf_putc(out, ' ')) < 0 || (r = buf_puts(out, type_name(f->type, fmt))) < 0 ||
-	    (r = buf_putc(out, '\n')) < 0)
+	    (r = buf_putc(out, ' ')) < 0 || (r = buf_puts(out, type_name(f->type, fmt))) < 0)
 		return r;
-	const uint32_t *ser = s->order + s->nfamilies + f->first;
-	for (uint32_t i = 0; i < f->count; i++) {
-		const struct sink_series *se = &s->series[ser[i]];
-		const char *suffix = se->suffix == SUFFIX_NONE ? total : render_suffix(se->suffix);
-		r = se->ls ? write_series_ls(s, se, name, nlen, suffix, out)
-			   : write_series(s, se, name, nlen, suffix, out);
-		if (r < 0)
+	return buf_putc(out, '\n');
+}
+
+/* Write series i (in family order) of family f. */
+static int write_family_series(const struct metric_sink *s, const struct sink_family *f,
+			       uint32_t i, enum expo_format fmt, struct buf *out)
+{
+	const char *name = sink_str(s, f->name_off);
+	size_t nlen = f->name_len;
+	/* OpenMetrics counters need the _total suffix their name may lack */
+	const char *total = fmt == EXPO_OPENMETRICS && f->type == METRIC_COUNTER &&
+					    !(nlen > 6 && memcmp(name + nlen - 6, "_total", 6) == 0)
+				    ? "_total" : "";
+	const struct sink_series *se = &s->series[s->order[s->nfamilies + f->first + i]];
+	const char *suffix = se->suffix == SUFFIX_NONE ? total : render_suffix(se->suffix);
+	return se->ls ? write_series_ls(s, se, name, nlen, suffix, out)
+		      : write_series(s, se, name, nlen, suffix, out);
+}
+
+void render_cursor_init(struct render_cursor *c)
+{
+	c->fam = 0;
+	c->series = 0;
+	c->head_done = false;
+}
+
+int render_sink_step(const struct metric_sink *s, enum metric_view view, enum expo_format fmt,
+		     struct render_cursor *c, struct buf *out, size_t limit)
+{
+	int r;
+	if (!s->finished)
+		return -EINVAL;
+	for (; c->fam < s->nfamilies; c->fam++, c->series = 0, c->head_done = false) {
+		const struct sink_family *f = &s->families[s->order[c->fam]];
+		if (f->count == 0 || f->view != view)
+			continue;
+		if (!c->head_done) {
+			if (out->len >= limit)
+				return 0;
+			if ((r = write_family_head(s, f, fmt, out)) < 0)
+				return r;
+			c->head_done = true;
+		}
+		for (; c->series < f->count; c->series++) {
+			if (out->len >= limit)
+				return 0;
+			if ((r = write_family_series(s, f, c->series, fmt, out)) < 0)
+				return r;
+		}
+	}
+	if (c->fam == s->nfamilies && fmt == EXPO_OPENMETRICS) {
+		if (out->len >= limit)
+			return 0;
+		if ((r = buf_puts(out, "# EOF\n")) < 0)
 			return r;
 	}
-	return 0;
+	c->fam = s->nfamilies + 1; /* past the end, # EOF included */
+	return 1;
 }
 
 int render_sink_view(const struct metric_sink *s, enum metric_view view, enum expo_format fmt,
 		     struct buf *out)
 {
-	if (!s->finished)
-		return -EINVAL;
-	for (uint32_t k = 0; k < s->nfamilies; k++) {
-		const struct sink_family *f = &s->families[s->order[k]];
-		if (f->count == 0 || f->view != view)
-			continue;
-		int r = write_family(s, f, fmt, out);
-		if (r < 0)
-			return r;
-	}
-	return fmt == EXPO_OPENMETRICS ? buf_puts(out, "# EOF\n") : 0;
+	struct render_cursor c;
+	render_cursor_init(&c);
+	int r = render_sink_step(s, view, fmt, &c, out, SIZE_MAX);
+	return r < 0 ? r : 0;
 }
 
 int render_sink(const struct metric_sink *s, enum expo_format fmt, struct buf *out)

@@ -8,7 +8,9 @@
 #ifndef PLUMB_RENDER_H
 #define PLUMB_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "expo/sink.h"
 #include "lib/buf.h"
@@ -28,6 +30,25 @@ int render_sink(const struct metric_sink *s, enum expo_format fmt, struct buf *o
 /* The same for the families of one view only (render_sink writes VIEW_METRICS). */
 int render_sink_view(const struct metric_sink *s, enum metric_view view, enum expo_format fmt,
 		     struct buf *out);
+
+/* Where a rendering in pieces stands: the family (in output order) and the series
+ * within it next to write, and whether that family's HELP and TYPE are written. */
+struct render_cursor {
+	uint32_t fam;
+	uint32_t series;
+	bool head_done;
+};
+
+/* Start c at the beginning of a rendering. */
+void render_cursor_init(struct render_cursor *c);
+
+/* Append the next lines of the exposition of s's view (after sink_finish) to out, from
+ * where c stands, until out->len reaches limit (whole lines only, so it may pass limit
+ * by one line) or the exposition ends; c moves past what was written. Pieces written
+ * with any limits concatenate to exactly what render_sink_view writes. Returns 1 when
+ * the end was written, 0 when more remains, or -errno (-E2BIG at out's limit). */
+int render_sink_step(const struct metric_sink *s, enum metric_view view, enum expo_format fmt,
+		     struct render_cursor *c, struct buf *out, size_t limit);
 
 /* Pick a format from an Accept header (may be NULL): OpenMetrics when the client
  * prefers application/openmetrics-text (by q-value, then order), else text. */

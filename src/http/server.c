@@ -101,10 +101,34 @@ static void release_snapshot(void *cls)
 	scraper_put(sn->owner, sn);
 }
 
+/* libmicrohttpd's reader for a streamed metrics body (scrape.h): the next bytes of the
+ * stream. A failure mid-body ends the response with an error, so libmicrohttpd closes
+ * the connection without the final chunk and the client sees a cut-off body, never a
+ * short one that looks complete. Runs on the connection's thread. */
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	size_t got;
+	int r = scrape_stream_read(cls, buf, max, &got);
+	if (r < 0) {
+		plog(LOG_ERROR, "scrape failed while streaming its body", "err", strerror(-r),
+		     PLOG_END);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	return got ? (ssize_t)got : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* libmicrohttpd's free callback for a streamed body: gives the stream back. */
+static void close_stream(void *cls)
+{
+	scrape_stream_close(cls);
+}
+
 /* Answer a metrics request with one view of a shared snapshot (scrape.h): /metrics or
- * /metrics/resource. On success the response owns one snapshot reference, given back
- * by release_snapshot. Runs on the connection's thread, concurrently with other
- * scrapes. */
+ * /metrics/resource, as a whole body or, for a large collection, a stream sent in
+ * chunks. On success the response owns one snapshot reference (or the stream), given
+ * back by release_snapshot (close_stream). Runs on the connection's thread,
+ * concurrently with other scrapes. */
 static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *conn,
 				      enum metric_view view)
 {
@@ -113,18 +137,25 @@ static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *
 	enum expo_format fmt = accept_format(accept, accept ? strlen(accept) : 0);
 	bool gz = accept_gzip(enc, enc ? strlen(enc) : 0);
 	struct snapshot *sn;
+	struct scrape_stream *st;
 	const char *body;
 	size_t len;
-	int r = scraper_get_view(srv->scraper, view, fmt, gz, &sn, &body, &len);
+	int r = scraper_open_view(srv->scraper, view, fmt, gz, &sn, &body, &len, &st);
 	if (r < 0) {
 		plog(LOG_ERROR, "scrape failed", "err", strerror(-r), PLOG_END);
 		return reply_static(srv, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
 				    "collection failed; see plumb's log\n", NULL, NULL);
 	}
-	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
-		len, (void *)body, release_snapshot, sn);
+	struct MHD_Response *resp =
+		st ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SCRAPE_PIECE, read_stream,
+						       st, close_stream)
+		   : MHD_create_response_from_buffer_with_free_callback_cls(
+			     len, (void *)body, release_snapshot, sn);
 	if (!resp) {
-		scraper_put(srv->scraper, sn);
+		if (st)
+			scrape_stream_close(st);
+		else
+			scraper_put(srv->scraper, sn);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,

@@ -44,7 +44,7 @@ def test_live_machine_defaults():
 
 def test_counter_catches_an_allocation():
     print("(this run must report a failure: it allocates on purpose)")
-    r = run_tool(["--inject", "--warmup", "4", "--collections", "20", "inject",
+    r = run_tool(["--inject", "--warmup", "8", "--collections", "20", "inject",
                   "--log.level=error"])
     check(r.returncode == 1, "an injected allocation per collection went unnoticed (exit %d)"
           % r.returncode)

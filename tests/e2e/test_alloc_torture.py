@@ -9,7 +9,9 @@ machine's /proc and /sys with every collector switched on too. A "scrape" is eig
 requests: both views (/metrics, /metrics/resource) in text and OpenMetrics, plain and
 gzipped. A third phase on the fixture host starts counting at agent_init(), so the
 collectors' start-up is failed too, and so do two on a generated Kubernetes node
-(bench/cgroup-fixture.py, cgroup v2 and v1) with the container collector alone. Each phase must find nothing and must have failed
+(bench/cgroup-fixture.py, cgroup v2 and v1) with the container collector alone, whose
+requests are all served as streams (--stream: how large collections are sent). Each
+phase must find nothing and must have failed
 at least a few dozen allocations (so a tool that stopped counting cannot pass); a
 last run injects a leak, then a crash, to show that the tool reports both.
 
@@ -79,7 +81,7 @@ def test_container_collector_on_a_generated_node():
             memory_errors_only(torture("container-" + layout, [
                 "--collector.disable-defaults", "--collector.container",
                 "--path.sysfs=" + os.path.join(node, "sys"), "--path.rootfs=" + node],
-                ["--startup"]))
+                ["--startup", "--stream"]))
         finally:
             shutil.rmtree(d, ignore_errors=True)
 

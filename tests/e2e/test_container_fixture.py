@@ -16,10 +16,14 @@ container collector, and:
   label names (container/namespace/pod, namespace/pod, none), each container once and each
   pod once;
 - --collector.container.exclude drops the cgroups it matches, and only those;
+- a node large enough (300 containers, over 10,000 series) is sent as a chunked stream,
+  plain and gzipped, in both formats, and what arrives parses strictly and names every
+  container, as the small node's whole bodies do;
 - under a low descriptor limit (prlimit), where plumb can hold only some cgroups'
   directories and files open, or none, the container series are exactly those it
   reports with room to hold everything.
 """
+import gzip
 import importlib.util
 import os
 import shutil
@@ -215,6 +219,38 @@ def test_fd_budget():
             shutil.rmtree(d, ignore_errors=True)
 
 
+def test_streamed_body():
+    d = tempfile.mkdtemp(prefix="plumb-cgfix-stream-")
+    try:
+        node = os.path.join(d, "node")
+        m = fixture.generate(node, 300, seed=9, layout="v2")
+        ids = {c["id"] for c in m["containers"]}
+        with Plumb(plumb_args(node)) as p:
+            for om in (False, True):
+                for gz in (False, True):
+                    headers = {"Accept": OM if om else "text/plain"}
+                    if gz:
+                        headers["Accept-Encoding"] = "gzip"
+                    status, hdr, body = p.get("/metrics", headers=headers)
+                    what = "%s%s" % ("OpenMetrics" if om else "text", ", gzip" if gz else "")
+                    check(status == 200, "%s: status %d" % (what, status))
+                    check(hdr.get("transfer-encoding") == "chunked" and "content-length" not in hdr,
+                          "%s: not streamed: %r" % (what, hdr))
+                    check((hdr.get("content-encoding") == "gzip") == gz, "%s: %r" % (what, hdr))
+                    if gz:
+                        body = gzip.decompress(body)
+                    ex = parse_exposition(body, om=om)
+                    series = ex.series("container_cpu_usage_seconds_total")
+                    got = {l["id"] for l, _ in series}
+                    check(ids <= got, "%s: %d of %d containers" % (what, len(ids & got), len(ids)))
+                    check(sum(1 for _ in ex.samples) > 10000, "%s: only %d series"
+                          % (what, len(ex.samples)))
+            check_resource(scrape(p, "/metrics/resource"), m)
+        print("ok: 300 containers streamed")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_fixture_is_deterministic():
     d = tempfile.mkdtemp(prefix="plumb-cgfix-det-")
     try:
@@ -239,4 +275,5 @@ def test_fixture_is_deterministic():
 if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
-    main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid, test_fd_budget])
+    main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid, test_fd_budget,
+          test_streamed_body])

@@ -1,0 +1,153 @@
+/*
+ * test_scrape: the scrape layer's two ways of serving a collection. A small one is
+ * rendered whole and shared; one over stream_series series is streamed in pieces,
+ * plain or gzipped, and what the stream yields must be byte for byte the whole
+ * rendering of the same snapshot (after gunzip), however small the reads.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "core/agent.h"
+#include "core/config.h"
+#include "core/scrape.h"
+#include "t.h"
+
+#define SERIES 3000
+
+static const struct metric_desc fam_a = { "test_stream_a", "A family with \"quotes\" \\ in help.",
+					  METRIC_COUNTER };
+static const struct metric_desc fam_b = { "test_stream_b_bytes", "Another family.", METRIC_GAUGE };
+
+/* An agent source of SERIES series over two families and both views, with label
+ * values that need escaping, in an order the sink must sort. */
+static int many_series(void *ctx, struct metric_sink *out)
+{
+	(void)ctx;
+	int r = 0;
+	for (int i = SERIES - 1; r == 0 && i >= 0; i--) {
+		char id[64];
+		snprintf(id, sizeof(id), "/kubepods.slice/pod-%05d\n\"x\"", i);
+		const struct metric_desc *d = i % 3 ? &fam_a : &fam_b;
+		r = sink_add_view(out, i % 5 ? VIEW_METRICS : VIEW_RESOURCE, d, i * 1.25 + 1e-3,
+				  LABELS(L("id", id), L("cpu", i % 2 ? "total" : "0")));
+	}
+	return r;
+}
+
+/* gunzip src[0..n) into out. Returns 0 or -EIO. */
+static int gunzip(const char *src, size_t n, struct buf *out)
+{
+	z_stream z = { 0 };
+	int r = 0;
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return -EIO;
+	z.next_in = (Bytef *)src;
+	z.avail_in = (uInt)n;
+	for (;;) {
+		if (buf_reserve(out, 1 << 16) < 0) {
+			r = -EIO;
+			break;
+		}
+		size_t room = out->cap - out->len - 1;
+		z.next_out = (Bytef *)out->p + out->len;
+		z.avail_out = (uInt)room;
+		int zr = inflate(&z, Z_NO_FLUSH);
+		out->len += room - z.avail_out;
+		if (zr == Z_STREAM_END)
+			break;
+		if (zr != Z_OK) {
+			r = -EIO;
+			break;
+		}
+	}
+	inflateEnd(&z);
+	return r;
+}
+
+static void set_up(struct agent *agent, struct scraper *s, struct plumb_config **cfg)
+{
+	char *argv[] = { "plumb", "--collector.disable-defaults", NULL };
+	CHECK_INT(cfg_parse(2, argv, cfg), 0);
+	CHECK_INT(agent_init(agent, *cfg), 0);
+	struct agent_source src = { "many", many_series, NULL };
+	CHECK_INT(agent_add_source(agent, &src), 0);
+	scraper_init(s, agent);
+}
+
+static void stream_matches_whole(void)
+{
+	struct plumb_config *cfg = NULL;
+	struct agent agent = { 0 };
+	struct scraper s;
+	set_up(&agent, &s, &cfg);
+	if (!cfg)
+		return;
+	s.stream_series = 100;
+	struct buf got = { 0 }, want = { 0 }, plain = { 0 };
+	struct scrape_stream *first = NULL;
+	unsigned seed = 3;
+	for (int v = 0; v < VIEW_COUNT; v++) {
+		for (int f = 0; f < 2; f++) {
+			for (int g = 0; g < 2; g++) {
+				struct snapshot *sn;
+				struct scrape_stream *st;
+				const char *body;
+				size_t len, n;
+				CHECK_INT(scraper_open_view(&s, v, f, g, &sn, &body, &len, &st), 0);
+				CHECK(st != NULL && sn == NULL && body == NULL);
+				if (!st)
+					continue;
+				if (!first)
+					first = st;
+				CHECK(st == first); /* closed streams are reused */
+				buf_reset(&got);
+				char piece[7000];
+				do {
+					seed = seed * 1103515245 + 12345;
+					size_t cap = 1 + (seed >> 8) % sizeof(piece);
+					CHECK_INT(scrape_stream_read(st, piece, cap, &n), 0);
+					CHECK(n <= cap);
+					CHECK_INT(buf_append(&got, piece, n), 0);
+				} while (n);
+				buf_reset(&want);
+				CHECK_INT(render_sink_view(&st->snap->sink, v, f, &want), 0);
+				CHECK(want.len > (v == VIEW_METRICS ? 100000u : 20000u));
+				const struct buf *text = &got;
+				if (g) {
+					buf_reset(&plain);
+					CHECK_INT(gunzip(got.p, got.len, &plain), 0);
+					CHECK(got.len < plain.len / 3);
+					text = &plain;
+				}
+				CHECK_INT(text->len, want.len);
+				CHECK(text->len == want.len && memcmp(text->p, want.p, want.len) == 0);
+				CHECK_INT(scrape_stream_read(st, piece, sizeof(piece), &n), 0);
+				CHECK_INT(n, 0); /* the end stays the end */
+				scrape_stream_close(st);
+			}
+		}
+	}
+	/* at or under the threshold the body comes whole, as before */
+	s.stream_series = 1000000;
+	struct snapshot *sn;
+	struct scrape_stream *st;
+	const char *body;
+	size_t len;
+	CHECK_INT(scraper_open_view(&s, VIEW_METRICS, EXPO_TEXT, false, &sn, &body, &len, &st), 0);
+	CHECK(st == NULL && sn != NULL && body != NULL && len > 100000);
+	if (sn)
+		scraper_put(&s, sn);
+	buf_fini(&got);
+	buf_fini(&want);
+	buf_fini(&plain);
+	scraper_fini(&s);
+	agent_fini(&agent);
+	cfg_free(cfg);
+}
+
+int main(void)
+{
+	RUN(stream_matches_whole);
+	return T_DONE("test_scrape");
+}
