@@ -14,8 +14,9 @@ keep-alive connection reused for the thread's whole run, or a new connection per
 request. Scrapes overlap with collections in flight, with the sharing of snapshots
 and with lazy rendering of each format, which is where threads meet. Three phases:
 this machine with the default collectors, node_exporter's fixture host with every
-collector switched on, and a generated Kubernetes node (bench/cgroup-fixture.py, 20
-containers) with the container collector too.
+collector switched on, and a generated Kubernetes node (bench/cgroup-fixture.py, 300
+containers: over 10,000 series, so every scrape of it is streamed) with the container
+collector too.
 
 EXTRA_FLAGS is the place to switch on more parts of plumb that run their own threads;
 they are added to every phase. Health checks run in every phase (on by default, every
@@ -53,9 +54,9 @@ def request_kind(i):
     return PATHS[i & 1], accept, om, bool((i >> 2) & 1), bool((i >> 3) & 1)
 
 
-def client(port, tid, errors, done):
+def client(port, tid, errors, done, rounds):
     conn = None
-    for r in range(ROUNDS):
+    for r in range(rounds):
         path, accept, om, gz, keep = request_kind(tid + r)
         headers = {"Accept": accept}
         if gz:
@@ -88,13 +89,14 @@ def client(port, tid, errors, done):
     done.append(tid)
 
 
-def hammer(args, seconds=0):
-    """Run THREADS clients against plumb started with args; then keep it running until
-    at least `seconds` have passed, for parts that act on a timer."""
+def hammer(args, seconds=0, rounds=ROUNDS):
+    """Run THREADS clients of `rounds` requests each against plumb started with args;
+    then keep it running until at least `seconds` have passed, for parts that act on a
+    timer."""
     with Plumb(args + EXTRA_FLAGS) as p:
         started = time.monotonic()
         errors, done = [], []
-        threads = [threading.Thread(target=client, args=(p.port, t, errors, done))
+        threads = [threading.Thread(target=client, args=(p.port, t, errors, done, rounds))
                    for t in range(THREADS)]
         for t in threads:
             t.start()
@@ -109,7 +111,7 @@ def hammer(args, seconds=0):
         check(len(done) == THREADS, "%d of %d client threads did not finish"
               % (THREADS - len(done), THREADS))
         check(not errors, "%d requests failed, first: %s" % (len(errors), errors[:3]))
-        print("%d requests served, no race reported" % (THREADS * ROUNDS))
+        print("%d requests served, no race reported" % (THREADS * rounds))
     # Plumb.__exit__ has stopped it with SIGTERM: a report at shutdown fails there
 
 
@@ -130,14 +132,16 @@ def test_fixture_every_collector():
 
 
 def test_container_node():
-    # the container collector, which fills /metrics/resource, on a generated node
+    # the container collector, which fills /metrics/resource, on a generated node large
+    # enough that its scrapes are streamed (scrape.h), concurrently
     fixture = cgroup_fixture()
     d = tempfile.mkdtemp(prefix="plumb-tsan-")
     try:
         node = os.path.join(d, "node")
-        fixture.generate(node, 20, seed=3, layout="v2")
+        fixture.generate(node, 300, seed=3, layout="v2")
+        # its bodies are MBs, which the clients parse: fewer rounds
         hammer(["--collector.container", "--path.sysfs=" + os.path.join(node, "sys"),
-                "--path.rootfs=" + node, "--log.level=error"])
+                "--path.rootfs=" + node, "--log.level=error"], rounds=ROUNDS // 8)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
