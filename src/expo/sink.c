@@ -737,21 +737,53 @@ static bool by_rank(const struct metric_sink *s, const uint32_t *v, uint32_t n)
 	return true;
 }
 
-/* Sort family v[0..n) (in arrival order) by cmp_series: nothing when already in order, a
- * stable counting sort on ranks when by_rank, else a heap sort. cnt has room for
- * nlsets + 1 words, tmp for n. */
-static void sort_family(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t *cnt,
-			uint32_t *tmp)
+/* Whether family v[0..n) (n > 0) has one extra label per series, of one name at one
+ * place (*at: how many set labels precede it), over sets of one shape, with one suffix.
+ * Then cmp_series orders by the sets' prefix class before the extra, the extra's value,
+ * the sets' ranks and arrival (cmp_shaped): the container collector's per-device
+ * families are such. */
+static bool by_one_extra(const struct metric_sink *s, const uint32_t *v, uint32_t n,
+			 uint32_t *at)
 {
-	uint32_t k = 1;
-	while (k < n && cmp_series(s, v[k - 1], v[k]) < 0)
-		k++;
-	if (k >= n)
-		return;
-	if (!by_rank(s, v, n)) {
-		heap_sort(s, v, n, cmp_series);
-		return;
+	const struct sink_series *f = &s->series[v[0]];
+	struct span fn, fv, xn, xv;
+	uint32_t xat;
+	if (!f->ls || s->lsets[f->ls - 1].shape == SINK_SHAPE_NONE ||
+	    f->nlabels != s->lsets[f->ls - 1].n + 1)
+		return false;
+	blob_label(s, f->labels_off, 3, &fn, &fv, at);
+	for (uint32_t i = 1; i < n; i++) {
+		const struct sink_series *x = &s->series[v[i]];
+		if (!x->ls || s->lsets[x->ls - 1].shape != s->lsets[f->ls - 1].shape ||
+		    x->suffix != f->suffix || x->nlabels != f->nlabels)
+			return false;
+		blob_label(s, x->labels_off, 3, &xn, &xv, &xat);
+		if (xat != *at || xn.len != fn.len || memcmp(xn.p, fn.p, fn.len) != 0)
+			return false;
 	}
+	return true;
+}
+
+/* Order of series a and b of a by_one_extra family whose extra sits at at, up to
+ * the sets' ranks: prefix class, then the extra's value. */
+static int cmp_one_extra(const struct metric_sink *s, uint32_t a, uint32_t b, uint32_t at)
+{
+	const struct sink_series *x = &s->series[a], *y = &s->series[b];
+	uint32_t ca = s->lsaux[s->lsets[x->ls - 1].aux + at];
+	uint32_t cb = s->lsaux[s->lsets[y->ls - 1].aux + at];
+	struct span nx, vx, ny, vy;
+	if (ca != cb)
+		return ca < cb ? -1 : 1;
+	blob_label(s, x->labels_off, 3, &nx, &vx, NULL);
+	blob_label(s, y->labels_off, 3, &ny, &vy, NULL);
+	return value_cmp(vx, vy);
+}
+
+/* Stable counting sort of v[0..n) (all with label sets) by their sets' ranks. cnt has
+ * room for nlsets + 1 words, tmp for n. */
+static void rank_sort(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t *cnt,
+		      uint32_t *tmp)
+{
 	memset(cnt, 0, ((size_t)s->nlsets + 1) * sizeof(*cnt));
 	for (uint32_t i = 0; i < n; i++)
 		cnt[s->lsets[s->series[v[i]].ls - 1].rank + 1]++;
@@ -760,6 +792,55 @@ static void sort_family(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t
 	for (uint32_t i = 0; i < n; i++)
 		tmp[cnt[s->lsets[s->series[v[i]].ls - 1].rank]++] = v[i];
 	memcpy(v, tmp, (size_t)n * sizeof(*v));
+}
+
+/* Stable bottom-up merge sort of v[0..n) by cmp_one_extra at at; tmp has room for n. */
+static void merge_sort_one_extra(const struct metric_sink *s, uint32_t *v, uint32_t n,
+				 uint32_t *tmp, uint32_t at)
+{
+	uint32_t *src = v, *dst = tmp;
+	for (uint32_t width = 1; width < n; width *= 2) {
+		for (uint32_t lo = 0; lo < n; lo += 2 * width) {
+			uint32_t mid = lo + width < n ? lo + width : n;
+			uint32_t hi = mid + width < n ? mid + width : n;
+			uint32_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = cmp_one_extra(s, src[j], src[i], at) < 0 ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
+		if (width > UINT32_MAX / 2)
+			break;
+	}
+	if (src != v)
+		memcpy(v, src, (size_t)n * sizeof(*v));
+}
+
+/* Sort family v[0..n) (in arrival order) by cmp_series: nothing when already in order;
+ * a stable counting sort on ranks when by_rank; that, then a stable merge on the one
+ * extra label, when by_one_extra; else a heap sort. cnt has room for nlsets + 1 words,
+ * tmp for n. */
+static void sort_family(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t *cnt,
+			uint32_t *tmp)
+{
+	uint32_t k = 1, at;
+	while (k < n && cmp_series(s, v[k - 1], v[k]) < 0)
+		k++;
+	if (k >= n)
+		return;
+	if (by_rank(s, v, n)) {
+		rank_sort(s, v, n, cnt, tmp);
+	} else if (by_one_extra(s, v, n, &at)) {
+		rank_sort(s, v, n, cnt, tmp);
+		merge_sort_one_extra(s, v, n, tmp, at);
+	} else {
+		heap_sort(s, v, n, cmp_series);
+	}
 }
 
 int sink_finish(struct metric_sink *s)

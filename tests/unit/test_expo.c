@@ -440,6 +440,50 @@ static void labelset_matches_plain(void)
 	buf_fini(&b);
 }
 
+/* Families whose every series has a set of one shape and one extra label of one name
+ * (the container collector's per-device counters) take their own sorting path; it
+ * must order exactly as plain labels do, duplicates included. */
+static void labelset_one_extra_matches_plain(void)
+{
+	static const char *vals[] = { "", "a", "ab", "b", "a\"b", "/x", "/y" };
+	static const char *extras[] = { "device", "a", "zz" }; /* before, inside, after */
+	static const struct metric_desc fam = { "t_dev_bytes_total", "", METRIC_COUNTER };
+	struct metric_sink plain, sets;
+	struct buf a = { 0 }, b = { 0 };
+	uint32_t seed = 11;
+	sink_init(&plain);
+	sink_init(&sets);
+	for (int round = 0; round < 30; round++) {
+		sink_reset(&plain);
+		sink_reset(&sets);
+		const char *ename = extras[round % 3];
+		int nsets = 1 + (int)(rnd(&seed) % 200);
+		for (int k = 0; k < nsets; k++) {
+			const char *ctr = vals[rnd(&seed) % 7], *id = vals[rnd(&seed) % 7];
+			const char *pod = vals[rnd(&seed) % 3];
+			struct label set[3] = { L("container", ctr), L("id", id), L("pod", pod) };
+			uint32_t ls;
+			CHECK_INT(sink_labelset(&sets, set, 3, &ls), 0);
+			int nser = (int)(rnd(&seed) % 4);
+			for (int i = 0; i < nser; i++) {
+				struct label all[4] = { set[0], set[1], set[2],
+							L(ename, vals[rnd(&seed) % 7]) };
+				double v = (double)(k * 10 + i);
+				CHECK_INT(sink_add(&plain, &fam, v, all, 4), 0);
+				CHECK_INT(sink_add_ls(&sets, &fam, v, ls, all + 3, 1), 0);
+			}
+		}
+		render(&plain, EXPO_TEXT, &a);
+		render(&sets, EXPO_TEXT, &b);
+		CHECK_STR(b.p, a.p);
+		CHECK_INT(sets.dropped, plain.dropped);
+	}
+	sink_fini(&plain);
+	sink_fini(&sets);
+	buf_fini(&a);
+	buf_fini(&b);
+}
+
 static void labelset_duplicates_and_reuse(void)
 {
 	struct metric_sink s;
@@ -518,6 +562,7 @@ int main(void)
 	RUN(labelset_render_exact);
 	RUN(labelset_limits);
 	RUN(labelset_matches_plain);
+	RUN(labelset_one_extra_matches_plain);
 	RUN(labelset_duplicates_and_reuse);
 	RUN(accept_negotiation);
 	return T_DONE("test_expo");
