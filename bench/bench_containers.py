@@ -83,6 +83,8 @@ def run_one(args, n, workdir):
     argv = [args.plumb, "--collector.disable-defaults", "--collector.container",
             "--path.sysfs=" + os.path.join(fdir, "sys"), "--path.rootfs=" + fdir]
     argv += bench.plumb_runtime_args(args.helptext)
+    if args.nofile:
+        argv = ["prlimit", "--nofile=%d" % args.nofile] + argv  # prlimit execs: same pid
     s = bench.Server("plumb-%d" % n, "plumb (%d containers)" % n, argv, workdir)
     try:
         s.start(timeout=60)
@@ -210,6 +212,9 @@ def parse_args(argv):
     p.add_argument("--v1", action="store_const", dest="layout", const="v1", help="same as --layout v1")
     p.add_argument("--seed", type=int, default=1, help="fixture seed (default 1)")
     p.add_argument("--gzip", action="store_true", help="ask for gzip, as Prometheus does")
+    p.add_argument("--nofile", type=int, default=0,
+                   help="run plumb under this descriptor limit (prlimit), e.g. 1024 so that every N "
+                        "holds the same share of its files (default: the inherited limit)")
     p.add_argument("--no-baseline", action="store_true", help="skip the N=0 run (no marginal figures)")
     p.add_argument("--workdir", default=None, help="where fixtures go (default: a new temp directory)")
     p.add_argument("--keep", action="store_true", help="keep the fixtures and logs")
@@ -247,8 +252,10 @@ def main(argv):
     load_start = bench.loadavg()
     print("load average at start: %s" % load_start)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    print("descriptor limit: %s hard (plumb raises its soft limit to it and holds cgroup "
-          "directories, then files, within it)" % ("unlimited" if hard == resource.RLIM_INFINITY else hard))
+    hard = args.nofile or hard
+    print("descriptor limit: %s hard%s (plumb raises its soft limit to it and holds cgroup "
+          "directories, then files, within it)" % ("unlimited" if hard == resource.RLIM_INFINITY else hard,
+                                                  " (--nofile)" if args.nofile else ""))
     print("plumb: %s (%s)" % (args.plumb, bench.version_of(args.plumb)))
     print("fixture: %s layout, systemd driver, containerd, 2 containers a pod, seed %d; N = %s%s"
           % (args.layout, args.seed, ", ".join(map(str, args.counts)),
