@@ -466,8 +466,8 @@ static void labelset_one_extra_matches_plain(void)
 			CHECK_INT(sink_labelset(&sets, set, 3, &ls), 0);
 			int nser = (int)(rnd(&seed) % 4);
 			for (int i = 0; i < nser; i++) {
-				struct label all[4] = { set[0], set[1], set[2],
-							L(ename, vals[rnd(&seed) % 7]) };
+				const char *ev = vals[rnd(&seed) % 7]; /* L() reads it twice */
+				struct label all[4] = { set[0], set[1], set[2], L(ename, ev) };
 				double v = (double)(k * 10 + i);
 				CHECK_INT(sink_add(&plain, &fam, v, all, 4), 0);
 				CHECK_INT(sink_add_ls(&sets, &fam, v, ls, all + 3, 1), 0);
