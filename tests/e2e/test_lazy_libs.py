@@ -14,6 +14,9 @@ running process's /proc/PID/maps:
 - before_sandbox: the glibc loader's own trace (LD_DEBUG=files) shows both libraries
   loaded and initialised before plumb logs "sandbox entered", i.e. in push_init and
   health_open, before any thread starts or seccomp and Landlock apply.
+- setopt_types: the typed curl_easy_setopt/getinfo wrappers compile for options of
+  their kind and refuse, at compile time, an option of another kind or a value of the
+  wrong type (the checks the variadic call through a pointer would lose).
 - missing: with LD_LIBRARY_PATH pointing at a folder whose libcurl.so.4 or
   libsnappy.so.1 is not a library, or a library without the functions plumb needs,
   plumb exits 1 at start-up with one error line naming the library and the flag, and
@@ -137,6 +140,37 @@ def test_before_sandbox():
           "libcurl.so.4 looked up more than once:\n" + log[-4000:])
 
 
+def test_setopt_types():
+    if not shutil.which("cc"):
+        pt.skip("no C compiler")
+    good = ["dyn_setopt_long(c, CURLOPT_TIMEOUT_MS, 5L)", "dyn_setopt_ptr(c, CURLOPT_URL, \"u\")",
+            "dyn_setopt_off(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)1)",
+            "dyn_getinfo_long(c, CURLINFO_RESPONSE_CODE, &v)"]
+    bad = ["dyn_setopt_long(c, CURLOPT_URL, 1L)", "dyn_setopt_ptr(c, CURLOPT_TIMEOUT_MS, \"x\")",
+           "dyn_setopt_off(c, CURLOPT_POST, 1)", "dyn_setopt_ptr(c, CURLOPT_WRITEFUNCTION, &v)",
+           "dyn_getinfo_long(c, CURLINFO_EFFECTIVE_URL, &v)",
+           "dyn_setopt_long(c, CURLOPT_NOSIGNAL, \"1\")"]
+    folder = tempfile.mkdtemp(prefix="plumb-lazy-")
+    try:
+        def compiles(call):
+            src = os.path.join(folder, "use.c")
+            with open(src, "w") as f:
+                f.write('#include "lib/dynlib.h"\nint use(CURL *c);\n'
+                        "int use(CURL *c)\n{\n\tlong v = 0;\n\treturn (int)%s + (int)v;\n}\n" % call)
+            r = subprocess.run(["cc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
+                                "-I" + os.path.join(pt.ROOT, "src"), src],
+                               capture_output=True, text=True)
+            return r.returncode == 0, r.stderr
+        for call in good:
+            ok, err = compiles(call)
+            check(ok, "%s does not compile:\n%s" % (call, err))
+        for call in bad:
+            ok, _ = compiles(call)
+            check(not ok, "%s compiles: the option's kind is not checked" % call)
+    finally:
+        shutil.rmtree(folder)
+
+
 def fake_libs(folder, soname, kind):
     """A folder holding soname as kind: "garbage" (not ELF) or "empty" (a real shared
     library with none of the expected functions)."""
@@ -185,4 +219,4 @@ def test_missing():
 
 if __name__ == "__main__":
     pt.main([test_not_linked, test_default, test_status_webhook, test_remote_write,
-             test_before_sandbox, test_missing])
+             test_before_sandbox, test_setopt_types, test_missing])
