@@ -12,8 +12,10 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(BUILD)/gen
 CFLAGS := -std=gnu11 $(WARN) $(OPT) $(SAN) -MMD -MP -fno-strict-aliasing
-LDLIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz -lpcre2-8 -lprotobuf-c -lsnappy -lcurl \
-	-ljansson -lseccomp -lpthread -lm
+# libcurl and libsnappy are not linked: remote write and the status webhook dlopen them
+# at start-up when configured (src/lib/dynlib.h), so a plain plumb never maps them.
+LDLIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz -lpcre2-8 -lprotobuf-c -ljansson -lseccomp \
+	-ldl -lpthread -lm
 LDFLAGS += $(SAN)
 
 LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c \

@@ -1,9 +1,12 @@
 #!/bin/sh
 # Install the Debian packages plumb needs to build and test, when they are missing.
-# As root it runs apt-get; otherwise it prints the exact command to run.
+# As root it runs apt-get; otherwise it prints the exact command to run. libcurl4 and
+# libsnappy1v5 are named although the -dev packages bring them: plumb does not link them
+# but dlopens them at run time (src/lib/dynlib.h), so no binary's needs pull them in.
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libmicrohttpd-dev zlib1g-dev libpcre2-dev \
-libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libcurl4-openssl-dev libjansson-dev libseccomp-dev \
+libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libsnappy1v5 libcurl4-openssl-dev libcurl4 \
+libjansson-dev libseccomp-dev \
 libyaml-dev libcrypt-dev libgnutls28-dev slowhttptest cppcheck clang-tidy \
 libfuse3-dev fuse3 prometheus prometheus-node-exporter valgrind python3 curl openssl iproute2 \
 python3-yaml systemd"

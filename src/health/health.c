@@ -3,7 +3,6 @@
  */
 #include "health/health.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/dynlib.h"
 #include "lib/log.h"
 #include "lib/utf8valid.h"
 
@@ -128,8 +128,8 @@ static int open_webhook(struct health *h, const struct plumb_config *cfg)
 	else if (r < 0 || timeout_ms <= 0)
 		return usage_error("push.timeout", cfg_str(cfg, "push.timeout"),
 				   "must be a positive duration");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -ENOMEM;
+	if ((r = dyn_curl_open("--push.status.url")) < 0)
+		return r; /* logged */
 	h->curl_ready = true;
 	r = webhook_init(&h->wh, url, timeout_ms, &h->stopping);
 	if (r == -EINVAL || r == -ENAMETOOLONG)
@@ -187,7 +187,7 @@ int health_open(struct health *h, const struct plumb_config *cfg, struct agent *
 	health_state_init(&h->st, &ev, transition_ms, h->klog_open, health_now());
 	r = agent_add_source(a, &(struct agent_source){ "health", health_collect, h });
 out_log:
-	if (r < 0 && r != -EINVAL)
+	if (r < 0 && r != -EINVAL && r != -ELIBACC) /* those two are logged already */
 		plog(LOG_ERROR, "cannot set up the health checks", "err", strerror(-r), PLOG_END);
 	return r;
 }
@@ -385,7 +385,7 @@ void health_fini(struct health *h)
 	pid_files_fini(&h->pids);
 	webhook_fini(&h->wh);
 	if (h->curl_ready)
-		curl_global_cleanup();
+		dyn_curl_close();
 	h->curl_ready = false;
 	if (h->sync_ready) {
 		pthread_mutex_destroy(&h->mu);

@@ -3,11 +3,12 @@
  */
 #include "health/webhook.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "lib/dynlib.h"
 
 /* Throw the receiver's answer away: only its status code matters. */
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
@@ -39,24 +40,24 @@ int webhook_init(struct webhook *w, const char *url, int64_t timeout_ms,
 		return -EINVAL;
 	if (snprintf(w->url, sizeof(w->url), "%s", url) >= (int)sizeof(w->url))
 		return -ENAMETOOLONG;
-	CURL *c = curl_easy_init();
+	CURL *c = dyn_curl.easy_init();
 	if (!c)
 		return -ENOMEM;
 	w->curl = c;
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	struct curl_slist *h = dyn_curl.slist_append(NULL, "Content-Type: application/json");
 	if (!h)
 		goto out_fini;
 	w->headers = h;
-	if (curl_easy_setopt(c, CURLOPT_URL, w->url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_USERAGENT, "plumb") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_abort) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, w) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK) {
+	if (dyn_setopt_ptr(c, CURLOPT_URL, w->url) != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
+	    dyn_setopt_long(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    dyn_setopt_long(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms) != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_USERAGENT, "plumb") != CURLE_OK ||
+	    dyn_setopt_writefunction(c, discard) != CURLE_OK ||
+	    dyn_setopt_xferinfofunction(c, check_abort) != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_XFERINFODATA, w) != CURLE_OK ||
+	    dyn_setopt_long(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK) {
 		r = -EINVAL;
 		goto out_fini;
 	}
@@ -69,14 +70,16 @@ out_fini:
 int webhook_post(struct webhook *w, const char *body, size_t len)
 {
 	long code = 0;
-	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	CURLcode rc = curl_easy_perform(w->curl);
+	CURLcode rc = dyn_setopt_ptr(w->curl, CURLOPT_POSTFIELDS, body);
+	if (rc == CURLE_OK)
+		rc = dyn_setopt_off(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	if (rc == CURLE_OK)
+		rc = dyn_curl.easy_perform(w->curl);
 	if (rc != CURLE_OK) {
-		snprintf(w->err, sizeof(w->err), "%s", curl_easy_strerror(rc));
+		snprintf(w->err, sizeof(w->err), "%s", dyn_curl.easy_strerror(rc));
 		return -EIO;
 	}
-	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &code);
+	dyn_getinfo_long(w->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code < 200 || code > 299) {
 		snprintf(w->err, sizeof(w->err), "the receiver answered HTTP %ld", code);
 		return -EIO;
@@ -87,9 +90,9 @@ int webhook_post(struct webhook *w, const char *body, size_t len)
 void webhook_fini(struct webhook *w)
 {
 	if (w->curl)
-		curl_easy_cleanup(w->curl);
+		dyn_curl.easy_cleanup(w->curl);
 	if (w->headers)
-		curl_slist_free_all(w->headers);
+		dyn_curl.slist_free_all(w->headers);
 	w->curl = NULL;
 	w->headers = NULL;
 }

@@ -23,8 +23,8 @@ struct webhook {
 
 /* Set w up to post to url with a timeout of timeout_ms per post; a post in progress
  * gives up soon after *abort turns true (abort may be NULL), so shutdown need not wait
- * for a slow receiver. Call
- * curl_global_init first (health_open does, before any thread starts). Returns 0,
+ * for a slow receiver. Load libcurl first with dyn_curl_open (lib/dynlib.h; health_open
+ * does, before any thread starts). Returns 0,
  * -EINVAL for a url that is not http:// or https://, -ENAMETOOLONG or -ENOMEM. */
 int webhook_init(struct webhook *w, const char *url, int64_t timeout_ms,
 		 const atomic_bool *abort);

@@ -7,11 +7,11 @@
  * once all is copied.
  */
 #include <errno.h>
-#include <snappy-c.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "expo/render.h"
+#include "lib/dynlib.h"
 #include "push/encode.h"
 
 /* A label while a series' list is built. */
@@ -189,10 +189,10 @@ int rw_encode(struct rw_encoder *e, const struct metric_sink *s, int64_t ts_ms)
 	if ((r = buf_reserve(&e->pb, len)) < 0)
 		return r;
 	e->pb.len = prometheus__write_request__pack(&req, (uint8_t *)e->pb.p);
-	size_t clen = snappy_max_compressed_length(e->pb.len);
+	size_t clen = dyn_snappy.max_compressed_length(e->pb.len);
 	if ((r = buf_reserve(&e->out, clen)) < 0)
 		return r;
-	if (snappy_compress(e->pb.p, e->pb.len, e->out.p, &clen) != SNAPPY_OK)
+	if (dyn_snappy.compress(e->pb.p, e->pb.len, e->out.p, &clen) != SNAPPY_OK)
 		return -EINVAL;
 	e->out.len = clen;
 	e->nsamples = k;
@@ -209,18 +209,18 @@ int rw_join(const struct qrec *recs, size_t n, struct buf *raw, struct buf *out)
 	for (size_t i = 0; i < n; i++) {
 		const char *in = (const char *)recs[i].payload;
 		size_t ulen;
-		if (snappy_uncompressed_length(in, recs[i].len, &ulen) != SNAPPY_OK)
+		if (dyn_snappy.uncompressed_length(in, recs[i].len, &ulen) != SNAPPY_OK)
 			return -EBADMSG;
 		if ((r = buf_reserve(raw, ulen)) < 0)
 			return r;
-		if (snappy_uncompress(in, recs[i].len, raw->p + raw->len, &ulen) != SNAPPY_OK)
+		if (dyn_snappy.uncompress(in, recs[i].len, raw->p + raw->len, &ulen) != SNAPPY_OK)
 			return -EBADMSG;
 		raw->len += ulen;
 	}
-	size_t clen = snappy_max_compressed_length(raw->len);
+	size_t clen = dyn_snappy.max_compressed_length(raw->len);
 	if ((r = buf_reserve(out, clen)) < 0)
 		return r;
-	if (snappy_compress(raw->p, raw->len, out->p, &clen) != SNAPPY_OK)
+	if (dyn_snappy.compress(raw->p, raw->len, out->p, &clen) != SNAPPY_OK)
 		return -EINVAL;
 	out->len = clen;
 	return 0;

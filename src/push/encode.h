@@ -12,6 +12,9 @@
  * A batch of queued records goes out as one request: a WriteRequest's bytes followed
  * by another's decode as one WriteRequest holding both lists of series, so
  * rw_join() uncompresses the records, concatenates them and compresses the result.
+ *
+ * Compression goes through the loaded libsnappy: rw_encode and rw_join need a
+ * successful dyn_snappy_open (lib/dynlib.h) first; push_init does it.
  */
 #ifndef PLUMB_ENCODE_H
 #define PLUMB_ENCODE_H

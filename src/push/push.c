@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/dynlib.h"
 #include "lib/log.h"
 #include "lib/strparse.h"
 #include "push/push.h"
@@ -152,36 +153,35 @@ static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl
 	return atomic_load(&((struct push *)ctx)->abort_transfer) ? 1 : 0;
 }
 
-/* Make p->curl with every option but the body. Returns 0 or -ENOMEM. */
+/* Make p->curl with every option but the body (libcurl is loaded). Returns 0 or
+ * -ENOMEM. */
 static int setup_curl(struct push *p)
 {
 	static const char *const hdrs[] = { "Content-Encoding: snappy",
 					    "Content-Type: application/x-protobuf",
 					    "X-Prometheus-Remote-Write-Version: 0.1.0", "Expect:" };
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -ENOMEM;
-	p->curl_global = true;
-	if (!(p->curl = curl_easy_init()))
+	if (!(p->curl = dyn_curl.easy_init()))
 		return -ENOMEM;
 	for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
-		struct curl_slist *l = curl_slist_append(p->headers, hdrs[i]);
+		struct curl_slist *l = dyn_curl.slist_append(p->headers, hdrs[i]);
 		if (!l)
 			return -ENOMEM;
 		p->headers = l;
 	}
 	CURL *c = p->curl;
-	curl_easy_setopt(c, CURLOPT_URL, p->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, p->headers);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "plumb/" PLUMB_VERSION);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &p->resp);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
+	if (dyn_setopt_ptr(c, CURLOPT_URL, p->url) != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_HTTPHEADER, p->headers) != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_USERAGENT, "plumb/" PLUMB_VERSION) != CURLE_OK ||
+	    dyn_setopt_long(c, CURLOPT_POST, 1L) != CURLE_OK ||
+	    dyn_setopt_long(c, CURLOPT_TIMEOUT_MS, (long)p->timeout_ms) != CURLE_OK ||
+	    dyn_setopt_long(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    dyn_setopt_writefunction(c, on_body) != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_WRITEDATA, &p->resp) != CURLE_OK ||
+	    dyn_setopt_long(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
+	    dyn_setopt_xferinfofunction(c, on_progress) != CURLE_OK ||
+	    dyn_setopt_ptr(c, CURLOPT_XFERINFODATA, p) != CURLE_OK)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -205,6 +205,12 @@ int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *sc
 		return 0;
 	}
 	if ((r = parse_numbers(p, cfg, &max_bytes)) < 0 || (r = parse_labels(p, cfg)) < 0)
+		return r;
+	/* the libraries first: without them nothing below is of use */
+	if ((r = dyn_curl_open("--push.remote-write.url")) < 0)
+		return r;
+	p->curl_ref = true;
+	if ((r = dyn_snappy_open("--push.remote-write.url")) < 0)
 		return r;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -302,14 +308,16 @@ static long post(struct push *p, const char **err)
 {
 	long status = -1;
 	buf_reset(&p->resp);
-	curl_easy_setopt(p->curl, CURLOPT_POSTFIELDS, p->body.p);
-	curl_easy_setopt(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body.len);
-	CURLcode c = curl_easy_perform(p->curl);
+	CURLcode c = dyn_setopt_ptr(p->curl, CURLOPT_POSTFIELDS, p->body.p);
+	if (c == CURLE_OK)
+		c = dyn_setopt_off(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body.len);
+	if (c == CURLE_OK)
+		c = dyn_curl.easy_perform(p->curl);
 	if (c != CURLE_OK) {
-		*err = curl_easy_strerror(c);
+		*err = dyn_curl.easy_strerror(c);
 		return -1;
 	}
-	curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &status);
+	dyn_getinfo_long(p->curl, CURLINFO_RESPONSE_CODE, &status);
 	return status;
 }
 
@@ -455,10 +463,14 @@ void push_fini(struct push *p)
 {
 	push_stop(p);
 	if (p->curl)
-		curl_easy_cleanup(p->curl);
-	curl_slist_free_all(p->headers);
-	if (p->curl_global)
-		curl_global_cleanup();
+		dyn_curl.easy_cleanup(p->curl);
+	if (p->headers)
+		dyn_curl.slist_free_all(p->headers);
+	p->curl = NULL;
+	p->headers = NULL;
+	if (p->curl_ref)
+		dyn_curl_close();
+	p->curl_ref = false;
 	if (p->ready) {
 		pqueue_close(&p->q);
 		pthread_cond_destroy(&p->tick_cv);

@@ -42,7 +42,7 @@ struct push {
 	size_t next;
 	char *ext_text;              /* the external labels' strings; owned */
 	struct rw_encoder enc;       /* used by the collector thread only */
-	bool curl_global;            /* curl_global_init was called */
+	bool curl_ref;               /* holds a dyn_curl_open reference */
 	CURL *curl;                  /* used by the sender thread only */
 	struct curl_slist *headers;
 	struct buf raw, body, resp;  /* the sender's */
@@ -57,10 +57,11 @@ struct push {
 	pthread_t collector, sender;
 };
 
-/* Read and check the push flags; when a URL is set, open (or create) the queue folder,
- * set up libcurl and add plumb_push_* to the scraper's agent. When no URL is set
- * p->enabled stays false and every other call does nothing. Returns 0, or -errno
- * after logging what is wrong (p is then finished with push_fini). */
+/* Read and check the push flags; when a URL is set, load libcurl and libsnappy
+ * (lib/dynlib.h), open (or create) the queue folder, set up libcurl and add plumb_push_*
+ * to the scraper's agent. When no URL is set p->enabled stays false, nothing is loaded
+ * and every other call does nothing. Returns 0, or -errno after logging what is wrong
+ * (-ELIBACC: a library is missing); p is then finished with push_fini. */
 int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *scraper);
 
 /* Start the collector and sender threads. Returns 0 or -errno (logged). */

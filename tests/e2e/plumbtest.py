@@ -104,9 +104,11 @@ class Plumb:
     127.0.0.1:p.port (unless args name their own --web.listen-address) and waits until
     it answers; leaving the block stops it (see __exit__) if it still runs. wrapper is
     a command list put in front (valgrind, unshare): such a plumb is killed, not
-    stopped, at the end. p.log() is its stderr so far."""
+    stopped, at the end; env, when given, is its whole environment. p.log() is its
+    stderr so far."""
 
-    def __init__(self, args=(), listen=True, wrapper=(), ready_timeout=HANG, wait=True):
+    def __init__(self, args=(), listen=True, wrapper=(), ready_timeout=HANG, wait=True,
+                 env=None):
         self.args = runtime_args(args) + list(args)
         self.port = None
         self.own_port = listen and not any(a.startswith("--web.listen-address") for a in self.args)
@@ -116,6 +118,7 @@ class Plumb:
         self.wrapper = list(wrapper)
         self.ready_timeout = ready_timeout
         self.wait = wait
+        self.env = env
         self.proc = None
         self._err = tempfile.TemporaryFile()
         self._out = tempfile.TemporaryFile()
@@ -124,7 +127,7 @@ class Plumb:
         for attempt in range(3):
             self.proc = subprocess.Popen(self.wrapper + [PLUMB] + self.args,
                                          stdin=subprocess.DEVNULL, stdout=self._out,
-                                         stderr=self._err)
+                                         stderr=self._err, env=self.env)
             try:
                 if self.wait and self.port:
                     self.wait_ready(self.port)

@@ -5,11 +5,11 @@
  * out, the collection's time on every sample, and two records joined into one request.
  */
 #include <errno.h>
-#include <snappy-c.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "expo/sink.h"
+#include "lib/dynlib.h"
 #include "lib/log.h"
 #include "push/encode.h"
 #include "t.h"
@@ -23,11 +23,11 @@ static const struct rw_label ext[] = { { "instance", "host1" }, { "job", "plumb"
 static Prometheus__WriteRequest *decode(const char *p, size_t n)
 {
 	size_t len;
-	if (snappy_uncompressed_length(p, n, &len) != SNAPPY_OK)
+	if (dyn_snappy.uncompressed_length(p, n, &len) != SNAPPY_OK)
 		return NULL;
 	char *raw = malloc(len + 1);
 	Prometheus__WriteRequest *w = NULL;
-	if (raw && snappy_uncompress(p, n, raw, &len) == SNAPPY_OK)
+	if (raw && dyn_snappy.uncompress(p, n, raw, &len) == SNAPPY_OK)
 		w = prometheus__write_request__unpack(NULL, len, (const uint8_t *)raw);
 	free(raw);
 	return w;
@@ -134,6 +134,8 @@ static void joined_records(void)
 int main(void)
 {
 	log_setup("error", "logfmt");
+	if (dyn_snappy_open("test_push_encode") < 0)
+		return 1; /* logged: libsnappy.so.1 is missing */
 	RUN(one_collection);
 	RUN(joined_records);
 	return T_DONE("test_push_encode");
