@@ -129,10 +129,13 @@ static int put_decimal15(struct buf *b, double v)
 	while (nd)
 		tmp[n++] = digits[--nd];
 	tmp[n++] = '.';
-	for (unsigned long long u = unit / 10; u && fp; u /= 10) {
-		tmp[n++] = (char)('0' + fp / u);
-		fp %= u;
-	}
+	/* the k fraction digits, least significant last, then trailing zeros dropped */
+	size_t end = n + (size_t)k;
+	for (size_t i = end; i > n; fp /= 10)
+		tmp[--i] = (char)('0' + fp % 10);
+	while (end > n && tmp[end - 1] == '0')
+		end--;
+	n = end;
 	int r = buf_append(b, tmp, n);
 	return r < 0 ? r : 1;
 }
