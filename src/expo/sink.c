@@ -677,12 +677,19 @@ static int finish_sets(struct metric_sink *s)
 	if ((r = grow_array((void **)&s->lsaux, &s->lsaux_cap, s->lsaux_need, sizeof(*s->lsaux))) < 0)
 		return r;
 	uint32_t k = 1;
-	for (uint32_t i = 0; i < n; i++)
-		v[i] = i;
+	/* a collector registers the same sets in the same order scrape after scrape: start
+	 * from the last collection's order (still in scratch) when the count is the same,
+	 * so the check below usually finds the sets sorted and the sort is skipped */
+	if (n != s->sorted_sets) {
+		for (uint32_t i = 0; i < n; i++)
+			v[i] = i;
+	}
+	s->sorted_sets = 0; /* scratch is not a permutation of the sets until below */
 	while (k < n && cmp_sets(s, v[k - 1], v[k]) < 0)
 		k++;
 	if (k < n)
 		heap_sort(s, v, n, cmp_sets);
+	s->sorted_sets = n;
 	memset(cnt, 0, sizeof(cnt));
 	for (uint32_t i = 0, rank = 0; i < n; i++) {
 		struct sink_labelset *set = &s->lsets[v[i]];
