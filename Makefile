@@ -61,7 +61,7 @@ $(BUILD)/gen/version.h: FORCE
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/src/main.o $(BUILD)/src/core/config.o $(BUILD)/src/push/push.o: $(BUILD)/gen/version.h
+$(BUILD)/src/main.o $(BUILD)/src/core/config.o $(BUILD)/src/lib/httppost.o: $(BUILD)/gen/version.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

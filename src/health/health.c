@@ -128,13 +128,13 @@ static int open_webhook(struct health *h, const struct plumb_config *cfg)
 	else if (r < 0 || timeout_ms <= 0)
 		return usage_error("push.timeout", cfg_str(cfg, "push.timeout"),
 				   "must be a positive duration");
+	if (!httppost_url_ok(url))
+		return usage_error("push.status.url", url, "must be an http:// or https:// URL");
 	if ((r = dyn_curl_open("--push.status.url")) < 0)
 		return r; /* logged */
 	h->curl_ready = true;
-	r = webhook_init(&h->wh, url, timeout_ms, &h->stopping);
-	if (r == -EINVAL || r == -ENAMETOOLONG)
-		return usage_error("push.status.url", url, "must be an http:// or https:// URL");
-	if (r < 0)
+	static const char *const hdrs[] = { "Content-Type: application/json" };
+	if ((r = httppost_init(&h->wh, url, hdrs, 1, timeout_ms, &h->stopping)) < 0)
 		return r;
 	h->webhook_on = true;
 	return 0;
@@ -280,11 +280,19 @@ static int post_status(struct health *h)
 	int r = health_render_status(h, &body, &len);
 	if (r < 0)
 		return r;
-	r = webhook_post(&h->wh, body, len);
+	long status;
+	const char *err = NULL;
+	char answered[48];
+	r = httppost_send(&h->wh, body, len, &status, &err);
 	free(body);
+	if (r == 0 && (status < 200 || status > 299)) {
+		snprintf(answered, sizeof(answered), "the receiver answered HTTP %ld", status);
+		err = answered;
+		r = -EIO;
+	}
 	if (r < 0 && !h->webhook_failing)
 		plog(LOG_WARN, "posting the status failed; retrying at every check", "url",
-		     h->wh.url, "err", h->wh.err, PLOG_END);
+		     h->wh.url, "err", err, PLOG_END);
 	else if (r == 0 && h->webhook_failing)
 		plog(LOG_INFO, "posting the status works again", "url", h->wh.url, PLOG_END);
 	h->webhook_failing = r < 0;
@@ -383,7 +391,7 @@ void health_fini(struct health *h)
 	kline_rules_free(h->rules);
 	h->rules = NULL;
 	pid_files_fini(&h->pids);
-	webhook_fini(&h->wh);
+	httppost_fini(&h->wh);
 	if (h->curl_ready)
 		dyn_curl_close();
 	h->curl_ready = false;

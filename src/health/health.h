@@ -32,8 +32,8 @@
 #include "health/inputs.h"
 #include "health/kline.h"
 #include "health/klog.h"
-#include "health/webhook.h"
 #include "http/server.h"
+#include "lib/httppost.h"
 
 #define HEALTH_EVENTS 32 /* most recent events kept for the status API */
 
@@ -68,7 +68,7 @@ struct health {
 	struct klog klog;
 	bool klog_open;
 	struct pid_files pids;    /* used by the health thread only, as are those below */
-	struct webhook wh;
+	struct httppost wh;       /* the status webhook (--push.status.url) */
 	bool webhook_on, webhook_failing, curl_ready;
 	pthread_t thread;
 	bool started;

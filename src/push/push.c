@@ -19,12 +19,10 @@
 #include "lib/log.h"
 #include "lib/strparse.h"
 #include "push/push.h"
-#include "version.h"
 
 #define BATCH_BYTES (4u << 20)
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 5000
-#define RESP_KEEP 256 /* bytes of an error answer kept for the log */
 
 const struct flag_def push_flags[] = {
 	{ "push.remote-write.url", FLAG_STRING, NULL,
@@ -123,7 +121,7 @@ static int parse_labels(struct push *p, const struct plumb_config *cfg)
 static int parse_numbers(struct push *p, const struct plumb_config *cfg, int64_t *max_bytes)
 {
 	const char *bad = NULL;
-	if (strncmp(p->url, "http://", 7) != 0 && strncmp(p->url, "https://", 8) != 0)
+	if (!httppost_url_ok(p->url))
 		bad = "--push.remote-write.url must start with http:// or https://";
 	else if (cfg_duration_ms(cfg, "push.interval", &p->interval_ms) < 0 || p->interval_ms < 1000)
 		bad = "--push.interval must be at least 1s";
@@ -134,55 +132,6 @@ static int parse_numbers(struct push *p, const struct plumb_config *cfg, int64_t
 	if (bad)
 		plog(LOG_ERROR, bad, PLOG_END);
 	return bad ? -EINVAL : 0;
-}
-
-/* libcurl: keep the first RESP_KEEP bytes of an answer. */
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-	struct buf *b = ctx;
-	size_t len = size * n;
-	if (b->len < RESP_KEEP)
-		buf_append(b, data, len < RESP_KEEP - b->len ? len : RESP_KEEP - b->len);
-	return len;
-}
-
-/* libcurl: abandon the transfer once push_stop asks. */
-static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
-{
-	(void)a, (void)b, (void)c, (void)d;
-	return atomic_load(&((struct push *)ctx)->abort_transfer) ? 1 : 0;
-}
-
-/* Make p->curl with every option but the body (libcurl is loaded). Returns 0 or
- * -ENOMEM. */
-static int setup_curl(struct push *p)
-{
-	static const char *const hdrs[] = { "Content-Encoding: snappy",
-					    "Content-Type: application/x-protobuf",
-					    "X-Prometheus-Remote-Write-Version: 0.1.0", "Expect:" };
-	if (!(p->curl = dyn_curl.easy_init()))
-		return -ENOMEM;
-	for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
-		struct curl_slist *l = dyn_curl.slist_append(p->headers, hdrs[i]);
-		if (!l)
-			return -ENOMEM;
-		p->headers = l;
-	}
-	CURL *c = p->curl;
-	if (dyn_setopt_ptr(c, CURLOPT_URL, p->url) != CURLE_OK ||
-	    dyn_setopt_ptr(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-	    dyn_setopt_ptr(c, CURLOPT_HTTPHEADER, p->headers) != CURLE_OK ||
-	    dyn_setopt_ptr(c, CURLOPT_USERAGENT, "plumb/" PLUMB_VERSION) != CURLE_OK ||
-	    dyn_setopt_long(c, CURLOPT_POST, 1L) != CURLE_OK ||
-	    dyn_setopt_long(c, CURLOPT_TIMEOUT_MS, (long)p->timeout_ms) != CURLE_OK ||
-	    dyn_setopt_long(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    dyn_setopt_writefunction(c, on_body) != CURLE_OK ||
-	    dyn_setopt_ptr(c, CURLOPT_WRITEDATA, &p->resp) != CURLE_OK ||
-	    dyn_setopt_long(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
-	    dyn_setopt_xferinfofunction(c, on_progress) != CURLE_OK ||
-	    dyn_setopt_ptr(c, CURLOPT_XFERINFODATA, p) != CURLE_OK)
-		return -ENOMEM;
-	return 0;
 }
 
 static int push_metrics(void *ctx, struct metric_sink *out);
@@ -228,7 +177,11 @@ int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *sc
 		plog(LOG_WARN, "the push queue folder is not writable by this user; give it to "
 			       "the user (chown) or choose another --push.queue.dir",
 		     "path", p->q.dir, "err", strerror(errno), PLOG_END);
-	if ((r = setup_curl(p)) < 0) {
+	static const char *const hdrs[] = { "Content-Encoding: snappy",
+					    "Content-Type: application/x-protobuf",
+					    "X-Prometheus-Remote-Write-Version: 0.1.0", "Expect:" };
+	if ((r = httppost_init(&p->http, p->url, hdrs, sizeof(hdrs) / sizeof(hdrs[0]),
+			       p->timeout_ms, &p->abort_transfer)) < 0) {
 		plog(LOG_ERROR, "cannot set up libcurl for remote write", PLOG_END);
 		return r;
 	}
@@ -302,25 +255,6 @@ static void *collector_main(void *arg)
 	return NULL;
 }
 
-/* Post p->body. Returns the HTTP status, or -1 when no answer came (*err says why).
- * Runs without the mutex. */
-static long post(struct push *p, const char **err)
-{
-	long status = -1;
-	buf_reset(&p->resp);
-	CURLcode c = dyn_setopt_ptr(p->curl, CURLOPT_POSTFIELDS, p->body.p);
-	if (c == CURLE_OK)
-		c = dyn_setopt_off(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body.len);
-	if (c == CURLE_OK)
-		c = dyn_curl.easy_perform(p->curl);
-	if (c != CURLE_OK) {
-		*err = dyn_curl.easy_strerror(c);
-		return -1;
-	}
-	dyn_getinfo_long(p->curl, CURLINFO_RESPONSE_CODE, &status);
-	return status;
-}
-
 /* Wait (mutex held) until ms have passed or push_stop. */
 static void wait_ms(struct push *p, int64_t ms)
 {
@@ -357,7 +291,7 @@ static int64_t settle(struct push *p, const struct pqueue_batch *b, long status,
 			p->dropped_rejected += b->nsamples;
 		*isolate = *isolate ? *isolate - 1 : 0;
 		plog(LOG_WARN, "remote write rejected samples: dropped", "status", st, "samples", n,
-		     "answer", p->resp.len ? p->resp.p : "", PLOG_END);
+		     "answer", p->http.answer.len ? p->http.answer.p : "", PLOG_END);
 		return 0;
 	}
 	int64_t next = backoff ? backoff * 2 : BACKOFF_MIN_MS;
@@ -365,7 +299,7 @@ static int64_t settle(struct push *p, const struct pqueue_batch *b, long status,
 	char w[24];
 	snprintf(w, sizeof(w), "%" PRId64 "ms", next);
 	plog(backoff ? LOG_DEBUG : LOG_WARN, "remote write failed: will retry", "status",
-	     status < 0 ? "none" : st, "err", status < 0 ? err : (p->resp.len ? p->resp.p : ""),
+	     status < 0 ? "none" : st, "err", status < 0 ? err : (p->http.answer.len ? p->http.answer.p : ""),
 	     "retry_in", w, PLOG_END);
 	return next;
 }
@@ -404,7 +338,9 @@ static void *sender_main(void *arg)
 		}
 		pthread_mutex_unlock(&p->mu);
 		const char *err = "";
-		long status = post(p, &err);
+		long status;
+		if (httppost_send(&p->http, p->body.p, p->body.len, &status, &err) < 0)
+			status = -1;
 		pthread_mutex_lock(&p->mu);
 		if (p->stopping)
 			break;
@@ -462,12 +398,7 @@ int push_chown(struct push *p, uid_t uid, gid_t gid)
 void push_fini(struct push *p)
 {
 	push_stop(p);
-	if (p->curl)
-		dyn_curl.easy_cleanup(p->curl);
-	if (p->headers)
-		dyn_curl.slist_free_all(p->headers);
-	p->curl = NULL;
-	p->headers = NULL;
+	httppost_fini(&p->http);
 	if (p->curl_ref)
 		dyn_curl_close();
 	p->curl_ref = false;
@@ -480,7 +411,6 @@ void push_fini(struct push *p)
 	rw_fini(&p->enc);
 	buf_fini(&p->raw);
 	buf_fini(&p->body);
-	buf_fini(&p->resp);
 	free(p->ext_text);
 	memset(p, 0, sizeof(*p));
 }

@@ -17,7 +17,6 @@
 #ifndef PLUMB_PUSH_H
 #define PLUMB_PUSH_H
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -26,6 +25,7 @@
 
 #include "core/config.h"
 #include "core/scrape.h"
+#include "lib/httppost.h"
 #include "push/encode.h"
 #include "push/queue.h"
 
@@ -43,9 +43,8 @@ struct push {
 	char *ext_text;              /* the external labels' strings; owned */
 	struct rw_encoder enc;       /* used by the collector thread only */
 	bool curl_ref;               /* holds a dyn_curl_open reference */
-	CURL *curl;                  /* used by the sender thread only */
-	struct curl_slist *headers;
-	struct buf raw, body, resp;  /* the sender's */
+	struct httppost http;        /* used by the sender thread only */
+	struct buf raw, body;        /* the sender's */
 	atomic_bool abort_transfer;  /* set by push_stop: cut a request short */
 
 	pthread_mutex_t mu;          /* guards everything below */
