@@ -247,15 +247,21 @@ static int write_series_ls(const struct metric_sink *s, const struct sink_series
 	return buf_putc(out, '\n');
 }
 
-/* Write family f's HELP and TYPE lines. */
+/* Whether family f's name ends in _total. */
+static bool ends_total(const struct metric_sink *s, const struct sink_family *f)
+{
+	return f->name_len > 6 && memcmp(sink_str(s, f->name_off) + f->name_len - 6, "_total", 6) == 0;
+}
+
+/* Write family f's HELP and TYPE lines. OpenMetrics names a counter family without
+ * its _total. */
 static int write_family_head(const struct metric_sink *s, const struct sink_family *f,
 			     enum expo_format fmt, struct buf *out)
 {
 	const char *name = sink_str(s, f->name_off);
 	size_t famlen = f->name_len;
 	int r;
-	if (fmt == EXPO_OPENMETRICS && f->type == METRIC_COUNTER && famlen > 6 &&
-	    memcmp(name + famlen - 6, "_total", 6) == 0)
+	if (fmt == EXPO_OPENMETRICS && f->type == METRIC_COUNTER && ends_total(s, f))
 		famlen -= 6;
 	if ((r = buf_puts(out, "# HELP ")) < 0 || (r = buf_append(out, name, famlen)) < 0 ||
 	    (r = buf_putc(out, ' ')) < 0 ||
@@ -266,20 +272,16 @@ static int write_family_head(const struct metric_sink *s, const struct sink_fami
 	return buf_putc(out, '\n');
 }
 
-/* Write series i (in family order) of family f. */
+/* Write series i (in family order) of family f; total is the suffix a sample without
+ * its own takes ("_total" for an OpenMetrics counter whose name lacks it, else ""). */
 static int write_family_series(const struct metric_sink *s, const struct sink_family *f,
-			       uint32_t i, enum expo_format fmt, struct buf *out)
+			       uint32_t i, const char *total, struct buf *out)
 {
 	const char *name = sink_str(s, f->name_off);
-	size_t nlen = f->name_len;
-	/* OpenMetrics counters need the _total suffix their name may lack */
-	const char *total = fmt == EXPO_OPENMETRICS && f->type == METRIC_COUNTER &&
-					    !(nlen > 6 && memcmp(name + nlen - 6, "_total", 6) == 0)
-				    ? "_total" : "";
 	const struct sink_series *se = &s->series[s->order[s->nfamilies + f->first + i]];
 	const char *suffix = se->suffix == SUFFIX_NONE ? total : render_suffix(se->suffix);
-	return se->ls ? write_series_ls(s, se, name, nlen, suffix, out)
-		      : write_series(s, se, name, nlen, suffix, out);
+	return se->ls ? write_series_ls(s, se, name, f->name_len, suffix, out)
+		      : write_series(s, se, name, f->name_len, suffix, out);
 }
 
 void render_cursor_init(struct render_cursor *c)
@@ -306,10 +308,12 @@ int render_sink_step(const struct metric_sink *s, enum metric_view view, enum ex
 				return r;
 			c->head_done = true;
 		}
+		const char *total = fmt == EXPO_OPENMETRICS && f->type == METRIC_COUNTER &&
+					    !ends_total(s, f) ? "_total" : "";
 		for (; c->series < f->count; c->series++) {
 			if (out->len >= limit)
 				return 0;
-			if ((r = write_family_series(s, f, c->series, fmt, out)) < 0)
+			if ((r = write_family_series(s, f, c->series, total, out)) < 0)
 				return r;
 		}
 	}
