@@ -15,7 +15,10 @@ CFLAGS := -std=gnu11 $(WARN) $(OPT) $(SAN) -MMD -MP -fno-strict-aliasing
 # libcurl and libsnappy are not linked: remote write and the status webhook dlopen them
 # at start-up when configured (src/lib/dynlib.h), so a plain plumb never maps them.
 LDLIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz -lpcre2-8 -lprotobuf-c -ljansson -lseccomp \
-	-ldl -lpthread -lm
+	-ldl -lpthread
+# plumb itself needs nothing from libm (so it is not loaded, see src/lib/buf.c); the
+# tests and fuzz targets may use it
+TEST_LDLIBS := $(LDLIBS) -lm
 LDFLAGS += $(SAN)
 
 LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c \
@@ -79,7 +82,7 @@ $(BUILD)/plumb: $(BUILD)/src/main.o $(BUILD)/libplumb.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libplumb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libplumb.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libplumb.a $(TEST_LDLIBS)
 
 # alloc_count counts heap allocations per scrape, alloc_torture fails them one by one
 # (tests/alloc_hooks.h): built without sanitizers, which replace malloc. With $(SAN)
@@ -92,7 +95,7 @@ ALLOC_COUNT_LIB := $(LIB_SRCS) $(GEN_SRCS)
 endif
 $(BUILD)/tests/alloc_%: tests/alloc_%.c tests/alloc_hooks.h $(ALLOC_COUNT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -rdynamic -o $@ $< $(ALLOC_COUNT_LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLOC_COUNT_CFLAGS) -rdynamic -o $@ $< $(ALLOC_COUNT_LIB) $(TEST_LDLIBS)
 
 # A FUSE filesystem whose statfs hangs, for the filesystem collector's timeout test.
 $(BUILD)/tests/hangfs: tests/fuse/hangfs.c
@@ -147,7 +150,7 @@ fuzz-build:
 	@mkdir -p build-fuzz/fuzz
 	@for t in $(FUZZ_TARGETS); do \
 		clang $(CPPFLAGS) -Ibuild-fuzz/gen -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
-		  -fno-sanitize-recover=all fuzz/$$t.c build-fuzz/libplumb.a $(LDLIBS) -o build-fuzz/fuzz/$$t \
+		  -fno-sanitize-recover=all fuzz/$$t.c build-fuzz/libplumb.a $(TEST_LDLIBS) -o build-fuzz/fuzz/$$t \
 		  || exit 1; done
 
 # make fuzz: every target (or those named in FUZZ=) for FUZZ_RUNS executions each, on

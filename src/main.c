@@ -10,6 +10,7 @@
  * handler runs in an awkward place.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,13 @@ int main(int argc, char **argv)
 	struct push push = { 0 };
 	struct runtime rt;
 	int status = 1;
+
+	/* One malloc arena for every thread, with no padding kept at its top: plumb's
+	 * threads allocate at start-up and when a collection outgrows its buffers, never
+	 * in steady state, so a per-thread arena would buy no speed and costs resident
+	 * memory (about 0.25 MiB with plumb's threads). Before any thread exists. */
+	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_TOP_PAD, 0);
 
 	int r = cfg_parse(argc, argv, &cfg);
 	if (r == 1)

@@ -93,6 +93,16 @@ int buf_put_u64(struct buf *b, unsigned long long v)
 	return buf_append(b, tmp + i, sizeof(tmp) - i);
 }
 
+/* x (0 <= x < 2^52) rounded to the nearest integer, ties to even: what nearbyint()
+ * gives in the default rounding mode, without linking libm for this one call (plumb
+ * needs nothing else from it, and a library loaded is memory resident). Adding 2^52
+ * leaves no bits below the units place, so the addition itself rounds; subtracting
+ * 2^52 again is exact. */
+static double round_even(double x)
+{
+	return (x + 0x1p52) - 0x1p52;
+}
+
 /* Write v (not an integer, 1e-4 <= |v| < 1e15) as %.15g does when 15 significant
  * digits read back to v, without printf: scale |v| to a 15-digit integer m, and if
  * m / 10^k is v again (both exact below 2^53 and 10^22, and IEEE division rounds
@@ -109,7 +119,10 @@ static int put_decimal15(struct buf *b, double v)
 	while (e < 14 && a >= (e + 1 >= 0 ? p10[e + 1] : 1 / p10[-(e + 1)]))
 		e++;
 	int k = 14 - e; /* 0..18 */
-	double scaled = nearbyint(a * p10[k]);
+	double x = a * p10[k];
+	if (!(x < 0x1p52))
+		return 0;
+	double scaled = round_even(x);
 	if (scaled >= 1e15 || scaled / p10[k] != a)
 		return 0;
 	unsigned long long m = (unsigned long long)scaled, unit = 1;

@@ -11,8 +11,14 @@
  * --runtime.user of root (uid 0 kept, without capabilities). capget then proves the
  * result. The process also becomes non-dumpable by the uid change, so other processes
  * of the same user cannot ptrace it or read its memory.
+ *
+ * The user and its groups are looked up in a short-lived child process. The lookup
+ * goes through NSS, which loads the modules nsswitch.conf names (libnss_systemd, and
+ * with it libm and libcap, about 0.6 MiB resident) and would keep them mapped for
+ * plumb's whole life for a question asked once; the child takes them with it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -20,6 +26,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -28,19 +35,26 @@
 
 #define PW_BUF_MAX (1u << 20) /* a passwd entry larger than 1 MiB is refused */
 
-int priv_lookup(const char *user, uid_t *uid, gid_t *gid)
+/* What the lookup child sends back: its result, then the user when r is 0. */
+struct lookup_reply {
+	int r;
+	struct priv_user u;
+};
+
+/* In the lookup child: resolve user through NSS into *out (r 0, -ENOENT, -E2BIG for
+ * more than PRIV_MAX_GROUPS groups, or -errno). Allocates and frees its own buffer. */
+static void lookup_here(const char *user, struct lookup_reply *out)
 {
 	struct passwd pw, *res = NULL;
 	size_t cap = 4096;
 	char *buf = NULL;
 	uint64_t num = 0;
 	bool numeric = str_u64(user, &num) == 0 && num <= (uid_t)-2;
-	int r;
 
 	for (;;) {
 		char *nb = realloc(buf, cap);
 		if (!nb) {
-			r = -ENOMEM;
+			out->r = -ENOMEM;
 			goto out_free;
 		}
 		buf = nb;
@@ -51,21 +65,76 @@ int priv_lookup(const char *user, uid_t *uid, gid_t *gid)
 			continue;
 		}
 		if (e) {
-			r = -e;
+			out->r = -e;
 			goto out_free;
 		}
 		break;
 	}
 	if (!res) {
-		r = -ENOENT;
+		out->r = -ENOENT;
 		goto out_free;
 	}
-	*uid = pw.pw_uid;
-	*gid = pw.pw_gid;
-	r = 0;
+	out->u.uid = pw.pw_uid;
+	out->u.gid = pw.pw_gid;
+	out->u.ngroups = PRIV_MAX_GROUPS;
+	/* the primary group is in the list too, as initgroups() would set it */
+	out->r = getgrouplist(pw.pw_name, pw.pw_gid, out->u.groups, &out->u.ngroups) < 0
+			 ? -E2BIG : 0;
 out_free:
 	free(buf);
-	return r;
+}
+
+int priv_lookup(const char *user, struct priv_user *u)
+{
+	struct lookup_reply rep;
+	int fds[2], st, r;
+	size_t got = 0;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (pid == 0) {
+		/* the child: whatever NSS loads stays here. _exit, so that nothing of the
+		 * parent's (atexit handlers, stdio buffers) runs twice */
+		close(fds[0]);
+		memset(&rep, 0, sizeof(rep));
+		lookup_here(user, &rep);
+		const char *p = (const char *)&rep;
+		size_t left = sizeof(rep);
+		while (left) {
+			ssize_t n = write(fds[1], p, left);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				_exit(1);
+			p += n;
+			left -= (size_t)n;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got < sizeof(rep)) {
+		ssize_t n = read(fds[0], (char *)&rep + got, sizeof(rep) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (got < sizeof(rep))
+		return -EIO; /* the child died before it answered */
+	if (rep.r == 0)
+		*u = rep.u;
+	return rep.r;
 }
 
 /* Empty the capability bounding set, so that no later execve (there is none; this is
@@ -102,7 +171,7 @@ static int clear_caps(void)
 	return 0;
 }
 
-int priv_drop(const char *user, uid_t uid, gid_t gid, bool *switched)
+int priv_drop(const char *user, const struct priv_user *u, bool *switched)
 {
 	int r = 0;
 	*switched = false;
@@ -112,15 +181,14 @@ int priv_drop(const char *user, uid_t uid, gid_t gid, bool *switched)
 			     strerror(-r), PLOG_END);
 			return r;
 		}
-		/* initgroups reads the group database: still possible here, before Landlock */
-		if (initgroups(user, gid) < 0 || setresgid(gid, gid, gid) < 0 ||
-		    setresuid(uid, uid, uid) < 0) {
+		if (setgroups((size_t)u->ngroups, u->groups) < 0 ||
+		    setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0) {
 			r = -errno;
 			plog(LOG_ERROR, "could not switch to the runtime user", "user", user,
 			     "err", strerror(-r), PLOG_END);
 			return r;
 		}
-		*switched = uid != 0;
+		*switched = u->uid != 0;
 	}
 	if ((r = clear_caps()) < 0) {
 		plog(LOG_ERROR, "could not drop every capability; refusing to run with some",

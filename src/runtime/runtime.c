@@ -202,23 +202,26 @@ static void check_single_thread(void)
 static int least_privilege(const char *user, bool root, const struct runtime_handover *ho,
 			   struct runtime *rt)
 {
+	struct priv_user u = { .uid = rt->uid, .gid = rt->gid };
 	int r;
 	if (root && (!user || !*user)) {
 		plog(LOG_ERROR, "--runtime.user must name a user", PLOG_END);
 		return -EINVAL;
 	}
-	if (root && (r = priv_lookup(user, &rt->uid, &rt->gid)) < 0) {
+	if (root && (r = priv_lookup(user, &u)) < 0) {
 		plog(LOG_ERROR, "cannot find the --runtime.user to switch to", "user", user, "err",
 		     strerror(-r), PLOG_END);
 		return r;
 	}
-	if (root && rt->uid != 0 && ho && ho->fn && (r = ho->fn(ho->ctx, rt->uid, rt->gid)) < 0) {
+	if (root && u.uid != 0 && ho && ho->fn && (r = ho->fn(ho->ctx, u.uid, u.gid)) < 0) {
 		plog(LOG_ERROR, "could not give the runtime user the files it needs", "user", user,
 		     "err", strerror(-r), PLOG_END);
 		return r;
 	}
-	if ((r = priv_drop(user, rt->uid, rt->gid, &rt->user_switched)) < 0)
+	if ((r = priv_drop(user, &u, &rt->user_switched)) < 0)
 		return r;
+	rt->uid = u.uid;
+	rt->gid = u.gid;
 	if (!root)
 		plog(LOG_DEBUG, "not started as root: keeping the current user", PLOG_END);
 	else if (!rt->user_switched)

@@ -80,15 +80,28 @@ int runtime_collect(void *ctx, struct metric_sink *out);
 
 /* ---- the steps, for runtime.c and the unit tests --------------------------------- */
 
-/* Resolve user to a uid and gid (getpwnam_r; a number is taken as a uid whose primary
- * group is looked up the same way). Returns 0, -ENOENT for an unknown user, or -errno. */
-int priv_lookup(const char *user, uid_t *uid, gid_t *gid);
+/* Most groups a --runtime.user may be in (its primary group included). */
+#define PRIV_MAX_GROUPS 1024
 
-/* As root: switch to uid/gid (supplementary groups from the user database), dropping
- * the capability bounding set first. As anyone: clear the ambient, inheritable,
+/* A user as the user database gives it. */
+struct priv_user {
+	uid_t uid;
+	gid_t gid;                       /* primary group */
+	int ngroups;                     /* entries in groups */
+	gid_t groups[PRIV_MAX_GROUPS];   /* every group, the primary one included */
+};
+
+/* Resolve user to *u (getpwnam_r; a number is taken as a uid, getpwuid_r; its groups
+ * by getgrouplist), in a forked child so that no NSS module stays loaded in plumb.
+ * Call it while plumb has one thread. Returns 0, -ENOENT for an unknown user, -E2BIG
+ * for a user in more than PRIV_MAX_GROUPS groups, -EIO if the child died, or -errno. */
+int priv_lookup(const char *user, struct priv_user *u);
+
+/* As root: switch to u's uid, gid and groups, dropping the capability bounding set
+ * first (user names it in logs). As anyone: clear the ambient, inheritable,
  * permitted and effective capability sets, then check with capget that none remains.
  * Returns 0 or -errno (-EPERM if a capability is still held). */
-int priv_drop(const char *user, uid_t uid, gid_t gid, bool *switched);
+int priv_drop(const char *user, const struct priv_user *u, bool *switched);
 
 /* Paths Landlock allows: read-only ones (read files, list folders) and read-write ones
  * (create, write, rename, truncate, delete inside). Pointers are borrowed. */

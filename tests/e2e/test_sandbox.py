@@ -1,7 +1,8 @@
 """test_sandbox: least privilege and the sandbox, seen from outside the process.
 
 Started as root with the default --runtime.user (nobody), plumb's /proc/PID/status
-shows no capabilities, NoNewPrivs 1, Seccomp 2 and nobody's uid and gid; it still
+shows no capabilities, NoNewPrivs 1, Seccomp 2 and nobody's uid, gid and groups, and
+its maps show no NSS module (the lookup ran in a child); it still
 serves every family it serves without the sandbox; Landlock refuses a file outside the
 allowed folders (a textfile behind a symlink that leads out of its folder) that the
 same plumb reads with the sandbox off; the push queue's folder, made as root, is handed
@@ -49,6 +50,13 @@ def test_root_drops_to_nobody():
         check(st["Seccomp"] == "2", "Seccomp is " + st["Seccomp"])
         check(st["Uid"].split() == [str(NOBODY.pw_uid)] * 4, "Uid is " + st["Uid"])
         check(st["Gid"].split() == [str(NOBODY.pw_gid)] * 4, "Gid is " + st["Gid"])
+        want_groups = sorted(os.getgrouplist(NOBODY.pw_name, NOBODY.pw_gid))
+        check(sorted(int(g) for g in st["Groups"].split()) == want_groups,
+              "Groups is %r, nobody's are %r" % (st["Groups"], want_groups))
+        # the user was looked up in a child: no NSS module stays mapped in plumb
+        with open("/proc/%d/maps" % p.pid) as f:
+            nss = sorted({l.split()[-1] for l in f if "libnss_" in l})
+        check(not nss, "NSS modules mapped in plumb: %s" % nss)
         # every thread, also those started after the switch, is confined alike
         for tid in os.listdir("/proc/%d/task" % p.pid):
             with open("/proc/%d/task/%s/status" % (p.pid, tid)) as f:

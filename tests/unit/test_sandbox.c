@@ -15,12 +15,14 @@
  *   flags belong to parts built in parallel, so this file stands in for
  *   src/core/modules.c with a flag table that declares them (the linker then takes
  *   this plumb_flag_tables instead of the library's);
- * - priv_lookup resolves names and uids and rejects unknown users.
+ * - priv_lookup resolves names and uids with their groups, rejects unknown users, and
+ *   leaves no NSS module mapped in the caller (it asks in a child).
  * Run as root (as the suite does) it also covers the uid switch; as another user the
  * switch is skipped, as plumb does.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -161,8 +163,8 @@ static void *thread_fn(void *arg)
 }
 
 /* Inside the sandbox: the status fields, and a thread, a file read and a socket work.
- * arg: the uid expected afterwards ((uid_t)-1: unchanged). Returns the number of failed
- * checks (printed). */
+ * arg: the struct priv_user expected afterwards (uid (uid_t)-1: unchanged, and then
+ * its groups are not checked). Returns the number of failed checks (printed). */
 static int confined_status(void *arg)
 {
 	int r = enter((const char *const[]){ "--runtime.user=nobody", NULL });
@@ -186,9 +188,26 @@ static int confined_status(void *arg)
 			bad++;
 		}
 	}
-	if (*(const uid_t *)arg != (uid_t)-1 && getuid() != *(const uid_t *)arg) {
+	const struct priv_user *u = arg;
+	if (u->uid != (uid_t)-1 && getuid() != u->uid) {
 		fprintf(stderr, "confined: uid %u, expected nobody's %u\n", (unsigned)getuid(),
-			(unsigned)*(const uid_t *)arg);
+			(unsigned)u->uid);
+		bad++;
+	}
+	gid_t groups[PRIV_MAX_GROUPS];
+	int n = getgroups(PRIV_MAX_GROUPS, groups);
+	for (int i = 0; u->uid != (uid_t)-1 && i < u->ngroups; i++) {
+		int j = 0;
+		while (j < n && groups[j] != u->groups[i])
+			j++;
+		if (j == n) {
+			fprintf(stderr, "confined: not in nobody's group %u\n",
+				(unsigned)u->groups[i]);
+			bad++;
+		}
+	}
+	if (u->uid != (uid_t)-1 && n != u->ngroups) {
+		fprintf(stderr, "confined: in %d groups, nobody is in %d\n", n, u->ngroups);
 		bad++;
 	}
 	pthread_t t;
@@ -214,10 +233,9 @@ static int confined_status(void *arg)
 
 static void test_confined_status(void)
 {
-	uid_t want = (uid_t)-1;
-	gid_t gid;
+	static struct priv_user want = { .uid = (uid_t)-1 };
 	if (geteuid() == 0)
-		CHECK_INT(priv_lookup("nobody", &want, &gid), 0);
+		CHECK_INT(priv_lookup("nobody", &want), 0);
 	int st = in_child(confined_status, &want);
 	CHECK(WIFEXITED(st));
 	if (WIFEXITED(st))
@@ -456,17 +474,56 @@ static void test_paths_from_flags(void)
 	rmdir(c.base);
 }
 
+/* Whether this process maps a file whose name contains what. */
+static bool maps_file(const char *what)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* The control for test_lookup's NSS check: a lookup made here loads modules.
+ * Returns 0 when one is mapped afterwards, 1 when none is. */
+static int lookup_in_process(void *arg)
+{
+	gid_t groups[PRIV_MAX_GROUPS];
+	int n = PRIV_MAX_GROUPS;
+	(void)arg;
+	getgrouplist("root", 0, groups, &n);
+	return maps_file("libnss_") ? 0 : 1;
+}
+
 static void test_lookup(void)
 {
-	uid_t uid = 1;
-	gid_t gid = 1;
-	CHECK_INT(priv_lookup("root", &uid, &gid), 0);
-	CHECK_INT(uid, 0);
-	CHECK_INT(gid, 0);
-	CHECK_INT(priv_lookup("0", &uid, &gid), 0);
-	CHECK_INT(uid, 0);
-	CHECK_INT(priv_lookup("plumb-no-such-user", &uid, &gid), -ENOENT);
-	CHECK_INT(priv_lookup("4294967295", &uid, &gid), -ENOENT); /* (uid_t)-1 is no uid */
+	static struct priv_user u;
+	CHECK_INT(priv_lookup("root", &u), 0);
+	CHECK_INT(u.uid, 0);
+	CHECK_INT(u.gid, 0);
+	CHECK(u.ngroups >= 1);
+	bool primary = false;
+	for (int i = 0; i < u.ngroups; i++)
+		primary |= u.groups[i] == 0;
+	CHECK(primary); /* the primary group is in the list, as initgroups puts it */
+	u.uid = 1;
+	CHECK_INT(priv_lookup("0", &u), 0);
+	CHECK_INT(u.uid, 0);
+	CHECK_INT(priv_lookup("plumb-no-such-user", &u), -ENOENT);
+	CHECK_INT(priv_lookup("4294967295", &u), -ENOENT); /* (uid_t)-1 is no uid */
+	/* the lookups above ran in children: no NSS module is mapped here, where a lookup
+	 * in this process (the control, in a child) maps one when nsswitch.conf names a
+	 * module (Debian's names systemd when libnss-systemd is installed) */
+	int st = in_child(lookup_in_process, NULL);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		CHECK(!maps_file("libnss_"));
+	else
+		fprintf(stderr, "test_lookup: NSS loads no module on this machine; the "
+				"no-module-after-lookup check is moot here\n");
 }
 
 int main(void)
