@@ -171,8 +171,13 @@ bench: all
 	@python3 bench/bench.py --plumb $(BUILD)/plumb
 
 # the container collector on fixture nodes of 100, 1000 and 5000 containers (bench/README.md)
-bench-containers: all
+bench-containers: all $(BUILD)/bench/readfloor
 	@python3 bench/bench_containers.py --plumb $(BUILD)/plumb $(BENCH_ARGS)
+
+# the kernel's cost of reading the collector's files, without plumb (bench/readfloor.c)
+$(BUILD)/bench/readfloor: bench/readfloor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 clean:
 	rm -rf build build-asan build-fuzz build-tsan

@@ -12,7 +12,10 @@ warms it up, scrapes /metrics K times over one keep-alive connection, and report
 CPU per scrape (the process's CPU clock, and utime+stime from /proc/PID/stat), peak RSS
 (VmHWM), series, response bytes, the containers plumb named, and the cost per container.
 A run with N = 0 (the same node with no pods) gives the fixed cost, so the marginal cost
-per container is reported too. Then: is the growth linear (CPU per container at the
+per container is reported too. For the v2 layout it also measures the floor: what the
+kernel alone charges to read the files plumb read for the cgroups it reported
+(bench/readfloor.c, no parsing or output), with every descriptor held and with each file
+opened and closed, so plumb's CPU can be set against what any reader must pay. Then: is the growth linear (CPU per container at the
 largest N within 1.5x of that at the next one down, 5000 against 1000 by default), and are
 the targets met at the largest N (<= 50 ms CPU per scrape, <= 8 MiB peak RSS, stated for
 5000 containers).
@@ -31,6 +34,7 @@ import os
 import resource
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +59,10 @@ TARGET_RSS_BYTES = 8 * MIB
 TARGET_AT = 5000
 LINEAR_LIMIT = 1.5
 CPU_LINE = re.compile(r'^container_cpu_usage_seconds_total\{(.*)\} ', re.M)
+# the files the container collector reads in each cgroup of a v2 (unified) hierarchy
+V2_FILES = ("cpu.stat", "cpu.max", "cpu.weight", "memory.current", "memory.stat", "memory.max",
+            "memory.events", "memory.swap.current", "io.stat", "cpu.pressure",
+            "memory.pressure", "io.pressure")
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
@@ -72,6 +80,48 @@ def containers_named(text, manifest):
                 and labels.get("container") == c["container"]:
             ok.add(c["id"])
     return len(ok)
+
+
+def floor_files(text, sysfs):
+    """The files plumb read for the cgroups it reported (the id labels of
+    container_cpu_usage_seconds_total) in a v2 fixture under sysfs: those that exist."""
+    ids = {dict(LABEL.findall(m.group(1))).get("id") for m in CPU_LINE.finditer(text)}
+    out = []
+    for cg in sorted(i for i in ids if i):
+        d = os.path.join(sysfs, "fs", "cgroup", cg.lstrip("/"))
+        out += [os.path.join(d, f) for f in V2_FILES if os.path.isfile(os.path.join(d, f))]
+    return out
+
+
+def read_floor(tool, files, nofile):
+    """Run readfloor on files (under prlimit --nofile when nofile is set, the limit plumb
+    had); returns its JSON figures, or None without the tool."""
+    if not tool:
+        return None
+    argv = (["prlimit", "--nofile=%d" % nofile] if nofile else []) + [tool, "11"]
+    r = subprocess.run(argv, input="\n".join(files) + "\n", capture_output=True, text=True,
+                       timeout=1800)
+    if r.returncode != 0:
+        raise RuntimeError("readfloor failed: %s" % r.stderr.strip())
+    return json.loads(r.stdout)
+
+
+def find_readfloor(args, workdir):
+    """The readfloor binary: --readfloor, else build/bench/readfloor beside build/plumb,
+    else compiled from bench/readfloor.c into workdir. None (and a note) if there is
+    none and no compiler."""
+    for cand in ([args.readfloor] if args.readfloor else []) + [
+            os.path.join(os.path.dirname(args.plumb), "bench", "readfloor")]:
+        if os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return cand
+    out = os.path.join(workdir, "readfloor")
+    try:
+        subprocess.run(["cc", "-O2", "-o", out, os.path.join(HERE, "readfloor.c")], check=True,
+                       capture_output=True)
+        return out
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("note: no readfloor (%s); the file-read floor is not measured" % e)
+        return None
 
 
 def run_one(args, n, workdir):
@@ -106,6 +156,10 @@ def run_one(args, n, workdir):
         fds = len(os.listdir("/proc/%d/fd" % s.proc.pid))
         text = s.last_body.decode("utf-8", "replace")
         series, families = bench.count_series(text)
+        floor = None
+        if n and args.layout == "v2":
+            floor = read_floor(args.readfloor_bin, floor_files(text, os.path.join(fdir, "sys")),
+                               args.nofile)
         tck = os.sysconf("SC_CLK_TCK")
         lat = sorted(s.latencies)
         return {
@@ -118,6 +172,7 @@ def run_one(args, n, workdir):
             "response_bytes": s.last_wire, "response_bytes_uncompressed": len(s.last_body),
             "containers_named": containers_named(text, manifest),
             "latency_ms_median": 1000 * lat[len(lat) // 2], "wall_seconds": wall,
+            "floor": floor,
         }
     finally:
         s.stop()
@@ -141,6 +196,11 @@ ROWS = (
     ("series", lambda r, b: r["series"], 0),
     ("response bytes", lambda r, b: r["response_bytes"], 0),
     ("latency ms median (client)", lambda r, b: r["latency_ms_median"], 3),
+    ("files read a scrape (floor)", lambda r, b: r["floor"]["files"] if r.get("floor") else None, 0),
+    ("  floor ms, descriptors held", lambda r, b: r["floor"]["held_us"] / 1000 if r.get("floor") else None, 3),
+    ("  floor ms, open/read/close", lambda r, b: r["floor"]["reopen_us"] / 1000 if r.get("floor") else None, 3),
+    ("  plumb CPU / held floor", lambda r, b: cpu_of(r) * 1000 / r["floor"]["held_us"]
+     if r.get("floor") and r["floor"]["held_us"] else None, 2),
     ("CPU us/container/scrape", lambda r, b: 1000 * cpu_of(r) / r["n"] if r["n"] else None, 3),
     ("  marginal (minus N=0)", lambda r, b: 1000 * (cpu_of(r) - cpu_of(b)) / r["n"] if b and r["n"] else None, 3),
     ("VmHWM KiB/container", lambda r, b: r["vmhwm"] / 1024 / r["n"] if r["n"] else None, 3),
@@ -194,6 +254,13 @@ def verdict(results, base):
         "process clock" if top["cpu_ms_clock"] is not None else "/proc stat ticks"))
     print("  peak RSS <= %.0f MiB: %s (VmHWM %.2f MiB)" % (TARGET_RSS_BYTES / MIB, yes(out["rss_met"]),
                                                           top["vmhwm"] / MIB))
+    if top.get("floor"):
+        fl = top["floor"]
+        out["floor_ms_held"] = fl["held_us"] / 1000
+        out["floor_ms_reopen"] = fl["reopen_us"] / 1000
+        print("  the kernel's floor at N=%d: reading the %d files plumb read costs %.1f ms with every "
+              "descriptor held, %.1f ms opening each (readfloor, no parsing, no sandbox)"
+              % (top["n"], fl["files"], out["floor_ms_held"], out["floor_ms_reopen"]))
     if top["cpu_ticks"] < 100:
         print("  note: %d clock ticks at N=%d; the /proc stat row is coarse, the process clock row "
               "is exact (or raise --scrapes)" % (top["cpu_ticks"], top["n"]))
@@ -216,6 +283,9 @@ def parse_args(argv):
                    help="run plumb under this descriptor limit (prlimit), e.g. 1024 so that every N "
                         "holds the same share of its files (default: the inherited limit)")
     p.add_argument("--no-baseline", action="store_true", help="skip the N=0 run (no marginal figures)")
+    p.add_argument("--readfloor", default=None,
+                   help="readfloor binary for the file-read floor (default: build/bench/readfloor, "
+                        "else compiled from bench/readfloor.c)")
     p.add_argument("--workdir", default=None, help="where fixtures go (default: a new temp directory)")
     p.add_argument("--keep", action="store_true", help="keep the fixtures and logs")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
@@ -266,6 +336,7 @@ def main(argv):
     workdir = tempfile.mkdtemp(prefix="plumb-bench-containers-") if made else args.workdir
     os.makedirs(workdir, exist_ok=True)
     status, base, results = 0, None, []
+    args.readfloor_bin = find_readfloor(args, workdir) if args.layout == "v2" else None
     try:
         for n in ([] if args.no_baseline else [0]) + args.counts:
             r = run_one(args, n, workdir)
