@@ -172,6 +172,8 @@ static int family_for(struct metric_sink *s, enum metric_view view, const struct
 		return s->families[idx].type == d->type ? idx : -EEXIST;
 	if (!valid_metric_name(d->name, nlen))
 		return -EINVAL;
+	if (s->nfamilies >= SINK_MAX_FAMILIES)
+		return -E2BIG;
 	const char *help = d->help ? d->help : "";
 	size_t hlen = strlen(help);
 	int r = grow_array((void **)&s->families, &s->families_cap, s->nfamilies + 1,
@@ -409,6 +411,8 @@ static int add_sample(struct metric_sink *s, enum metric_view view, const struct
 	size_t start = s->strings.len;
 	if ((r = put_labels(s, labels, n, set)) < 0)
 		goto out_drop;
+	_Static_assert(SINK_MAX_LABELS < 128 && SUFFIX_TOTAL < 8,
+		       "sink_series' bit fields hold every label count and suffix");
 	s->series[s->nseries++] = (struct sink_series){
 		.family = (uint32_t)fam,
 		.suffix = suffix,
