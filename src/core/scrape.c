@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int scraper_init(struct scraper *s, struct agent *a)
 {
@@ -103,6 +104,8 @@ int scraper_collect(struct scraper *s, struct snapshot **snap)
 	memset(sn->ready, 0, sizeof(sn->ready));
 
 	pthread_mutex_lock(&s->mu);
+	clock_gettime(CLOCK_MONOTONIC, &sn->done);
+	sn->result = r;
 	s->current = sn;
 	s->in_flight = false;
 	s->generation++;
@@ -111,6 +114,27 @@ int scraper_collect(struct scraper *s, struct snapshot **snap)
 out_unlock:
 	pthread_mutex_unlock(&s->mu);
 	return r;
+}
+
+int scraper_recent(struct scraper *s, uint64_t max_age_ms, struct snapshot **snap)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&s->mu);
+	struct snapshot *sn = s->current;
+	if (sn && !s->in_flight) {
+		int64_t age_ms = (int64_t)(now.tv_sec - sn->done.tv_sec) * 1000 +
+				 (now.tv_nsec - sn->done.tv_nsec) / 1000000;
+		if (age_ms >= 0 && (uint64_t)age_ms <= max_age_ms) {
+			sn->refs++;
+			*snap = sn;
+			int r = sn->result;
+			pthread_mutex_unlock(&s->mu);
+			return r;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return scraper_collect(s, snap);
 }
 
 /* gzip src into dst with the snapshot's reusable stream. Returns 0 or -errno. */

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "core/agent.h"
@@ -41,6 +42,8 @@ struct snapshot {
 	struct buf body[VIEW_COUNT][2][2]; /* [view][format][gzip] */
 	bool ready[VIEW_COUNT][2][2];
 	int refs;               /* guarded by scraper.mu */
+	struct timespec done;   /* CLOCK_MONOTONIC when its collection ended (scraper.mu) */
+	int result;             /* that collection's result, 0 or -errno (scraper.mu) */
 	pthread_mutex_t render_mu;
 	z_stream z;
 	bool z_ready;
@@ -113,5 +116,12 @@ void scraper_put(struct scraper *s, struct snapshot *snap);
  * *snap gets one reference, to give back with scraper_put, also when the result is
  * -errno from the sink (the snapshot then holds what was collected). Thread-safe. */
 int scraper_collect(struct scraper *s, struct snapshot **snap);
+
+/* Like scraper_collect, but when the latest collection ended at most max_age_ms ago
+ * and none is in flight, hold that one instead of collecting again (health checks on
+ * a timer take what a scrape just collected: on a node with thousands of containers a
+ * collection costs a large part of a second). Returns that collection's result.
+ * Thread-safe. */
+int scraper_recent(struct scraper *s, uint64_t max_age_ms, struct snapshot **snap);
 
 #endif

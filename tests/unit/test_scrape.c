@@ -2,10 +2,12 @@
  * test_scrape: the scrape layer's two ways of serving a collection. A small one is
  * rendered whole and shared; one over stream_series series is streamed in pieces,
  * plain or gzipped, and what the stream yields must be byte for byte the whole
- * rendering of the same snapshot (after gunzip), however small the reads.
+ * rendering of the same snapshot (after gunzip), however small the reads. A timer's
+ * scraper_recent takes the latest collection while it is young, and collects otherwise.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "core/agent.h"
@@ -65,25 +67,42 @@ static int gunzip(const char *src, size_t n, struct buf *out)
 	return r;
 }
 
-static void set_up(struct agent *agent, struct scraper *s, struct plumb_config **cfg)
+/* A scraper over an agent with the many_series source. */
+struct harness {
+	struct plumb_config *cfg;
+	struct agent agent;
+	struct scraper s;
+};
+
+/* Set h up; false (with a failed check) when the configuration could not be made. */
+static bool set_up(struct harness *h)
 {
 	char *argv[] = { "plumb", "--collector.disable-defaults", NULL };
-	CHECK_INT(cfg_parse(2, argv, cfg), 0);
-	CHECK_INT(agent_init(agent, *cfg), 0);
+	memset(h, 0, sizeof(*h));
+	CHECK_INT(cfg_parse(2, argv, &h->cfg), 0);
+	if (!h->cfg)
+		return false;
+	CHECK_INT(agent_init(&h->agent, h->cfg), 0);
 	struct agent_source src = { "many", many_series, NULL };
-	CHECK_INT(agent_add_source(agent, &src), 0);
-	scraper_init(s, agent);
+	CHECK_INT(agent_add_source(&h->agent, &src), 0);
+	scraper_init(&h->s, &h->agent);
+	return true;
+}
+
+static void tear_down(struct harness *h)
+{
+	scraper_fini(&h->s);
+	agent_fini(&h->agent);
+	cfg_free(h->cfg);
 }
 
 static void stream_matches_whole(void)
 {
-	struct plumb_config *cfg = NULL;
-	struct agent agent = { 0 };
-	struct scraper s;
-	set_up(&agent, &s, &cfg);
-	if (!cfg)
+	static struct harness h;
+	if (!set_up(&h))
 		return;
-	s.stream_series = 100;
+	struct scraper *s = &h.s;
+	s->stream_series = 100;
 	struct buf got = { 0 }, want = { 0 }, plain = { 0 };
 	struct scrape_stream *first = NULL;
 	unsigned seed = 3;
@@ -94,7 +113,7 @@ static void stream_matches_whole(void)
 				struct scrape_stream *st;
 				const char *body;
 				size_t len, n;
-				CHECK_INT(scraper_open_view(&s, v, f, g, &sn, &body, &len, &st), 0);
+				CHECK_INT(scraper_open_view(s, v, f, g, &sn, &body, &len, &st), 0);
 				CHECK(st != NULL && sn == NULL && body == NULL);
 				if (!st)
 					continue;
@@ -129,25 +148,52 @@ static void stream_matches_whole(void)
 		}
 	}
 	/* at or under the threshold the body comes whole, as before */
-	s.stream_series = 1000000;
+	s->stream_series = 1000000;
 	struct snapshot *sn;
 	struct scrape_stream *st;
 	const char *body;
 	size_t len;
-	CHECK_INT(scraper_open_view(&s, VIEW_METRICS, EXPO_TEXT, false, &sn, &body, &len, &st), 0);
+	CHECK_INT(scraper_open_view(s, VIEW_METRICS, EXPO_TEXT, false, &sn, &body, &len, &st), 0);
 	CHECK(st == NULL && sn != NULL && body != NULL && len > 100000);
 	if (sn)
-		scraper_put(&s, sn);
+		scraper_put(s, sn);
 	buf_fini(&got);
 	buf_fini(&want);
 	buf_fini(&plain);
-	scraper_fini(&s);
-	agent_fini(&agent);
-	cfg_free(cfg);
+	tear_down(&h);
+}
+
+/* scraper_recent holds the latest collection while it is young enough, and collects
+ * again (agent.collections counts) when it is not, or when asked for age 0 after time
+ * has passed. */
+static void recent_reuses_young_collections(void)
+{
+	static struct harness h;
+	if (!set_up(&h))
+		return;
+	struct scraper *s = &h.s;
+	const struct agent *agent = &h.agent;
+	struct snapshot *a, *b, *c;
+	CHECK_INT(scraper_recent(s, 60000, &a), 0); /* none yet: collects */
+	CHECK_INT(agent->collections, 1);
+	CHECK_INT(scraper_recent(s, 60000, &b), 0);
+	CHECK_INT(agent->collections, 1); /* the same one, held twice */
+	CHECK(a == b);
+	CHECK_INT(a->refs, 2);
+	scraper_put(s, b);
+	scraper_put(s, a);
+	struct timespec pause = { 0, 20000000L };
+	nanosleep(&pause, NULL);
+	CHECK_INT(scraper_recent(s, 5, &c), 0); /* 20 ms old, 5 allowed: collects */
+	CHECK_INT(agent->collections, 2);
+	CHECK(c->sink.nseries > SERIES);
+	scraper_put(s, c);
+	tear_down(&h);
 }
 
 int main(void)
 {
 	RUN(stream_matches_whole);
+	RUN(recent_reuses_young_collections);
 	return T_DONE("test_scrape");
 }
