@@ -8,6 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+/* CLOCK_MONOTONIC in milliseconds. */
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int scraper_init(struct scraper *s, struct agent *a)
 {
 	memset(s, 0, sizeof(*s));
@@ -104,7 +112,7 @@ int scraper_collect(struct scraper *s, struct snapshot **snap)
 	memset(sn->ready, 0, sizeof(sn->ready));
 
 	pthread_mutex_lock(&s->mu);
-	clock_gettime(CLOCK_MONOTONIC, &sn->done);
+	sn->done_ms = mono_ms();
 	sn->result = r;
 	s->current = sn;
 	s->in_flight = false;
@@ -118,23 +126,16 @@ out_unlock:
 
 int scraper_recent(struct scraper *s, uint64_t max_age_ms, struct snapshot **snap)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&s->mu);
 	struct snapshot *sn = s->current;
-	if (sn && !s->in_flight) {
-		int64_t age_ms = (int64_t)(now.tv_sec - sn->done.tv_sec) * 1000 +
-				 (now.tv_nsec - sn->done.tv_nsec) / 1000000;
-		if (age_ms >= 0 && (uint64_t)age_ms <= max_age_ms) {
-			sn->refs++;
-			*snap = sn;
-			int r = sn->result;
-			pthread_mutex_unlock(&s->mu);
-			return r;
-		}
+	bool young = sn && !s->in_flight && mono_ms() - sn->done_ms <= max_age_ms;
+	if (young) {
+		sn->refs++;
+		*snap = sn;
 	}
+	int r = young ? sn->result : 0;
 	pthread_mutex_unlock(&s->mu);
-	return scraper_collect(s, snap);
+	return young ? r : scraper_collect(s, snap);
 }
 
 /* gzip src into dst with the snapshot's reusable stream. Returns 0 or -errno. */
@@ -265,20 +266,6 @@ out_put:
 	return r;
 }
 
-int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
-		     struct snapshot **snap, const char **body, size_t *len)
-{
-	struct snapshot *sn;
-	int r = scraper_collect(s, &sn);
-	if (r == 0)
-		r = render_whole(sn, view, fmt, gzip, body, len);
-	if (r < 0)
-		scraper_put(s, sn);
-	else
-		*snap = sn;
-	return r;
-}
-
 /* Compress st->text into st->out (emptied first), finishing the gzip stream when the
  * rendering is complete. Returns 0 or -errno. */
 static int stream_deflate(struct scrape_stream *st)
@@ -357,10 +344,4 @@ void scraper_put(struct scraper *s, struct snapshot *snap)
 	snap->refs--;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-}
-
-int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
-		const char **body, size_t *len)
-{
-	return scraper_get_view(s, VIEW_METRICS, fmt, gzip, snap, body, len);
 }

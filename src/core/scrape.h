@@ -21,7 +21,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 #include <zlib.h>
 
 #include "core/agent.h"
@@ -42,7 +41,7 @@ struct snapshot {
 	struct buf body[VIEW_COUNT][2][2]; /* [view][format][gzip] */
 	bool ready[VIEW_COUNT][2][2];
 	int refs;               /* guarded by scraper.mu */
-	struct timespec done;   /* CLOCK_MONOTONIC when its collection ended (scraper.mu) */
+	uint64_t done_ms;       /* CLOCK_MONOTONIC ms when its collection ended (scraper.mu) */
 	int result;             /* that collection's result, 0 or -errno (scraper.mu) */
 	pthread_mutex_t render_mu;
 	z_stream z;
@@ -86,19 +85,13 @@ int scraper_init(struct scraper *s, struct agent *a);
  * snapshot or stream: stop the HTTP server (which releases its responses) first. */
 void scraper_fini(struct scraper *s);
 
-/* Get a fresh snapshot (see above) with one reference for the caller, rendered in
- * fmt (gzipped if gzip). *body and *len stay valid until scraper_put(snap).
- * Returns 0 or -errno. */
-int scraper_get(struct scraper *s, enum expo_format fmt, bool gzip, struct snapshot **snap,
-		const char **body, size_t *len);
-/* The same for one view's families (scraper_get serves VIEW_METRICS). */
-int scraper_get_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
-		     struct snapshot **snap, const char **body, size_t *len);
-/* Like scraper_get_view, except that a collection of more than s->stream_series
- * series is not rendered whole: then *stream gets a stream of the rendering (and *snap,
- * *body and *len are NULL, NULL and 0), which holds the snapshot reference itself; read
- * it with scrape_stream_read and give it back with scrape_stream_close. Otherwise
- * *stream is NULL and the rest is as scraper_get_view's. Returns 0 or -errno. */
+/* Get a fresh snapshot (see above) and serve view of it in fmt (gzipped if gzip).
+ * A collection of at most s->stream_series series is rendered whole: *snap gets one
+ * reference for the caller, and *body and *len stay valid until scraper_put(snap);
+ * *stream is NULL. A larger one is not rendered whole: *stream gets a stream of the
+ * rendering, which holds the snapshot reference itself (*snap, *body and *len are NULL,
+ * NULL and 0); read it with scrape_stream_read and give it back with
+ * scrape_stream_close. Returns 0 or -errno. */
 int scraper_open_view(struct scraper *s, enum metric_view view, enum expo_format fmt, bool gzip,
 		      struct snapshot **snap, const char **body, size_t *len,
 		      struct scrape_stream **stream);
@@ -109,7 +102,8 @@ int scrape_stream_read(struct scrape_stream *st, char *dst, size_t cap, size_t *
 /* Give back st (and its snapshot reference), read to the end or not. Thread-safe. */
 void scrape_stream_close(struct scrape_stream *st);
 
-/* Drop one reference taken by scraper_get or scraper_collect. Thread-safe. */
+/* Drop one reference taken by scraper_open_view, scraper_collect or scraper_recent.
+ * Thread-safe. */
 void scraper_put(struct scraper *s, struct snapshot *snap);
 
 /* Collect and hold a snapshot without rendering (for push and health on a timer):
