@@ -84,42 +84,45 @@ out_free:
 	free(buf);
 }
 
+/* The lookup child: resolve user and write the reply to fd, then exit. _exit, so that
+ * nothing of the parent's (atexit handlers, stdio buffers) runs twice; whatever NSS
+ * loads goes with this process. */
+static _Noreturn void lookup_child(const char *user, int fd)
+{
+	struct lookup_reply rep;
+	memset(&rep, 0, sizeof(rep));
+	lookup_here(user, &rep);
+	const char *p = (const char *)&rep;
+	size_t left = sizeof(rep);
+	while (left) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(1);
+		p += n;
+		left -= (size_t)n;
+	}
+	_exit(0);
+}
+
 int priv_lookup(const char *user, struct priv_user *u)
 {
 	struct lookup_reply rep;
-	int fds[2], st, r;
+	int fds[2], st, r = 0;
 	size_t got = 0;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return r;
-	}
 	if (pid == 0) {
-		/* the child: whatever NSS loads stays here. _exit, so that nothing of the
-		 * parent's (atexit handlers, stdio buffers) runs twice */
 		close(fds[0]);
-		memset(&rep, 0, sizeof(rep));
-		lookup_here(user, &rep);
-		const char *p = (const char *)&rep;
-		size_t left = sizeof(rep);
-		while (left) {
-			ssize_t n = write(fds[1], p, left);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				_exit(1);
-			p += n;
-			left -= (size_t)n;
-		}
-		_exit(0);
+		lookup_child(user, fds[1]);
 	}
+	if (pid < 0)
+		r = -errno;
 	close(fds[1]);
-	while (got < sizeof(rep)) {
+	while (pid > 0 && got < sizeof(rep)) {
 		ssize_t n = read(fds[0], (char *)&rep + got, sizeof(rep) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -128,13 +131,13 @@ int priv_lookup(const char *user, struct priv_user *u)
 		got += (size_t)n;
 	}
 	close(fds[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (got < sizeof(rep))
-		return -EIO; /* the child died before it answered */
-	if (rep.r == 0)
+	if (r == 0)
+		r = got < sizeof(rep) ? -EIO : rep.r; /* -EIO: the child died before it answered */
+	if (r == 0)
 		*u = rep.u;
-	return rep.r;
+	return r;
 }
 
 /* Empty the capability bounding set, so that no later execve (there is none; this is
