@@ -108,22 +108,14 @@ def read_floor(tool, files):
     return json.loads(r.stdout)
 
 
-def find_readfloor(args, workdir):
-    """The readfloor binary: --readfloor, else build/bench/readfloor beside build/plumb,
-    else compiled from bench/readfloor.c into workdir. None (and a note) if there is
-    none and no compiler."""
-    for cand in ([args.readfloor] if args.readfloor else []) + [
-            os.path.join(os.path.dirname(args.plumb), "bench", "readfloor")]:
-        if os.path.isfile(cand) and os.access(cand, os.X_OK):
-            return cand
-    out = os.path.join(workdir, "readfloor")
-    try:
-        subprocess.run(["cc", "-O2", "-o", out, os.path.join(HERE, "readfloor.c")], check=True,
-                       capture_output=True)
-        return out
-    except (OSError, subprocess.CalledProcessError) as e:
-        print("note: no readfloor (%s); the file-read floor is not measured" % e)
-        return None
+def find_readfloor(args):
+    """The readfloor binary: --readfloor, else build/bench/readfloor beside build/plumb
+    (`make bench-containers` builds it). None, with a note, when there is none."""
+    path = args.readfloor or os.path.join(os.path.dirname(args.plumb), "bench", "readfloor")
+    if os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    print("note: no %s (make build/bench/readfloor); the file-read floor is not measured" % path)
+    return None
 
 
 def run_one(args, n, workdir):
@@ -285,8 +277,8 @@ def parse_args(argv):
                         "holds the same share of its files (default: the inherited limit)")
     p.add_argument("--no-baseline", action="store_true", help="skip the N=0 run (no marginal figures)")
     p.add_argument("--readfloor", default=None,
-                   help="readfloor binary for the file-read floor (default: build/bench/readfloor, "
-                        "else compiled from bench/readfloor.c)")
+                   help="readfloor binary for the file-read floor (default: bench/readfloor in "
+                        "the folder of --plumb, which make bench-containers builds)")
     p.add_argument("--workdir", default=None, help="where fixtures go (default: a new temp directory)")
     p.add_argument("--keep", action="store_true", help="keep the fixtures and logs")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
@@ -337,7 +329,7 @@ def main(argv):
     workdir = tempfile.mkdtemp(prefix="plumb-bench-containers-") if made else args.workdir
     os.makedirs(workdir, exist_ok=True)
     status, base, results = 0, None, []
-    args.readfloor_bin = find_readfloor(args, workdir) if args.layout == "v2" else None
+    args.readfloor_bin = find_readfloor(args) if args.layout == "v2" else None
     try:
         for n in ([] if args.no_baseline else [0]) + args.counts:
             r = run_one(args, n, workdir)

@@ -46,8 +46,10 @@ static int read_whole(int fd)
 	off_t off = 0;
 	for (;;) {
 		ssize_t n = pread(fd, readbuf, sizeof(readbuf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
-			return errno == EINTR ? 0 : -errno;
+			return -errno;
 		if (n == 0)
 			return 0;
 		off += n;
