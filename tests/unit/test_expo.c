@@ -375,6 +375,43 @@ static uint32_t rnd(uint32_t *state)
 	return (*state >> 16) & 0x7fff;
 }
 
+/* Two sinks fed the same samples, one with all labels through sink_add and one through
+ * label sets, and their renderings. */
+struct twin {
+	struct metric_sink plain, sets;
+	struct buf a, b;
+};
+
+static void twin_init(struct twin *t)
+{
+	memset(t, 0, sizeof(*t));
+	sink_init(&t->plain);
+	sink_init(&t->sets);
+}
+
+static void twin_reset(struct twin *t)
+{
+	sink_reset(&t->plain);
+	sink_reset(&t->sets);
+}
+
+/* Both sinks render to the same text and dropped the same samples. */
+static void twin_check(struct twin *t)
+{
+	render(&t->plain, EXPO_TEXT, &t->a);
+	render(&t->sets, EXPO_TEXT, &t->b);
+	CHECK_STR(t->b.p, t->a.p);
+	CHECK_INT(t->sets.dropped, t->plain.dropped);
+}
+
+static void twin_fini(struct twin *t)
+{
+	sink_fini(&t->plain);
+	sink_fini(&t->sets);
+	buf_fini(&t->a);
+	buf_fini(&t->b);
+}
+
 /* Samples added through label sets must come out exactly as the same samples added with
  * all their labels through sink_add: same order, same duplicates dropped. */
 static void labelset_matches_plain(void)
@@ -386,14 +423,12 @@ static void labelset_matches_plain(void)
 		{ "t_two_total", "", METRIC_COUNTER },
 		{ "t_three", "", METRIC_UNTYPED },
 	};
-	struct metric_sink plain, sets;
-	struct buf a = { 0 }, b = { 0 };
+	static struct twin t;
+	struct metric_sink *plain = &t.plain, *sets = &t.sets;
 	uint32_t seed = 7;
-	sink_init(&plain);
-	sink_init(&sets);
+	twin_init(&t);
 	for (int round = 0; round < 40; round++) {
-		sink_reset(&plain);
-		sink_reset(&sets);
+		twin_reset(&t);
 		int nsets = 1 + (int)(rnd(&seed) % 30);
 		/* shapes vary little in most rounds (the fast paths), a lot in some */
 		uint32_t shape_mask = round % 4 == 0 ? 0 : 0x53;
@@ -407,7 +442,7 @@ static void labelset_matches_plain(void)
 					set[n++] = L(lnames[j], val);
 			}
 			uint32_t ls;
-			CHECK_INT(sink_labelset(&sets, set, n, &ls), 0);
+			CHECK_INT(sink_labelset(sets, set, n, &ls), 0);
 			int nser = 1 + (int)(rnd(&seed) % 12);
 			for (int i = 0; i < nser; i++) {
 				struct label extra[8];
@@ -422,22 +457,16 @@ static void labelset_matches_plain(void)
 				memcpy(all + n, extra, ne * sizeof(*extra));
 				const struct metric_desc *d = &fams[rnd(&seed) % 3];
 				double v = (double)(k * 100 + i);
-				CHECK_INT(sink_add(&plain, d, v, all, n + ne), 0);
+				CHECK_INT(sink_add(plain, d, v, all, n + ne), 0);
 				if (rnd(&seed) % 5 == 0)
-					CHECK_INT(sink_add(&sets, d, v, all, n + ne), 0);
+					CHECK_INT(sink_add(sets, d, v, all, n + ne), 0);
 				else
-					CHECK_INT(sink_add_ls(&sets, d, v, ls, extra, ne), 0);
+					CHECK_INT(sink_add_ls(sets, d, v, ls, extra, ne), 0);
 			}
 		}
-		render(&plain, EXPO_TEXT, &a);
-		render(&sets, EXPO_TEXT, &b);
-		CHECK_STR(b.p, a.p);
-		CHECK_INT(sets.dropped, plain.dropped);
+		twin_check(&t);
 	}
-	sink_fini(&plain);
-	sink_fini(&sets);
-	buf_fini(&a);
-	buf_fini(&b);
+	twin_fini(&t);
 }
 
 /* Families whose every series has a set of one shape and one extra label of one name
@@ -448,14 +477,12 @@ static void labelset_one_extra_matches_plain(void)
 	static const char *vals[] = { "", "a", "ab", "b", "a\"b", "/x", "/y" };
 	static const char *extras[] = { "device", "a", "zz" }; /* before, inside, after */
 	static const struct metric_desc fam = { "t_dev_bytes_total", "", METRIC_COUNTER };
-	struct metric_sink plain, sets;
-	struct buf a = { 0 }, b = { 0 };
+	static struct twin t;
+	struct metric_sink *plain = &t.plain, *sets = &t.sets;
 	uint32_t seed = 11;
-	sink_init(&plain);
-	sink_init(&sets);
+	twin_init(&t);
 	for (int round = 0; round < 30; round++) {
-		sink_reset(&plain);
-		sink_reset(&sets);
+		twin_reset(&t);
 		const char *ename = extras[round % 3];
 		int nsets = 1 + (int)(rnd(&seed) % 200);
 		for (int k = 0; k < nsets; k++) {
@@ -463,25 +490,19 @@ static void labelset_one_extra_matches_plain(void)
 			const char *pod = vals[rnd(&seed) % 3];
 			struct label set[3] = { L("container", ctr), L("id", id), L("pod", pod) };
 			uint32_t ls;
-			CHECK_INT(sink_labelset(&sets, set, 3, &ls), 0);
+			CHECK_INT(sink_labelset(sets, set, 3, &ls), 0);
 			int nser = (int)(rnd(&seed) % 4);
 			for (int i = 0; i < nser; i++) {
 				const char *ev = vals[rnd(&seed) % 7]; /* L() reads it twice */
 				struct label all[4] = { set[0], set[1], set[2], L(ename, ev) };
 				double v = (double)(k * 10 + i);
-				CHECK_INT(sink_add(&plain, &fam, v, all, 4), 0);
-				CHECK_INT(sink_add_ls(&sets, &fam, v, ls, all + 3, 1), 0);
+				CHECK_INT(sink_add(plain, &fam, v, all, 4), 0);
+				CHECK_INT(sink_add_ls(sets, &fam, v, ls, all + 3, 1), 0);
 			}
 		}
-		render(&plain, EXPO_TEXT, &a);
-		render(&sets, EXPO_TEXT, &b);
-		CHECK_STR(b.p, a.p);
-		CHECK_INT(sets.dropped, plain.dropped);
+		twin_check(&t);
 	}
-	sink_fini(&plain);
-	sink_fini(&sets);
-	buf_fini(&a);
-	buf_fini(&b);
+	twin_fini(&t);
 }
 
 static void labelset_duplicates_and_reuse(void)
