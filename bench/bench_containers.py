@@ -126,7 +126,7 @@ def run_one(args, n, workdir):
     gen_s = time.monotonic() - t0
     argv = [args.plumb, "--collector.disable-defaults", "--collector.container",
             "--path.sysfs=" + os.path.join(fdir, "sys"), "--path.rootfs=" + fdir]
-    argv += bench.plumb_runtime_args(args.helptext)
+    argv += bench.plumb_runtime_args(args.helptext) + args.plumb_arg
     if args.nofile:
         argv = ["prlimit", "--nofile=%d" % args.nofile] + argv  # prlimit execs: same pid
     s = bench.Server("plumb-%d" % n, "plumb (%d containers)" % n, argv, workdir)
@@ -275,6 +275,9 @@ def parse_args(argv):
     p.add_argument("--nofile", type=int, default=0,
                    help="run plumb under this descriptor limit (prlimit), e.g. 1024 so that every N "
                         "holds the same share of its files (default: the inherited limit)")
+    p.add_argument("--plumb-arg", action="append", default=[], metavar="ARG",
+                   help="one more argument for plumb, e.g. --plumb-arg=--collector.container."
+                        "max-held-files=0 (repeatable)")
     p.add_argument("--no-baseline", action="store_true", help="skip the N=0 run (no marginal figures)")
     p.add_argument("--readfloor", default=None,
                    help="readfloor binary for the file-read floor (default: bench/readfloor in "

@@ -19,10 +19,13 @@
  * container. Files are parsed with lib/cgstat.h. Descriptors are held in the entry
  * up to a budget (the soft RLIMIT_NOFILE is raised to the hard limit at init, and a
  * reserve is kept for everything else): first each reported cgroup's directory
- * (O_PATH, one per hierarchy it is read from), then, with what is left, the files
- * read every scrape, re-read with pread. A file not held is opened relative to its
- * held directory (a one-name lookup, not a walk down the whole cgroup path), read and
- * closed; only past both budgets is it opened by its path from the hierarchy's root.
+ * (O_PATH, one per hierarchy it is read from), then, with what is left and at most
+ * --collector.container.max-held-files of them, the files read every scrape, re-read
+ * with pread. The files have a bound of their own because each one held and read keeps
+ * a kernel buffer (about 5 KB, charged to plumb's cgroup), where an O_PATH directory
+ * costs about 0.4 KB. A file not held is opened relative to its held directory (a
+ * one-name lookup, not a walk down the whole cgroup path), read and closed; only
+ * past both budgets is it opened by its path from the hierarchy's root.
  * Directories come first because one saves a path walk for every file of its cgroup,
  * so the cost per cgroup stays flat however many cgroups a node has. A cgroup
  * that vanishes mid-scrape (ENOENT on its first file, ENODEV on any) is dropped from
@@ -160,6 +163,8 @@ static const struct flag_def container_flags[] = {
 	  "Regexp of cgroup paths the container collector leaves out.", false },
 	{ "collector.container.pod-logs-path", FLAG_STRING, "/var/log",
 	  "Folder under --path.rootfs holding kubelet's pods/ and containers/ log folders, where pod and container names are found.", false },
+	{ "collector.container.max-held-files", FLAG_INT, "4096",
+	  "Most cgroup files kept open between scrapes (each costs about 5 KB of kernel memory, charged to plumb's cgroup); the rest are opened and closed on every scrape. 0 or less holds none.", false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
@@ -227,6 +232,7 @@ struct container_priv {
 					 controller: cpuacct's is cpu's when they share one */
 	uint32_t nheld, held_max;     /* descriptors held in entries, and the budget */
 	uint32_t nfiles;              /* of nheld, files (the rest are directories) */
+	uint32_t files_max;           /* --collector.container.max-held-files */
 	uint32_t dirs_want;           /* directories the reported cgroups would hold */
 	uint32_t ndirctl;             /* directories one cgroup holds: hierarchies read */
 	bool want_names;              /* some reported entry lacks its names */
@@ -521,11 +527,12 @@ static const char *slot_file(const struct container_priv *p, int s, int *ctl)
 	return p->ctl[f->v1ctl] >= 0 ? f->v1 : NULL;
 }
 
-/* How many files the entries may hold: the budget less the reported cgroups'
- * directories, which come first. */
+/* How many files the entries may hold: the descriptor budget less the reported
+ * cgroups' directories, which come first, and at most --collector.container.max-held-files. */
 static uint32_t file_budget(const struct container_priv *p)
 {
-	return p->held_max > p->dirs_want ? p->held_max - p->dirs_want : 0;
+	uint32_t left = p->held_max > p->dirs_want ? p->held_max - p->dirs_want : 0;
+	return left < p->files_max ? left : p->files_max;
 }
 
 /* Open name (flags as openat's) in e's cgroup of hierarchy ctl, by the cgroup's path
@@ -1158,9 +1165,13 @@ static int detect(struct container_priv *p, const char *sysfs)
 	return 0;
 }
 
-/* Raise the soft descriptor limit to the hard one and set the budget of held files. */
-static void fd_budget(struct container_priv *p)
+/* Raise the soft descriptor limit to the hard one and set the budgets of held
+ * descriptors (from the limit) and held files (from the flag). */
+static void fd_budget(struct container_priv *p, const struct plumb_config *cfg)
 {
+	int64_t files = 0; /* the flag has a default; unset would hold none */
+	cfg_int(cfg, "collector.container.max-held-files", &files);
+	p->files_max = files < 0 ? 0 : files > UINT32_MAX ? UINT32_MAX : (uint32_t)files;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		p->held_max = 0;
@@ -1213,7 +1224,7 @@ static int container_init(struct collector *c)
 		goto out_fail;
 	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
 		goto out_fail;
-	fd_budget(p);
+	fd_budget(p, c->cfg);
 	return 0;
 out_fail:
 	container_fini(c);

@@ -21,7 +21,9 @@ container collector, and:
   container, as the small node's whole bodies do;
 - under a low descriptor limit (prlimit), where plumb can hold only some cgroups'
   directories and files open, or none, the container series are exactly those it
-  reports with room to hold everything.
+  reports with room to hold everything;
+- --collector.container.max-held-files holds exactly that many cgroup files open (5, or
+  none), with the same series, while the default holds them all on this small node.
 """
 import gzip
 import importlib.util
@@ -188,6 +190,24 @@ def container_series(p):
     return {k: v for k, v in ex.samples.items() if k[0].startswith("container_")}
 
 
+def held_fixture_fds(pid, root):
+    """(files, directories) of root's tree that pid holds open."""
+    files = dirs = 0
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue  # closed meanwhile
+        if not target.startswith(root + "/"):
+            continue
+        if os.path.isdir(target):
+            dirs += 1
+        else:
+            files += 1
+    return files, dirs
+
+
 def test_fd_budget():
     # at or under 1024 descriptors plumb holds at most a quarter of the limit: 40 leaves
     # room for only some cgroups' directories, 100 for every v2 directory (not every v1
@@ -215,6 +235,26 @@ def test_fd_budget():
                               % (layout, limit, wrong))
             print("ok: %s layout, %d series alike at 40, 100 and 600 descriptors"
                   % (layout, len(want)))
+            # --collector.container.max-held-files bounds the files held however high
+            # the descriptor limit: the default holds every file of this small node
+            for cap in (None, 5, 0):
+                args = plumb_args(node) if cap is None else plumb_args(
+                    node, "--collector.container.max-held-files=%d" % cap)
+                with Plumb(args) as p:
+                    for _ in range(2):
+                        got = container_series(p)
+                        check(set(got) == set(want), "%s, max-held-files=%s: other series"
+                              % (layout, cap))
+                    files, dirs = held_fixture_fds(p.pid, node)
+                check(dirs > N, "%s, max-held-files=%s: only %d directories held"
+                      % (layout, cap, dirs))
+                if cap is None:
+                    check(files > 5 * N, "%s: only %d files held by default" % (layout, files))
+                else:
+                    check(files == cap, "%s: %d files held under max-held-files=%d"
+                          % (layout, files, cap))
+                print("ok: %s layout, max-held-files=%s: %d files and %d directories held"
+                      % (layout, cap, files, dirs))
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
