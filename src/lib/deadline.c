@@ -3,7 +3,10 @@
  *
  * One mutex guards everything: the job queue, every job's state, and the thread
  * counts. Workers wait on `work`; the runner (dl_pool_run) and dl_pool_destroy wait on
- * `done`, which uses CLOCK_MONOTONIC so a clock step cannot stretch a wait. The pool is
+ * `done`, which uses CLOCK_MONOTONIC so a clock step cannot stretch a wait. A run wakes
+ * one worker per job, and the runner is woken only when its last job finishes (or by
+ * its own timer: a job queued now cannot overrun before now plus the limit), so a
+ * batch that finishes in time costs one wake-up per job and one back. The pool is
  * freed by whoever is last: dl_pool_destroy when no thread is stuck, else the last stuck
  * worker when its call returns.
  */
@@ -22,13 +25,14 @@
 struct dl_pool {
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* a job was queued, or the pool is shutting down */
-	pthread_cond_t done; /* a job finished, or a thread ended */
+	pthread_cond_t done; /* the run's last job finished, or a thread ended */
 	struct dl_job *qhead, *qtail;
 	unsigned target;      /* workers wanted, not counting stuck ones */
 	unsigned max_threads; /* hard cap on threads alive */
 	unsigned nthreads;    /* threads alive */
 	unsigned nstuck;      /* threads blocked in an abandoned call */
 	int64_t timeout_ms;   /* of the current run */
+	size_t pending;       /* its jobs still queued or running, not given up */
 	bool shutdown;
 	bool orphaned;        /* dl_pool_destroy left; the last stuck thread frees the pool */
 };
@@ -100,7 +104,6 @@ static void worker_run(struct dl_pool *p, struct dl_job *j)
 	j->state = DL_RUNNING;
 	clock_gettime(CLOCK_MONOTONIC, &j->deadline);
 	ts_add_ms(&j->deadline, p->timeout_ms);
-	pthread_cond_broadcast(&p->done); /* the runner learns this deadline */
 	pthread_mutex_unlock(&p->mu);
 	j->fn(j);
 	pthread_mutex_lock(&p->mu);
@@ -112,8 +115,9 @@ static void worker_run(struct dl_pool *p, struct dl_job *j)
 		j->release = NULL;
 	} else {
 		j->state = DL_DONE;
+		if (--p->pending == 0)
+			pthread_cond_broadcast(&p->done);
 	}
-	pthread_cond_broadcast(&p->done);
 	if (release) {
 		pthread_mutex_unlock(&p->mu);
 		release(j);
@@ -214,14 +218,16 @@ out_stop:
 }
 
 /* One pass over the batch: time out overrunning jobs, skip jobs no thread can take.
- * Returns how many are still pending; *next gets the earliest deadline among them.
- * Called locked. */
+ * Returns how many are still pending; *next gets the earliest time one of them can
+ * overrun (a queued job's limit starts no earlier than now). Called locked. */
 static size_t run_pass(struct dl_pool *p, struct dl_job *const *jobs, size_t n,
 		       struct timespec *next)
 {
-	struct timespec now;
+	struct timespec now, earliest;
 	size_t pending = 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	earliest = now;
+	ts_add_ms(&earliest, p->timeout_ms);
 	*next = now;
 	ts_add_ms(next, (int64_t)3600 * 1000);
 	for (size_t i = 0; i < n; i++) {
@@ -230,15 +236,18 @@ static size_t run_pass(struct dl_pool *p, struct dl_job *const *jobs, size_t n,
 			/* every thread is stuck and none can be added: give up */
 			queue_remove(p, j);
 			j->state = DL_SKIPPED;
+			p->pending--;
 		} else if (j->state == DL_RUNNING && !ts_before(&now, &j->deadline)) {
 			j->state = DL_TIMEDOUT;
 			j->abandoned = true;
 			p->nstuck++;
+			p->pending--;
 			replenish(p);
 		} else if (j->state == DL_QUEUED || j->state == DL_RUNNING) {
 			pending++;
-			if (j->state == DL_RUNNING && ts_before(&j->deadline, next))
-				*next = j->deadline;
+			const struct timespec *at = j->state == DL_RUNNING ? &j->deadline : &earliest;
+			if (ts_before(at, next))
+				*next = *at;
 		}
 	}
 	return pending;
@@ -265,8 +274,9 @@ int dl_pool_run(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t
 		else
 			p->qhead = j;
 		p->qtail = j;
+		pthread_cond_signal(&p->work); /* one worker for this job */
 	}
-	pthread_cond_broadcast(&p->work);
+	p->pending = n;
 	while (run_pass(p, jobs, n, &next) > 0)
 		pthread_cond_timedwait(&p->done, &p->mu, &next);
 out_unlock:
