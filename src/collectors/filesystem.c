@@ -4,7 +4,8 @@
  * hold a scrape.
  *
  * Each scrape reads <procfs>/1/mountinfo (or <procfs>/self/mountinfo when pid 1's is
- * hidden), drops the mount points and filesystem types the exclude/include patterns
+ * hidden) unless the kernel says the mount table has not changed since the last read
+ * (procfile_mounts_changed: no mount, unmount or remount), drops the mount points and filesystem types the exclude/include patterns
  * filter out, and calls statfs on each remaining mount point (joined under
  * --path.rootfs). The statfs calls run on a lib/deadline.h worker pool of
  * --collector.filesystem.stat-workers threads, each with --collector.filesystem.
@@ -116,6 +117,7 @@ struct fs_result {
 
 struct fs_priv {
 	struct procfile mi_init, mi_self;
+	struct procfile *mi_last;  /* the one mt was parsed from; NULL: read again */
 	struct mount_table mt;
 	struct filter mp_filter, fs_filter;
 	const char *rootfs;
@@ -405,15 +407,25 @@ static int reserve_scrape(struct fs_priv *p, size_t n)
 	return 0;
 }
 
-/* Read pid 1's mountinfo, or our own when pid 1's does not exist (hidepid). */
-static int read_mountinfo(struct fs_priv *p, struct procfile **pf)
+/* Bring p->mt up to date: read and parse pid 1's mountinfo, or our own when pid 1's
+ * does not exist (hidepid), unless the one last parsed is unchanged. Returns 0 or
+ * -errno (then the next call reads again). */
+static int read_mountinfo(struct fs_priv *p)
 {
-	*pf = &p->mi_init;
-	int r = procfile_read(*pf);
+	struct procfile *pf = p->mi_last;
+	if (pf && !procfile_mounts_changed(pf))
+		return 0; /* p->mt still describes the table */
+	p->mi_last = NULL;
+	pf = &p->mi_init;
+	int r = procfile_read(pf);
 	if (r == -ENOENT) {
-		*pf = &p->mi_self;
-		r = procfile_read(*pf);
+		pf = &p->mi_self;
+		r = procfile_read(pf);
 	}
+	if (r == 0)
+		r = mountinfo_parse(pf->buf, pf->len, &p->mt);
+	if (r == 0)
+		p->mi_last = pf;
 	return r;
 }
 
@@ -566,12 +578,8 @@ static int emit_mount(struct fs_priv *p, uint32_t i, struct metric_sink *out)
 static int fs_collect(struct collector *c, struct metric_sink *out)
 {
 	struct fs_priv *p = c->priv;
-	struct procfile *pf;
 	size_t cursor = 0, nb = 0;
-	int r = read_mountinfo(p, &pf);
-	if (r < 0)
-		return r;
-	r = mountinfo_parse(pf->buf, pf->len, &p->mt);
+	int r = read_mountinfo(p);
 	if (r < 0)
 		return r;
 	r = reserve_scrape(p, p->mt.n);

@@ -5,8 +5,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 int path_join(char *out, size_t cap, const char *root, const char *rel)
@@ -109,6 +112,16 @@ int procfile_read(struct procfile *pf)
 		pf->fd = -1;
 	}
 	return r;
+}
+
+bool procfile_mounts_changed(const struct procfile *pf)
+{
+	struct statfs sf;
+	struct pollfd pfd = { .fd = pf->fd, .events = POLLPRI };
+	if (pf->fd < 0 || pf->len == 0 || fstatfs(pf->fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+		return true;
+	/* the table's POLLIN is always set and not asked for; POLLPRI|POLLERR flag a change */
+	return poll(&pfd, 1, 0) != 0;
 }
 
 void procfile_fini(struct procfile *pf)

@@ -13,6 +13,7 @@
 #define PLUMB_PROCFILE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/strparse.h"
@@ -37,6 +38,14 @@ int procfile_init(struct procfile *pf, const char *root, const char *rel, size_t
  * holds pf->len bytes followed by a NUL. Returns 0, or -errno: -ENOENT/-EACCES from
  * open, -EFBIG when the file exceeds pf->max, -ENOMEM. On error pf->len is 0. */
 int procfile_read(struct procfile *pf);
+
+/* For a mount table (/proc/PID/mountinfo): whether it may differ from pf's last read.
+ * The kernel flags every mount, unmount and remount in the file's mount namespace
+ * with POLLPRI on each open copy of the table, so an unchanged table need not be
+ * read and parsed again. Each change is reported once: read pf again after a true
+ * answer. Returns true when pf holds nothing, on error, and for a file that is not on
+ * procfs (a fixture), which gives no such signal. */
+bool procfile_mounts_changed(const struct procfile *pf);
 
 /* The last read's contents as a span. */
 static inline struct span procfile_span(const struct procfile *pf)

@@ -1,11 +1,14 @@
 /*
  * test_lib: the shared helpers: checked number parsing, spans, bounded buffers,
- * procfile re-reads (growth, limit, vanished files), dirscan, path joining, regex
- * filters and the command-line parser.
+ * procfile re-reads (growth, limit, vanished files) and mount-table change signals,
+ * dirscan, path joining, regex filters and the command-line parser.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -186,6 +189,66 @@ static void procfile_rereads(void)
 	tmptree_rm(&t);
 }
 
+/* In a private mount namespace of its own (a child, so the test's namespace is left
+ * alone): /proc/self/mountinfo reads as unchanged until a mount, a remount or an
+ * unmount, each reported once. Returns the failed checks, or -1 when the namespace
+ * cannot be made (not root). */
+static int mount_changes_child(const char *dir)
+{
+	int failed = t_checks_failed;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	struct procfile pf;
+	CHECK_INT(procfile_init(&pf, "/proc", "self/mountinfo", 0), 0);
+	CHECK(procfile_mounts_changed(&pf)); /* nothing read yet */
+	CHECK_INT(procfile_read(&pf), 0);
+	CHECK(!procfile_mounts_changed(&pf));
+	CHECK_INT(mount("plumbtest", dir, "tmpfs", 0, "size=64k"), 0);
+	CHECK(procfile_mounts_changed(&pf));
+	CHECK(!procfile_mounts_changed(&pf)); /* one report per change */
+	CHECK_INT(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	CHECK(procfile_mounts_changed(&pf));
+	CHECK_INT(procfile_read(&pf), 0);
+	CHECK(strstr(pf.buf, dir) != NULL);
+	CHECK_INT(umount(dir), 0);
+	CHECK(procfile_mounts_changed(&pf));
+	CHECK_INT(procfile_read(&pf), 0);
+	CHECK(strstr(pf.buf, dir) == NULL);
+	CHECK(!procfile_mounts_changed(&pf));
+	procfile_fini(&pf);
+	return t_checks_failed - failed;
+}
+
+static void mount_table_changes(void)
+{
+	struct tmptree t;
+	char dir[PATH_MAX];
+	CHECK_INT(tmptree_make(&t), 0);
+	/* a file that is not on procfs gives no signal: always read again */
+	tmptree_put(&t, "mountinfo", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+	struct procfile pf;
+	CHECK_INT(procfile_init(&pf, t.root, "mountinfo", 0), 0);
+	CHECK_INT(procfile_read(&pf), 0);
+	CHECK(procfile_mounts_changed(&pf));
+	CHECK(procfile_mounts_changed(&pf));
+	procfile_fini(&pf);
+	CHECK_INT(tmptree_mkdir(&t, "mnt"), 0);
+	tmptree_path(&t, "mnt", dir, sizeof(dir));
+	pid_t pid = fork();
+	if (pid == 0) {
+		int failed = mount_changes_child(dir);
+		_exit(failed < 0 ? 77 : failed == 0 ? 0 : 1);
+	}
+	int status = 0;
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		printf("mount_table_changes: no mount namespace of our own (not root?): the "
+		       "procfs half is not checked\n");
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tmptree_rm(&t);
+}
+
 static void directory_scan(void)
 {
 	struct tmptree t;
@@ -310,6 +373,7 @@ int main(void)
 	RUN(bounded_buffer);
 	RUN(paths);
 	RUN(procfile_rereads);
+	RUN(mount_table_changes);
 	RUN(directory_scan);
 	RUN(filters);
 	RUN(durations);
