@@ -168,6 +168,9 @@ static const struct flag_def container_flags[] = {
 	{ NULL, 0, NULL, NULL, false },
 };
 
+const char *const container_v1_mounts[] = { "cpu,cpuacct", "cpu", "cpuacct", "memory",
+					    "blkio", "unified", NULL };
+
 /* ---- state ---------------------------------------------------------------------- */
 
 #define CT_MAX_DEPTH 16          /* cgroup levels walked below the root */

@@ -13,6 +13,11 @@
 
 #include "lib/strparse.h"
 
+/* The cgroup v1 mounts under <sysfs>/fs/cgroup the collector may read (and "unified",
+ * a hybrid host's v2 mount), ended by NULL. The sandbox gives each its own Landlock
+ * rule (src/runtime/runtime.c). */
+extern const char *const container_v1_mounts[];
+
 /* What a cgroup path stands for. */
 enum ct_kind {
 	CT_OTHER = 0,  /* an intermediate cgroup (QoS slice, user session...) */

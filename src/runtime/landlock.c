@@ -6,9 +6,10 @@
  * (ABI 1: the basic thirteen; 2: REFER; 3: TRUNCATE; 5: IOCTL_DEV), so whatever is not
  * granted below is denied, and on ABI 6 and later it also scopes abstract UNIX sockets
  * and signals to plumb's own domain. Read-only paths get READ_FILE (and READ_DIR for
- * folders); read-write folders get, in addition, writing, truncating, creating and
- * removing files and folders, and moving files within them. Network rights (ABI 4) are
- * not handled: plumb connects to operator-given URLs and a resolver; the seccomp
+ * folders), and on procfs, sysfs and cgroupfs TRUNCATE and IOCTL_DEV too, so that
+ * Landlock's check of an open ends at the rule (KERNEL_FS_EXTRA); read-write folders
+ * get, in addition, writing, truncating, creating and removing files and folders, and
+ * moving files within them. Network rights (ABI 4) are not handled: plumb connects to operator-given URLs and a resolver; the seccomp
  * filter and the unprivileged user bound that instead.
  *
  * The headers installed may be older than the kernel: the newer constants are defined
@@ -18,11 +19,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <linux/magic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -68,6 +71,14 @@ struct ll_ruleset_attr {
 #endif
 
 #define RO_RIGHTS (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | RO_EXTRA)
+/* Added to a read-only rule on procfs, sysfs or cgroupfs. Landlock checks every open
+ * for these two rights as well as the one asked for, walking from the file up towards
+ * the root until a rule grants them all; a rule that lacks them does not end the walk,
+ * so each open of a cgroup file would climb to / (a fifth of the container collector's
+ * CPU). Granting them there is moot: those filesystems hold no device nodes, and a
+ * truncate of their files changes nothing (the kernel ignores the size; it still
+ * needs write permission on the file, which the runtime user lacks). */
+#define KERNEL_FS_EXTRA (LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
 #define RW_RIGHTS                                                                          \
 	(RO_RIGHTS | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_FILE |     \
 	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                    \
@@ -97,6 +108,7 @@ static int ll_allow(int ruleset, const char *path, uint64_t rights, uint64_t han
 {
 	struct landlock_path_beneath_attr pb = { 0 };
 	struct stat st;
+	struct statfs sf;
 	int r = 0;
 	int fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
@@ -109,6 +121,10 @@ static int ll_allow(int ruleset, const char *path, uint64_t rights, uint64_t han
 		r = -errno;
 		goto out_close;
 	}
+	if (rights == RO_RIGHTS && fstatfs(fd, &sf) == 0 &&
+	    (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC ||
+	     sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC))
+		rights |= KERNEL_FS_EXTRA;
 	if (!S_ISDIR(st.st_mode))
 		rights &= FILE_RIGHTS;
 	pb.allowed_access = rights & handled;

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collectors/container.h"
 #include "lib/log.h"
 #include "lib/procfile.h"
 #include "runtime/runtime.h"
@@ -47,9 +48,9 @@ static const char *const system_ro[] = {
 	"/dev/null",
 };
 
-/* Room for paths made here (the pod logs under the rootfs, folder parts of glob
+/* Room for paths made here (the cgroup root, the pod logs under the rootfs, folder parts of glob
  * patterns), which must outlive landlock_apply. */
-#define ROOM_SLOTS 16
+#define ROOM_SLOTS 24
 struct path_room {
 	char bufs[ROOM_SLOTS][PATH_MAX];
 	size_t used;
@@ -112,6 +113,20 @@ static int collect_paths(const struct plumb_config *cfg, struct ll_paths *p,
 	r |= ll_paths_add(p, cfg_sysfs(cfg), false);
 	r |= ll_paths_add(p, cfg_rootfs(cfg), false);
 	r |= ll_paths_add(p, cfg_udev(cfg), false);
+	/* Also the cgroup mounts under sysfs, though sysfs covers them: Landlock checks an
+	 * open by walking from the file up to the nearest rule that grants it, and the
+	 * container collector opens thousands of cgroup files a scrape. A rule at each
+	 * cgroup mount (v2's root, or v1's controllers) ends the walk there, not three
+	 * levels and two mounts further up. Missing ones are skipped. */
+	char *cg = room_slot(room);
+	if (cg && path_join(cg, PATH_MAX, cfg_sysfs(cfg), "fs/cgroup") == 0) {
+		r |= ll_paths_add(p, cg, false);
+		for (size_t i = 0; container_v1_mounts[i]; i++) {
+			char *v1 = room_slot(room);
+			if (v1 && path_join(v1, PATH_MAX, cg, container_v1_mounts[i]) == 0)
+				r |= ll_paths_add(p, v1, false);
+		}
+	}
 	/* the container collector's pod logs lie under the rootfs (container.c) */
 	const char *logs = cfg_str(cfg, "collector.container.pod-logs-path");
 	char *slot = logs ? room_slot(room) : NULL;

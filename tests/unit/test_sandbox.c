@@ -275,6 +275,7 @@ static int landlock_child(void *arg)
 	ll_paths_add(&p, c->ro, false);
 	ll_paths_add(&p, c->rw, true);
 	ll_paths_add(&p, "/no/such/folder", false); /* skipped, not an error */
+	ll_paths_add(&p, "/proc", false);
 	if (prctl_nnp() < 0)
 		return 90;
 	int r = landlock_apply(&p, &abi);
@@ -292,6 +293,12 @@ static int landlock_child(void *arg)
 	snprintf(a, sizeof(a), "%s/existing", c->ro);
 	EXPECT(can_open(a, O_RDONLY));
 	EXPECT(!can_open(a, O_WRONLY) && errno == EACCES);
+	EXPECT(truncate(a, 0) < 0 && errno == EACCES);
+	/* a read-only rule on procfs also grants truncate (moot there), so that the
+	 * kernel's check of each open ends at the rule: still no writing */
+	EXPECT(can_open("/proc/self/stat", O_RDONLY));
+	EXPECT(truncate("/proc/self/comm", 0) == 0);
+	EXPECT(!can_open("/proc/self/comm", O_WRONLY) && errno == EACCES);
 	snprintf(a, sizeof(a), "%s/new", c->ro);
 	EXPECT(!can_open(a, O_WRONLY | O_CREAT) && errno == EACCES);
 	snprintf(a, sizeof(a), "%s/existing", c->out);
