@@ -5,13 +5,13 @@
  *
  * Each scrape reads <procfs>/1/mountinfo (or <procfs>/self/mountinfo when pid 1's is
  * hidden) unless the kernel says the mount table has not changed since the last read
- * (procfile_mounts_changed: no mount, unmount or remount), drops the mount points and filesystem types the exclude/include patterns
- * filter out, and calls statfs on each remaining mount point (joined under
- * --path.rootfs). The statfs calls run on a lib/deadline.h worker pool of
- * --collector.filesystem.stat-workers threads, each with --collector.filesystem.
- * mount-timeout counted from its start. A mount whose call overruns is reported with
- * device_error="mountpoint timeout", logged once, and not queried again until its stuck
- * call returns; its worker is abandoned and replaced.
+ * (procfile_mounts_changed: no mount, unmount or remount), drops the mount points and
+ * filesystem types the exclude/include patterns filter out, and calls statfs on each
+ * remaining mount point (joined under --path.rootfs). The statfs calls run on a
+ * lib/deadline.h worker pool of --collector.filesystem.stat-workers threads, each with
+ * --collector.filesystem.mount-timeout counted from its start. A mount whose call
+ * overruns is reported with device_error="mountpoint timeout", logged once, and not
+ * queried again until its stuck call returns; its worker is abandoned and replaced.
  *
  * Series per mount (labels device, mountpoint, fstype, device_error): device_error and
  * readonly always; size_bytes, free_bytes, avail_bytes, files, files_free and

@@ -9,8 +9,9 @@
  * folders), and on procfs, sysfs and cgroupfs TRUNCATE and IOCTL_DEV too, so that
  * Landlock's check of an open ends at the rule (KERNEL_FS_EXTRA); read-write folders
  * get, in addition, writing, truncating, creating and removing files and folders, and
- * moving files within them. Network rights (ABI 4) are not handled: plumb connects to operator-given URLs and a resolver; the seccomp
- * filter and the unprivileged user bound that instead.
+ * moving files within them. Network rights (ABI 4) are not handled: plumb connects to
+ * operator-given URLs and a resolver; the seccomp filter and the unprivileged user
+ * bound that instead.
  *
  * The headers installed may be older than the kernel: the newer constants are defined
  * here by value, and the ruleset attribute is passed with the size that the running
@@ -75,9 +76,9 @@ struct ll_ruleset_attr {
  * for these two rights as well as the one asked for, walking from the file up towards
  * the root until a rule grants them all; a rule that lacks them does not end the walk,
  * so each open of a cgroup file would climb to / (a fifth of the container collector's
- * CPU). Granting them there is moot: those filesystems hold no device nodes, and a
- * truncate of their files changes nothing (the kernel ignores the size; it still
- * needs write permission on the file, which the runtime user lacks). */
+ * CPU). Granting them there is moot: those filesystems hold no device nodes, a
+ * truncate of their files changes nothing (the kernel ignores the size), and opening
+ * them for writing stays denied. */
 #define KERNEL_FS_EXTRA (LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
 #define RW_RIGHTS                                                                          \
 	(RO_RIGHTS | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_FILE |     \
