@@ -4,9 +4,11 @@
  * files pays.
  *
  * bench_containers.py gives it, on stdin, one path per line: the files the container
- * collector reads for the cgroups plumb reported. It reads each file whole, as plumb
- * does (pread from offset 0 until it returns 0: a short read is not the end of a
- * kernel seq_file), in two ways:
+ * collector reads for the cgroups plumb reported. It reads each file as the collector
+ * does: one pread of up to 64 KiB from offset 0, which returns a cgroup file whole (each
+ * is a single seq_file record, handed out in one piece when the buffer has room) and a
+ * regular file whole up to its end. Only a read that fills the buffer is followed by
+ * more. It does so in two ways:
  *   held:   every file opened once, then read ROUNDS times through the held descriptors
  *           (in batches that fit the descriptor limit, the batches' times added up);
  *   reopen: every file opened, read and closed, ROUNDS times.
@@ -40,7 +42,8 @@ static double cpu_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* Read fd whole from offset 0. Returns 0 or -errno. */
+/* Read fd from offset 0 as the collector does: until a read comes back short of the
+ * buffer. Returns 0 or -errno. */
 static int read_whole(int fd)
 {
 	off_t off = 0;
@@ -50,7 +53,7 @@ static int read_whole(int fd)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0)
+		if ((size_t)n < sizeof(readbuf))
 			return 0;
 		off += n;
 	}
