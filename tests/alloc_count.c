@@ -152,7 +152,7 @@ static int scrape_n(struct scraper *s, long n)
 		if (st)
 			r = drain(st, &len);
 		else
-			scraper_put(s, snap);
+			scraper_put_view(s, snap);
 		if (r < 0)
 			return r;
 		if (len == 0)

@@ -224,7 +224,7 @@ static int scrape_all(const char *phase, long n, struct scraper *s, bool strict)
 				}
 				bool ok = body_ok((enum expo_format)f, g, body, len);
 				if (snap)
-					scraper_put(s, snap);
+					scraper_put_view(s, snap);
 				if (!ok) {
 					printf("%s: N=%ld: malformed body (view %d, format %d, gzip %d, "
 					       "%zu bytes)\n", phase, n, v, f, g, len);

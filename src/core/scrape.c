@@ -80,7 +80,24 @@ static struct snapshot *free_snapshot(struct scraper *s)
 	return NULL;
 }
 
-int scraper_collect(struct scraper *s, struct snapshot **snap)
+/* Take a reference to sn for the caller; serve marks it an HTTP response's. A
+ * snapshot no response held yet counts against SCRAPE_SERVED_MAX: returns false,
+ * taking nothing, when the limit is reached. Called with mu. */
+static bool take(struct scraper *s, struct snapshot *sn, bool serve)
+{
+	if (serve && !sn->served) {
+		if (s->nserved >= SCRAPE_SERVED_MAX)
+			return false;
+		s->nserved++;
+	}
+	sn->served += serve;
+	sn->refs++;
+	return true;
+}
+
+/* scraper_collect, for an HTTP response when serve (see scrape.h). *snap gets one
+ * reference, to give back with release(serve). Returns 0 or -errno. */
+static int collect(struct scraper *s, struct snapshot **snap, bool serve)
 {
 	struct snapshot *sn;
 	int r = 0;
@@ -96,16 +113,18 @@ int scraper_collect(struct scraper *s, struct snapshot **snap)
 			while (s->generation == gen)
 				pthread_cond_wait(&s->cv, &s->mu);
 			s->waiters--;
-			*snap = s->current;
-			(*snap)->refs++;
-			goto out_unlock;
+			if (take(s, s->current, serve)) {
+				*snap = s->current;
+				goto out_unlock;
+			}
+			/* responses hold all they may: wait below, then collect afresh */
 		}
-		if ((sn = free_snapshot(s)))
+		if ((!serve || s->nserved < SCRAPE_SERVED_MAX) && (sn = free_snapshot(s)))
 			break;
 		pthread_cond_wait(&s->cv, &s->mu);
 	}
 	s->in_flight = true;
-	sn->refs++; /* hold it while collecting */
+	take(s, sn, serve); /* hold it while collecting; the room was checked above */
 	pthread_mutex_unlock(&s->mu);
 
 	r = agent_collect(s->agent, &sn->sink);
@@ -124,13 +143,29 @@ out_unlock:
 	return r;
 }
 
+/* Drop one reference to sn, taken with take(serve). */
+static void release(struct scraper *s, struct snapshot *sn, bool serve)
+{
+	pthread_mutex_lock(&s->mu);
+	sn->refs--;
+	if (serve && --sn->served == 0)
+		s->nserved--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+int scraper_collect(struct scraper *s, struct snapshot **snap)
+{
+	return collect(s, snap, false);
+}
+
 int scraper_recent(struct scraper *s, uint64_t max_age_ms, struct snapshot **snap)
 {
 	pthread_mutex_lock(&s->mu);
 	struct snapshot *sn = s->current;
 	bool young = sn && !s->in_flight && mono_ms() - sn->done_ms <= max_age_ms;
 	if (young) {
-		sn->refs++;
+		take(s, sn, false);
 		*snap = sn;
 	}
 	int r = young ? sn->result : 0;
@@ -224,7 +259,7 @@ int scraper_open_view(struct scraper *s, enum metric_view view, enum expo_format
 	*body = NULL;
 	*len = 0;
 	*stream = NULL;
-	int r = scraper_collect(s, &sn);
+	int r = collect(s, &sn, true);
 	if (r < 0)
 		goto out_put;
 	if (sn->sink.nseries <= s->stream_series) {
@@ -262,7 +297,7 @@ int scraper_open_view(struct scraper *s, enum metric_view view, enum expo_format
 out_stream:
 	stream_idle(s, st);
 out_put:
-	scraper_put(s, sn);
+	release(s, sn, true);
 	return r;
 }
 
@@ -335,13 +370,15 @@ void scrape_stream_close(struct scrape_stream *st)
 	struct snapshot *sn = st->snap;
 	st->snap = NULL;
 	stream_idle(sn->owner, st);
-	scraper_put(sn->owner, sn);
+	release(sn->owner, sn, true);
 }
 
 void scraper_put(struct scraper *s, struct snapshot *snap)
 {
-	pthread_mutex_lock(&s->mu);
-	snap->refs--;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	release(s, snap, false);
+}
+
+void scraper_put_view(struct scraper *s, struct snapshot *snap)
+{
+	release(s, snap, true);
 }

@@ -14,6 +14,12 @@
  * scrape_stream that renders and, if asked, gzips it a piece at a time while the body
  * is sent, so memory holds the sink and one piece, not the whole body (or four of them,
  * one per snapshot). Streams are pooled like snapshots.
+ *
+ * An HTTP response holds its snapshot until its client has read the body, which a slow
+ * or stalled client can stretch to --web.connection-timeout and beyond (a trickle of
+ * reads resets that timer). So responses may hold at most SCRAPE_SERVED_MAX snapshots
+ * at once; the others stay free for collections, and health checks and push never wait
+ * on an HTTP client. A scrape that finds that many held waits until one is given back.
  */
 #ifndef PLUMB_SCRAPE_H
 #define PLUMB_SCRAPE_H
@@ -27,6 +33,9 @@
 #include "expo/render.h"
 
 #define SCRAPE_SNAPSHOTS 4
+/* Most snapshots HTTP responses may hold at once (see above): one of the other two is
+ * the latest collection, the other is free for the next one. */
+#define SCRAPE_SERVED_MAX (SCRAPE_SNAPSHOTS - 2)
 /* Collections with more series than this are streamed (see above): about 1-4 MB of
  * text, depending on the labels. */
 #define SCRAPE_STREAM_SERIES 10000
@@ -41,6 +50,7 @@ struct snapshot {
 	struct buf body[VIEW_COUNT][2][2]; /* [view][format][gzip] */
 	bool ready[VIEW_COUNT][2][2];
 	int refs;               /* guarded by scraper.mu */
+	int served;             /* of refs, those HTTP responses hold (scraper.mu) */
 	uint64_t done_ms;       /* CLOCK_MONOTONIC ms when its collection ended (scraper.mu) */
 	int result;             /* that collection's result, 0 or -errno (scraper.mu) */
 	pthread_mutex_t render_mu;
@@ -71,6 +81,7 @@ struct scraper {
 	pthread_cond_t cv;
 	bool in_flight;
 	unsigned waiters;       /* scrapes waiting to share the collection in flight */
+	unsigned nserved;       /* snapshots with served > 0, at most SCRAPE_SERVED_MAX */
 	uint64_t generation;    /* bumped when a collection completes */
 	struct snapshot *current;
 	struct snapshot snaps[SCRAPE_SNAPSHOTS];
@@ -85,9 +96,10 @@ int scraper_init(struct scraper *s, struct agent *a);
  * snapshot or stream: stop the HTTP server (which releases its responses) first. */
 void scraper_fini(struct scraper *s);
 
-/* Get a fresh snapshot (see above) and serve view of it in fmt (gzipped if gzip).
+/* Get a fresh snapshot (see above) and serve view of it in fmt (gzipped if gzip),
+ * waiting while HTTP responses hold SCRAPE_SERVED_MAX snapshots.
  * A collection of at most s->stream_series series is rendered whole: *snap gets one
- * reference for the caller, and *body and *len stay valid until scraper_put(snap);
+ * reference for the caller, and *body and *len stay valid until scraper_put_view(snap);
  * *stream is NULL. A larger one is not rendered whole: *stream gets a stream of the
  * rendering, which holds the snapshot reference itself (*snap, *body and *len are NULL,
  * NULL and 0); read it with scrape_stream_read and give it back with
@@ -102,9 +114,10 @@ int scrape_stream_read(struct scrape_stream *st, char *dst, size_t cap, size_t *
 /* Give back st (and its snapshot reference), read to the end or not. Thread-safe. */
 void scrape_stream_close(struct scrape_stream *st);
 
-/* Drop one reference taken by scraper_open_view, scraper_collect or scraper_recent.
- * Thread-safe. */
+/* Drop one reference taken by scraper_collect or scraper_recent. Thread-safe. */
 void scraper_put(struct scraper *s, struct snapshot *snap);
+/* Drop the reference a whole body from scraper_open_view held. Thread-safe. */
+void scraper_put_view(struct scraper *s, struct snapshot *snap);
 
 /* Collect and hold a snapshot without rendering (for push and health on a timer):
  * *snap gets one reference, to give back with scraper_put, also when the result is

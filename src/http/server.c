@@ -98,7 +98,7 @@ static enum MHD_Result reply_static(struct server *srv, struct MHD_Connection *c
 static void release_snapshot(void *cls)
 {
 	struct snapshot *sn = cls;
-	scraper_put(sn->owner, sn);
+	scraper_put_view(sn->owner, sn);
 }
 
 /* libmicrohttpd's reader for a streamed metrics body (scrape.h): the next bytes of the
@@ -155,7 +155,7 @@ static enum MHD_Result serve_metrics(struct server *srv, struct MHD_Connection *
 		if (st)
 			scrape_stream_close(st);
 		else
-			scraper_put(srv->scraper, sn);
+			scraper_put_view(srv->scraper, sn);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,

@@ -13,18 +13,28 @@ of the collection it came from. Three checks:
           scrapes; every response must show that burst's value (collected after the
           scrape arrived) and a collection number above any seen before the burst.
   live:   the same burst against the default collectors on this machine.
+  stalled: clients ask for a 3.4 MB body through a 4 KiB receive window and never
+          read it. Two are answered, each from its own collection; HTTP responses may
+          hold no more, so two more wait, while health checks go on collecting
+          (lastHeartbeatTime in /api/v1/status keeps moving). Once the clients leave,
+          scrapes are answered again.
 """
 import gzip
+import json
 import os
+import select
+import socket
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import (CollectionGate, Plumb, check, count_in, main, parse_exposition,  # noqa: E402
+from plumbtest import (HANG, CollectionGate, Plumb, check, count_in, main, parse_exposition,  # noqa: E402
                        thread_wchans, wait_threads, wchan_works)
 
 BURST = 20
+STALL_SERIES = 60000  # a 3.4 MB body: more than a stalled connection's socket buffers
 COUNTER = "plumb_scrape_collections_total"
 KINDS = [  # (Accept, Accept-Encoding, OpenMetrics?)
     ("text/plain", None, False),
@@ -148,6 +158,62 @@ def test_live_machine_burst():
         same_collection_same_samples(parsed)
 
 
+def heartbeat(p):
+    """The Ready condition's lastHeartbeatTime from /api/v1/status, in seconds."""
+    status, _, body = p.get("/api/v1/status")
+    check(status == 200, "/api/v1/status answered %d" % status)
+    ready = [c for c in json.loads(body)["conditions"] if c["type"] == "Ready"][0]
+    return time.mktime(time.strptime(ready["lastHeartbeatTime"], "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def stalled_client(port):
+    """A connection that asks for /metrics through a 4 KiB window and reads nothing."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: plumb\r\n\r\n")
+    return s
+
+
+def answered(s, timeout):
+    """Whether the first bytes of s's response arrive within timeout seconds."""
+    return bool(select.select([s], [], [], timeout)[0])
+
+
+def test_stalled_readers_leave_room():
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "big.prom"), "w") as f:
+            f.write("# TYPE stall_test gauge\n")
+            for i in range(STALL_SERIES):
+                f.write('stall_test{i="%06d",pad="%s"} %d\n' % (i, "x" * 20, i))
+        args = ["--collector.disable-defaults", "--collector.textfile",
+                "--collector.textfile.directory=" + d, "--health.check-interval=1s",
+                "--web.connection-timeout=300s"]
+        with Plumb(args) as p:
+            clients = []
+            try:
+                # two responses, each from its own collection: the first is answered
+                # before the second asks
+                for _ in range(2):
+                    clients.append(stalled_client(p.port))
+                    check(answered(clients[-1], HANG), "a stalled client was never answered")
+                # two more: they must wait for a held collection to be given back
+                clients += [stalled_client(p.port), stalled_client(p.port)]
+                before = heartbeat(p)
+                time.sleep(3.5)
+                after = heartbeat(p)
+                check(after >= before + 2, "health checks stopped while clients stalled: "
+                      "lastHeartbeatTime %s, then %s 3.5 s later" % (before, after))
+                waiting = [not answered(c, 0) for c in clients[2:]]
+                check(all(waiting), "a third stalled client was answered: %s" % waiting)
+            finally:
+                for c in clients:
+                    c.close()
+            status, _, body = p.get()
+            check(status == 200 and body.count(b"\nstall_test{") == STALL_SERIES,
+                  "scrape after the stalled clients left: %d, %d bytes" % (status, len(body)))
+
+
 def same_samples(a, b):
     """Whether two parses hold the same samples (NaN equal to NaN)."""
     return a.keys() == b.keys() and all(
@@ -181,4 +247,5 @@ def same_collection_same_samples(parsed):
 
 
 if __name__ == "__main__":
-    main([test_held_collection_is_shared, test_bursts_are_fresh, test_live_machine_burst])
+    main([test_held_collection_is_shared, test_bursts_are_fresh, test_live_machine_burst,
+          test_stalled_readers_leave_room])

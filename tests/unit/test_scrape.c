@@ -4,9 +4,14 @@
  * plain or gzipped, and what the stream yields must be byte for byte the whole
  * rendering of the same snapshot (after gunzip), however small the reads. A timer's
  * scraper_recent takes the latest collection while it is young, and collects otherwise.
+ * HTTP responses that are never read to the end hold at most SCRAPE_SERVED_MAX
+ * snapshots: a further scrape waits for one, and collections for push and health go on.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -156,7 +161,7 @@ static void stream_matches_whole(void)
 	CHECK_INT(scraper_open_view(s, VIEW_METRICS, EXPO_TEXT, false, &sn, &body, &len, &st), 0);
 	CHECK(st == NULL && sn != NULL && body != NULL && len > 100000);
 	if (sn)
-		scraper_put(s, sn);
+		scraper_put_view(s, sn);
 	buf_fini(&got);
 	buf_fini(&want);
 	buf_fini(&plain);
@@ -191,9 +196,88 @@ static void recent_reuses_young_collections(void)
 	tear_down(&h);
 }
 
+/* A call made on a thread of its own, and whether it has returned. */
+struct call {
+	struct scraper *s;
+	bool view;               /* scraper_open_view, else scraper_collect */
+	struct snapshot *snap;
+	int r;
+	atomic_bool done;
+};
+
+static void *call_thread(void *arg)
+{
+	struct call *c = arg;
+	struct scrape_stream *st;
+	const char *body;
+	size_t len;
+	c->r = c->view ? scraper_open_view(c->s, VIEW_METRICS, EXPO_TEXT, false, &c->snap, &body,
+					   &len, &st)
+		       : scraper_collect(c->s, &c->snap);
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+/* Wait up to 10 s for c to return. If it does not, the scraper is stuck and the test
+ * cannot clean up: report and end the program. */
+static void await(struct call *c, int line)
+{
+	for (int i = 0; i < 1000 && !atomic_load(&c->done); i++)
+		usleep(10000);
+	if (!atomic_load(&c->done)) {
+		fprintf(stderr, "%s:%d: the call did not return in 10 s\n", __FILE__, line);
+		_exit(1);
+	}
+}
+
+/* Two responses that are never read hold two snapshots, all responses may. A third
+ * scrape waits, but a collection for push still gets a snapshot at once; when one
+ * response is given back, the waiting scrape collects afresh. */
+static void stalled_readers_leave_room(void)
+{
+	static struct harness h;
+	if (!set_up(&h))
+		return;
+	struct scraper *s = &h.s;
+	s->stream_series = 1000000; /* whole bodies: a response holds its snapshot */
+	struct call a = { .s = s, .view = true }, b = { .s = s, .view = true };
+	call_thread(&a);
+	call_thread(&b);
+	CHECK_INT(a.r, 0);
+	CHECK_INT(b.r, 0);
+	CHECK(a.snap != b.snap); /* b collected afresh: a's is held */
+	CHECK_INT(s->nserved, SCRAPE_SERVED_MAX);
+
+	struct call third = { .s = s, .view = true }, push = { .s = s, .view = false };
+	pthread_t t3, tp;
+	CHECK_INT(pthread_create(&t3, NULL, call_thread, &third), 0);
+	CHECK_INT(pthread_create(&tp, NULL, call_thread, &push), 0);
+	await(&push, __LINE__);
+	CHECK_INT(push.r, 0);
+	CHECK(push.snap != a.snap && push.snap != b.snap);
+	uint64_t collections = h.agent.collections;
+	scraper_put(s, push.snap);
+	usleep(100000);
+	CHECK(!atomic_load(&third.done)); /* still waiting for a response to end */
+
+	scraper_put_view(s, a.snap);
+	await(&third, __LINE__);
+	CHECK_INT(third.r, 0);
+	CHECK(h.agent.collections > collections); /* its own collection, not push's */
+	pthread_join(t3, NULL);
+	pthread_join(tp, NULL);
+	scraper_put_view(s, third.snap);
+	scraper_put_view(s, b.snap);
+	CHECK_INT(s->nserved, 0);
+	for (int i = 0; i < SCRAPE_SNAPSHOTS; i++)
+		CHECK_INT(s->snaps[i].refs + s->snaps[i].served, 0);
+	tear_down(&h);
+}
+
 int main(void)
 {
 	RUN(stream_matches_whole);
 	RUN(recent_reuses_young_collections);
+	RUN(stalled_readers_leave_room);
 	return T_DONE("test_scrape");
 }
