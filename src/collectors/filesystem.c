@@ -322,6 +322,7 @@ static void statfs_job(struct dl_job *dj)
 	j->err = r < 0 ? errno : 0;
 }
 
+/* Release callback for dl_job_release: frees the fs_job whose first member is dj. */
 static void job_free(struct dl_job *dj)
 {
 	free(dj);
@@ -497,6 +498,7 @@ static void settle_mount(struct fs_priv *p, uint32_t i)
 	res->ffree = (double)j->st.f_ffree;
 }
 
+/* Whether a and b hold the same bytes. */
 static bool span_same(struct span a, struct span b)
 {
 	return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
@@ -515,6 +517,7 @@ static bool same_labels(const struct fs_priv *p, uint32_t a, uint32_t b)
 	       memcmp(mount_str(&p->mt, ea->fs_off), mount_str(&p->mt, eb->fs_off), ea->fs_len) == 0;
 }
 
+/* FNV-1a of data[0..n), continuing from h (start with 2166136261). */
 static uint32_t fnv(uint32_t h, const void *data, size_t n)
 {
 	const unsigned char *d = data;

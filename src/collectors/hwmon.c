@@ -246,6 +246,7 @@ int hwmon_data_add(struct hwmon_data *d, struct span file, struct span value, un
 	return 0;
 }
 
+/* Compare a[0..al) with b[0..bl) bytewise, a prefix first. Returns <0, 0 or >0. */
 static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
 	int c = memcmp(a, b, al < bl ? al : bl);
@@ -265,6 +266,8 @@ static int reading_cmp(const char *s, const struct hwmon_reading *a, const struc
 	return c;
 }
 
+/* Move r[i] down the max-heap r[0..n) (ordered by reading_cmp over the strings s) to
+ * its place. */
 static void sift_down(const char *s, struct hwmon_reading *r, size_t i, size_t n)
 {
 	for (;;) {
@@ -315,6 +318,7 @@ static int put(const struct emit_ctx *e, const char *name, const char *help,
 	return r == -EEXIST ? 0 : r;
 }
 
+/* The value text of reading r; points into d->str, valid until d is reset or grows. */
 static struct span val_of(const struct hwmon_data *d, const struct hwmon_reading *r)
 {
 	return (struct span){ d->str.p + r->val, r->vlen };
@@ -700,6 +704,7 @@ static int chip_collect(struct hwmon_priv *p, struct chip *c, struct metric_sink
 	return hwmon_emit(&p->data, c->label, &p->sensors, out);
 }
 
+/* Close every chip's descriptors and forget the chips; the array is kept. */
 static void close_chips(struct hwmon_priv *p)
 {
 	for (uint32_t i = 0; i < p->nchip; i++) {

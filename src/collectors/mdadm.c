@@ -66,6 +66,8 @@ struct lines {
 	bool done;
 };
 
+/* Take the next line of ls into *out (without its '\n'; points into ls's text) and
+ * advance. Returns false once the last line has been taken. */
 static bool next_line(struct lines *ls, struct span *out)
 {
 	if (ls->done)
@@ -91,11 +93,13 @@ static long span_find(struct span s, const char *needle)
 	return -1;
 }
 
+/* Whether needle occurs in s. */
 static bool span_has(struct span s, const char *needle)
 {
 	return span_find(s, needle) >= 0;
 }
 
+/* Number of non-overlapping occurrences of needle (non-empty) in s. */
 static long span_count(struct span s, const char *needle)
 {
 	long n = 0;
@@ -254,6 +258,8 @@ struct md_array {
 	int64_t active, total, failed, spare, size, synced;
 };
 
+/* Add array a's node_md_disks_required, node_md_disks, node_md_state, node_md_blocks
+ * and node_md_blocks_synced series to out. Returns 0 or -errno from the sink. */
 static int emit_array(const struct md_array *a, struct metric_sink *out)
 {
 	int r = sink_add(out, &desc_required, (double)a->total, LABELS(LS("device", a->name)));
@@ -280,6 +286,9 @@ struct md_types {
 	size_t n;
 };
 
+/* Add each word of 2 or more bytes after "Personalities : " on line to kt, without its
+ * first and last byte (the brackets); the spans point into line. Words past
+ * MD_MAX_TYPES are dropped. */
 static void parse_personalities(struct span line, struct md_types *kt)
 {
 	struct span s = { line.p + 16, line.len - 16 }, w;
@@ -289,6 +298,7 @@ static void parse_personalities(struct span line, struct md_types *kt)
 	}
 }
 
+/* Whether w holds no '(' or '[' and equals one of kt's personalities. */
 static bool is_raid_type(struct span w, const struct md_types *kt)
 {
 	if (memchr(w.p, '(', w.len) || memchr(w.p, '[', w.len))
@@ -435,6 +445,7 @@ static int md_attr(struct mdadm_priv *p, const char *dev, const char *attr, char
 	return 0;
 }
 
+/* Read block/<dev>/md/<attr> as a decimal u64 into *v. Returns 0 or -errno. */
 static int md_attr_u64(struct mdadm_priv *p, const char *dev, const char *attr, uint64_t *v)
 {
 	char buf[64];
@@ -442,6 +453,7 @@ static int md_attr_u64(struct mdadm_priv *p, const char *dev, const char *attr, 
 	return r < 0 ? r : str_u64(buf, v);
 }
 
+/* Whether level equals one of the strings of the NULL-terminated set. */
 static bool level_in(const char *level, const char *const *set)
 {
 	for (; *set; set++)

@@ -61,6 +61,8 @@ struct os_dec {
 	size_t sig; /* length up to the last significant byte, to drop spaces before a comment */
 };
 
+/* Append c to d->dst without a bounds check (the decoder never writes more bytes than
+ * it consumes); significant: d->sig moves past it. */
 static void os_put(struct os_dec *d, char c, bool significant)
 {
 	d->dst[d->n++] = c;

@@ -123,18 +123,22 @@ struct textfile {
 	bool errored;
 };
 
+/* Empty l, keeping its memory. */
 static void strlist_reset(struct strlist *l)
 {
 	buf_reset(&l->b);
 	l->n = 0;
 }
 
+/* Free l's memory; l must not be used afterwards. */
 static void strlist_fini(struct strlist *l)
 {
 	buf_fini(&l->b);
 	free(l->off);
 }
 
+/* Entry i (< l->n) of l, NUL-terminated; points into l's buffer, valid until l next
+ * grows or is reset. */
 static const char *strlist_get(const struct strlist *l, uint32_t i)
 {
 	return l->b.p + l->off[i];
@@ -373,6 +377,7 @@ static void read_dir(struct textfile *tf, const char *dir)
 	dirscan_fini(&tf->ds);
 }
 
+/* The parsed family ff refers to; owned by the parser of ff's file (tf->tps). */
 static const struct tp_family *ff_family(const struct textfile *tf, const struct tf_ff *ff)
 {
 	return &tf->tps[ff->file].fams[ff->fam];
@@ -384,6 +389,8 @@ struct merged_key {
 	size_t len;
 };
 
+/* hindex_find callback (ctx is a merged_key): whether merged entry v's name is
+ * k->name[0..len). */
 static bool merged_eq(const void *ctx, uint32_t v)
 {
 	const struct merged_key *k = ctx;
@@ -507,6 +514,8 @@ static uint32_t fill_labels(const struct textfile *tf, const struct tf_ff *ff, u
 	return f->nnames;
 }
 
+/* The sink's type for parser type t; any other type than counter, gauge, summary and
+ * histogram becomes METRIC_UNTYPED. */
 static enum metric_type sink_type(enum tp_type t)
 {
 	switch (t) {

@@ -82,6 +82,7 @@ int agent_init(struct agent *a, const struct plumb_config *cfg)
 	return 0;
 }
 
+/* Seconds on CLOCK_MONOTONIC: for durations only, not the time of day. */
 static double now_seconds(void)
 {
 	struct timespec ts;

@@ -53,6 +53,7 @@ struct plumb_config {
 	size_t n;
 };
 
+/* The entry of flag name, or NULL; owned by cfg. */
 static struct entry *find(const struct plumb_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n; i++)
@@ -203,6 +204,7 @@ static int validate(const struct flag_def *d, const char *v, char *why, size_t c
 	return 0;
 }
 
+/* Number of flags in table t (ended by a NULL name); 0 for a NULL table. */
 static size_t count_defs(const struct flag_def *t)
 {
 	size_t n = 0;
@@ -243,6 +245,7 @@ static int build(struct plumb_config *cfg)
 	return 0;
 }
 
+/* Print the usage text and every flag of cfg to stdout, for --help. */
 static void print_help(const struct plumb_config *cfg)
 {
 	printf("usage: plumb [<flags>]\n\n"
@@ -269,6 +272,9 @@ static void print_help(const struct plumb_config *cfg)
 	}
 }
 
+/* Validate v for flag e and add it to e's values (kept, not copied: v must outlive
+ * cfg). Errors go to stderr, naming shown instead of v when it is set. Returns 0 or
+ * -EINVAL. */
 static int set_value(struct entry *e, const char *v, const char *shown)
 {
 	char why[200] = "";

@@ -19,6 +19,7 @@ static int parse_q(struct span v)
 	return (int)(q * 1000 + 0.5);
 }
 
+/* Whether s equals the lower-case literal lit, ignoring ASCII case. */
 static bool span_ieq(struct span s, const char *lit)
 {
 	size_t n = strlen(lit);

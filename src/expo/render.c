@@ -85,6 +85,7 @@ int escape_label_value(struct buf *out, const char *p, size_t n)
 	return escape(out, p, n, true);
 }
 
+/* The TYPE word of t (a static string); untyped is "unknown" in OpenMetrics. */
 static const char *type_name(enum metric_type t, enum expo_format fmt)
 {
 	switch (t) {

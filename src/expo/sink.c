@@ -88,6 +88,7 @@ static uint32_t hash_name(const char *p, size_t n)
 	return (uint32_t)(h >> 32);
 }
 
+/* Whether p[0..n) is a valid metric name: [a-zA-Z_:][a-zA-Z0-9_:]*. */
 static bool valid_metric_name(const char *p, size_t n)
 {
 	if (n == 0)
@@ -102,6 +103,7 @@ static bool valid_metric_name(const char *p, size_t n)
 	return true;
 }
 
+/* Whether p[0..n) is a valid label name: [a-zA-Z_][a-zA-Z0-9_]*. */
 static bool valid_label_name(const char *p, size_t n)
 {
 	if (n == 0)
@@ -600,6 +602,8 @@ static int cmp_sets(const struct metric_sink *s, uint32_t a, uint32_t b)
 		return c;
 	return a < b ? -1 : (a > b ? 1 : 0);
 }
+
+/* Order two families by name (bytewise, a prefix first), then view. */
 static int cmp_family(const struct metric_sink *s, uint32_t a, uint32_t b)
 {
 	const struct sink_family *x = &s->families[a], *y = &s->families[b];

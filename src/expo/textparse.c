@@ -40,11 +40,13 @@ static int fail(struct textparse *tp, int err, const char *msg)
 	return err;
 }
 
+/* Whether c is a blank the format skips: space or tab. */
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
+/* Index of the first non-blank byte of s[0..n) at or after i; n when there is none. */
 static size_t skip_blanks(const char *s, size_t n, size_t i)
 {
 	while (i < n && is_blank(s[i]))
@@ -52,6 +54,8 @@ static size_t skip_blanks(const char *s, size_t n, size_t i)
 	return i;
 }
 
+/* Whether c may appear in a metric name (metric: ':' too) or a label name; first: c is
+ * the name's first byte, which cannot be a digit. */
 static bool name_char(char c, bool first, bool metric)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
@@ -219,6 +223,7 @@ struct fam_key {
 	size_t n;
 };
 
+/* hindex_find callback (ctx is a fam_key): whether family v is named k->p[0..n). */
 static bool fam_eq(const void *ctx, uint32_t v)
 {
 	const struct fam_key *k = ctx;
@@ -226,6 +231,7 @@ static bool fam_eq(const void *ctx, uint32_t v)
 	return f->name_len == k->n && memcmp(tp_str(k->tp, f->name_off), k->p, k->n) == 0;
 }
 
+/* The index of the family named p[0..n), or -ENOENT. */
 static int64_t fam_find(const struct textparse *tp, const char *p, size_t n)
 {
 	struct fam_key k = { tp, p, n };
@@ -247,6 +253,7 @@ static int64_t fam_create(struct textparse *tp, const char *p, size_t n)
 	return tp->nfams++;
 }
 
+/* Whether p[0..n) ends with suf[0..sl) and is longer than it. */
 static bool ends_with(const char *p, size_t n, const char *suf, size_t sl)
 {
 	return n > sl && memcmp(p + n - sl, suf, sl) == 0;
@@ -487,6 +494,8 @@ struct group_key {
 	uint32_t family, first, n;
 };
 
+/* hindex_find callback (ctx is a group_key): whether metric v has k's family and the
+ * same label names and values as tp->labels[k->first .. k->first + k->n). */
 static bool group_eq(const void *ctx, uint32_t v)
 {
 	const struct group_key *k = ctx;
@@ -627,6 +636,7 @@ static int parse_sample(struct textparse *tp, const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/* One line s[0..n) without its '\n': blank, a comment or a sample. 0 or -errno. */
 static int parse_line(struct textparse *tp, const char *s, size_t n)
 {
 	size_t i = skip_blanks(s, n, 0);
@@ -650,6 +660,7 @@ static int cmp_part(const struct tp_part *a, const struct tp_part *b)
 	return a->seq < b->seq ? -1 : (a->seq > b->seq);
 }
 
+/* Move v[i] down the max-heap v[0..n) (ordered by cmp_part) to its place. */
 static void sift(struct tp_part *v, uint32_t i, uint32_t n)
 {
 	for (;;) {
@@ -763,6 +774,7 @@ void textparse_init(struct textparse *tp)
 	tp->str.max = TP_MAX_STR;
 }
 
+/* Empty tp for a new run, keeping its allocations, and clear the last error. */
 static void reset(struct textparse *tp)
 {
 	buf_reset(&tp->str);

@@ -113,6 +113,8 @@ static bool cache_has(struct web_auth *a, const uint8_t key[32])
 	return hit;
 }
 
+/* Copy key into the next cache slot, round robin (the oldest is overwritten), under
+ * a->mu. */
 static void cache_add(struct web_auth *a, const uint8_t key[32])
 {
 	pthread_mutex_lock(&a->mu);

@@ -234,6 +234,8 @@ static const char *const tls_unsupported[] = {
     "cipher_suites", "curve_preferences", "client_allowed_sans", "cert", "key", "client_ca", NULL,
 };
 
+/* A key of tls_server_config: its value goes into c (strings malloc'd, owned by c).
+ * Unsupported and unknown keys are errors. Returns 0 or -errno. */
 static int tls_key(struct parser *p, const char *key, struct web_config *c)
 {
 	if (!strcmp(key, "cert_file"))
@@ -295,6 +297,9 @@ static int check_header(struct parser *p, const struct web_header *h)
 		    h->name);
 }
 
+/* A key of http_server_config.headers: the header joins c->headers (name and value
+ * malloc'd, owned by c; a null value becomes "") once checked against allowed_headers.
+ * Returns 0 or -errno. */
 static int header_key(struct parser *p, const char *key, struct web_config *c)
 {
 	if (c->nheaders >= WEB_MAX_HEADERS)
@@ -313,6 +318,8 @@ static int header_key(struct parser *p, const char *key, struct web_config *c)
 	return check_header(p, h);
 }
 
+/* A key of http_server_config: headers, or http2, which must be false. Returns 0 or
+ * -errno. */
 static int http_key(struct parser *p, const char *key, struct web_config *c)
 {
 	if (!strcmp(key, "headers"))
@@ -386,6 +393,8 @@ static int read_users(struct parser *p, struct web_config *c)
 	return r;
 }
 
+/* A top-level key: tls_server_config, http_server_config or basic_auth_users.
+ * Returns 0 or -errno. */
 static int top_key(struct parser *p, const char *key, struct web_config *c)
 {
 	if (!strcmp(key, "tls_server_config"))

@@ -53,6 +53,7 @@ const char *cg_runtime_name(enum cg_runtime r)
 	return (unsigned)r < sizeof(rt_names) / sizeof(rt_names[0]) ? rt_names[r] : "";
 }
 
+/* Whether c is a lowercase hex digit. */
 static bool is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');

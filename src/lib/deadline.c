@@ -37,6 +37,7 @@ struct dl_pool {
 	bool orphaned;        /* dl_pool_destroy left; the last stuck thread frees the pool */
 };
 
+/* Add ms (>= 0) milliseconds to *ts, keeping tv_nsec below one second. */
 static void ts_add_ms(struct timespec *ts, int64_t ms)
 {
 	ts->tv_sec += (time_t)(ms / 1000);
@@ -47,6 +48,7 @@ static void ts_add_ms(struct timespec *ts, int64_t ms)
 	}
 }
 
+/* Whether *a is strictly earlier than *b. */
 static bool ts_before(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);

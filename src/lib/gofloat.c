@@ -24,6 +24,7 @@ static size_t prefix_ci(const char *s, size_t n, const char *w)
 	return i;
 }
 
+/* Whether c is a decimal digit, or with hex a hex digit of either case. */
 static bool is_digit(char c, bool hex)
 {
 	return (c >= '0' && c <= '9') ||

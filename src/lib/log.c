@@ -44,6 +44,7 @@ struct line {
 	size_t len;
 };
 
+/* Append s[0..n) to l, cut short so that two bytes stay free for the line's end. */
 static void put(struct line *l, const char *s, size_t n)
 {
 	if (n > sizeof(l->buf) - 2 - l->len)
@@ -85,6 +86,8 @@ static bool needs_quotes(const char *s)
 	return false;
 }
 
+/* Append the pair k=v to l: logfmt (v quoted when it needs it) or a JSON member;
+ * first: the line's first pair (no separator, and '{' in JSON). */
 static void put_kv(struct line *l, const char *k, const char *v, bool first)
 {
 	if (use_json) {

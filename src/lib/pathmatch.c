@@ -17,6 +17,7 @@ struct sp {
 	size_t n;
 };
 
+/* Drop the first k bytes (k <= s->n) of s. */
 static void adv(struct sp *s, size_t k)
 {
 	s->p += k;

@@ -32,6 +32,7 @@ static bool is_lower_alnum(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+/* Whether c is a lowercase hex digit. */
 static bool is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -72,6 +73,7 @@ static bool uid_ok(struct span s)
 	return true;
 }
 
+/* A container ID: exactly 64 lowercase hex digits. */
 static bool id_ok(struct span s)
 {
 	if (s.len != 64)
@@ -314,6 +316,7 @@ static void dir_stamp(const char *path, struct timespec *mt, unsigned long long 
 	*ino = (unsigned long long)st.st_ino;
 }
 
+/* Whether mtime a and inode ia equal mtime b and inode ib. */
 static bool same_stamp(struct timespec a, unsigned long long ia, struct timespec b,
 		       unsigned long long ib)
 {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether c is whitespace: space, \t, \n, \v, \f or \r. */
 static bool is_space(char c)
 {
 	/* ' ', or one of \t \n \v \f \r, which are 9..13: two compares per byte */
