@@ -42,22 +42,56 @@ int log_enabled(enum log_level lvl)
 struct line {
 	char buf[2048];
 	size_t len;
+	bool cut;    /* something did not fit: nothing more is added */
 };
 
-/* Append s[0..n) to l, cut short so that two bytes stay free for the line's end. */
-static void put(struct line *l, const char *s, size_t n)
+/* Bytes kept back for the end of a line that had to be cut: a value's closing quote,
+ * JSON's '}' and the newline. */
+#define LINE_TAIL 3
+
+/* Bytes l can still take before the room kept for its end. */
+static size_t room(const struct line *l)
 {
-	if (n > sizeof(l->buf) - 2 - l->len)
-		n = sizeof(l->buf) - 2 - l->len;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
+	return sizeof(l->buf) - LINE_TAIL - l->len;
 }
 
-/* Append s quoted and escaped; control bytes become \u00XX (JSON) or \xXX (logfmt). */
+/* Append s[0..n) whole. When it does not fit, append nothing, mark l cut and return
+ * false; so does every later call. */
+static bool put(struct line *l, const char *s, size_t n)
+{
+	if (l->cut || n > room(l)) {
+		l->cut = true;
+		return false;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	return true;
+}
+
+/* Take off the end of l, after byte start, a UTF-8 sequence that a cut left
+ * incomplete. */
+static void drop_partial_utf8(struct line *l, size_t start)
+{
+	size_t i = l->len;
+	while (i > start && ((unsigned char)l->buf[i - 1] & 0xc0) == 0x80)
+		i--; /* continuation bytes */
+	if (i == start || (unsigned char)l->buf[i - 1] < 0xc0)
+		return; /* no lead byte before them: nothing a cut could have split */
+	unsigned char lead = (unsigned char)l->buf[i - 1];
+	size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (l->len - (i - 1) < want)
+		l->len = i - 1;
+}
+
+/* Append s quoted and escaped; control bytes become \u00XX (JSON) or \xXX (logfmt). A
+ * value too long for the line is cut between two characters, never inside an escape,
+ * and still closed: the quote comes from the room kept back. The caller makes sure the
+ * opening quote fits. */
 static void put_quoted(struct line *l, const char *s)
 {
 	put(l, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	size_t start = l->len;
+	for (const unsigned char *p = (const unsigned char *)s; *p && !l->cut; p++) {
 		char esc[8];
 		if (*p == '"' || *p == '\\') {
 			esc[0] = '\\';
@@ -72,7 +106,10 @@ static void put_quoted(struct line *l, const char *s)
 			put(l, (const char *)p, 1);
 		}
 	}
-	put(l, "\"", 1);
+	if (l->cut)
+		drop_partial_utf8(l, start);
+	if (!put(l, "\"", 1))
+		l->buf[l->len++] = '"'; /* one of LINE_TAIL's bytes; l is cut from here on */
 }
 
 /* logfmt values need quotes only when they hold spaces, quotes, = or controls. */
@@ -87,9 +124,16 @@ static bool needs_quotes(const char *s)
 }
 
 /* Append the pair k=v to l: logfmt (v quoted when it needs it) or a JSON member;
- * first: the line's first pair (no separator, and '{' in JSON). */
+ * first: the line's first pair (no separator, and '{' in JSON). A pair whose key does
+ * not fit is left out whole, with every later one; a value that does not fit is cut
+ * (put_quoted). */
 static void put_kv(struct line *l, const char *k, const char *v, bool first)
 {
+	size_t klen = strlen(k);
+	if (l->cut || room(l) < klen + 6) { /* separator, quoted key, ':' or '=', '"' */
+		l->cut = true;
+		return;
+	}
 	if (use_json) {
 		put(l, first ? "{" : ",", 1);
 		put_quoted(l, k);
@@ -99,9 +143,9 @@ static void put_kv(struct line *l, const char *k, const char *v, bool first)
 	}
 	if (!first)
 		put(l, " ", 1);
-	put(l, k, strlen(k));
+	put(l, k, klen);
 	put(l, "=", 1);
-	if (needs_quotes(v))
+	if (needs_quotes(v) || strlen(v) > room(l))
 		put_quoted(l, v);
 	else
 		put(l, v, strlen(v));
@@ -133,7 +177,7 @@ void plog(enum log_level lvl, const char *msg, ...)
 		put_kv(&l, k, v ? v : "", false);
 	}
 	va_end(ap);
-	/* put() leaves two bytes free for these */
+	/* at least two of LINE_TAIL's bytes are left for these */
 	if (use_json)
 		l.buf[l.len++] = '}';
 	l.buf[l.len++] = '\n';

@@ -1,10 +1,12 @@
 /*
  * test_lib: the shared helpers: checked number parsing, spans, bounded buffers,
  * procfile re-reads (growth, limit, vanished files) and mount-table change signals,
- * dirscan, path joining, regex filters and the command-line parser.
+ * dirscan, path joining, regex filters and the command-line parser, and log lines that
+ * stay well formed when their values are too long for them.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -14,6 +16,7 @@
 #include "core/config.h"
 #include "lib/buf.h"
 #include "lib/dirscan.h"
+#include "lib/log.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
 #include "lib/strparse.h"
@@ -366,6 +369,74 @@ static void sysfs_links(void)
 	tmptree_rm(&t);
 }
 
+/* Log one line with plog in format, values v1 and v2, stderr sent to a file; the line
+ * (NUL-terminated) into out. Returns its length, or -1. */
+static long log_line(const char *format, const char *v1, const char *v2, char *out, size_t cap)
+{
+	char path[] = "/tmp/plumb-log-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	long n = -1;
+	if (fd < 0 || saved < 0 || log_setup("info", format) < 0)
+		goto out;
+	unlink(path);
+	dup2(fd, STDERR_FILENO);
+	plog(LOG_WARN, "a long line", "first", v1, "second", v2, "third", "x", PLOG_END);
+	dup2(saved, STDERR_FILENO);
+	n = pread(fd, out, cap - 1, 0);
+	out[n < 0 ? 0 : n] = '\0';
+out:
+	if (fd >= 0)
+		close(fd);
+	if (saved >= 0)
+		close(saved);
+	log_setup("info", "logfmt");
+	return n;
+}
+
+/* A value too long for a log line is cut, never mid-escape or mid-character, and the
+ * line still ends well: JSON that parses (the cut value a prefix of the real one, the
+ * pairs after it left out), logfmt with the quote closed. */
+static void log_lines_stay_whole(void)
+{
+	/* 1,500 characters of 1 to 6 bytes escaped: é, a quote, a control byte, a letter */
+	static char v[8192];
+	size_t vl = 40;
+	memset(v, 'a', vl);
+	for (int i = 0; i < 1500; i++) {
+		static const char *const parts[] = { "\xc3\xa9", "\"", "\x01", "a" };
+		const char *p = parts[(i * 7 + i / 3) % 4];
+		memcpy(v + vl, p, strlen(p));
+		vl += strlen(p);
+	}
+	v[vl] = '\0';
+	char line[8192];
+	for (int shift = 0; shift < 40; shift++) {
+		const char *val = v + shift; /* cuts at 40 places, within an escape or not */
+		long n = log_line("json", val, "short", line, sizeof(line));
+		CHECK(n > 1000 && n <= 2048 && line[n - 1] == '\n');
+		json_error_t err;
+		json_t *j = json_loads(line, 0, &err);
+		CHECK(j != NULL);
+		if (!j) {
+			fprintf(stderr, "not JSON (%s): %s\n", err.text, line);
+			continue;
+		}
+		const char *first = json_string_value(json_object_get(j, "first"));
+		CHECK(first && strlen(first) > 500 && strncmp(first, val, strlen(first)) == 0);
+		CHECK(json_object_get(j, "second") == NULL && json_object_get(j, "third") == NULL);
+		CHECK_STR(json_string_value(json_object_get(j, "msg")), "a long line");
+		json_decref(j);
+
+		n = log_line("logfmt", "short", val, line, sizeof(line));
+		CHECK(n > 1000 && n <= 2048 && memcmp(line + n - 2, "\"\n", 2) == 0);
+		CHECK(strstr(line, " first=short second=\"") != NULL);
+		CHECK(strstr(line, "third=") == NULL);
+	}
+	/* lines that fit are whole */
+	CHECK(log_line("json", "one", "two", line, sizeof(line)) > 0);
+	CHECK(strstr(line, "\"first\":\"one\",\"second\":\"two\",\"third\":\"x\"}\n") != NULL);
+}
+
 int main(void)
 {
 	RUN(numbers);
@@ -379,5 +450,6 @@ int main(void)
 	RUN(durations);
 	RUN(command_line);
 	RUN(sysfs_links);
+	RUN(log_lines_stay_whole);
 	return T_DONE("test_lib");
 }
