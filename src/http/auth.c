@@ -144,12 +144,12 @@ bool web_auth_check(struct web_auth *a, const char *user, const char *password)
 	}
 	uint8_t key[32];
 	bool keyed = cache_key(user, hash, password, key) == 0;
-	bool cached = keyed && cache_has(a, key);
-	if (cached && known)
-		return true;
-	bool ok = bcrypt_matches(a, password, hash) && known;
-	if (ok && keyed)
-		cache_add(a, key);
-	explicit_bzero(key, sizeof(key));
+	bool ok = keyed && cache_has(a, key) && known; /* the lookup whether known or not */
+	if (!ok) {
+		ok = bcrypt_matches(a, password, hash) && known;
+		if (ok && keyed)
+			cache_add(a, key);
+	}
+	explicit_bzero(key, sizeof(key)); /* on every path, a cache hit's too */
 	return ok;
 }
