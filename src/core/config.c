@@ -273,13 +273,12 @@ static void print_help(const struct plumb_config *cfg)
 }
 
 /* Validate v for flag e and add it to e's values (kept, not copied: v must outlive
- * cfg). Errors go to stderr, naming shown instead of v when it is set. Returns 0 or
- * -EINVAL. */
-static int set_value(struct entry *e, const char *v, const char *shown)
+ * cfg). Errors go to stderr. Returns 0 or -EINVAL. */
+static int set_value(struct entry *e, const char *v)
 {
 	char why[200] = "";
 	if (validate(e->def, v, why, sizeof(why)) < 0) {
-		fprintf(stderr, "plumb: error: invalid value %s for flag --%s: %s\n", shown ? shown : v,
+		fprintf(stderr, "plumb: error: invalid value %s for flag --%s: %s\n", v,
 			e->def->name, why);
 		return -EINVAL;
 	}
@@ -363,7 +362,7 @@ int cfg_parse(int argc, char **argv, struct plumb_config **out)
 			r = -EINVAL;
 			goto out_free;
 		}
-		if ((r = set_value(e, v, NULL)) < 0)
+		if ((r = set_value(e, v)) < 0)
 			goto out_free;
 	}
 	*out = cfg;
