@@ -474,7 +474,7 @@ static const char *entry_label(const struct ct_entry *e, int i)
 	return q;
 }
 
-/* Give entry e the names kubelet's log folders hold for it: a container its
+/* Give entry e the names kubelet's log folders hold for it: a container in a pod its
  * container, pod and namespace (then it is fully named); a pod its pod and namespace
  * (fully named); a container the containers/ folder does not list (a pod's sandbox)
  * its pod and namespace only, and it is looked up again when the folders change.
@@ -483,7 +483,9 @@ static int name_entry(struct container_priv *p, struct ct_entry *e)
 {
 	struct podlogs_ctr_info ci;
 	struct podlogs_pod_info pi;
-	if (e->kind == CT_CONTAINER && e->id[0] &&
+	/* only a container inside a pod's cgroup: kubelet logs no other, and one outside
+	 * (docker, podman, a user's own scope) must not pass for a pod's by copying an ID */
+	if (e->kind == CT_CONTAINER && e->id[0] && e->pod_uid[0] &&
 	    podlogs_container(&p->logs, span_cstr(e->id), &ci) == 0) {
 		int r = set_labels(e, span_cstr(ci.pod), span_cstr(ci.ns), span_cstr(ci.container),
 				   e->id);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define CG_MAX_DEPTH 64 /* deeper paths are classified by their last components */
+#define KUBEPODS_MAX_DEPTH 2 /* components above a kubepods cgroup: none or one */
 
 static const char *const kind_names[] = {
 	[CG_KIND_OTHER] = "other",     [CG_KIND_KUBEPODS] = "kubepods",
@@ -304,7 +305,12 @@ int cg_ident_parse(struct span path, struct cg_ident *out)
 		}
 		comps[n++] = c;
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* kubelet's cgroups hang off the root, or off one root-level cgroup (its
+	 * --cgroup-root: /kubelet.slice/kubelet-kubepods.slice, /foo/kubepods). Only root
+	 * can make cgroups that high; deeper down a user's or a container's delegated
+	 * subtree could hold a "kubepods" copying a real pod's UID and container ID,
+	 * and would be named after it. */
+	for (size_t i = 0; i < n && skipped + i < KUBEPODS_MAX_DEPTH; i++) {
 		if (span_eq(comps[i], "kubepods")) {
 			ident_kube(comps + i, n - i, false, out);
 			goto out;

@@ -7,6 +7,9 @@
  * or just a slice. This module decides that from the path relative to the hierarchy
  * root ("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice/
  * cri-containerd-<id>.scope"), for both the systemd and the cgroupfs cgroup drivers.
+ * A kubepods cgroup counts only at the root or one level below it (kubelet's
+ * --cgroup-root), where only root can make cgroups: one deeper, in a subtree delegated
+ * to a user or a container, is not Kubernetes' (so it cannot pass for a real pod).
  *
  * It is pure: no I/O, no allocation; the result goes into a caller-owned struct with
  * fixed buffers. Anything that does not match a known layout exactly (a truncated

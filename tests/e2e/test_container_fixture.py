@@ -291,6 +291,31 @@ def test_streamed_body():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_delegated_copy_is_not_a_pod():
+    """A copy of a real pod's cgroups, with its UID and container ID, made where a user
+    may make cgroups (their systemd session's delegated subtree), must not be named
+    after the pod: /metrics and /metrics/resource still show the real pod alone."""
+    d = tempfile.mkdtemp(prefix="plumb-cgfix-spoof-")
+    try:
+        node = os.path.join(d, "node")
+        m = fixture.generate(node, N, seed=7, layout="v2")
+        root = os.path.join(node, "sys", "fs", "cgroup")
+        real = os.path.join(root, m["containers"][0]["id"].lstrip("/"))
+        pod_dir = os.path.dirname(real)
+        fake_pod = os.path.join(root, "user.slice", "user-1000.slice", "user@1000.service",
+                                "kubepods.slice", os.path.basename(pod_dir))
+        shutil.copytree(pod_dir, fake_pod)
+        fake = os.path.join(fake_pod, os.path.basename(real))
+        with open(os.path.join(fake, "cpu.stat"), "w") as f:  # the copy claims 999 s
+            f.write("usage_usec 999000000\nuser_usec 0\nsystem_usec 999000000\n")
+        with Plumb(plumb_args(node)) as p:
+            check_metrics(scrape(p, "/metrics"), m)
+            check_resource(scrape(p, "/metrics/resource"), m)
+        print("ok: the copy at %s is not named after the pod" % os.path.relpath(fake, root))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_fixture_is_deterministic():
     d = tempfile.mkdtemp(prefix="plumb-cgfix-det-")
     try:
@@ -316,4 +341,4 @@ if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
     main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid, test_fd_budget,
-          test_streamed_body])
+          test_streamed_body, test_delegated_copy_is_not_a_pod])

@@ -235,11 +235,37 @@ static void test_hostile(void)
 	check_not_k8s(deep, CG_KIND_SLICE);
 }
 
+/* kubepods below the root's children is not kubelet's: a user's session subtree or a
+ * container's delegated cgroup could hold a copy named after a real pod. One level
+ * down (kubelet's --cgroup-root) still is. */
+static void test_delegated_kubepods(void)
+{
+	CHECK_INT(parse("/user.slice/user-1000.slice/user@1000.service/kubepods.slice/"
+			"kubepods-pod" UID_ ".slice/cri-containerd-" ID ".scope"), 0);
+	CHECK_INT(id.kind, CG_KIND_RUNTIME); /* a containerd scope, but in no pod */
+	CHECK_STR(id.pod_uid, "");
+	CHECK_INT(id.qos, CG_QOS_NONE);
+	check_not_k8s("/user.slice/user-1000.slice/user@1000.service/kubepods.slice/"
+		      "kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice",
+		      CG_KIND_SLICE);
+	check_not_k8s("/system.slice/docker-" ID ".scope/kubepods/burstable/pod" UID "/" ID,
+		      CG_KIND_OTHER);
+	check_not_k8s("/a/b/kubepods/pod" UID, CG_KIND_OTHER);
+	/* one level down */
+	CHECK_INT(parse("/foo/kubepods/burstable/pod" UID "/" ID), 0);
+	CHECK_INT(id.kind, CG_KIND_CONTAINER);
+	CHECK_STR(id.pod_uid, UID);
+	CHECK_INT(parse("/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod" UID_
+			".slice/crio-" ID ".scope"), 0);
+	CHECK_INT(id.kind, CG_KIND_CONTAINER);
+}
+
 int main(void)
 {
 	RUN(test_systemd_kubepods);
 	RUN(test_cgroupfs_kubepods);
 	RUN(test_host);
 	RUN(test_hostile);
+	RUN(test_delegated_kubepods);
 	return T_DONE("test_cgroup_ident");
 }
