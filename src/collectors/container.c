@@ -52,6 +52,7 @@
 #include "lib/cgstat.h"
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
+#include "lib/log.h"
 #include "lib/podlogs.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
@@ -239,6 +240,7 @@ struct container_priv {
 	uint32_t dirs_want;           /* directories the reported cgroups would hold */
 	uint32_t ndirctl;             /* directories one cgroup holds: hierarchies read */
 	bool want_names;              /* some reported entry lacks its names */
+	int logs_err;                 /* the log folders' last refresh error (logged once) */
 	struct ct_dev devs[CT_MAX_DEVS];
 	uint32_t ndevs;
 	char path[PATH_MAX];          /* the walk's current path */
@@ -500,13 +502,17 @@ static int name_entry(struct container_priv *p, struct ct_entry *e)
 }
 
 /* Name the reported pods and containers that lack their names, when cgroups appeared
- * or the log folders changed. Returns 0 or -ENOMEM. */
+ * or the log folders changed. Names are optional: log folders that cannot be read
+ * (denied, a link loop, too many entries) leave the cgroups unnamed, logged once per
+ * new error, and are tried again next scrape. Returns 0 or -ENOMEM. */
 static int name_from_logs(struct container_priv *p)
 {
 	int r = podlogs_refresh(&p->logs);
-	if (r < 0)
-		return r;
-	if (r == 0 && !p->want_names)
+	if (r < 0 && r != p->logs_err)
+		plog(LOG_WARN, "cannot read kubelet's log folders: pods and containers stay "
+		     "unnamed", "dir", p->logs.pods_dir.path, "err", strerror(-r), PLOG_END);
+	p->logs_err = r < 0 ? r : 0;
+	if (r < 0 || (r == 0 && !p->want_names))
 		return 0;
 	r = 0;
 	for (uint32_t i = 0; r == 0 && i < p->nents; i++) {

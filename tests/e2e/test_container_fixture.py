@@ -316,6 +316,33 @@ def test_delegated_copy_is_not_a_pod():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_unreadable_log_folders():
+    """Names are optional: when kubelet's pod-log folder cannot be read (here a link
+    loop), every cgroup is still reported, unnamed, the collector succeeds, and the
+    error is logged once, not every scrape."""
+    d = tempfile.mkdtemp(prefix="plumb-cgfix-logs-")
+    try:
+        node = os.path.join(d, "node")
+        m = fixture.generate(node, N, seed=7, layout="v2")
+        pods = os.path.join(node, "var", "log", "pods")
+        shutil.rmtree(pods)
+        os.symlink("pods", pods)  # ELOOP
+        with Plumb(plumb_args(node)) as p:
+            for _ in range(3):
+                ex = scrape(p, "/metrics")
+            ok = ex.value("node_scrape_collector_success", collector="container")
+            check(ok == 1, "node_scrape_collector_success{collector=\"container\"} is %r" % ok)
+            ids = {l.get("id") for l, _ in ex.series("container_cpu_usage_seconds_total")}
+            missing = [c["id"] for c in m["containers"] if c["id"] not in ids]
+            check(not missing, "containers missing while the log folder is unreadable: %r" % missing)
+            named = [l for l, _ in ex.series("container_cpu_usage_seconds_total") if l.get("pod")]
+            check(not named, "named without the pods folder: %r" % named[:2])
+            warned = p.log().count("cannot read kubelet's log folders")
+            check(warned == 1, "the unreadable folder was logged %d times, want once" % warned)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_fixture_is_deterministic():
     d = tempfile.mkdtemp(prefix="plumb-cgfix-det-")
     try:
@@ -341,4 +368,4 @@ if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
     main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid, test_fd_budget,
-          test_streamed_body, test_delegated_copy_is_not_a_pod])
+          test_streamed_body, test_delegated_copy_is_not_a_pod, test_unreadable_log_folders])
