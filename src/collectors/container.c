@@ -640,7 +640,8 @@ static int slot_span(struct container_priv *p, struct ct_entry *e, int s, struct
 	return vanished(r) ? -ENODEV : 0;
 }
 
-/* The CPU files of e (the anchor: ENOENT on the first one means the cgroup is gone).
+/* The CPU files of e (the anchor: ENOENT on the first one means the cgroup is gone;
+ * without CPU controllers there is none, and a vanished cgroup gives no values).
  * Returns 0 or -ENODEV. */
 static int read_cpu(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
 {
@@ -649,6 +650,8 @@ static int read_cpu(struct container_priv *p, struct ct_entry *e, struct ct_stat
 	uint64_t v;
 	size_t n = 0;
 	bool v2 = p->mode == MODE_V2;
+	if (!v2 && p->ctl[CTL_CPU] < 0 && p->ctl[CTL_CPUACCT] < 0)
+		return 0; /* a v1 host without CPU controllers: the memory hierarchy is walked */
 	int r = read_slot(p, e, v2 || p->ctl[CTL_CPUACCT] < 0 ? S_CPU_STAT : S_CPU_USAGE, &n);
 	if (r == -ENOENT || vanished(r))
 		return -ENODEV;

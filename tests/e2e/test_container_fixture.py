@@ -343,6 +343,29 @@ def test_unreadable_log_folders():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_v1_memory_only():
+    """A v1 host that mounts the memory controller but no CPU one still reports every
+    cgroup, with its memory figures."""
+    d = tempfile.mkdtemp(prefix="plumb-cgfix-mem-")
+    try:
+        node = os.path.join(d, "node")
+        m = fixture.generate(node, N, seed=7, layout="v1")
+        root = os.path.join(node, "sys", "fs", "cgroup")
+        for name in ("cpu", "cpuacct"):
+            os.unlink(os.path.join(root, name))
+        shutil.rmtree(os.path.join(root, "cpu,cpuacct"))
+        with Plumb(plumb_args(node)) as p:
+            ex = scrape(p, "/metrics")
+            ok = ex.value("node_scrape_collector_success", collector="container")
+            check(ok == 1, "node_scrape_collector_success{collector=\"container\"} is %r" % ok)
+            for c in m["containers"]:
+                close(one(ex, "container_memory_usage_bytes", c["id"])[1],
+                      m["stats"][c["id"]]["memory_usage_bytes"], c["id"] + " memory usage")
+            check(not ex.series("container_cpu_usage_seconds_total"), "CPU figures with no CPU controller")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_fixture_is_deterministic():
     d = tempfile.mkdtemp(prefix="plumb-cgfix-det-")
     try:
@@ -368,4 +391,5 @@ if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
     main([test_fixture_is_deterministic, test_v2, test_v1, test_hybrid, test_fd_budget,
-          test_streamed_body, test_delegated_copy_is_not_a_pod, test_unreadable_log_folders])
+          test_streamed_body, test_delegated_copy_is_not_a_pod, test_unreadable_log_folders,
+          test_v1_memory_only])
