@@ -614,6 +614,10 @@ int server_start(struct server *srv)
 		struct listener *l = &srv->listeners[i];
 		l->daemon = start_daemon(srv, l);
 		if (!l->daemon) {
+			/* libmicrohttpd closes a listening socket it was given when it fails to
+			 * start (0.9.75 does, checked with fcntl): the number is no longer ours
+			 * to close, and may already name another file */
+			l->fd = -1;
 			plog(LOG_ERROR, "cannot start HTTP server", "address", l->addr, PLOG_END);
 			server_stop(srv);
 			return -EIO;
@@ -630,7 +634,7 @@ void server_stop(struct server *srv)
 		struct listener *l = &srv->listeners[i];
 		if (l->daemon)
 			MHD_stop_daemon(l->daemon); /* closes l->fd, which it owns */
-		else
+		else if (l->fd >= 0)
 			close(l->fd);
 		l->daemon = NULL;
 	}
