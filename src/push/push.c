@@ -4,8 +4,14 @@
  * Two threads share the queue under one mutex. The collector ticks on
  * CLOCK_MONOTONIC and never waits for the network. The sender posts batches of up
  * to PQ_BATCH_MAX records (4 MiB of payload): after an outage the backlog drains in
- * few requests. A batch answered with a 4xx other than 429 is retried record by
- * record, so one bad record never costs its neighbours.
+ * few requests. A batch answered with a 4xx other than 429, or one that cannot be
+ * joined into a request (a payload that is not snappy data, memory short), is retried
+ * record by record, so one bad record never costs its neighbours.
+ *
+ * The mutex is held across disk I/O (an append's fdatasync, the sender's reads), so
+ * the self-metrics (push_metrics), which every scrape collects, wait for it only
+ * briefly: push's own counters are atomics, and the queue's state is reported as last
+ * read when the mutex is not free in time.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +29,7 @@
 #define BATCH_BYTES (4u << 20)
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 5000
+#define METRICS_WAIT_MS 50 /* longest push_metrics waits for the mutex */
 
 const struct flag_def push_flags[] = {
 	{ "push.remote-write.url", FLAG_STRING, NULL,
@@ -203,9 +210,7 @@ static void tick(struct push *p)
 {
 	struct snapshot *snap = NULL;
 	int64_t now = wall_ms();
-	pthread_mutex_lock(&p->mu);
 	uint64_t k = ++p->collections;
-	pthread_mutex_unlock(&p->mu);
 	int r = scraper_collect(p->scraper, &snap);
 	if (r == 0)
 		r = rw_encode(&p->enc, &snap->sink, now);
@@ -265,8 +270,8 @@ static void wait_ms(struct push *p, int64_t ms)
 		;
 }
 
-/* What the sender does with an answer (mutex held). Returns the backoff to wait (ms),
- * 0 to go on at once. */
+/* What the sender does with an answer (mutex held). *isolate counts the records still
+ * to send one at a time. Returns the backoff to wait (ms), 0 to go on at once. */
 static int64_t settle(struct push *p, const struct pqueue_batch *b, long status,
 		      const char *err, int64_t backoff, uint32_t *isolate)
 {
@@ -304,6 +309,57 @@ static int64_t settle(struct push *p, const struct pqueue_batch *b, long status,
 	return next;
 }
 
+/* Whether rec's payload is snappy data that uncompresses whole (into p->raw, used as
+ * scratch space). Returns 0, -EBADMSG, or -errno from growing p->raw (-E2BIG past its
+ * limit, which no record plumb wrote reaches; -ENOMEM). */
+static int check_payload(struct push *p, const struct qrec *rec)
+{
+	const char *in = (const char *)rec->payload;
+	size_t ulen;
+	int r;
+	if (dyn_snappy.uncompressed_length(in, rec->len, &ulen) != SNAPPY_OK)
+		return -EBADMSG;
+	buf_reset(&p->raw);
+	if ((r = buf_reserve(&p->raw, ulen)) < 0)
+		return r;
+	if (dyn_snappy.uncompress(in, rec->len, p->raw.p, &ulen) != SNAPPY_OK)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Make p->body, the request for batch b (mutex held: b's payloads lie in the queue's
+ * read buffer). *isolate counts the records still to send one at a time, after a
+ * batch that failed; b then holds one of them, whose payload is checked first (a
+ * single record is otherwise sent as queued). When the body cannot be made:
+ * - a batch of several records is not dropped: *isolate becomes its size, so its
+ *   records go one at a time and only one that fails alone is lost;
+ * - a single record is dropped as invalid (counted, logged), except on -ENOMEM;
+ * - -ENOMEM drops nothing: the caller backs off and tries again.
+ * Returns 0 when p->body is ready to send, else the failure's -errno, handled as above. */
+static int make_body(struct push *p, const struct pqueue_batch *b, uint32_t *isolate)
+{
+	char n[24];
+	int r = *isolate ? check_payload(p, &b->recs[0]) : 0;
+	if (r == 0 && (r = rw_join(b->recs, b->nrecords, &p->raw, &p->body)) == 0)
+		return 0;
+	if (b->nrecords > 1) {
+		*isolate = b->nrecords;
+		snprintf(n, sizeof(n), "%" PRIu32, b->nrecords);
+		plog(LOG_WARN, "queued push records cannot be joined: sending them one by one",
+		     "records", n, "err", strerror(-r), PLOG_END);
+	} else if (r == -ENOMEM) {
+		plog(LOG_ERROR, "no memory for a push request: will retry", PLOG_END);
+	} else {
+		if (pqueue_commit(&p->q, b))
+			p->dropped_invalid += b->nsamples;
+		*isolate = *isolate ? *isolate - 1 : 0;
+		snprintf(n, sizeof(n), "%" PRIu64, b->nsamples);
+		plog(LOG_ERROR, "queued push record cannot be decoded: dropped", "samples", n,
+		     "err", strerror(-r), PLOG_END);
+	}
+	return r;
+}
+
 /* The sender thread: posts the oldest queued records until push_stop, waiting for new
  * ones when the queue is empty and backing off after failures. */
 static void *sender_main(void *arg)
@@ -329,11 +385,9 @@ static void *sender_main(void *arg)
 		if (b->nrecords == 0)
 			continue;
 		p->head_ts = b->recs[0].ts_ms;
-		if ((r = rw_join(b->recs, b->nrecords, &p->raw, &p->body)) < 0) {
-			if (pqueue_commit(&p->q, b))
-				p->dropped_invalid += b->nsamples;
-			plog(LOG_ERROR, "queued push record cannot be decoded: dropped", "err",
-			     strerror(-r), PLOG_END);
+		if ((r = make_body(p, b, &isolate)) < 0) {
+			if (r == -ENOMEM)
+				wait_ms(p, BACKOFF_MAX_MS);
 			continue;
 		}
 		pthread_mutex_unlock(&p->mu);
@@ -434,20 +488,54 @@ static const struct metric_desc d_corrupt = { "plumb_push_queue_corrupt_total",
 static const struct metric_desc d_collections = { "plumb_push_collections_total",
 	"Collections the push loop has taken, each queued as one record.", METRIC_COUNTER };
 
-/* The agent source: plumb_push_* from the counters, read under the mutex. */
+/* Take p->mu if it comes free within METRICS_WAIT_MS (CLOCK_MONOTONIC). Polls with
+ * trylock: pthread_mutex_timedlock's deadline is on CLOCK_REALTIME, which a clock step
+ * would stretch, and ThreadSanitizer does not know pthread_mutex_clocklock. Returns 0
+ * (the caller holds the mutex) or -EBUSY. */
+static int lock_briefly(struct push *p)
+{
+	static const struct timespec nap = { 0, 2000000 }; /* 2 ms */
+	struct timespec until, now;
+	int r;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	add_ms(&until, METRICS_WAIT_MS);
+	while ((r = pthread_mutex_trylock(&p->mu)) == EBUSY) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!before(&now, &until))
+			break;
+		nanosleep(&nap, NULL);
+	}
+	return -r;
+}
+
+/* The agent source: plumb_push_*. The counters are atomics; the queue's state is read
+ * under the mutex into p->seen when the mutex comes free within METRICS_WAIT_MS. A
+ * thread holds it across disk I/O, so on a slow or hung disk the state read last time
+ * is reported instead of waiting (collections never overlap, scrape.h: only one call
+ * at a time touches p->seen), the lag measured from its oldest record to now, so it
+ * keeps growing. Never waits longer. Returns 0 or -errno from the sink. */
 static int push_metrics(void *ctx, struct metric_sink *out)
 {
 	struct push *p = ctx;
-	pthread_mutex_lock(&p->mu);
+	struct push_seen *s = &p->seen;
+	if (lock_briefly(p) == 0) {
+		s->bytes = pqueue_unsent(&p->q);
+		s->dropped_full = p->q.st.dropped_full;
+		s->corrupt = p->q.st.corrupt;
+		s->head_ts = pqueue_pending(&p->q) ? p->head_ts : 0;
+		pthread_mutex_unlock(&p->mu);
+	} else {
+		plog(LOG_DEBUG, "push queue busy (disk I/O): reporting its last known state",
+		     PLOG_END);
+	}
 	uint64_t sent = p->sent, failed = p->failed, rej = p->dropped_rejected;
-	uint64_t inval = p->dropped_invalid, full = p->q.st.dropped_full;
-	uint64_t bytes = pqueue_unsent(&p->q), corrupt = p->q.st.corrupt, colls = p->collections;
+	uint64_t inval = p->dropped_invalid, full = s->dropped_full, bytes = s->bytes;
+	uint64_t corrupt = s->corrupt, colls = p->collections;
 	double lag = 0;
-	if (pqueue_pending(&p->q) && p->head_ts > 0) {
-		lag = (double)(wall_ms() - p->head_ts) / 1000.0;
+	if (s->head_ts > 0) {
+		lag = (double)(wall_ms() - s->head_ts) / 1000.0;
 		lag = lag < 0 ? 0 : lag;
 	}
-	pthread_mutex_unlock(&p->mu);
 	int r;
 	if ((r = sink_add(out, &d_sent, (double)sent, NULL, 0)) < 0 ||
 	    (r = sink_add(out, &d_dropped, (double)full, LABELS(L("reason", "queue_full")))) < 0 ||

@@ -8,7 +8,8 @@
  * queue only after a 2xx answer. 5xx, 429 and network errors are retried with
  * exponential backoff (0.5 s doubling up to 5 s) while collection goes on; any other
  * 4xx drops the records it was about (counted, logged). Its own metrics (plumb_push_*)
- * are reported in every collection through an agent source.
+ * are reported in every collection through an agent source, which never waits on the
+ * queue's disk: a scrape answers while an append is stuck in fdatasync.
  *
  * Life cycle, from main: push_init (flags, the queue folder; before privileges are
  * dropped), push_start (threads; after the server starts), push_stop (before the
@@ -31,6 +32,14 @@
 
 extern const struct flag_def push_flags[];
 
+/* The queue's state as push_metrics last read it under the mutex. The mutex is held
+ * across disk I/O (an append's fdatasync, the sender's reads), so when it is not free
+ * within a moment a collection reports these instead of waiting on the disk. */
+struct push_seen {
+	uint64_t bytes, dropped_full, corrupt;
+	int64_t head_ts;             /* time (ms) of the oldest unsent record; 0: none */
+};
+
 struct push {
 	bool enabled;                /* --push.remote-write.url is set */
 	bool ready;                  /* mu and the condition variables exist */
@@ -47,12 +56,15 @@ struct push {
 	struct buf raw, body;        /* the sender's */
 	atomic_bool abort_transfer;  /* set by push_stop: cut a request short */
 
+	/* push's own counters: written by its threads, read by push_metrics without mu */
+	_Atomic uint64_t collections, sent, failed, dropped_rejected, dropped_invalid;
+	struct push_seen seen;       /* push_metrics' own (agent collections never overlap) */
+
 	pthread_mutex_t mu;          /* guards everything below */
 	pthread_cond_t tick_cv, send_cv;
 	bool stopping;
 	struct pqueue q;
 	int64_t head_ts;             /* time (ms) of the oldest unsent record, 0 unknown */
-	uint64_t collections, sent, failed, dropped_rejected, dropped_invalid;
 	pthread_t collector, sender;
 };
 

@@ -14,6 +14,14 @@
   wait in the queue until it answers again. The request headers follow the spec.
 - corrupt_queue: a queue whose segment has a flipped byte and garbage appended is
   reported, the damaged record skipped, the rest sent; plumb never crashes.
+- invalid_record: a queued record with a valid checksum whose payload is not snappy
+  data, among good ones of one batch: the batch is sent record by record, every good
+  collection arrives in Prometheus, and only the bad record's samples count as
+  dropped{reason="invalid"}.
+- hung_queue_disk: the queue on a FUSE folder (tests/fuse/hangfs --files) whose writes
+  block: with an append stuck in the disk, /metrics still answers at once with every
+  plumb_push_* series, the lag still growing; once the disk answers, collection and
+  sending go on. Skipped without /dev/fuse.
 - bad_flags: a bad --push.* value is a one-line error with exit status 2.
 - queue_bound: while the receiver fails, the queue's files stay within
   --push.queue.max-bytes, the oldest samples dropped and counted.
@@ -377,6 +385,173 @@ def test_queue_bound():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def record(payload, samples, ts_ms):
+    """A queue record (src/push/qrec.h) around payload, with a valid checksum."""
+    rest = struct.pack("<IIq", len(payload), samples, ts_ms) + payload
+    return struct.pack("<II", 0x51424C50, zlib.crc32(rest)) + rest
+
+
+def test_invalid_record():
+    """One record of a batch that cannot be decoded costs only its own samples."""
+    tmp = tempfile.mkdtemp(prefix="plumb-rw-")
+    qdir = os.path.join(tmp, "q")
+    instance = "invalid-%d" % os.getpid()
+    rx = Receiver(503)
+    prom = None
+    try:
+        prom = Prometheus(os.path.join(tmp, "data"))
+        prom.start()
+        # a first run queues a few collections (the receiver refuses them all) ...
+        with pt.Plumb(plumb_args(rx.url(), qdir, instance)) as p:
+            wait_for("four queued collections", lambda: len(logged_collections(p.log())) >= 4)
+        seg = os.path.join(qdir, "seg-0000000000000001")
+        recs = records(seg)
+        good = sum(r[2] for r in recs)
+        # ... and a record that is not snappy data goes in after the first: its header
+        # promises 64 bytes, its one literal gives 10, so uncompressing it fails
+        bad_samples = 7
+        bad = record(bytes([64, (10 - 1) << 2]) + b"0123456789", bad_samples,
+                     int(time.time() * 1000))
+        with open(seg, "rb") as f:
+            data = f.read()
+        cut = recs[0][0] + recs[0][1]
+        with open(seg, "wb") as f:
+            f.write(data[:cut] + bad + data[cut:])
+        # the second run finds them all in one batch and sends to Prometheus
+        t_second = time.time()
+        with pt.Plumb(plumb_args(prom.write_url(), qdir, instance)) as p:
+            wait_for("the bad record to be dropped",
+                     lambda: metric(p, "plumb_push_dropped_samples_total", reason="invalid") > 0)
+            wait_for("the queued samples to be sent",
+                     lambda: metric(p, "plumb_push_sent_samples_total") >= good)
+            invalid = metric(p, "plumb_push_dropped_samples_total", reason="invalid")
+            pt.check(invalid == bad_samples, "dropped as invalid: %d samples, want the bad "
+                     "record's %d (the good ones hold %d)" % (invalid, bad_samples, good))
+            pt.check(metric(p, "plumb_push_dropped_samples_total", reason="rejected") == 0,
+                     "samples rejected")
+            log = p.log()
+        pt.check("queued push records cannot be joined: sending them one by one" in log,
+                 "no log line for the batch")
+        pt.check('msg="queued push record cannot be decoded: dropped" samples=%d' % bad_samples
+                 in log, "no log line for the bad record:\n" + log[-2000:])
+        first = [v for t, v in counter_samples(prom, instance) if t < t_second]
+        pt.check(first == list(range(1, len(recs) + 1)),
+                 "the first run queued collections 1..%d, Prometheus has %r" % (len(recs), first))
+    finally:
+        rx.close()
+        if prom:
+            prom.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fuse_usable():
+    """Whether /dev/fuse can be opened (FUSE mounts possible)."""
+    try:
+        os.close(os.open("/dev/fuse", os.O_RDWR))
+        return True
+    except OSError:
+        return False
+
+
+def mounted(path):
+    """Whether path is a mount point in our mount namespace."""
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split(" ")[4] == path for line in f)
+
+
+def push_series(p, timeout):
+    """{(name, labels): value} of the plumb_push_* series of one scrape; fails when the
+    scrape takes longer than timeout seconds."""
+    try:
+        status, _, body = pt.request(p.port, "/metrics", timeout=timeout)
+    except OSError as e:  # socket.timeout included
+        raise pt.TestFailure("/metrics did not answer within %ds: %r" % (timeout, e))
+    pt.check(status == 200, "/metrics answered %d" % status)
+    samples = pt.parse_exposition(body).samples
+    return {k: v for k, v in samples.items() if k[0].startswith("plumb_push_")}
+
+
+def test_hung_queue_disk():
+    """/metrics does not wait on the push queue's disk."""
+    if not fuse_usable():
+        print("SKIP test_hung_queue_disk: /dev/fuse is unavailable")
+        return
+    hangfs = os.path.join(pt.BUILD, "tests", "hangfs")
+    pt.check(os.access(hangfs, os.X_OK), "hangfs not built: " + hangfs)
+    tmp = tempfile.mkdtemp(prefix="plumb-rw-")
+    qdir = os.path.join(tmp, "q")
+    os.mkdir(qdir)
+    rx = Receiver(503)  # a backlog, so the lag is not 0
+    hang = None
+    stalls = []
+    try:
+        hang = subprocess.Popen([hangfs, "--files", "-f", qdir], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        def read_stalls():
+            for line in hang.stdout:
+                stalls.append(line)
+        threading.Thread(target=read_stalls, daemon=True).start()
+        wait_for("the FUSE mount", lambda: mounted(qdir) or hang.poll() is not None, 10)
+        pt.check(hang.poll() is None, "hangfs exited with %r" % hang.returncode)
+        with pt.Plumb(plumb_args(rx.url(), qdir, "hung")) as p:
+            try:
+                wait_for("two queued collections", lambda: len(logged_collections(p.log())) >= 2)
+                hang.send_signal(signal.SIGUSR2)  # from now on writes and fsyncs block
+                wait_for("an append stuck in the disk",
+                         lambda: any("/seg-" in line for line in stalls), 10)
+                t0 = time.monotonic()
+                before = push_series(p, 10)
+                took = time.monotonic() - t0
+                pt.check(took < 5, "/metrics took %.1fs while the queue's disk hung" % took)
+                names = set(k[0] for k in before)
+                pt.check(names == {"plumb_push_sent_samples_total",
+                                   "plumb_push_dropped_samples_total",
+                                   "plumb_push_failed_requests_total", "plumb_push_queue_bytes",
+                                   "plumb_push_lag_seconds", "plumb_push_queue_corrupt_total",
+                                   "plumb_push_collections_total"}, "push series: %r" % names)
+                time.sleep(1.5)
+                after = push_series(p, 10)
+                lag = ("plumb_push_lag_seconds", ())
+                pt.check(before[lag] > 0 and after[lag] >= before[lag] + 1,
+                         "the lag does not grow while the disk hangs: %r then %r"
+                         % (before[lag], after[lag]))
+                for k, v in before.items():
+                    if k[0].endswith("_total"):
+                        pt.check(after.get(k, -1) >= v, "%r went back: %r -> %r"
+                                 % (k, v, after.get(k)))
+                pt.check(any(line.startswith("stalled write /seg-") for line in stalls) and
+                         "push queue busy (disk I/O): reporting its last known state" in p.log(),
+                         "the scrapes did not meet the stuck append: %r" % stalls)
+                colls = ("plumb_push_collections_total", ())
+                stuck_at = after[colls]
+            finally:
+                hang.send_signal(signal.SIGUSR1)  # the disk answers again
+            # collection and sending go on
+            wait_for("collections after the release",
+                     lambda: metric(p, "plumb_push_collections_total") >= stuck_at + 2, 30)
+            rx.mode = 204
+            wait_for("the backlog to be sent", lambda: metric(p, "plumb_push_queue_bytes") == 0 or
+                     metric(p, "plumb_push_lag_seconds") < 1.5, 30)
+            pt.check(metric(p, "plumb_push_sent_samples_total") > 0, "nothing sent")
+            print("hung_queue_disk: /metrics answered in %.2fs with an append stuck; lag "
+                  "%.1fs then %.1fs" % (took, before[lag], after[lag]))
+    finally:
+        if hang is not None and hang.poll() is None:
+            hang.send_signal(signal.SIGUSR1)
+        rx.close()
+        if mounted(qdir):
+            subprocess.run(["fusermount3", "-u", qdir], capture_output=True)
+        if hang is not None:
+            try:
+                hang.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                hang.kill()
+                hang.wait()
+        if mounted(qdir):
+            subprocess.run(["umount", "-l", qdir], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_bad_flags():
     """A bad --push.* value stops plumb at start-up with a clear line and exit status 2;
     push flags without a URL are reported as having no effect."""
@@ -458,6 +633,7 @@ def test_corrupt_queue():
 if __name__ == "__main__":
     if not PROMETHEUS:
         pt.skip("prometheus is not installed (scripts/deps.sh installs it)")
-    pt.main([test_bad_flags, test_samples_and_labels, test_bad_receiver, test_corrupt_queue, test_queue_bound,
+    pt.main([test_bad_flags, test_samples_and_labels, test_bad_receiver, test_corrupt_queue,
+             test_invalid_record, test_hung_queue_disk, test_queue_bound,
              test_outage,
              test_outage_with_kill9])
