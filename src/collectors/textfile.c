@@ -580,8 +580,9 @@ static void emit_parts(struct textfile *tf, struct metric_sink *out, const struc
 }
 
 /* Order of summaries/histograms, as Prometheus' registry sorts a family's metrics:
- * by name, then label count, then label values in label-name order. */
-static int cmp_ref(struct textfile *tf, const struct tf_ref *a, const struct tf_ref *b)
+ * by name, then label count, then label values in label-name order; 0 for the same
+ * series (from two files, or twice in one). */
+static int cmp_series(struct textfile *tf, const struct tf_ref *a, const struct tf_ref *b)
 {
 	const struct tf_ff *fa = &tf->ffs[a->ff], *fb = &tf->ffs[b->ff];
 	if (fa->merged != fb->merged)
@@ -596,6 +597,16 @@ static int cmp_ref(struct textfile *tf, const struct tf_ref *a, const struct tf_
 		if (c || tf->la[i].vlen != tf->lb[i].vlen)
 			return c ? c : (tf->la[i].vlen < tf->lb[i].vlen ? -1 : 1);
 	}
+	return 0;
+}
+
+/* cmp_series, then the file's and the metric's order: the same series from an earlier
+ * file comes first. */
+static int cmp_ref(struct textfile *tf, const struct tf_ref *a, const struct tf_ref *b)
+{
+	int c = cmp_series(tf, a, b);
+	if (c)
+		return c;
 	if (a->ff != b->ff)
 		return a->ff < b->ff ? -1 : 1;
 	return a->metric < b->metric ? -1 : (a->metric > b->metric);
@@ -688,6 +699,11 @@ static int emit(struct textfile *tf, struct metric_sink *out)
 	}
 	sort_refs(tf);
 	for (uint32_t i = 0; i < tf->nrefs; i++) {
+		/* a series seen in an earlier file is dropped whole, as for counters and
+		 * gauges (the sink drops those): its parts mixed with the first one's would
+		 * make a histogram that is not cumulative */
+		if (i > 0 && cmp_series(tf, &tf->refs[i - 1], &tf->refs[i]) == 0)
+			continue;
 		const struct tf_ff *ff = &tf->ffs[tf->refs[i].ff];
 		const struct textparse *tp = &tf->tps[ff->file];
 		const struct tp_family *f = ff_family(tf, ff);

@@ -214,6 +214,58 @@ static void hostile_files(void)
 	}
 }
 
+/* Count the lines of text that start with prefix. */
+static int count_lines(const char *text, const char *prefix)
+{
+	int n = 0;
+	size_t pl = strlen(prefix);
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		n += strncmp(l, prefix, pl) == 0;
+	return n;
+}
+
+/* The same histogram series (and summary series) in two files: the first file's is
+ * kept whole and the later one dropped whole, as for counters and gauges; mixing their
+ * parts would give a histogram that is not cumulative. Another series of the family,
+ * from a third file, stays. */
+static void duplicate_series_across_files(void)
+{
+	static const char a[] = "# TYPE h histogram\n"
+				"h_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"
+				"# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 1\ns_count 1\n";
+	static const char b[] = "# TYPE h histogram\n"
+				"h_bucket{le=\"1\"} 5\nh_bucket{le=\"2\"} 6\nh_bucket{le=\"+Inf\"} 6\n"
+				"h_sum 9\nh_count 6\n"
+				"# TYPE s summary\ns{quantile=\"0.9\"} 7\ns_sum 7\ns_count 7\n";
+	static const char c[] = "# TYPE h histogram\n"
+				"h_bucket{x=\"y\",le=\"+Inf\"} 4\nh_sum{x=\"y\"} 4\nh_count{x=\"y\"} 4\n";
+	struct tmptree t;
+	char flag[PATH_MAX + 64];
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_write(&t, "a.prom", a, sizeof(a) - 1) == 0);
+	CHECK(tmptree_write(&t, "b.prom", b, sizeof(b) - 1) == 0);
+	CHECK(tmptree_write(&t, "c.prom", c, sizeof(c) - 1) == 0);
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", t.root);
+	const char *flags[] = { "--collector.disable-defaults", "--collector.textfile", flag, NULL };
+	struct buf out = { 0 };
+	CHECK_INT(harness_run(flags, &out), 0);
+	const char *text = out.p ? out.p : "";
+	CHECK_INT(count_lines(text, "h_bucket{le="), 2);
+	CHECK_DBL(series_value(text, "h_bucket{le=\"1\"}"), 1);
+	CHECK_DBL(series_value(text, "h_bucket{le=\"+Inf\"}"), 2);
+	CHECK_INT(count_lines(text, "h_bucket{le=\"2\"}"), 0);
+	CHECK_INT(count_lines(text, "h_sum "), 1);
+	CHECK_DBL(series_value(text, "h_count"), 2);
+	CHECK_DBL(series_value(text, "h_count{x=\"y\"}"), 4); /* c's other series stays */
+	CHECK_INT(count_lines(text, "s{quantile="), 1);
+	CHECK_DBL(series_value(text, "s{quantile=\"0.5\"}"), 1);
+	CHECK_INT(count_lines(text, "s_count "), 1);
+	if (t_checks_failed)
+		fprintf(stderr, "%s\n", text);
+	buf_fini(&out);
+	CHECK(tmptree_rm(&t) == 0);
+}
+
 /* Steady state: scraping the same files again allocates nothing. */
 static void steady_state_allocates_nothing(void)
 {
@@ -377,6 +429,7 @@ int main(void)
 	RUN(fixture_host_values);
 	RUN(default_no_directory);
 	RUN(hostile_files);
+	RUN(duplicate_series_across_files);
 	RUN(steady_state_allocates_nothing);
 	RUN(parser_accepts_and_rejects);
 	RUN(parser_summary_folding);
