@@ -79,24 +79,6 @@ static int hang_statfs(const char *path, struct statvfs *sv)
 	return 0;
 }
 
-static int hang_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
-			struct fuse_file_info *fi, enum fuse_readdir_flags flags)
-{
-	(void)off;
-	(void)fi;
-	(void)flags;
-	if (strcmp(path, "/") != 0)
-		return -ENOENT;
-	fill(buf, ".", NULL, 0, 0);
-	fill(buf, "..", NULL, 0, 0);
-	return 0;
-}
-
-static const struct fuse_operations hang_ops = {
-	.getattr = hang_getattr,
-	.statfs = hang_statfs,
-	.readdir = hang_readdir,
-};
 
 /* --files: the folder's files, a fixed table guarded by files_mu. */
 #define MAX_FILES 64
@@ -121,6 +103,19 @@ static struct mfile *find(const char *path)
 		if (files[i].used && strcmp(files[i].name, path + 1) == 0)
 			return &files[i];
 	return NULL;
+}
+
+/* Whether path names a file the folder can hold: "/name", name at most NAME_MAX. */
+static bool name_ok(const char *path)
+{
+	return path[0] == '/' && !strchr(path + 1, '/') && strlen(path + 1) <= NAME_MAX;
+}
+
+/* Free f's data and its slot. Called with files_mu. */
+static void drop(struct mfile *f)
+{
+	free(f->data);
+	memset(f, 0, sizeof(*f));
 }
 
 /* Set f's size to size, zero-filling growth. Returns 0 or -ENOMEM. Called with files_mu. */
@@ -203,10 +198,16 @@ static int files_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_
 	return 0;
 }
 
+static const struct fuse_operations hang_ops = {
+	.getattr = hang_getattr,
+	.statfs = hang_statfs,
+	.readdir = files_readdir, /* the table stays empty: "." and ".." */
+};
+
 static int files_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	int r = 0;
-	if (path[0] != '/' || strchr(path + 1, '/') || strlen(path + 1) > NAME_MAX)
+	if (!name_ok(path))
 		return -EINVAL;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
@@ -301,10 +302,8 @@ static int files_unlink(const char *path)
 {
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
-	if (f) {
-		free(f->data);
-		memset(f, 0, sizeof(*f));
-	}
+	if (f)
+		drop(f);
 	pthread_mutex_unlock(&files_mu);
 	return f ? 0 : -ENOENT;
 }
@@ -314,17 +313,15 @@ static int files_rename(const char *from, const char *to, unsigned int flags)
 	int r = 0;
 	if (flags)
 		return -EINVAL;
-	if (to[0] != '/' || strchr(to + 1, '/') || strlen(to + 1) > NAME_MAX)
+	if (!name_ok(to))
 		return -EINVAL;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(from), *old = find(to);
 	if (!f) {
 		r = -ENOENT;
 	} else if (old != f) {
-		if (old) {
-			free(old->data);
-			memset(old, 0, sizeof(*old));
-		}
+		if (old)
+			drop(old);
 		snprintf(f->name, sizeof(f->name), "%s", to + 1);
 	}
 	pthread_mutex_unlock(&files_mu);
