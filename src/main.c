@@ -1,7 +1,8 @@
 /*
  * main: start-up and shutdown of the plumb agent.
  *
- * Parses the command line (exit 2 on a usage error), sets up logging, starts the
+ * Parses the command line (exit 2 on a usage error), sets up logging, has every part
+ * declare what it needs (core/resources.h) and plans the descriptors, starts the
  * enabled collectors, the HTTP endpoint, health and remote write (push), then waits
  * for SIGINT or SIGTERM and shuts down in reverse order. Between the privileged
  * start-up steps (ports bound, kernel log and queue opened) and starting any thread,
@@ -26,6 +27,19 @@
 #include "runtime/runtime.h"
 #include "version.h"
 
+/* What every part needs beyond the roots, declared before anything starts, and the
+ * descriptor plan made from it. Returns 0 or -errno (logged by the part). */
+static int declare_all(const struct plumb_config *cfg, struct agent *agent,
+		       struct resources *res)
+{
+	int r;
+	res_init(res);
+	if ((r = agent_declare(agent, cfg, res)) < 0 || (r = health_declare(cfg, res)) < 0 ||
+	    (r = push_declare(cfg, res)) < 0)
+		return r;
+	return res_plan(res);
+}
+
 /* runtime_handover: the push queue's folder, made as root, goes to the runtime user. */
 static int hand_queue(void *ctx, uid_t uid, gid_t gid)
 {
@@ -41,6 +55,7 @@ int main(int argc, char **argv)
 	struct health health = { 0 };
 	struct push push = { 0 };
 	struct runtime rt;
+	static struct resources res; /* 40 KiB: not on the stack */
 	int status = 1;
 
 	/* One malloc arena for every thread, with no padding kept at its top: plumb's
@@ -69,8 +84,11 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	plog(LOG_INFO, "starting plumb", "version", PLUMB_VERSION, PLOG_END);
-	if ((r = agent_init(&agent, cfg)) < 0)
-		goto out_cfg;
+	if ((r = declare_all(cfg, &agent, &res)) < 0) {
+		plog(LOG_ERROR, "cannot plan what plumb needs", "err", strerror(-r), PLOG_END);
+		goto out_agent;
+	}
+	agent_start(&agent, &res);
 	scraper_init(&scraper, &agent);
 	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg))) < 0) {
 		if (r == -EINVAL) /* a bad --web.* value or web config: a usage error */
@@ -86,7 +104,7 @@ int main(int argc, char **argv)
 	}
 	/* Everything privileged is done and no other thread exists yet: what runtime_enter
 	 * applies to this thread, every thread started from here on inherits. */
-	if ((r = runtime_enter(cfg, &(struct runtime_handover){ hand_queue, &push }, &rt)) < 0 ||
+	if ((r = runtime_enter(cfg, &res, &(struct runtime_handover){ hand_queue, &push }, &rt)) < 0 ||
 	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
 								  &rt })) < 0)
 		goto out_stop;
@@ -106,6 +124,7 @@ out_stop:
 	health_fini(&health);
 out_scraper:
 	scraper_fini(&scraper);
+out_agent:
 	agent_fini(&agent);
 out_cfg:
 	cfg_free(cfg);

@@ -17,8 +17,7 @@
  * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and,
  * once kubelet's log folders named it (lib/podlogs.h), its pod, namespace and
  * container. Files are parsed with lib/cgstat.h. Descriptors are held in the entry
- * up to a budget (the soft RLIMIT_NOFILE is raised to the hard limit at init, and a
- * reserve is kept for everything else): first each reported cgroup's directory
+ * up to the budget the core grants (core/resources.h): first each reported cgroup's directory
  * (O_PATH, one per hierarchy it is read from), then, with what is left and at most
  * --collector.container.max-held-files of them, the files read every scrape, re-read
  * with pread. The files have a bound of their own because each one held and read keeps
@@ -41,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,7 +173,6 @@ const char *const container_v1_mounts[] = { "cpu,cpuacct", "cpu", "cpuacct", "me
 /* ---- state ---------------------------------------------------------------------- */
 
 #define CT_MAX_DEPTH 16          /* cgroup levels walked below the root */
-#define CT_FD_RESERVE 512        /* descriptors left for everything else */
 #define CT_READ_MAX (64u << 10)  /* bytes of one cgroup file read */
 #define CT_MAX_DEVS 256          /* block devices named */
 
@@ -1179,26 +1176,41 @@ static int detect(struct container_priv *p, const char *sysfs)
 	return 0;
 }
 
-/* Raise the soft descriptor limit to the hard one and set the budgets of held
- * descriptors (from the limit) and held files (from the flag). */
-static void fd_budget(struct container_priv *p, const struct plumb_config *cfg)
+/* Set the budgets of held descriptors (the core's grant) and held files (the flag). */
+static void fd_budget(struct container_priv *p, const struct collector *c)
 {
 	int64_t files = 0; /* the flag has a default; unset would hold none */
-	cfg_int(cfg, "collector.container.max-held-files", &files);
+	cfg_int(c->cfg, "collector.container.max-held-files", &files);
 	p->files_max = files < 0 ? 0 : files > UINT32_MAX ? UINT32_MAX : (uint32_t)files;
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		p->held_max = 0;
-		return;
-	}
-	if (rl.rlim_cur < rl.rlim_max) {
-		struct rlimit want = { rl.rlim_max, rl.rlim_max };
-		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
-			rl = want;
-	}
-	rlim_t cur = rl.rlim_cur == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_cur;
-	rlim_t budget = cur > 2 * (rlim_t)CT_FD_RESERVE ? cur - CT_FD_RESERVE : cur / 4;
-	p->held_max = budget > (1u << 30) ? (1u << 30) : (uint32_t)budget;
+	p->held_max = c->fd_budget > (1u << 30) ? (1u << 30) : (uint32_t)c->fd_budget;
+}
+
+/* The pod-log folder under the rootfs, relative: --collector.container.pod-logs-path. */
+static const char *pod_logs_path(const struct plumb_config *cfg)
+{
+	const char *logs = cfg_str(cfg, "collector.container.pod-logs-path");
+	return logs ? logs : "/var/log";
+}
+
+/* Declare the cgroup mounts, the pod logs and the descriptors: as many as the limit
+ * allows, since every cgroup held open saves a path walk each scrape. The cgroup
+ * mounts lie under sysfs, which the roots cover, but each gets a rule of its own:
+ * Landlock checks an open by walking from the file up to the nearest rule that grants
+ * it, and this collector opens thousands of cgroup files a scrape; a rule at each mount
+ * ends the walk there. Missing ones are skipped by the sandbox. Returns 0 or -errno. */
+static int container_declare(struct collector *c, struct resources *res)
+{
+	char cg[PATH_MAX];
+	int r = path_join(cg, sizeof(cg), cfg_sysfs(c->cfg), "fs/cgroup");
+	if (r == 0)
+		r = res_path(res, cg, NULL, RES_READ);
+	for (size_t i = 0; r == 0 && container_v1_mounts[i]; i++)
+		r = res_path(res, cg, container_v1_mounts[i], RES_READ);
+	if (r == 0)
+		r = res_path(res, cfg_rootfs(c->cfg), pod_logs_path(c->cfg), RES_READ);
+	if (r == 0)
+		r = collector_claim(c, res, 1u << 20);
+	return r;
 }
 
 static void container_fini(struct collector *c);
@@ -1230,15 +1242,15 @@ static int container_init(struct collector *c)
 	p->has_include = inc && inc[0];
 	if ((r = filter_init(&p->sel, inc, exc)) < 0)
 		goto out_fail;
-	const char *logs = cfg_str(c->cfg, "collector.container.pod-logs-path");
+	const char *logs = pod_logs_path(c->cfg);
 	char rel[2][PATH_MAX];
-	if ((r = path_join(rel[0], sizeof(rel[0]), logs ? logs : "/var/log", "pods")) < 0 ||
-	    (r = path_join(rel[1], sizeof(rel[1]), logs ? logs : "/var/log", "containers")) < 0 ||
+	if ((r = path_join(rel[0], sizeof(rel[0]), logs, "pods")) < 0 ||
+	    (r = path_join(rel[1], sizeof(rel[1]), logs, "containers")) < 0 ||
 	    (r = podlogs_init(&p->logs, cfg_rootfs(c->cfg), rel[0], rel[1])) < 0)
 		goto out_fail;
 	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
 		goto out_fail;
-	fd_budget(p, c->cfg);
+	fd_budget(p, c);
 	return 0;
 out_fail:
 	container_fini(c);
@@ -1272,6 +1284,7 @@ const struct collector_ops collector_ops_container = {
 	.default_enabled = true,
 	.reads = "/sys/fs/cgroup/ (v1, v2, hybrid), <rootfs>/var/log/{pods,containers}/",
 	.flags = container_flags,
+	.declare = container_declare,
 	.init = container_init,
 	.collect = container_collect,
 	.fini = container_fini,

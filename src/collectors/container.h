@@ -14,8 +14,8 @@
 #include "lib/strparse.h"
 
 /* The cgroup v1 mounts under <sysfs>/fs/cgroup the collector may read (and "unified",
- * a hybrid host's v2 mount), ended by NULL. The sandbox gives each its own Landlock
- * rule (src/runtime/runtime.c). */
+ * a hybrid host's v2 mount), ended by NULL. Each is declared to the sandbox as a path
+ * of its own (container_declare). */
 extern const char *const container_v1_mounts[];
 
 /* What a cgroup path stands for. */

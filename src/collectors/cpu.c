@@ -7,7 +7,8 @@
  *   (ticks / USER_HZ), with node_exporter's guard against counters going backwards.
  * - /proc/cpuinfo, with --collector.cpu.info (implied by either include filter):
  *   node_cpu_info, node_cpu_flag_info / node_cpu_bug_info for the first CPU's flags
- *   and bugs matching the filters, and, when the cpufreq collector is enabled,
+ *   and bugs matching the filters, and, when the cpufreq collector is enabled (its
+ *   companion, which then leaves this family to it),
  *   node_cpu_frequency_hertz{package,core,cpu} from "cpu MHz". The file is read once
  *   and kept, except when the frequency is reported: "cpu MHz" changes, so it is then
  *   re-read each scrape.
@@ -17,7 +18,7 @@
  *   the first CPU has that file). CPU directories are listed again each scrape.
  *
  * The per-CPU sysfs files (topology, thermal_throttle, online) of the first
- * CPU_HELD_MAX listed CPUs (fewer if RLIMIT_NOFILE is low) are held open across
+ * CPU_HELD_MAX listed CPUs (fewer if the core grants fewer descriptors) are held open across
  * scrapes and re-read with pread at offset 0, keyed by the CPU's directory name. A CPU
  * no longer listed lets go of its files. A held file that fails to read (ENODEV: the
  * CPU or its attribute group went away on hot-unplug or offlining) is closed and
@@ -29,16 +30,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "collectors/cpu.h"
-#include "core/agent.h"
 #include "core/collector.h"
 #include "lib/cpulist.h"
 #include "lib/procfile.h"
 
-extern const struct collector_ops collector_ops_cpufreq;
 
 static const struct metric_desc d_seconds = {
 	"node_cpu_seconds_total", "Seconds each CPU spent in each mode.", METRIC_COUNTER
@@ -725,6 +723,12 @@ static int compile_filter(const struct plumb_config *cfg, const char *flag, stru
 
 /* Read flags, compile filters, load the isolated list and point the files at their
  * roots. Returns 0 or -errno (fini then frees what was made). */
+/* Claim the per-CPU attribute files it may hold. */
+static int cpu_declare(struct collector *c, struct resources *res)
+{
+	return collector_claim(c, res, (uint64_t)CPU_HELD_MAX * CA_N);
+}
+
 static int cpu_init(struct collector *c)
 {
 	struct cpu_priv *p = calloc(1, sizeof(*p));
@@ -735,10 +739,7 @@ static int cpu_init(struct collector *c)
 		for (int a = 0; a < CA_N; a++)
 			p->held[k].fd[a] = -1;
 	c->priv = p;
-	/* hold at most an eighth of the soft fd limit */
-	struct rlimit rl;
-	rlim_t budget = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur / 8 : 0;
-	budget /= CA_N;
+	uint64_t budget = c->fd_budget / CA_N;
 	p->nheld_max = budget < CPU_HELD_MAX ? (size_t)budget : CPU_HELD_MAX;
 	p->guest = cfg_bool(c->cfg, "collector.cpu.guest");
 	int r = compile_filter(c->cfg, "collector.cpu.info.flags-include", &p->flags_re);
@@ -747,7 +748,7 @@ static int cpu_init(struct collector *c)
 	if (r < 0)
 		return r;
 	p->info = cfg_bool(c->cfg, "collector.cpu.info") || p->flags_re || p->bugs_re;
-	p->freq = p->info && agent_enabled(c->cfg, &collector_ops_cpufreq);
+	p->freq = p->info && c->companion_enabled;
 	r = procfile_init(&p->stat, cfg_procfs(c->cfg), "stat", 0);
 	if (r == 0)
 		r = procfile_init(&p->cpuinfo, cfg_procfs(c->cfg), "cpuinfo", 0);
@@ -809,6 +810,8 @@ const struct collector_ops collector_ops_cpu = {
 	.default_enabled = true,
 	.reads = "/proc/stat, /proc/cpuinfo, sysfs devices/system/cpu",
 	.flags = cpu_flags,
+	.companion = "cpufreq",
+	.declare = cpu_declare,
 	.init = cpu_init,
 	.collect = cpu_collect,
 	.fini = cpu_fini,

@@ -6,9 +6,10 @@
  * (cpuinfo_*_freq), the governor's current, minimum and maximum (scaling_*_freq),
  * all in kHz in the files and reported in hertz, and which governor of those
  * available is in use. Attributes that are missing or not readable (cpuinfo_cur_freq
- * is root-only) are left out. When the cpu collector reports frequencies from
- * /proc/cpuinfo (--collector.cpu.info), node_cpu_frequency_hertz is left to it, as in
- * node_exporter. Unlike node_exporter, attributes that are never reported (driver,
+ * is root-only) are left out. When the cpu collector has reported frequencies from
+ * /proc/cpuinfo in this collection (--collector.cpu.info; it runs first, collectors
+ * run in name order), node_cpu_frequency_hertz is left to it, as in node_exporter:
+ * the family already has series in the sink. Unlike node_exporter, attributes that are never reported (driver,
  * related_cpus, transition latency, stats/) are not read, so they cannot fail a scrape.
  */
 #include <errno.h>
@@ -19,12 +20,9 @@
 #include <sys/stat.h>
 
 #include "collectors/cpufreq.h"
-#include "core/agent.h"
 #include "core/collector.h"
 #include "lib/cpulist.h"
 #include "lib/procfile.h"
-
-extern const struct collector_ops collector_ops_cpu;
 
 static const struct metric_desc descs[CPUFREQ_NATTR] = {
 	{ "node_cpu_frequency_hertz", "Current CPU frequency per the hardware, in hertz.",
@@ -59,7 +57,7 @@ struct cpufreq_priv {
 	struct procfile offline;
 	uint16_t *off;      /* offline CPUs, as listed */
 	size_t noff;
-	bool skip_cur;
+	bool skip_cur;      /* this collection: the cpu collector reported the frequency */
 	char attr[CPUFREQ_NATTR][ATTR_BUF];
 	char governor[GOV_BUF], available[GOV_BUF];
 };
@@ -174,7 +172,12 @@ static int has_cpufreq(const struct cpufreq_priv *p, const char *name)
  * directory or without the offline file. */
 static int cpufreq_collect(struct collector *c, struct metric_sink *out)
 {
+	static const char cpu_freq[] = "node_cpu_frequency_hertz";
 	struct cpufreq_priv *p = c->priv;
+	int fam = sink_find_family(out, cpu_freq, sizeof(cpu_freq) - 1);
+	uint32_t pos = 0;
+	/* a family the cpu collector rolled back (it failed) has no series left */
+	p->skip_cur = fam >= 0 && sink_family_next(out, fam, &pos) != NULL;
 	int r = cpulist_scan(&p->cpus);
 	if (r == 0)
 		r = read_offline(p);
@@ -200,11 +203,6 @@ static int cpufreq_init(struct collector *c)
 		return -ENOMEM;
 	p->offline.fd = p->cpus.ds.fd = -1;
 	c->priv = p;
-	bool info = cfg_bool(c->cfg, "collector.cpu.info");
-	const char *f = cfg_str(c->cfg, "collector.cpu.info.flags-include");
-	const char *b = cfg_str(c->cfg, "collector.cpu.info.bugs-include");
-	info = info || (f && *f) || (b && *b);
-	p->skip_cur = info && agent_enabled(c->cfg, &collector_ops_cpu);
 	p->off = malloc(65536 * sizeof(*p->off));
 	if (!p->off)
 		return -ENOMEM;

@@ -698,11 +698,19 @@ static void fs_fini(struct collector *c)
 	c->priv = NULL;
 }
 
+/* The broker may statfs mount points for plumb (one beneath a folder only root may
+ * enter, a FUSE mount without allow_other): every one lies under the rootfs. */
+static int fs_declare(struct collector *c, struct resources *res)
+{
+	return res_path(res, cfg_rootfs(c->cfg), NULL, RES_READ | RES_BROKER_STATFS);
+}
+
 const struct collector_ops collector_ops_filesystem = {
 	.name = "filesystem",
 	.default_enabled = true,
 	.reads = "/proc/1/mountinfo, statfs on each mount point",
 	.flags = fs_flags,
+	.declare = fs_declare,
 	.init = fs_init,
 	.collect = fs_collect,
 	.fini = fs_fini,

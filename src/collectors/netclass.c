@@ -11,7 +11,7 @@
  * does not parse (Go base-0 syntax: 10, 0x1003, 017) is absent too.
  *
  * Opening ~22 sysfs files per interface per scrape costs more than reading them, so the
- * attribute files of up to NC_HELD_MAX interfaces (fewer if RLIMIT_NOFILE is low) are
+ * attribute files of up to NC_HELD_MAX interfaces (fewer if the core grants fewer descriptors) are
  * held open and re-read with pread at offset 0, which makes sysfs call the attribute's
  * show() again. A held interface is known by its entry's name and inode number in the
  * class directory: an interface that is deleted, renamed, or deleted and made again
@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "collectors/netclass.h"
@@ -397,6 +396,12 @@ static int netclass_collect(struct collector *c, struct metric_sink *out)
 	return r;
 }
 
+/* Claim a directory and the attribute files for each interface it may hold. */
+static int netclass_declare(struct collector *c, struct resources *res)
+{
+	return collector_claim(c, res, (uint64_t)NC_HELD_MAX * (NC_NATTR + 1));
+}
+
 static int netclass_init(struct collector *c)
 {
 	struct netclass_priv *p = calloc(1, sizeof(*p));
@@ -409,10 +414,7 @@ static int netclass_init(struct collector *c)
 			p->held[i].fd[a] = -1;
 	}
 	c->priv = p;
-	/* hold at most a quarter of the soft fd limit */
-	struct rlimit rl;
-	rlim_t budget = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur / 4 : 0;
-	budget /= NC_NATTR + 1;
+	uint64_t budget = c->fd_budget / (NC_NATTR + 1);
 	p->nheld_max = budget < NC_HELD_MAX ? (unsigned)budget : NC_HELD_MAX;
 	p->ignore_invalid_speed = cfg_bool(c->cfg, "collector.netclass.ignore-invalid-speed");
 	const char *pat = cfg_str(c->cfg, "collector.netclass.ignored-devices");
@@ -440,6 +442,7 @@ const struct collector_ops collector_ops_netclass = {
 	.default_enabled = true,
 	.reads = "/sys/class/net/<iface>/",
 	.flags = netclass_flags,
+	.declare = netclass_declare,
 	.init = netclass_init,
 	.collect = netclass_collect,
 	.fini = netclass_fini,

@@ -718,6 +718,31 @@ static int emit(struct textfile *tf, struct metric_sink *out)
 	return 0;
 }
 
+/* Declare each --collector.textfile.directory (for a glob, the folder before its first
+ * wildcard) as read beyond the roots, and as a place the broker may open for plumb: a
+ * textfile folder may be root's alone. Returns 0 or -errno from res_path. */
+static int textfile_declare(struct collector *c, struct resources *res)
+{
+	const char *const *dirs;
+	char base[PATH_MAX];
+	size_t n = cfg_all(c->cfg, "collector.textfile.directory", &dirs);
+	for (size_t i = 0; i < n; i++) {
+		if (!dirs[i] || !*dirs[i])
+			continue;
+		size_t len = strcspn(dirs[i], "*?[");
+		while (dirs[i][len] && len > 0 && dirs[i][len - 1] != '/')
+			len--; /* a glob: back to the end of the last whole folder name */
+		if (len >= sizeof(base))
+			return -ENAMETOOLONG;
+		memcpy(base, dirs[i], len);
+		base[len] = '\0';
+		int r = res_path(res, len ? base : ".", NULL, RES_READ | RES_BROKER_OPEN);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int textfile_init(struct collector *c)
 {
 	struct textfile *tf = calloc(1, sizeof(*tf));
@@ -787,6 +812,7 @@ const struct collector_ops collector_ops_textfile = {
 	.default_enabled = true,
 	.reads = "*.prom files in --collector.textfile.directory",
 	.flags = textfile_flags,
+	.declare = textfile_declare,
 	.init = textfile_init,
 	.collect = textfile_collect,
 	.fini = textfile_fini,

@@ -39,7 +39,22 @@ bool agent_enabled(const struct plumb_config *cfg, const struct collector_ops *o
 	return ops->default_enabled;
 }
 
-int agent_init(struct agent *a, const struct plumb_config *cfg)
+int collector_claim(struct collector *c, struct resources *res, uint64_t want)
+{
+	c->fd_claim = res_claim(res, c->ops->name, want);
+	return c->fd_claim < 0 ? c->fd_claim : 0;
+}
+
+/* Whether the collector named name is compiled in and enabled by cfg. */
+static bool enabled_by_name(const struct plumb_config *cfg, const char *name)
+{
+	for (size_t i = 0; plumb_collectors[i]; i++)
+		if (strcmp(plumb_collectors[i]->name, name) == 0)
+			return agent_enabled(cfg, plumb_collectors[i]);
+	return false;
+}
+
+int agent_declare(struct agent *a, const struct plumb_config *cfg, struct resources *res)
 {
 	size_t total = 0;
 	memset(a, 0, sizeof(*a));
@@ -49,37 +64,82 @@ int agent_init(struct agent *a, const struct plumb_config *cfg)
 	a->collectors = calloc(total ? total : 1, sizeof(*a->collectors));
 	if (!a->collectors)
 		return -ENOMEM;
+	/* the roots every collector reads beneath */
+	int e = res_path(res, cfg_procfs(cfg), NULL, RES_READ);
+	if (e == 0)
+		e = res_path(res, cfg_sysfs(cfg), NULL, RES_READ);
+	if (e == 0)
+		e = res_path(res, cfg_rootfs(cfg), NULL, RES_READ);
+	if (e == 0)
+		e = res_path(res, cfg_udev(cfg), NULL, RES_READ);
+	if (e < 0)
+		return e;
 	for (size_t i = 0; i < total; i++) {
 		const struct collector_ops *ops = plumb_collectors[i];
 		if (!agent_enabled(cfg, ops))
 			continue;
-		struct collector *c = &a->collectors[a->n];
-		*c = (struct collector){ .ops = ops, .cfg = cfg };
+		struct collector *c = &a->collectors[a->n++];
+		*c = (struct collector){ .ops = ops, .cfg = cfg, .fd_claim = -1 };
+		c->companion_enabled = ops->companion && enabled_by_name(cfg, ops->companion);
+		int r = ops->declare ? ops->declare(c, res) : 0;
+		if (r < 0) {
+			plog(LOG_ERROR, "collector could not declare what it needs", "collector",
+			     ops->name, "err", strerror(-r), PLOG_END);
+			return r;
+		}
+		if (c->fd_claim < 0)
+			res_small(res);
+	}
+	return 0;
+}
+
+void agent_start(struct agent *a, const struct resources *res)
+{
+	size_t kept = 0;
+	a->started = true;
+	for (size_t i = 0; i < a->n; i++) {
+		struct collector *c = &a->collectors[i];
+		const struct collector_ops *ops = c->ops;
+		c->fd_budget = res_granted(res, c->fd_claim);
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): agent_declare set ops */
 		int r = ops->init ? ops->init(c) : 0;
 		if (r == -ENODEV) {
 			/* nothing of its kind on this host (no cgroup hierarchy, say) */
 			plog(LOG_INFO, "collector has nothing to read on this host; it is left out",
 			     "collector", ops->name, PLOG_END);
-			if (ops->fini)
-				ops->fini(c);
-			continue;
-		}
-		if (r < 0) {
+		} else if (r < 0) {
 			plog(LOG_ERROR, "collector failed to start; it is left out", "collector",
 			     ops->name, "err", strerror(-r), PLOG_END);
+		}
+		if (r < 0) {
 			if (ops->fini)
 				ops->fini(c);
 			continue;
 		}
-		a->n++;
+		a->collectors[kept++] = *c;
 	}
+	a->n = kept;
 	char count[24];
 	snprintf(count, sizeof(count), "%zu", a->n);
 	plog(LOG_INFO, "collectors enabled", "count", count, PLOG_END);
 	for (size_t i = 0; i < a->n; i++)
 		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): the first a->n have ops */
 		plog(LOG_DEBUG, "collector enabled", "collector", a->collectors[i].ops->name, PLOG_END);
-	return 0;
+}
+
+int agent_init(struct agent *a, const struct plumb_config *cfg)
+{
+	struct resources *res = malloc(sizeof(*res));
+	int r = -ENOMEM;
+	memset(a, 0, sizeof(*a)); /* agent_fini applies even when malloc failed */
+	if (!res)
+		goto out;
+	res_init(res);
+	if ((r = agent_declare(a, cfg, res)) == 0 && (r = res_plan(res)) == 0)
+		agent_start(a, res);
+	free(res);
+out:
+	return r;
 }
 
 /* Seconds on CLOCK_MONOTONIC: for durations only, not the time of day. */
@@ -151,7 +211,7 @@ int agent_add_source(struct agent *a, const struct agent_source *src)
 
 void agent_fini(struct agent *a)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; a->started && i < a->n; i++)
 		if (a->collectors[i].ops->fini)
 			a->collectors[i].ops->fini(&a->collectors[i]);
 	free(a->collectors);

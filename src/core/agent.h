@@ -39,14 +39,23 @@ struct agent {
 	const struct plumb_config *cfg;
 	struct collector *collectors; /* the enabled ones; owned */
 	size_t n;
+	bool started;            /* agent_start ran: the collectors' init did */
 	uint64_t collections;    /* agent_collect calls so far; callers serialise them */
 	bool report_collections; /* emit plumb_scrape_collections_total */
 	struct agent_source sources[AGENT_MAX_SOURCES];
 	size_t nsources;
 };
 
-/* Initialise every collector the config enables. A collector whose init fails is
- * logged and left out. Returns 0 or -ENOMEM. */
+/* Start-up, in two steps around res_plan (resources.h):
+ * agent_declare() picks the collectors cfg enables and has each declare what it needs
+ * into res; agent_start() hands each its descriptor grant and runs its init(). A
+ * collector whose init fails is logged and left out. agent_declare returns 0, -ENOMEM,
+ * or a collector's declare error (start-up must stop: a table is full). After a failed agent_declare, agent_fini still applies (no init ran). */
+int agent_declare(struct agent *a, const struct plumb_config *cfg, struct resources *res);
+void agent_start(struct agent *a, const struct resources *res);
+
+/* Both steps with a plan of the collectors' own claims alone, for callers that run
+ * nothing else (tests, harnesses). Returns 0 or -errno as above. */
 int agent_init(struct agent *a, const struct plumb_config *cfg);
 
 /* One collection into out (reset first, finished after), counted in a->collections.

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "core/config.h"
+#include "core/resources.h"
 #include "expo/sink.h"
 
 struct collector;
@@ -27,6 +28,16 @@ struct collector_ops {
 	bool default_enabled;
 	const char *reads;      /* what it reads, one short line, for --help and README */
 	const struct flag_def *flags; /* its own flags, ended by {NULL}; may be NULL */
+	/* Another collector whose output overlaps this one's (cpu and cpufreq both know the
+	 * CPU frequency): the core tells the collector whether it is enabled, in
+	 * c->companion_enabled, so the two agree on who reports what. May be NULL. */
+	const char *companion;
+	/* Declare what it needs beyond the --path.* roots, before init(): paths it reads
+	 * elsewhere or that the broker may open for it (res_path), and the descriptors it
+	 * would like to hold open (res_claim, whose id goes in c->fd_claim). Only c->cfg is
+	 * set. NULL means it reads only beneath the roots and holds a few descriptors.
+	 * Returns 0 or -errno (-E2BIG when the tables are full: start-up fails). */
+	int (*declare)(struct collector *c, struct resources *res);
 	/* Set up state. Returns 0 or -errno (the collector is then left out, with a log);
 	 * -ENODEV means there is nothing of its kind on this host (logged at info). */
 	int (*init)(struct collector *c);
@@ -40,9 +51,16 @@ struct collector {
 	const struct collector_ops *ops;
 	const struct plumb_config *cfg;
 	void *priv;          /* owned by the collector */
+	int fd_claim;        /* its res_claim id, or -1 */
+	uint64_t fd_budget;  /* descriptors it may hold open, granted before init() */
+	bool companion_enabled; /* ops->companion is enabled */
 	int last_err;        /* last collect() result, for log-on-change */
 	double last_duration; /* seconds */
 };
+
+/* For a declare(): claim want descriptors for c (its grant is in c->fd_budget at
+ * init). Returns 0 or -E2BIG. */
+int collector_claim(struct collector *c, struct resources *res, uint64_t want);
 
 /* Every collector compiled in, in name order, ended by NULL. */
 extern const struct collector_ops *const plumb_collectors[];

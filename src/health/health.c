@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,6 +139,29 @@ static int open_webhook(struct health *h, const struct plumb_config *cfg)
 		return r;
 	h->webhook_on = true;
 	return 0;
+}
+
+int health_declare(const struct plumb_config *cfg, struct resources *res)
+{
+	const char *path = cfg_str(cfg, "health.kernel-log");
+	struct stat st;
+	if (!cfg_bool(cfg, "health.enabled") || !path || !*path)
+		return 0;
+	res_small(res);
+	/* a rule on a file holds for that file only, and a rotated log is a new file: allow
+	 * a log file's folder (its reopen after rotation needs it), a device alone */
+	const char *slash = strrchr(path, '/');
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !slash)
+		return res_path(res, path, NULL, RES_READ);
+	if (slash == path)
+		return res_path(res, "/", NULL, RES_READ);
+	char dir[PATH_MAX];
+	size_t n = (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return res_path(res, dir, NULL, RES_READ);
 }
 
 /* Open the kernel log named by --health.kernel-log. Failing to is not fatal: the

@@ -83,6 +83,11 @@ const struct server_status *health_status_hook(struct health *h, const struct pl
  * health is disabled. A bad flag value gets a one-line error on stderr and -EINVAL
  * (main exits 2); other failures are logged and return -errno. Call health_fini in
  * every case. */
+/* Declare what the health checks read beyond the roots (resources.h): the kernel log,
+ * and for a log file its folder, since rotation replaces the file. Nothing when health
+ * is off. Returns 0 or -errno from res_path. */
+int health_declare(const struct plumb_config *cfg, struct resources *res);
+
 int health_open(struct health *h, const struct plumb_config *cfg, struct agent *a,
 		struct scraper *s);
 

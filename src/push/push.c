@@ -143,6 +143,15 @@ static int parse_numbers(struct push *p, const struct plumb_config *cfg, int64_t
 
 static int push_metrics(void *ctx, struct metric_sink *out);
 
+int push_declare(const struct plumb_config *cfg, struct resources *res)
+{
+	const char *url = cfg_str(cfg, "push.remote-write.url");
+	if (!url || !*url)
+		return 0;
+	res_small(res); /* the queue's folder, lock, segment and cursor */
+	return res_path(res, cfg_str(cfg, "push.queue.dir"), NULL, RES_READ | RES_WRITE);
+}
+
 int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *scraper)
 {
 	int64_t max_bytes = 0;

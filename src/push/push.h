@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "core/config.h"
+#include "core/resources.h"
 #include "core/scrape.h"
 #include "lib/httppost.h"
 #include "push/encode.h"
@@ -73,6 +74,10 @@ struct push {
  * to the scraper's agent. When no URL is set p->enabled stays false, nothing is loaded
  * and every other call does nothing. Returns 0, or -errno after logging what is wrong
  * (-ELIBACC: a library is missing); p is then finished with push_fini. */
+/* Declare the queue's folder as written (resources.h) when remote write is configured.
+ * Returns 0 or -errno from res_path. */
+int push_declare(const struct plumb_config *cfg, struct resources *res);
+
 int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *scraper);
 
 /* Start the collector and sender threads. Returns 0 or -errno (logged). */

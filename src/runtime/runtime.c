@@ -2,11 +2,9 @@
  * runtime: the order of the least-privilege steps, the paths Landlock allows, and the
  * self-metrics that report the outcome (see runtime.h).
  *
- * The Landlock paths come from the flags: the roots (--path.*), the textfile
- * collector's folders, the container collector's pod logs, the kernel log the health
- * checks read, and the push queue's folder (read-write). Flags that this build does
- * not have are looked up anyway (cfg_str gives NULL and they are skipped), so parts
- * added later are covered once their flags exist. Beyond the flags, plumb itself
+ * The Landlock paths are what the parts of plumb declared (core/resources.h): the
+ * roots (--path.*), each collector's paths beyond them, the kernel log the health
+ * checks read, and the push queue's folder (read-write). Beyond those, plumb itself
  * reads /proc (its own threads and limits), the CPU list in sysfs (glibc's CPU count),
  * and what the resolver and TLS need: /etc's name-service files, the CA stores, the
  * time zone data, the shared libraries the name service loads, and the random
@@ -21,9 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collectors/container.h"
 #include "lib/log.h"
-#include "lib/procfile.h"
 #include "runtime/runtime.h"
 
 const struct flag_def runtime_flags[] = {
@@ -48,105 +44,18 @@ static const char *const system_ro[] = {
 	"/dev/null",
 };
 
-/* Room for paths made here (the cgroup root, the pod logs under the rootfs, folder parts of glob
- * patterns), which must outlive landlock_apply. */
-#define ROOM_SLOTS 24
-struct path_room {
-	char bufs[ROOM_SLOTS][PATH_MAX];
-	size_t used;
-};
-
-/* A free slot of room, or NULL when all are used. */
-static char *room_slot(struct path_room *room)
+/* Fill p from the declarations in res and plumb's own system paths. Returns 0 or
+ * -E2BIG. */
+static int collect_paths(const struct resources *res, struct ll_paths *p)
 {
-	return room->used < ROOM_SLOTS ? room->bufs[room->used++] : NULL;
-}
-
-/* A textfile directory flag may be a glob: the folder part before the first wildcard
- * (the pattern itself when it has none). Returns NULL when room is full or the part
- * does not fit. */
-static const char *glob_base(const char *pat, struct path_room *room)
-{
-	size_t n = strcspn(pat, "*?[");
-	if (pat[n] == '\0')
-		return pat;
-	while (n > 0 && pat[n - 1] != '/')
-		n--; /* back to the end of the last whole folder name */
-	if (n == 0)
-		return ".";
-	char *buf = room_slot(room);
-	if (!buf || n >= PATH_MAX)
-		return NULL;
-	memcpy(buf, pat, n);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* The kernel log to allow: a log file is replaced when it is rotated, and a Landlock
- * rule on a file holds for that file only, so a regular file's folder is allowed (the
- * health checks reopen the path after a rotation); a device (/dev/kmsg) is allowed
- * alone. Returns the path to allow, or NULL when room is full. */
-static const char *kernel_log_rule(const char *path, struct path_room *room)
-{
-	struct stat st;
-	const char *slash = strrchr(path, '/');
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !slash)
-		return path;
-	if (slash == path)
-		return "/";
-	char *buf = room_slot(room);
-	size_t n = (size_t)(slash - path);
-	if (!buf || n >= PATH_MAX)
-		return NULL;
-	memcpy(buf, path, n);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Fill p from cfg. Returns 0 or -E2BIG. */
-static int collect_paths(const struct plumb_config *cfg, struct ll_paths *p,
-			 struct path_room *room)
-{
-	const char *const *dirs;
 	int r = 0;
-	r |= ll_paths_add(p, cfg_procfs(cfg), false);
-	r |= ll_paths_add(p, cfg_sysfs(cfg), false);
-	r |= ll_paths_add(p, cfg_rootfs(cfg), false);
-	r |= ll_paths_add(p, cfg_udev(cfg), false);
-	/* Also the cgroup mounts under sysfs, though sysfs covers them: Landlock checks an
-	 * open by walking from the file up to the nearest rule that grants it, and the
-	 * container collector opens thousands of cgroup files a scrape. A rule at each
-	 * cgroup mount (v2's root, or v1's controllers) ends the walk there, not three
-	 * levels and two mounts further up. Missing ones are skipped. */
-	char *cg = room_slot(room);
-	if (cg && path_join(cg, PATH_MAX, cfg_sysfs(cfg), "fs/cgroup") == 0) {
-		r |= ll_paths_add(p, cg, false);
-		for (size_t i = 0; container_v1_mounts[i]; i++) {
-			char *v1 = room_slot(room);
-			if (v1 && path_join(v1, PATH_MAX, cg, container_v1_mounts[i]) == 0)
-				r |= ll_paths_add(p, v1, false);
-		}
-	}
-	/* the container collector's pod logs lie under the rootfs (container.c) */
-	const char *logs = cfg_str(cfg, "collector.container.pod-logs-path");
-	char *slot = logs ? room_slot(room) : NULL;
-	if (slot && path_join(slot, PATH_MAX, cfg_rootfs(cfg), logs) == 0)
-		r |= ll_paths_add(p, slot, false);
-	size_t n = cfg_all(cfg, "collector.textfile.directory", &dirs);
-	for (size_t i = 0; i < n; i++) {
-		if (!dirs[i] || !*dirs[i])
-			continue;
-		const char *base = glob_base(dirs[i], room);
-		r |= base ? ll_paths_add(p, base, false) : -E2BIG;
-	}
-	const char *klog = cfg_str(cfg, "health.kernel-log");
-	if (klog && *klog) {
-		const char *rule = kernel_log_rule(klog, room);
-		r |= rule ? ll_paths_add(p, rule, false) : -E2BIG;
+	for (size_t i = 0; i < res->npaths; i++) {
+		unsigned flags;
+		const char *path = res_path_at(res, i, &flags);
+		r |= ll_paths_add(p, path, (flags & RES_WRITE) != 0);
 	}
 	for (size_t i = 0; i < sizeof(system_ro) / sizeof(*system_ro); i++)
 		r |= ll_paths_add(p, system_ro[i], false);
-	r |= ll_paths_add(p, cfg_str(cfg, "push.queue.dir"), true);
 	return r ? -E2BIG : 0;
 }
 
@@ -165,11 +74,9 @@ static int count_threads(void)
 }
 
 /* The sandbox proper: no_new_privs, Landlock, seccomp. Returns 0 or -errno. */
-static int enter_sandbox(const struct plumb_config *cfg, struct runtime *rt)
+static int enter_sandbox(const struct resources *res, struct runtime *rt)
 {
 	struct ll_paths paths = { 0 };
-	struct path_room room;
-	room.used = 0;
 	int r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		r = -errno;
@@ -178,7 +85,7 @@ static int enter_sandbox(const struct plumb_config *cfg, struct runtime *rt)
 		return r;
 	}
 	rt->no_new_privs = true;
-	if ((r = collect_paths(cfg, &paths, &room)) < 0) {
+	if ((r = collect_paths(res, &paths)) < 0) {
 		plog(LOG_ERROR, "sandbox: too many paths for Landlock", PLOG_END);
 		return r;
 	}
@@ -245,8 +152,8 @@ static int least_privilege(const char *user, bool root, const struct runtime_han
 	return 0;
 }
 
-int runtime_enter(const struct plumb_config *cfg, const struct runtime_handover *handover,
-		  struct runtime *rt)
+int runtime_enter(const struct plumb_config *cfg, const struct resources *res,
+		  const struct runtime_handover *handover, struct runtime *rt)
 {
 	const char *user = cfg_str(cfg, "runtime.user");
 	bool root = geteuid() == 0;
@@ -266,7 +173,7 @@ int runtime_enter(const struct plumb_config *cfg, const struct runtime_handover 
 		     PLOG_END);
 		return 0;
 	}
-	if ((r = enter_sandbox(cfg, rt)) < 0)
+	if ((r = enter_sandbox(res, rt)) < 0)
 		return r;
 	snprintf(abi, sizeof(abi), "%d", rt->landlock_abi);
 	plog(LOG_INFO, "sandbox entered", "user", who, "no_new_privs", "true", "landlock",

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "core/config.h"
+#include "core/resources.h"
 #include "expo/sink.h"
 
 extern const struct flag_def runtime_flags[];
@@ -71,8 +72,8 @@ struct runtime_handover {
  * logging a clear error: plumb must not start then (an unknown user, a capability that
  * could not be dropped, a filter the kernel refused). Not reversible; call once, from
  * the only thread. */
-int runtime_enter(const struct plumb_config *cfg, const struct runtime_handover *handover,
-		  struct runtime *rt);
+int runtime_enter(const struct plumb_config *cfg, const struct resources *res,
+		  const struct runtime_handover *handover, struct runtime *rt);
 
 /* agent_source collect callback: plumb_runtime_sandbox{feature} and
  * plumb_runtime_landlock_abi from the struct runtime in ctx. Returns 0 or -errno. */

@@ -69,11 +69,20 @@ static void made_up_trees(void)
 	CHECK(!has_line(out.p, "node_cpu_scaling_governor{")); /* no governor set */
 	CHECK(!has_line(out.p, "{cpu=\"1\"}"));
 	/* With cpu.info on and the cpu collector enabled, the frequency is the cpu
-	 * collector's to report. */
+	 * collector's to report, from /proc/cpuinfo: cpufreq leaves the family to it. */
 	const char *info[] = { "--collector.cpu", "--collector.cpu.info", NULL };
+	tmptree_put(&t, "proc/stat", "cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\n");
+	tmptree_put(&t, "proc/cpuinfo", "processor\t: 0\nphysical id\t: 0\ncore id\t: 0\n"
+					 "cpu MHz\t\t: 1500.000\n\n");
 	success(&t, info, &out);
 	CHECK(!has_line(out.p, "node_cpu_frequency_hertz{cpu="));
+	CHECK(has_line(out.p, "node_cpu_frequency_hertz{core=\"0\",cpu=\"0\",package=\"0\"}"));
 	CHECK(has_line(out.p, "node_cpu_frequency_avg_hertz{cpu=\"0\"}"));
+	/* When the cpu collector fails (no /proc/stat), the family is not lost: cpufreq
+	 * reports its own reading. */
+	tmptree_del(&t, "proc/stat");
+	success(&t, info, &out);
+	CHECK(has_line(out.p, "node_cpu_frequency_hertz{cpu=\"0\"}"));
 	/* A garbage number fails the collector, a missing governor file too. */
 	PUT("cpu0", "scaling_min_freq", "12x\n");
 	CHECK_DBL(success(&t, NULL, &out), 0);

@@ -10,11 +10,9 @@
  *   does in steady state (reading files, threads, loopback sockets) still works;
  * - Landlock alone: a read-only folder can be read but not written, a read-write one
  *   can be created in, written, renamed in and emptied, and anything else is refused;
- * - the paths runtime_enter allows follow the flags: --push.queue.dir is writable, the
- *   roots are not, and a rotated --health.kernel-log file can be opened again. Those two
- *   flags belong to parts built in parallel, so this file stands in for
- *   src/core/modules.c with a flag table that declares them (the linker then takes
- *   this plumb_flag_tables instead of the library's);
+ * - the paths runtime_enter allows are what the parts declared from their flags
+ *   (core/resources.h), as main has them declare: --push.queue.dir is writable, the
+ *   roots are not, and a rotated --health.kernel-log file can be opened again;
  * - priv_lookup resolves names and uids with their groups, rejects unknown users, and
  *   leaves no NSS module mapped in the caller (it asks in a child).
  * Run as root (as the suite does) it also covers the uid switch; as another user the
@@ -36,19 +34,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/agent.h"
 #include "core/config.h"
+#include "health/health.h"
 #include "lib/log.h"
+#include "push/push.h"
 #include "runtime/runtime.h"
 #include "t.h"
-
-/* The runtime's flags, and stand-ins for the flags of parts that runtime.c looks up by
- * name (health, push): see the top of this file. */
-static const struct flag_def standin_flags[] = {
-	{ "health.kernel-log", FLAG_STRING, NULL, "stand-in", false },
-	{ "push.queue.dir", FLAG_STRING, NULL, "stand-in", false },
-	{ NULL, 0, NULL, NULL, false },
-};
-const struct flag_def *const plumb_flag_tables[] = { runtime_flags, standin_flags, NULL };
 
 /* How a child ends: its wait status. fn runs in the child, which exits with fn's value
  * (0 for success); a signal shows in the status. */
@@ -76,9 +68,19 @@ static int enter(const char *const *flags)
 		argv[argc] = (char *)flags[argc - 1];
 	struct plumb_config *cfg;
 	struct runtime rt;
+	struct agent a;
+	static struct resources res;
 	if (cfg_parse(argc, argv, &cfg) != 0)
 		return 101;
-	int r = runtime_enter(cfg, NULL, &rt);
+	res_init(&res);
+	int r = agent_declare(&a, cfg, &res);
+	if (r == 0)
+		r = health_declare(cfg, &res);
+	if (r == 0)
+		r = push_declare(cfg, &res);
+	if (r == 0)
+		r = runtime_enter(cfg, &res, NULL, &rt);
+	agent_fini(&a);
 	cfg_free(cfg);
 	return r < 0 ? 100 + (-r & 0x1f) : 0;
 }
@@ -389,7 +391,7 @@ static int flags_child(void *arg)
 	snprintf(f_queue, sizeof(f_queue), "--push.queue.dir=%s", c->queue);
 	snprintf(f_klog, sizeof(f_klog), "--health.kernel-log=%s/kern.log", c->logdir);
 	int r = enter((const char *const[]){ "--runtime.user=nobody", f_root, f_queue, f_klog,
-					     NULL });
+					     "--push.remote-write.url=http://127.0.0.1:9/", NULL });
 	if (r)
 		return r;
 	int bad = 0;

@@ -1,0 +1,62 @@
+/*
+ * sort: the heap sort behind sort.h.
+ */
+#include "lib/sort.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Exchange the size-byte elements at a and b (distinct). Word-sized elements, the
+ * common case (indices, offsets), go through one register. */
+static void swap(unsigned char *a, unsigned char *b, size_t size)
+{
+	if (size == sizeof(uint32_t)) {
+		uint32_t t;
+		memcpy(&t, a, sizeof(t));
+		memcpy(a, b, sizeof(t));
+		memcpy(b, &t, sizeof(t));
+		return;
+	}
+	if (size == sizeof(uint64_t)) {
+		uint64_t t;
+		memcpy(&t, a, sizeof(t));
+		memcpy(a, b, sizeof(t));
+		memcpy(b, &t, sizeof(t));
+		return;
+	}
+	while (size--) {
+		unsigned char t = *a;
+		*a++ = *b;
+		*b++ = t;
+	}
+}
+
+/* Move element i down the max-heap base[0..n) to its place. */
+static void sift_down(unsigned char *base, size_t i, size_t n, size_t size, sort_cmp_fn cmp,
+		      void *ctx)
+{
+	for (;;) {
+		size_t big = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && cmp(base + l * size, base + big * size, ctx) > 0)
+			big = l;
+		if (r < n && cmp(base + r * size, base + big * size, ctx) > 0)
+			big = r;
+		if (big == i)
+			return;
+		swap(base + i * size, base + big * size, size);
+		i = big;
+	}
+}
+
+void sort_heap(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
+{
+	unsigned char *b = base;
+	if (n < 2 || size == 0)
+		return;
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(b, i, n, size, cmp, ctx);
+	for (size_t end = n; end-- > 1;) {
+		swap(b, b + end * size, size);
+		sift_down(b, 0, end, size, cmp, ctx);
+	}
+}
