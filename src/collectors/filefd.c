@@ -6,11 +6,9 @@
  * the third become node_filefd_allocated and node_filefd_maximum.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "collectors/filefd.h"
 #include "core/collector.h"
-#include "lib/procfile.h"
 
 static const struct metric_desc filefd_descs[2] = {
 	{ "node_filefd_allocated", "File handles the kernel has allocated (fs.file-nr, first field).",
@@ -37,38 +35,10 @@ int filefd_parse(const char *buf, size_t len, struct metric_sink *out)
 	return 0;
 }
 
-static int filefd_init(struct collector *c)
-{
-	struct procfile *pf = calloc(1, sizeof(*pf));
-	if (!pf)
-		return -ENOMEM;
-	pf->fd = -1;
-	c->priv = pf;
-	return procfile_init(pf, cfg_procfs(c->cfg), "sys/fs/file-nr", 4096);
-}
-
-static int filefd_collect(struct collector *c, struct metric_sink *out)
-{
-	struct procfile *pf = c->priv;
-	int r = procfile_read(pf);
-	if (r < 0)
-		return r;
-	return filefd_parse(pf->buf, pf->len, out);
-}
-
-static void filefd_fini(struct collector *c)
-{
-	if (c->priv)
-		procfile_fini(c->priv);
-	free(c->priv);
-	c->priv = NULL;
-}
-
 const struct collector_ops collector_ops_filefd = {
 	.name = "filefd",
 	.default_enabled = true,
 	.reads = "/proc/sys/fs/file-nr",
-	.init = filefd_init,
-	.collect = filefd_collect,
-	.fini = filefd_fini,
+	.file = &(const struct collector_file){ "sys/fs/file-nr", 4096, filefd_parse },
+	COLLECTOR_FILE_OPS,
 };

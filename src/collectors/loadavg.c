@@ -5,11 +5,9 @@
  * averages; the rest is ignored.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "collectors/loadavg.h"
 #include "core/collector.h"
-#include "lib/procfile.h"
 
 static const struct metric_desc descs[3] = {
 	{ "node_load1", "Load average over the last minute.", METRIC_GAUGE },
@@ -33,37 +31,10 @@ int loadavg_parse(const char *buf, size_t len, struct metric_sink *out)
 	return 0;
 }
 
-static int loadavg_init(struct collector *c)
-{
-	struct procfile *pf = calloc(1, sizeof(*pf));
-	if (!pf)
-		return -ENOMEM;
-	c->priv = pf;
-	return procfile_init(pf, cfg_procfs(c->cfg), "loadavg", 4096);
-}
-
-static int loadavg_collect(struct collector *c, struct metric_sink *out)
-{
-	struct procfile *pf = c->priv;
-	int r = procfile_read(pf);
-	if (r < 0)
-		return r;
-	return loadavg_parse(pf->buf, pf->len, out);
-}
-
-static void loadavg_fini(struct collector *c)
-{
-	if (c->priv)
-		procfile_fini(c->priv);
-	free(c->priv);
-	c->priv = NULL;
-}
-
 const struct collector_ops collector_ops_loadavg = {
 	.name = "loadavg",
 	.default_enabled = true,
 	.reads = "/proc/loadavg",
-	.init = loadavg_init,
-	.collect = loadavg_collect,
-	.fini = loadavg_fini,
+	.file = &(const struct collector_file){ "loadavg", 4096, loadavg_parse },
+	COLLECTOR_FILE_OPS,
 };

@@ -15,12 +15,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "collectors/meminfo.h"
 #include "core/collector.h"
-#include "lib/procfile.h"
 
 #define MEMINFO_PREFIX "node_memory_"
 
@@ -94,38 +92,10 @@ int meminfo_parse(const char *buf, size_t len, struct metric_sink *out)
 	return 0;
 }
 
-static int meminfo_init(struct collector *c)
-{
-	struct procfile *pf = calloc(1, sizeof(*pf));
-	if (!pf)
-		return -ENOMEM;
-	pf->fd = -1;
-	c->priv = pf;
-	return procfile_init(pf, cfg_procfs(c->cfg), "meminfo", 0);
-}
-
-static int meminfo_collect(struct collector *c, struct metric_sink *out)
-{
-	struct procfile *pf = c->priv;
-	int r = procfile_read(pf);
-	if (r < 0)
-		return r;
-	return meminfo_parse(pf->buf, pf->len, out);
-}
-
-static void meminfo_fini(struct collector *c)
-{
-	if (c->priv)
-		procfile_fini(c->priv);
-	free(c->priv);
-	c->priv = NULL;
-}
-
 const struct collector_ops collector_ops_meminfo = {
 	.name = "meminfo",
 	.default_enabled = true,
 	.reads = "/proc/meminfo",
-	.init = meminfo_init,
-	.collect = meminfo_collect,
-	.fini = meminfo_fini,
+	.file = &(const struct collector_file){ "meminfo", 0, meminfo_parse },
+	COLLECTOR_FILE_OPS,
 };

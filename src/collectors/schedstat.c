@@ -9,12 +9,10 @@
  * place where that shape appears, and a line whose numbers overflow is skipped.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "collectors/schedstat.h"
 #include "core/collector.h"
-#include "lib/procfile.h"
 
 static const struct metric_desc d_running = {
 	"node_schedstat_running_seconds_total",
@@ -100,40 +98,10 @@ int schedstat_parse(const char *buf, size_t len, struct metric_sink *out)
 }
 
 /* Allocate the state and point it at <procfs>/schedstat. Returns 0 or -errno. */
-static int schedstat_init(struct collector *c)
-{
-	struct procfile *pf = calloc(1, sizeof(*pf));
-	if (!pf)
-		return -ENOMEM;
-	pf->fd = -1;
-	c->priv = pf;
-	return procfile_init(pf, cfg_procfs(c->cfg), "schedstat", 0);
-}
-
-/* Re-read /proc/schedstat and emit. Returns 0 or -errno (-ENOENT without schedstats). */
-static int schedstat_collect(struct collector *c, struct metric_sink *out)
-{
-	struct procfile *pf = c->priv;
-	int r = procfile_read(pf);
-	if (r < 0)
-		return r;
-	return schedstat_parse(pf->buf, pf->len, out);
-}
-
-/* Close the file and free the state; accepts a half-initialised collector. */
-static void schedstat_fini(struct collector *c)
-{
-	if (c->priv)
-		procfile_fini(c->priv);
-	free(c->priv);
-	c->priv = NULL;
-}
-
 const struct collector_ops collector_ops_schedstat = {
 	.name = "schedstat",
 	.default_enabled = true,
 	.reads = "/proc/schedstat",
-	.init = schedstat_init,
-	.collect = schedstat_collect,
-	.fini = schedstat_fini,
+	.file = &(const struct collector_file){ "schedstat", 0, schedstat_parse },
+	COLLECTOR_FILE_OPS,
 };

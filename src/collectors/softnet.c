@@ -9,11 +9,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "collectors/softnet.h"
 #include "core/collector.h"
-#include "lib/procfile.h"
 
 #define SOFTNET_MIN_COLS 9
 #define SOFTNET_MAX_COLS 16
@@ -105,38 +103,10 @@ int softnet_parse(const char *buf, size_t len, struct metric_sink *out)
 	return r < 0 ? r : do_file(buf, len, out);
 }
 
-static int softnet_init(struct collector *c)
-{
-	struct procfile *pf = calloc(1, sizeof(*pf));
-	if (!pf)
-		return -ENOMEM;
-	pf->fd = -1;
-	c->priv = pf;
-	return procfile_init(pf, cfg_procfs(c->cfg), "net/softnet_stat", 0);
-}
-
-static int softnet_collect(struct collector *c, struct metric_sink *out)
-{
-	struct procfile *pf = c->priv;
-	int r = procfile_read(pf);
-	if (r < 0)
-		return r;
-	return softnet_parse(pf->buf, pf->len, out);
-}
-
-static void softnet_fini(struct collector *c)
-{
-	if (c->priv)
-		procfile_fini(c->priv);
-	free(c->priv);
-	c->priv = NULL;
-}
-
 const struct collector_ops collector_ops_softnet = {
 	.name = "softnet",
 	.default_enabled = true,
 	.reads = "/proc/net/softnet_stat",
-	.init = softnet_init,
-	.collect = softnet_collect,
-	.fini = softnet_fini,
+	.file = &(const struct collector_file){ "net/softnet_stat", 0, softnet_parse },
+	COLLECTOR_FILE_OPS,
 };

@@ -23,6 +23,17 @@
 
 struct collector;
 
+/* A collector that reads one file beneath --path.procfs with one parse function (loadavg,
+ * meminfo...): its ops name the file here and use COLLECTOR_FILE_OPS, and the core
+ * does the rest (src/core/collector_file.c): the file is held open and re-read with
+ * procfile_read each collection, then handed to parse. */
+struct collector_file {
+	const char *rel; /* beneath --path.procfs: "loadavg" */
+	size_t max;      /* largest size accepted; 0 means PROCFILE_DEFAULT_MAX */
+	/* Parse len bytes at buf (NUL-terminated) into out. Returns 0 or -errno. */
+	int (*parse)(const char *buf, size_t len, struct metric_sink *out);
+};
+
 struct collector_ops {
 	const char *name;       /* "loadavg": --collector.loadavg */
 	bool default_enabled;
@@ -45,7 +56,16 @@ struct collector_ops {
 	int (*collect)(struct collector *c, struct metric_sink *out);
 	/* Free state. Must accept a collector whose init failed half-way. May be NULL. */
 	void (*fini)(struct collector *c);
+	/* For the one-file collectors above (with COLLECTOR_FILE_OPS); NULL otherwise. */
+	const struct collector_file *file;
 };
+
+/* The init, collect and fini of a one-file collector (struct collector_file). */
+int collector_file_init(struct collector *c);
+int collector_file_collect(struct collector *c, struct metric_sink *out);
+void collector_file_fini(struct collector *c);
+#define COLLECTOR_FILE_OPS                                                                   \
+	.init = collector_file_init, .collect = collector_file_collect, .fini = collector_file_fini
 
 struct collector {
 	const struct collector_ops *ops;
