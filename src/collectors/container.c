@@ -1209,7 +1209,7 @@ static int container_declare(struct collector *c, struct resources *res)
 	if (r == 0)
 		r = res_path(res, cfg_rootfs(c->cfg), pod_logs_path(c->cfg), RES_READ);
 	if (r == 0)
-		r = collector_claim(c, res, 1u << 20);
+		r = collector_claim(c, res, RES_AS_MANY);
 	return r;
 }
 

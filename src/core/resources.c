@@ -123,7 +123,7 @@ int res_plan(struct resources *r)
 	res_split(r->limit - r->reserve, r->claims, r->nclaims);
 	for (size_t i = 0; i < r->nclaims; i++) {
 		const struct res_claim *c = &r->claims[i];
-		if (c->granted >= c->want)
+		if (c->granted >= c->want || c->want >= RES_AS_MANY)
 			continue;
 		snprintf(got, sizeof(got), "%llu", (unsigned long long)c->granted);
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)c->want);

@@ -28,6 +28,9 @@
 /* Descriptors kept out of every grant: the listen sockets, the log, netlink and
  * transient opens (a textfile, a sysfs attribute read once), the broker's channels. */
 #define RES_RESERVE 64
+/* A claim for as many descriptors as the limit allows (the container collector's held
+ * cgroups): never logged as short. */
+#define RES_AS_MANY (UINT64_C(1) << 20)
 /* What a part that claims nothing is assumed to hold (a procfile or two); counted in
  * the reserve for each such part. */
 #define RES_SMALL 4

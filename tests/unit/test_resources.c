@@ -74,7 +74,7 @@ static void plan_under_low_limit(void)
 	}
 	res_init(&r);
 	int http = res_claim(&r, "http", 2048);
-	int ctr = res_claim(&r, "container", 1u << 20);
+	int ctr = res_claim(&r, "container", RES_AS_MANY);
 	int cpu = res_claim(&r, "cpu", 24);
 	int net = res_claim(&r, "netclass", 40);
 	for (int i = 0; i < 5; i++)
