@@ -35,6 +35,7 @@
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
 #include "lib/gofloat.h"
+#include "lib/sort.h"
 #include "lib/sysfs.h"
 #include "lib/utf8valid.h"
 
@@ -266,37 +267,16 @@ static int reading_cmp(const char *s, const struct hwmon_reading *a, const struc
 	return c;
 }
 
-/* Move r[i] down the max-heap r[0..n) (ordered by reading_cmp over the strings s) to
- * its place. */
-static void sift_down(const char *s, struct hwmon_reading *r, size_t i, size_t n)
+/* sort_heap order of readings: reading_cmp over the strings in ctx. */
+static int by_reading(const void *a, const void *b, void *ctx)
 {
-	for (;;) {
-		size_t m = i, l = 2 * i + 1;
-		if (l < n && reading_cmp(s, &r[l], &r[m]) > 0)
-			m = l;
-		if (l + 1 < n && reading_cmp(s, &r[l + 1], &r[m]) > 0)
-			m = l + 1;
-		if (m == i)
-			return;
-		struct hwmon_reading t = r[i];
-		r[i] = r[m];
-		r[m] = t;
-		i = m;
-	}
+	return reading_cmp(ctx, a, b);
 }
 
-/* Heap sort: no allocation (qsort may allocate), O(n log n) for hostile directories. */
+/* Sort the readings (sort_heap: no allocation, n log n for hostile directories). */
 static void sort_readings(struct hwmon_data *d)
 {
-	size_t n = d->n;
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(d->str.p, d->r, i, n);
-	for (size_t end = n; end-- > 1;) {
-		struct hwmon_reading t = d->r[0];
-		d->r[0] = d->r[end];
-		d->r[end] = t;
-		sift_down(d->str.p, d->r, 0, end);
-	}
+	sort_heap(d->r, d->n, sizeof(*d->r), by_reading, d->str.p);
 }
 
 /* ---- samples ---------------------------------------------------------------------- */

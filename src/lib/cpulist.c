@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/sort.h"
 #include "lib/strparse.h"
 
 int cpulist_init(struct cpulist *cl, const char *sysfs)
@@ -41,37 +42,11 @@ static int grow(struct cpulist *cl)
 	return 0;
 }
 
-/* Move names[i] down the heap of size n (byte-wise order, largest on top). */
-static void sift(char (*a)[CPULIST_NAME_MAX], size_t i, size_t n)
+/* sort_heap order of CPU names: byte-wise. */
+static int by_name(const void *a, const void *b, void *ctx)
 {
-	char tmp[CPULIST_NAME_MAX];
-	for (;;) {
-		size_t big = i, l = 2 * i + 1, r = l + 1;
-		if (l < n && strcmp(a[l], a[big]) > 0)
-			big = l;
-		if (r < n && strcmp(a[r], a[big]) > 0)
-			big = r;
-		if (big == i)
-			return;
-		memcpy(tmp, a[i], sizeof(tmp));
-		memcpy(a[i], a[big], sizeof(tmp));
-		memcpy(a[big], tmp, sizeof(tmp));
-		i = big;
-	}
-}
-
-/* Heapsort: in place and without allocating, unlike some qsort implementations. */
-static void sort_names(char (*a)[CPULIST_NAME_MAX], size_t n)
-{
-	char tmp[CPULIST_NAME_MAX];
-	for (size_t i = n / 2; i-- > 0;)
-		sift(a, i, n);
-	for (size_t end = n; end-- > 1;) {
-		memcpy(tmp, a[0], sizeof(tmp));
-		memcpy(a[0], a[end], sizeof(tmp));
-		memcpy(a[end], tmp, sizeof(tmp));
-		sift(a, 0, end);
-	}
+	(void)ctx;
+	return strcmp(a, b);
 }
 
 int cpulist_scan(struct cpulist *cl)
@@ -93,7 +68,7 @@ int cpulist_scan(struct cpulist *cl)
 	}
 	if (r < 0)
 		return r;
-	sort_names(cl->names, cl->n);
+	sort_heap(cl->names, cl->n, sizeof(*cl->names), by_name, NULL);
 	return 0;
 }
 

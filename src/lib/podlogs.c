@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/sort.h"
+
 #define PODLOGS_STR_MAX (32u << 20) /* 32 MiB of names at most */
 
 struct podlogs_pod_ent {
@@ -184,9 +186,6 @@ static int key_cmp(struct span key, const char *z)
  * sort and one search serve both tables. */
 _Static_assert(offsetof(struct podlogs_pod_ent, uid) == 0, "key first");
 _Static_assert(offsetof(struct podlogs_ctr_ent, id) == 0, "key first");
-#define ENT_MAX 32 /* bytes; larger than either entry */
-_Static_assert(sizeof(struct podlogs_pod_ent) <= ENT_MAX, "entry size");
-_Static_assert(sizeof(struct podlogs_ctr_ent) <= ENT_MAX, "entry size");
 
 /* The key string of entry i of the array at base (entries of elem bytes). */
 static const char *ent_key(const struct podlogs *pl, const char *base, size_t elem, uint32_t i)
@@ -196,25 +195,13 @@ static const char *ent_key(const struct podlogs *pl, const char *base, size_t el
 	return str_at(pl, off);
 }
 
-/* Sort n entries of elem bytes at base by key, in place (shell sort: no scratch
- * memory, unlike a libc qsort that may malloc). */
-static void sort_entries(const struct podlogs *pl, char *base, uint32_t n, size_t elem)
+/* sort_heap order of entries (either kind: key offset first) by key, in ctx's strings. */
+static int by_key(const void *a, const void *b, void *ctx)
 {
-	static const uint32_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
-	char e[ENT_MAX];
-	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		uint32_t gap = gaps[g];
-		for (uint32_t i = gap; i < n; i++) {
-			memcpy(e, base + (size_t)i * elem, elem);
-			uint32_t off, j = i;
-			memcpy(&off, e, sizeof(off));
-			while (j >= gap && strcmp(ent_key(pl, base, elem, j - gap), str_at(pl, off)) > 0) {
-				memcpy(base + (size_t)j * elem, base + (size_t)(j - gap) * elem, elem);
-				j -= gap;
-			}
-			memcpy(base + (size_t)j * elem, e, elem);
-		}
-	}
+	uint32_t x, y;
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return strcmp(str_at(ctx, x), str_at(ctx, y));
 }
 
 /* Binary search of n sorted entries of elem bytes at base for key. Returns the index
@@ -350,8 +337,8 @@ int podlogs_refresh(struct podlogs *pl)
 		r = scan_dir(pl, &pl->ctrs_dir, add_ctr);
 	if (r < 0)
 		goto out_empty;
-	sort_entries(pl, (char *)pl->pods, pl->npods, sizeof(*pl->pods));
-	sort_entries(pl, (char *)pl->ctrs, pl->nctrs, sizeof(*pl->ctrs));
+	sort_heap(pl->pods, pl->npods, sizeof(*pl->pods), by_key, pl);
+	sort_heap(pl->ctrs, pl->nctrs, sizeof(*pl->ctrs), by_key, pl);
 	pl->pods_mtime = pm;
 	pl->pods_ino = pi;
 	pl->ctrs_mtime = cm;
