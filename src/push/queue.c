@@ -384,6 +384,7 @@ static int drop_head(struct pqueue *q, uint64_t need)
  * again), -ENOSPC when none can be (the record is to be dropped), or -errno. */
 static int make_room(struct pqueue *q, uint64_t size, int why)
 {
+	uint64_t seg = q->segs[0].id, off = q->roff;
 	int r = release_head(q);
 	if (r == 0) {
 		advance(q); /* segs[0], if pending, now has unsent bytes: drop_head moves */
@@ -394,7 +395,7 @@ static int make_room(struct pqueue *q, uint64_t size, int why)
 		advance(q); /* a wholly dropped segs[0] that is not appended to goes */
 		r = release_head(q);
 	}
-	if (r >= 0)
+	if (r >= 0 && (q->segs[0].id != seg || q->roff != off))
 		save_cursor(q);
 	return r < 0 ? r : 0;
 }
@@ -692,7 +693,8 @@ static int check_segment(struct pqueue *q, uint32_t i, uint64_t from)
 
 /* Place the cursor: at the saved one when it is valid, else at the start of the
  * oldest segment; then check every segment from the cursor on. Deletes empty and
- * already sent segments. Returns 0 or -errno. */
+ * already sent segments. Returns 0 or -errno (not for a cursor that could not be
+ * saved: a full disk must not keep plumb from starting). */
 static int recover(struct pqueue *q)
 {
 	uint64_t cseg = 0, coff = 0;
@@ -732,7 +734,8 @@ static int recover(struct pqueue *q)
 	if ((r = new_segment(q)) < 0)
 		return r;
 	advance(q);
-	return save_cursor(q);
+	save_cursor(q); /* on a full disk it may fail (logged): the next save writes it */
+	return 0;
 }
 
 int pqueue_open(struct pqueue *q, const char *dir, uint64_t max_bytes)

@@ -378,6 +378,32 @@ static int full_of_unsent(const char *dir)
 	CHECK_INT(samples_of(60 - k + 1, 60) + dropped, samples_of(1, 60));
 	CHECK_INT(q.st.corrupt, 0);
 	pqueue_close(&q);
+	/* a restart on a disk with no room left at all: the queue opens, and the next
+	 * append drops what it must */
+	CHECK_INT(pqueue_open(&q, dir, 4 << 20), 0);
+	CHECK_INT(put_range(&q, 61, 70, 3000), 0);
+	pqueue_close(&q);
+	static char chunk[4096];
+	char filler[PATH_MAX];
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	fd = open(filler, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	while (write(fd, chunk, sizeof(chunk)) > 0)
+		;
+	while (write(fd, chunk, 1) > 0)
+		;
+	close(fd);
+	CHECK_INT(pqueue_open(&q, dir, 4 << 20), 0);
+	CHECK(pqueue_pending(&q));
+	dropped = q.st.dropped_disk;
+	CHECK_INT(put(&q, 71, 3000), 0);
+	CHECK(q.st.dropped_disk > dropped);
+	k = drain(&q, got, 64);
+	CHECK(k > 0 && got[k - 1] == 71);
+	for (int i = 1; i < k; i++)
+		CHECK_INT(got[i], got[i - 1] + 1);
+	pqueue_close(&q);
+	CHECK(unlink(filler) == 0);
 	return t_checks_failed - failed;
 }
 
