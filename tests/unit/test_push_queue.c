@@ -288,7 +288,7 @@ static void in_child(const char *what, bool tmpfs, int (*fn)(const char *dir))
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (geteuid() != 0 || (tmpfs && (unshare(CLONE_NEWNS) < 0 ||
-				      mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+				      mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
 				      mount("plumbtest", dir, "tmpfs", 0, "size=64k") < 0)))
 			_exit(77);
 		int failed = fn(dir);
