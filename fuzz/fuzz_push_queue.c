@@ -8,13 +8,16 @@
  * another (snappy decoding of bytes that passed the CRC but may be anything).
  * Then as a real segment file in a scratch queue folder: pqueue_open checks it (cutting
  * a torn tail) and the records are drained through pqueue_peek and pqueue_commit,
- * which must end with an empty queue, the bytes read never exceeding the input.
+ * which must end with an empty queue, the bytes read never exceeding the input. A
+ * second time with a saved cursor a third of the way in (as if what lies before it
+ * were sent, or a punched hole): only the bytes from there on may be read.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "lib/dynlib.h"
 #include "lib/log.h"
@@ -77,7 +80,24 @@ static void remove_dir(void)
 	rmdir(dir);
 }
 
-static void check_files(const uint8_t *p, size_t n)
+/* A valid cursor file for segment 1 at offset off (the layout queue.c writes). */
+static void put_cursor(int dfd, uint64_t off)
+{
+	uint8_t c[24] = { 'P', 'L', 'B', 'C' };
+	c[8] = 1;
+	for (int i = 0; i < 8; i++)
+		c[16 + i] = (uint8_t)(off >> (8 * i));
+	uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), c + 8, 16);
+	for (int i = 0; i < 4; i++)
+		c[4 + i] = (uint8_t)(crc >> (8 * i));
+	int fd = openat(dfd, "cursor", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, c, sizeof(c)) != (ssize_t)sizeof(c))
+		abort();
+	close(fd);
+}
+
+/* Queue the input as segment 1 (with a cursor at off when off > 0) and drain it. */
+static void check_files(const uint8_t *p, size_t n, size_t off)
 {
 	static struct pqueue_batch b;
 	char path[128];
@@ -102,13 +122,15 @@ static void check_files(const uint8_t *p, size_t n)
 	if (fd < 0 || write(fd, p, n) != (ssize_t)n)
 		abort();
 	close(fd);
+	if (off > 0)
+		put_cursor(dfd, off);
 	close(dfd);
 	if (pqueue_open(&q, dir, 1 << 30) < 0)
 		abort();
 	uint64_t seen = 0;
 	while (pqueue_peek(&q, PQ_BATCH_MAX, 1 << 20, &b) == 0 && b.nrecords > 0) {
 		seen += b.end - b.start;
-		if (seen > n || pqueue_commit(&q, &b) != 1)
+		if (seen > n - off || pqueue_commit(&q, &b) != 1)
 			abort();
 	}
 	if (pqueue_pending(&q))
@@ -126,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = 1;
 	}
 	check_memory(data, size);
-	check_files(data, size);
+	check_files(data, size, 0);
+	check_files(data, size, size / 3);
 	return 0;
 }

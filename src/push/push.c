@@ -214,6 +214,28 @@ int push_init(struct push *p, const struct plumb_config *cfg, struct scraper *sc
 	return 0;
 }
 
+/* Log what became of the collector's append (r from pqueue_append, which counted the
+ * samples of a record it could not queue): the first failure of a run as an error,
+ * the others of the run at debug level, and the end of the run. */
+static void note_append(struct push *p, int r, uint32_t nsamples)
+{
+	char n[24];
+	if (r == 0 && p->append_err) {
+		snprintf(n, sizeof(n), "%" PRIu64, p->append_lost);
+		plog(LOG_INFO, "pushed samples can be queued again", "dir", p->q.dir,
+		     "collections_dropped", n, PLOG_END);
+		p->append_err = 0;
+		p->append_lost = 0;
+	}
+	if (r == 0 || r == -E2BIG) /* pqueue_append logged the latter */
+		return;
+	snprintf(n, sizeof(n), "%" PRIu32, nsamples);
+	plog(r == p->append_err ? LOG_DEBUG : LOG_ERROR, "cannot queue pushed samples: dropped",
+	     "dir", p->q.dir, "err", strerror(-r), "samples", n, PLOG_END);
+	p->append_err = r;
+	p->append_lost++;
+}
+
 /* One tick: collect, encode, append. Runs on the collector thread. */
 static void tick(struct push *p)
 {
@@ -234,10 +256,8 @@ static void tick(struct push *p)
 		p->head_ts = now;
 	pthread_cond_signal(&p->send_cv);
 	pthread_mutex_unlock(&p->mu);
-	if (r < 0 && r != -E2BIG) {
-		plog(LOG_ERROR, "cannot queue pushed samples", "dir", p->q.dir, "err", strerror(-r),
-		     PLOG_END);
-	} else if (r == 0 && log_enabled(LOG_DEBUG)) {
+	note_append(p, r, p->enc.nsamples);
+	if (r == 0 && log_enabled(LOG_DEBUG)) {
 		char a[24], b[24], c[24];
 		snprintf(a, sizeof(a), "%" PRIu64, k);
 		snprintf(b, sizeof(b), "%" PRIu32, p->enc.nsamples);
@@ -482,7 +502,9 @@ static const struct metric_desc d_sent = { "plumb_push_sent_samples_total",
 	"Samples the remote-write receiver accepted (answered 2xx).", METRIC_COUNTER };
 static const struct metric_desc d_dropped = { "plumb_push_dropped_samples_total",
 	"Samples given up without being delivered, by reason: queue_full (the queue's bound), "
-	"rejected (a 4xx answer), invalid (a queued record that could not be decoded).",
+	"disk_full (no room left on the queue's file system), write_failed (a collection the "
+	"queue could not write otherwise), rejected (a 4xx answer), invalid (a queued record "
+	"that could not be decoded).",
 	METRIC_COUNTER };
 static const struct metric_desc d_failed = { "plumb_push_failed_requests_total",
 	"Remote-write requests that got no 2xx answer (errors, timeouts, 4xx, 5xx).",
@@ -530,6 +552,8 @@ static int push_metrics(void *ctx, struct metric_sink *out)
 	if (lock_briefly(p) == 0) {
 		s->bytes = pqueue_unsent(&p->q);
 		s->dropped_full = p->q.st.dropped_full;
+		s->dropped_disk = p->q.st.dropped_disk;
+		s->dropped_write = p->q.st.dropped_write;
 		s->corrupt = p->q.st.corrupt;
 		s->head_ts = pqueue_pending(&p->q) ? p->head_ts : 0;
 		pthread_mutex_unlock(&p->mu);
@@ -548,6 +572,10 @@ static int push_metrics(void *ctx, struct metric_sink *out)
 	int r;
 	if ((r = sink_add(out, &d_sent, (double)sent, NULL, 0)) < 0 ||
 	    (r = sink_add(out, &d_dropped, (double)full, LABELS(L("reason", "queue_full")))) < 0 ||
+	    (r = sink_add(out, &d_dropped, (double)s->dropped_disk,
+			  LABELS(L("reason", "disk_full")))) < 0 ||
+	    (r = sink_add(out, &d_dropped, (double)s->dropped_write,
+			  LABELS(L("reason", "write_failed")))) < 0 ||
 	    (r = sink_add(out, &d_dropped, (double)rej, LABELS(L("reason", "rejected")))) < 0 ||
 	    (r = sink_add(out, &d_dropped, (double)inval, LABELS(L("reason", "invalid")))) < 0 ||
 	    (r = sink_add(out, &d_failed, (double)failed, NULL, 0)) < 0 ||

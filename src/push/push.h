@@ -37,7 +37,7 @@ extern const struct flag_def push_flags[];
  * across disk I/O (an append's fdatasync, the sender's reads), so when it is not free
  * within a moment a collection reports these instead of waiting on the disk. */
 struct push_seen {
-	uint64_t bytes, dropped_full, corrupt;
+	uint64_t bytes, dropped_full, dropped_disk, dropped_write, corrupt;
 	int64_t head_ts;             /* time (ms) of the oldest unsent record; 0: none */
 };
 
@@ -52,6 +52,9 @@ struct push {
 	size_t next;
 	char *ext_text;              /* the external labels' strings; owned */
 	struct rw_encoder enc;       /* used by the collector thread only */
+	int append_err;              /* the collector's: the last append's error, 0 after a
+					success (to log a run of failures once) */
+	uint64_t append_lost;        /* the collector's: collections dropped in that run */
 	bool curl_ref;               /* holds a dyn_curl_open reference */
 	struct httppost http;        /* used by the sender thread only */
 	struct buf raw, body;        /* the sender's */

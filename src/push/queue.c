@@ -6,6 +6,15 @@
  * may point back a little, so some records are sent twice (receivers keep one copy of
  * a sample with the same series, time and value); after kill -9 nothing is lost or
  * repeated beyond the batch in flight.
+ *
+ * A full disk: a write cut short is cut back off at once (ftruncate), so the segment
+ * ends with a whole record; if that fails too, or plumb dies first, start-up cuts the
+ * torn tail. Room is made by punching a hole over the bytes before the cursor, which
+ * keeps every offset valid; the cursor is saved after the punch (a full disk has no
+ * room for cursor.tmp before). Start-up checks the cursor's segment from the cursor
+ * on, so the hole is never read. Only if plumb dies between the punch and that save
+ * does the old cursor point into the hole, which reads as one damaged stretch: skipped
+ * and counted in st.corrupt.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +25,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -29,6 +39,8 @@
 #define SEG_READ_MAX ((uint64_t)QREC_MAX * 2) /* a bigger segment is not ours */
 #define CURSOR_MAGIC 0x43424c50u   /* "PLBC" */
 #define CURSOR_SIZE 24
+#define ROOM_SLACK 8192            /* freed beyond a record on a full disk: the cursor's
+				      rewrite and the file system's block rounding */
 
 /* The file name of segment id. */
 static void seg_name(uint64_t id, char name[SEG_NAME_LEN + 1])
@@ -108,9 +120,9 @@ static size_t walk(const uint8_t *p, size_t n, uint64_t *samples, uint64_t *bad)
 	return pos;
 }
 
-/* Save the cursor (segs[0], roff) into "cursor" through "cursor.tmp" and a rename.
- * Returns 0 or -errno (logged). */
-static int save_cursor(struct pqueue *q)
+/* Write the cursor (segs[0], roff) into "cursor" through "cursor.tmp" and a rename.
+ * Returns 0 or -errno. */
+static int write_cursor(struct pqueue *q)
 {
 	uint8_t c[CURSOR_SIZE];
 	uint64_t seg = q->nsegs ? q->segs[0].id : 0;
@@ -125,19 +137,14 @@ static int save_cursor(struct pqueue *q)
 	}
 	int r = 0;
 	int fd = openat(q->dirfd, "cursor.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto out_log;
-	}
-	if (write(fd, c, sizeof(c)) != (ssize_t)sizeof(c))
-		r = -EIO;
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, c, sizeof(c));
+	if (n != (ssize_t)sizeof(c))
+		r = n < 0 ? -errno : -ENOSPC;
 	close(fd);
 	if (r == 0 && renameat(q->dirfd, "cursor.tmp", q->dirfd, "cursor") < 0)
 		r = -errno;
-out_log:
-	if (r < 0)
-		plog(LOG_ERROR, "cannot save the push queue's cursor", "dir", q->dir, "err",
-		     strerror(-r), PLOG_END);
 	return r;
 }
 
@@ -168,17 +175,35 @@ static int load_cursor(struct pqueue *q, uint64_t *seg, uint64_t *off)
 	return 0;
 }
 
-/* Forget segs[i] and unlink its file. */
-static void remove_seg(struct pqueue *q, uint32_t i)
+/* Unlink the file of segs[i]; one already gone is fine. Returns 0 or -errno. */
+static int unlink_seg(struct pqueue *q, uint32_t i)
 {
 	char name[SEG_NAME_LEN + 1];
 	seg_name(q->segs[i].id, name);
-	if (unlinkat(q->dirfd, name, 0) < 0 && errno != ENOENT)
-		plog(LOG_WARN, "cannot delete a push queue segment", "dir", q->dir, "segment",
-		     name, "err", strerror(errno), PLOG_END);
+	return unlinkat(q->dirfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* Forget segs[i] (its file is someone else's business). */
+static void forget_seg(struct pqueue *q, uint32_t i)
+{
 	q->bytes -= q->segs[i].size;
 	memmove(q->segs + i, q->segs + i + 1, (q->nsegs - i - 1) * sizeof(*q->segs));
 	q->nsegs--;
+	if (i == 0)
+		q->freed = 0;
+}
+
+/* Forget segs[i] and unlink its file; a file that cannot be unlinked is logged and
+ * left behind (a later start-up deletes it once the cursor has passed it). */
+static void remove_seg(struct pqueue *q, uint32_t i)
+{
+	char name[SEG_NAME_LEN + 1];
+	int r = unlink_seg(q, i);
+	seg_name(q->segs[i].id, name);
+	if (r < 0)
+		plog(LOG_WARN, "cannot delete a push queue segment", "dir", q->dir, "segment",
+		     name, "err", strerror(-r), PLOG_END);
+	forget_seg(q, i);
 }
 
 /* Start a new, empty segment after the last one and append to it from now on.
@@ -194,7 +219,7 @@ static int new_segment(struct pqueue *q)
 	int fd = openat(q->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = -errno;
-		plog(LOG_ERROR, "cannot create a push queue segment", "dir", q->dir, "segment",
+		plog(LOG_DEBUG, "cannot create a push queue segment", "dir", q->dir, "segment",
 		     name, "err", strerror(-r), PLOG_END);
 		return r;
 	}
@@ -204,6 +229,63 @@ static int new_segment(struct pqueue *q)
 	q->wfd = fd;
 	q->segs[q->nsegs++] = (struct pq_seg){ id, 0 };
 	return 0;
+}
+
+/* Whether r says the file system has no room: ENOSPC, or the user's quota. */
+static bool no_room(int r)
+{
+	return r == -ENOSPC || r == -EDQUOT;
+}
+
+/* Give the file system back the bytes of segs[0] before the cursor (sent or dropped):
+ * when segs[0] is the segment appended to and holds nothing unsent, a new segment
+ * replaces it; otherwise a hole is punched over [0, roff) (from 0 each time: a page
+ * that an earlier, unaligned punch only zeroed is freed now). The caller saves the
+ * cursor. Returns 1 when something was given back, 0 when there was nothing new to
+ * give (or the file system cannot punch holes), or -errno. */
+static int release_head(struct pqueue *q)
+{
+	char name[SEG_NAME_LEN + 1];
+	int r = 0, fd = q->wfd;
+	if (q->roff <= q->freed)
+		return 0;
+	if (q->nsegs == 1 && q->roff == q->segs[0].size && new_segment(q) == 0) {
+		remove_seg(q, 0);
+		q->roff = 0;
+		return 1;
+	}
+	if (q->no_punch)
+		return 0;
+	seg_name(q->segs[0].id, name);
+	if (q->nsegs > 1 && (fd = openat(q->dirfd, name, O_WRONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)q->roff) < 0)
+		r = -errno;
+	if (fd != q->wfd)
+		close(fd);
+	if (r == -EOPNOTSUPP || r == -ENOSYS) {
+		q->no_punch = true;
+		plog(LOG_INFO, "the push queue's file system cannot punch holes: room is made "
+			       "a whole segment at a time", "dir", q->dir, PLOG_END);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	q->freed = q->roff;
+	return 1;
+}
+
+/* Save the cursor (write_cursor). On a full disk, the room of what was sent is given
+ * back first (release_head) and the save tried again. Returns 0 or -errno (logged). */
+static int save_cursor(struct pqueue *q)
+{
+	int r = write_cursor(q);
+	if (no_room(r) && release_head(q) > 0)
+		r = write_cursor(q);
+	if (r < 0)
+		plog(LOG_ERROR, "cannot save the push queue's cursor", "dir", q->dir, "err",
+		     strerror(-r), PLOG_END);
+	return r;
 }
 
 /* Delete fully sent segments at the head (never the one appended to). */
@@ -220,52 +302,114 @@ static void advance(struct pqueue *q)
 }
 
 /* Drop the oldest segment's unsent records (counted in st.dropped_full). When it is
- * the only one, a new segment replaces it. Returns 0 or -errno. */
+ * the only one, a new segment replaces it. A segment that cannot be read (its samples
+ * could not be counted) or deleted (the folder is not writable) stays, and nothing is
+ * counted. Returns 0 or -errno. */
 static int drop_oldest(struct pqueue *q)
 {
-	uint64_t samples = 0, id = q->segs[0].id;
+	uint64_t samples = 0, id = q->segs[0].id, bad = 0;
 	uint64_t start = q->roff < q->segs[0].size ? q->roff : q->segs[0].size;
-	if (read_seg(q, id, start, q->segs[0].size - start) == 0 &&
-	    walk((const uint8_t *)q->rbuf.p, q->rbuf.len, &samples, &q->st.corrupt) < q->rbuf.len)
-		q->st.corrupt++;
+	int r = read_seg(q, id, start, q->segs[0].size - start);
+	if (r < 0 && r != -ENOENT) /* a vanished file holds nothing to count */
+		return r;
+	if (r == 0 && walk((const uint8_t *)q->rbuf.p, q->rbuf.len, &samples, &bad) < q->rbuf.len)
+		bad++;
+	if ((q->nsegs == 1 && (r = new_segment(q)) < 0) || (r = unlink_seg(q, 0)) < 0)
+		return r;
+	q->st.corrupt += bad;
 	q->st.dropped_full += samples;
 	log_seg(LOG_WARN, "push queue full: dropped its oldest samples", q, id, "samples",
 		samples, "max_bytes", q->max_bytes);
-	if (q->nsegs == 1) {
-		int r = new_segment(q);
-		if (r < 0)
-			return r;
-	}
-	remove_seg(q, 0);
+	forget_seg(q, 0);
 	q->roff = 0;
 	save_cursor(q);
 	return 0;
 }
 
-int pqueue_append(struct pqueue *q, const void *payload, uint32_t len, uint32_t nsamples,
-		  int64_t ts_ms)
+/* Whether a record of size bytes could fit once every segment is gone: the file
+ * system's free space plus the blocks the segments hold. Unknown (statvfs failed; a
+ * quota, which statvfs does not show) counts as yes. */
+static bool could_fit(struct pqueue *q, uint64_t size, int why)
 {
-	uint8_t hdr[QREC_HDR];
-	uint64_t size = QREC_HDR + (uint64_t)len;
-	int r;
-	if (len > QREC_MAX || size > q->max_bytes) {
-		q->st.dropped_full += nsamples;
-		log_seg(LOG_WARN, "push record larger than the queue's bound: dropped", q,
-			q->segs[q->nsegs - 1].id, "bytes", size, "max_bytes", q->max_bytes);
-		return -E2BIG;
+	char name[SEG_NAME_LEN + 1];
+	struct statvfs sv;
+	struct stat st;
+	if (why != -ENOSPC || fstatvfs(q->dirfd, &sv) < 0)
+		return true;
+	uint64_t room = (uint64_t)sv.f_bavail * sv.f_frsize;
+	for (uint32_t i = 0; i < q->nsegs; i++) {
+		seg_name(q->segs[i].id, name);
+		if (fstatat(q->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			room += (uint64_t)st.st_blocks * 512;
 	}
-	while (q->bytes + size > q->max_bytes)
-		if ((r = drop_oldest(q)) < 0)
+	return room >= size + sv.f_frsize;
+}
+
+/* Drop the oldest unsent records of segs[0] until at least need bytes of them are
+ * gone (or segs[0] ends), counting their samples in st.dropped_disk (a damaged
+ * stretch on the way in st.corrupt). Moves the cursor only. Returns 0 or -errno
+ * (segs[0] could not be read: nothing dropped). */
+static int drop_head(struct pqueue *q, uint64_t need)
+{
+	struct pq_seg *s = &q->segs[0];
+	uint64_t samples = 0, off = q->roff;
+	int r = read_seg(q, s->id, off, s->size - off);
+	if (r < 0)
+		return r;
+	const uint8_t *p = (const uint8_t *)q->rbuf.p;
+	size_t pos = 0, n = q->rbuf.len;
+	while (pos < n && pos < need) {
+		struct qrec rec;
+		long k = qrec_parse(p + pos, n - pos, &rec);
+		if (k > 0) {
+			samples += rec.nsamples;
+			pos += (size_t)k;
+			continue;
+		}
+		pos += qrec_resync(p + pos, n - pos);
+		q->st.corrupt++;
+	}
+	q->roff += pos;
+	q->st.dropped_disk += samples;
+	log_seg(q->squeezed ? LOG_DEBUG : LOG_WARN, "push queue's disk is full: dropped its "
+		"oldest samples to make room", q, s->id, "samples", samples, "bytes", pos);
+	q->squeezed += samples;
+	return 0;
+}
+
+/* After a write failed with why (no_room): make room for a record of size bytes,
+ * giving back what was sent first, then dropping the oldest unsent records when that
+ * could be enough (could_fit). Each call that returns 0 has given back or dropped
+ * something, so a caller looping on it ends. Returns 0 when room was made (write
+ * again), -ENOSPC when none can be (the record is to be dropped), or -errno. */
+static int make_room(struct pqueue *q, uint64_t size, int why)
+{
+	uint64_t seg = q->segs[0].id, off = q->roff;
+	int r = release_head(q);
+	if (r == 0) {
+		advance(q); /* segs[0], if pending, now has unsent bytes: drop_head moves */
+		if (!pqueue_pending(q) || !could_fit(q, size, why))
+			return -ENOSPC;
+		if ((r = drop_head(q, size + ROOM_SLACK)) < 0)
 			return r;
+		advance(q); /* a wholly dropped segs[0] that is not appended to goes */
+		r = release_head(q);
+	}
+	if (r >= 0 && (q->segs[0].id != seg || q->roff != off))
+		save_cursor(q);
+	return r < 0 ? r : 0;
+}
+
+/* Write a record (hdr, then len bytes of payload) at the end of the segment appended
+ * to and fdatasync it. A failed or short write is cut back off, so the segment still
+ * ends with a whole record. Returns 0 or -errno (-ENOSPC for a short write). */
+static int write_record(struct pqueue *q, const uint8_t *hdr, const void *payload,
+			uint32_t len)
+{
 	struct pq_seg *w = &q->segs[q->nsegs - 1];
-	if (w->size > 0 && w->size + size > q->seg_bytes) {
-		if ((r = new_segment(q)) < 0)
-			return r;
-		advance(q);
-		w = &q->segs[q->nsegs - 1];
-	}
-	qrec_header(hdr, payload, len, nsamples, ts_ms);
-	struct iovec iov[2] = { { hdr, QREC_HDR }, { (void *)payload, len } };
+	uint64_t size = QREC_HDR + (uint64_t)len;
+	struct iovec iov[2] = { { (void *)hdr, QREC_HDR }, { (void *)payload, len } };
+	int r = 0;
 	ssize_t n = pwritev(q->wfd, iov, 2, (off_t)w->size);
 	if (n != (ssize_t)size) {
 		r = n < 0 ? -errno : -ENOSPC;
@@ -282,6 +426,50 @@ out_undo:
 	if (ftruncate(q->wfd, (off_t)w->size) < 0)
 		plog(LOG_ERROR, "cannot undo a failed push queue write", "dir", q->dir, "err",
 		     strerror(errno), PLOG_END);
+	return r;
+}
+
+int pqueue_append(struct pqueue *q, const void *payload, uint32_t len, uint32_t nsamples,
+		  int64_t ts_ms)
+{
+	uint8_t hdr[QREC_HDR];
+	uint64_t size = QREC_HDR + (uint64_t)len;
+	int r;
+	if (len > QREC_MAX || size > q->max_bytes) {
+		log_seg(LOG_WARN, "push record larger than the queue's bound: dropped", q,
+			q->segs[q->nsegs - 1].id, "bytes", size, "max_bytes", q->max_bytes);
+		r = -E2BIG;
+		goto out_drop;
+	}
+	while (q->bytes + size > q->max_bytes)
+		if ((r = drop_oldest(q)) < 0)
+			goto out_drop;
+	struct pq_seg *w = &q->segs[q->nsegs - 1];
+	if (w->size > 0 && w->size + size > q->seg_bytes) {
+		if ((r = new_segment(q)) < 0)
+			goto out_drop;
+		advance(q);
+	}
+	qrec_header(hdr, payload, len, nsamples, ts_ms);
+	while ((r = write_record(q, hdr, payload, len)) < 0 && no_room(r)) {
+		int e = make_room(q, size, r);
+		if (e < 0) {
+			if (e != -ENOSPC)
+				plog(LOG_ERROR, "cannot make room in the push queue", "dir", q->dir,
+				     "err", strerror(-e), PLOG_END);
+			goto out_drop;
+		}
+	}
+	if (r < 0)
+		goto out_drop;
+	return 0;
+out_drop:
+	if (r == -E2BIG)
+		q->st.dropped_full += nsamples;
+	else if (no_room(r))
+		q->st.dropped_disk += nsamples;
+	else
+		q->st.dropped_write += nsamples;
 	return r;
 }
 
@@ -368,6 +556,13 @@ int pqueue_commit(struct pqueue *q, const struct pqueue_batch *b)
 	q->roff = b->end;
 	advance(q);
 	save_cursor(q);
+	if (q->squeezed && !pqueue_pending(q)) {
+		char n[24];
+		u64_text(q->squeezed, n);
+		plog(LOG_INFO, "push queue caught up after its disk filled", "dir", q->dir,
+		     "samples_dropped", n, PLOG_END);
+		q->squeezed = 0;
+	}
 	return 1;
 }
 
@@ -454,9 +649,10 @@ out_close:
 	return r;
 }
 
-/* Check segs[i]: cut a torn tail, report damage, set aside a file too big to be
+/* Check segs[i] from offset from on (the bytes before the cursor were sent, and may
+ * be a punched hole): cut a torn tail, report damage, set aside a file too big to be
  * ours. Returns 0, 1 when the segment was set aside (removed from segs), or -errno. */
-static int check_segment(struct pqueue *q, uint32_t i)
+static int check_segment(struct pqueue *q, uint32_t i, uint64_t from)
 {
 	char name[SEG_NAME_LEN + 1], aside[SEG_NAME_LEN + 16];
 	struct pq_seg *s = &q->segs[i];
@@ -471,14 +667,14 @@ static int check_segment(struct pqueue *q, uint32_t i)
 		q->nsegs--;
 		return 1;
 	}
-	int r = read_seg(q, s->id, 0, s->size);
+	int r = read_seg(q, s->id, from, s->size - from);
 	if (r < 0)
 		return r;
 	uint64_t samples = 0, bad = 0;
 	size_t n = q->rbuf.len, pos = walk((const uint8_t *)q->rbuf.p, n, &samples, &bad);
 	if (pos < n) {
 		int fd = openat(q->dirfd, name, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, (off_t)pos) < 0 || fdatasync(fd) < 0)
+		if (fd < 0 || ftruncate(fd, (off_t)(from + pos)) < 0 || fdatasync(fd) < 0)
 			r = -errno;
 		if (fd >= 0)
 			close(fd);
@@ -486,8 +682,8 @@ static int check_segment(struct pqueue *q, uint32_t i)
 			return r;
 		q->st.cut_bytes += n - pos;
 		log_seg(LOG_WARN, "cut the torn tail of a push queue segment", q, s->id, "offset",
-			pos, "bytes", n - pos);
-		s->size = pos;
+			from + pos, "bytes", n - pos);
+		s->size = from + pos;
 	}
 	if (bad)
 		log_seg(LOG_WARN, "push queue segment has damaged records; they will be skipped", q,
@@ -495,20 +691,14 @@ static int check_segment(struct pqueue *q, uint32_t i)
 	return 0;
 }
 
-/* Check every segment, then place the cursor: at the saved one when it is valid, else
- * at the start of the oldest segment. Deletes empty and already sent segments.
- * Returns 0 or -errno. */
+/* Place the cursor: at the saved one when it is valid, else at the start of the
+ * oldest segment; then check every segment from the cursor on. Deletes empty and
+ * already sent segments. Returns 0 or -errno (not for a cursor that could not be
+ * saved: a full disk must not keep plumb from starting). */
 static int recover(struct pqueue *q)
 {
-	int r;
-	for (uint32_t i = 0; i < q->nsegs;) {
-		if ((r = check_segment(q, i)) < 0)
-			return r;
-		if (r == 0)
-			i++;
-	}
 	uint64_t cseg = 0, coff = 0;
-	r = load_cursor(q, &cseg, &coff);
+	int r = load_cursor(q, &cseg, &coff);
 	if (r == -EBADMSG)
 		plog(LOG_WARN, "push queue cursor is damaged: resending from the oldest record",
 		     "dir", q->dir, PLOG_END);
@@ -527,6 +717,14 @@ static int recover(struct pqueue *q)
 					q->segs[0].size);
 		}
 	}
+	for (uint32_t i = 0; i < q->nsegs;) {
+		if ((r = check_segment(q, i, i == 0 ? q->roff : 0)) < 0)
+			return r;
+		if (r == 0)
+			i++;
+		else if (i == 0)
+			q->roff = 0; /* the cursor's segment was set aside */
+	}
 	for (uint32_t i = q->nsegs; i-- > 0;)
 		if (q->segs[i].size == 0)
 			remove_seg(q, i);
@@ -536,7 +734,8 @@ static int recover(struct pqueue *q)
 	if ((r = new_segment(q)) < 0)
 		return r;
 	advance(q);
-	return save_cursor(q);
+	save_cursor(q); /* on a full disk it may fail (logged): the next save writes it */
+	return 0;
 }
 
 int pqueue_open(struct pqueue *q, const char *dir, uint64_t max_bytes)

@@ -13,6 +13,14 @@
  * the oldest segment first (about an eighth of the bound), counting its unsent samples
  * in stats.dropped_full. A record larger than the whole bound is refused the same way.
  *
+ * A full disk (ENOSPC, EDQUOT): the append gives back what was already sent (a hole
+ * punched before the cursor, or the fully sent segment replaced by a new one), then
+ * drops the oldest unsent records, as few as make room, counted in stats.dropped_disk.
+ * A record that cannot be written at all (nothing left to free, a folder it may not
+ * write, an I/O error) is dropped and counted (dropped_disk or dropped_write); the
+ * queue is unchanged and the next append tries again. No sample leaves the queue
+ * uncounted.
+ *
  * Start-up (pqueue_open) checks every record: an incomplete or damaged stretch at the
  * end of a segment (a write cut short by kill -9 or power loss) is cut off; a damaged
  * stretch followed by good records is left for the reader, which skips it (finding the
@@ -40,6 +48,8 @@ struct pq_seg {
 
 struct pqueue_stats {
 	uint64_t dropped_full; /* samples dropped at the bound */
+	uint64_t dropped_disk; /* samples dropped because the file system was full */
+	uint64_t dropped_write; /* samples of records that could not be written otherwise */
 	uint64_t corrupt;      /* damaged stretches skipped by the reader */
 	uint64_t cut_bytes;    /* bytes of torn tails cut at start-up */
 };
@@ -52,6 +62,10 @@ struct pqueue {
 	uint64_t roff;                /* cursor: offset of the next unsent record in segs[0] */
 	uint64_t bytes;               /* sum of segment sizes */
 	uint64_t max_bytes, seg_bytes;
+	uint64_t freed;               /* segs[0]'s bytes [0, freed) were given back (a hole) */
+	bool no_punch;                /* the file system cannot punch holes */
+	uint64_t squeezed;            /* samples dropped for room since the queue was last
+					 empty (logged once the sender catches up) */
 	struct pqueue_stats st;
 	struct buf rbuf;              /* segment bytes read by peek and scans */
 	const char *dir;              /* for messages; the caller's string */
@@ -72,9 +86,11 @@ struct pqueue_batch {
  * everything is closed (and logged). Returns 0 or -errno. */
 int pqueue_open(struct pqueue *q, const char *dir, uint64_t max_bytes);
 
-/* Append one record and fdatasync it. May drop the oldest segment first (see above).
- * Returns 0, -E2BIG (the record alone exceeds the bound: dropped and counted), or
- * -errno from the file system (nothing was added). */
+/* Append one record and fdatasync it. May drop the oldest records first, at the bound
+ * or on a full disk (see above). Returns 0 (queued), or the reason it was not, its
+ * samples then counted in st: -E2BIG (the record alone exceeds the bound:
+ * dropped_full), -ENOSPC or -EDQUOT (no room could be made: dropped_disk), or another
+ * -errno from the file system (dropped_write). The queue is usable after any of them. */
 int pqueue_append(struct pqueue *q, const void *payload, uint32_t len, uint32_t nsamples,
 		  int64_t ts_ms);
 

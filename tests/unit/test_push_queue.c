@@ -3,11 +3,17 @@
  * resuming after a restart, a torn tail cut at start-up, a damaged record skipped, a
  * damaged cursor, the bound dropping the oldest samples, the folder lock, a segment
  * deleted under the queue's feet, handing the files to another user, and the
- * record parser's answers on cut and damaged bytes.
+ * record parser's answers on cut and damaged bytes. As root, also a queue on a 64 KiB
+ * tmpfs that fills (mounted in a child's own mount namespace) and a folder that turns
+ * unwritable under a queue run by nobody.
  */
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <stdint.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,7 +114,7 @@ static void torn_tail_is_cut(void)
 	struct tmptree t = { { 0 } };
 	struct pqueue q;
 	char dir[PATH_MAX], seg[PATH_MAX];
-	int got[16];
+	int got[16] = { 0 };
 	three_records(&t, dir, seg);
 	/* a fourth record cut short, as kill -9 in the middle of its write leaves it */
 	uint8_t hdr[QREC_HDR], payload[100] = { 0 };
@@ -266,6 +272,240 @@ static void chown_gives_the_folder_away(void)
 	tmptree_rm(&t);
 }
 
+/* Run fn(dir) in a child process, dir being the folder "q" of a fresh tree, on a
+ * tmpfs of 64 KiB when tmpfs is set (mounted in the child's own mount namespace, so it
+ * goes with the child). fn returns its failed checks. Says so and passes when the
+ * child cannot do it (not root). */
+static void in_child(const char *what, bool tmpfs, int (*fn)(const char *dir))
+{
+	struct tmptree t = { { 0 } };
+	char dir[PATH_MAX];
+	int status = 0;
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_mkdir(&t, "q") == 0);
+	tmptree_path(&t, "q", dir, sizeof(dir));
+	chmod(t.root, 0711); /* nobody may reach q */
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (geteuid() != 0 || (tmpfs && (unshare(CLONE_NEWNS) < 0 ||
+				      mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
+				      mount("plumbtest", dir, "tmpfs", 0, "size=64k") < 0)))
+			_exit(77);
+		int failed = fn(dir);
+		fflush(stderr);
+		_exit(failed == 0 ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		printf("%s: not root: not checked\n", what);
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tmptree_rm(&t);
+}
+
+/* Append records first..last of len bytes (record i: i samples, time i s); returns
+ * how many appends did not return 0. */
+static int put_range(struct pqueue *q, int first, int last, size_t len)
+{
+	int bad = 0;
+	for (int i = first; i <= last; i++)
+		bad += put(q, i, len) != 0;
+	return bad;
+}
+
+/* Samples of records first..last (record i holds i). */
+static uint64_t samples_of(int first, int last)
+{
+	uint64_t n = 0;
+	for (int i = first; i <= last; i++)
+		n += (uint64_t)i;
+	return n;
+}
+
+/* The queue's folder fills with records already sent: the append gives their room
+ * back, and nothing is dropped. */
+static int full_of_sent(const char *dir)
+{
+	int failed = t_checks_failed, got[4];
+	struct pqueue q;
+	CHECK_INT(pqueue_open(&q, dir, 1 << 20), 0); /* bound and segments beyond the disk */
+	for (int i = 1; i <= 60; i++) {
+		CHECK_INT(put(&q, i, 3000), 0);
+		CHECK_INT(drain(&q, got, 4), 1);
+		CHECK_INT(got[0], i);
+	}
+	CHECK_INT(q.st.dropped_disk, 0);
+	CHECK_INT(pqueue_unsent(&q), 0);
+	pqueue_close(&q);
+	return t_checks_failed - failed;
+}
+
+/* Nothing is sent: once the disk is full, each append drops the oldest records, as
+ * few as make room, and counts them. A restart finds the newest records intact, the
+ * hole punched over the dropped ones unread, and a record half-written at the full
+ * disk's end cut off. */
+static int full_of_unsent(const char *dir)
+{
+	int failed = t_checks_failed, got[64];
+	struct pqueue q;
+	CHECK_INT(pqueue_open(&q, dir, 4 << 20), 0); /* one segment: 512 KiB */
+	CHECK_INT(put_range(&q, 1, 60, 3000), 0); /* 60 * 3 KiB on 64 KiB */
+	CHECK(q.st.dropped_disk > 0);
+	CHECK(pqueue_unsent(&q) <= (uint64_t)64 * 1024);
+	uint64_t unsent = pqueue_unsent(&q), dropped = q.st.dropped_disk;
+	CHECK_INT(unsent % (QREC_HDR + 3000), 0); /* whole records only */
+	pqueue_close(&q);
+	/* a last record that kill -9 cut short: more than the disk has room for, written
+	 * straight to it */
+	static uint8_t rec[QREC_HDR + 60000];
+	qrec_header(rec, rec + QREC_HDR, 60000, 99, 99000);
+	char seg[PATH_MAX];
+	snprintf(seg, sizeof(seg), "%s/seg-0000000000000001", dir);
+	int fd = open(seg, O_WRONLY | O_APPEND);
+	CHECK(fd >= 0);
+	ssize_t n = write(fd, rec, sizeof(rec));
+	CHECK(n > 0 && n < (ssize_t)sizeof(rec));
+	close(fd);
+	CHECK_INT(pqueue_open(&q, dir, 4 << 20), 0);
+	CHECK_INT(q.st.cut_bytes, n > 0 ? n : 0);
+	CHECK_INT(q.st.corrupt, 0);
+	CHECK_INT(pqueue_unsent(&q), unsent);
+	int k = drain(&q, got, 64);
+	CHECK_INT((uint64_t)k * (QREC_HDR + 3000), unsent);
+	CHECK(k > 5 && got[k - 1] == 60);
+	for (int i = 0; i < k; i++)
+		CHECK_INT(got[i], 60 - k + 1 + i);
+	CHECK_INT(samples_of(60 - k + 1, 60) + dropped, samples_of(1, 60));
+	CHECK_INT(q.st.corrupt, 0);
+	pqueue_close(&q);
+	/* a restart on a disk with no room left at all: the queue opens, and the next
+	 * append drops what it must */
+	CHECK_INT(pqueue_open(&q, dir, 4 << 20), 0);
+	CHECK_INT(put_range(&q, 61, 70, 3000), 0);
+	pqueue_close(&q);
+	static char chunk[4096];
+	char filler[PATH_MAX];
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	fd = open(filler, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	while (write(fd, chunk, sizeof(chunk)) > 0)
+		;
+	while (write(fd, chunk, 1) > 0)
+		;
+	close(fd);
+	CHECK_INT(pqueue_open(&q, dir, 4 << 20), 0);
+	CHECK(pqueue_pending(&q));
+	dropped = q.st.dropped_disk;
+	CHECK_INT(put(&q, 71, 3000), 0);
+	CHECK(q.st.dropped_disk > dropped);
+	k = drain(&q, got, 64);
+	CHECK(k > 0 && got[k - 1] == 71);
+	for (int i = 1; i < k; i++)
+		CHECK_INT(got[i], got[i - 1] + 1);
+	pqueue_close(&q);
+	CHECK(unlink(filler) == 0);
+	return t_checks_failed - failed;
+}
+
+/* The disk is full of someone else's file: with nothing of its own to free, the queue
+ * drops the new record alone (counted) and takes records again once there is room. A
+ * record that would not fit even with the queue emptied costs only itself. */
+static int full_of_others(const char *dir)
+{
+	static char chunk[4096];
+	int failed = t_checks_failed, got[4];
+	char filler[PATH_MAX];
+	struct pqueue q;
+	CHECK_INT(pqueue_open(&q, dir, 1 << 20), 0);
+	CHECK_INT(put(&q, 1, 100), 0);
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	int fd = open(filler, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	while (write(fd, chunk, sizeof(chunk)) > 0)
+		;
+	while (write(fd, chunk, 1) > 0) /* every page taken */
+		;
+	close(fd);
+	/* record 1 holds one page: not room enough for record 2 */
+	CHECK_INT(put(&q, 2, 4000), -ENOSPC);
+	CHECK_INT(q.st.dropped_disk, 2);
+	CHECK_INT(pqueue_unsent(&q), QREC_HDR + 100); /* record 1 is kept */
+	CHECK_INT(drain(&q, got, 4), 1);
+	CHECK_INT(got[0], 1);
+	/* record 1 was sent: its page is room for record 3, not for record 4 */
+	CHECK_INT(put(&q, 3, 4000), 0);
+	CHECK_INT(drain(&q, got, 4), 1);
+	CHECK_INT(got[0], 3);
+	CHECK_INT(put(&q, 4, 4096), -ENOSPC);
+	CHECK_INT(q.st.dropped_disk, 6);
+	CHECK(!pqueue_pending(&q));
+	CHECK(unlink(filler) == 0);
+	CHECK_INT(put(&q, 5, 4096), 0);
+	CHECK_INT(drain(&q, got, 4), 1);
+	CHECK_INT(got[0], 5);
+	CHECK_INT(q.st.dropped_disk, 6);
+	pqueue_close(&q);
+	return t_checks_failed - failed;
+}
+
+/* A queue handed to nobody, whose folder turns mode 000: records that need a new
+ * segment file are dropped and counted, reading fails without harm, and once the
+ * folder is writable again every record kept is sent, in order. */
+static int unwritable(const char *dir)
+{
+	int failed = t_checks_failed, got[64];
+	static struct pqueue_batch b;
+	struct pqueue q;
+	CHECK_INT(pqueue_open(&q, dir, 8192), 0); /* segments of 1 KiB: 4 records */
+	CHECK_INT(put_range(&q, 1, 3, 200), 0);
+	CHECK_INT(pqueue_chown(&q, 65534, 65534), 0);
+	CHECK(setgroups(0, NULL) == 0 && setresgid(65534, 65534, 65534) == 0 &&
+	      setresuid(65534, 65534, 65534) == 0);
+	CHECK(fchmod(q.dirfd, 0) == 0);
+	int refused = put_range(&q, 4, 12, 200);
+	CHECK(refused > 0 && refused < 9); /* some fit the open segment */
+	CHECK_INT(q.st.dropped_write + q.st.dropped_disk + q.st.dropped_full,
+		  q.st.dropped_write);
+	CHECK(q.st.dropped_write > 0);
+	uint64_t unsent = pqueue_unsent(&q);
+	CHECK(pqueue_peek(&q, 64, 1 << 20, &b) < 0);
+	CHECK(fchmod(q.dirfd, 0700) == 0);
+	CHECK_INT(put(&q, 13, 200), 0);
+	CHECK_INT(pqueue_unsent(&q), unsent + QREC_HDR + 200);
+	int k = drain(&q, got, 64);
+	uint64_t kept = 0;
+	for (int i = 0; i < k; i++) {
+		CHECK(i == 0 || got[i] > got[i - 1]);
+		kept += (uint64_t)got[i];
+	}
+	CHECK_INT(k, 13 - refused);
+	CHECK_INT(got[k - 1], 13);
+	CHECK_INT(kept + q.st.dropped_write, samples_of(1, 13));
+	CHECK(!pqueue_pending(&q));
+	pqueue_close(&q);
+	return t_checks_failed - failed;
+}
+
+static void disk_full_gives_back_sent(void)
+{
+	in_child("disk_full_gives_back_sent", true, full_of_sent);
+}
+
+static void disk_full_drops_oldest(void)
+{
+	in_child("disk_full_drops_oldest", true, full_of_unsent);
+}
+
+static void disk_full_of_other_files(void)
+{
+	in_child("disk_full_of_other_files", true, full_of_others);
+}
+
+static void unwritable_folder(void)
+{
+	in_child("unwritable_folder", false, unwritable);
+}
+
 static void record_parser(void)
 {
 	uint8_t rec[QREC_HDR + 8];
@@ -305,6 +545,10 @@ int main(void)
 	RUN(bound_drops_oldest);
 	RUN(vanished_segment_is_skipped);
 	RUN(chown_gives_the_folder_away);
+	RUN(disk_full_gives_back_sent);
+	RUN(disk_full_drops_oldest);
+	RUN(disk_full_of_other_files);
+	RUN(unwritable_folder);
 	RUN(record_parser);
 	return T_DONE("test_push_queue");
 }
