@@ -31,6 +31,7 @@
 #include <zlib.h>
 
 #include "lib/log.h"
+#include "lib/sort.h"
 #include "lib/strparse.h"
 #include "push/queue.h"
 
@@ -612,9 +613,10 @@ static int parse_seg_name(const char *name, uint64_t *id)
 	return span_u64_base(s, 16, id);
 }
 
-/* qsort order of segments: by id. */
-static int cmp_seg(const void *a, const void *b)
+/* sort_heap order of segments: by id. */
+static int cmp_seg(const void *a, const void *b, void *ctx)
 {
+	(void)ctx;
 	const struct pq_seg *x = a, *y = b;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
@@ -642,8 +644,7 @@ static int list_segments(struct pqueue *q)
 			goto out_close;
 		q->segs[q->nsegs++] = (struct pq_seg){ id, (uint64_t)st.st_size };
 	}
-	if (q->nsegs > 1)
-		qsort(q->segs, q->nsegs, sizeof(*q->segs), cmp_seg);
+	sort_heap(q->segs, q->nsegs, sizeof(*q->segs), cmp_seg, NULL);
 out_close:
 	closedir(d);
 	return r;
