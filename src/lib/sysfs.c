@@ -72,3 +72,23 @@ int sysfs_open_dir(int dirfd, const char *name)
 	fd = openat(dirfd, target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd >= 0 ? fd : -errno;
 }
+
+int sysfs_attr(int dirfd, const char *name, char *buf, size_t cap, struct span *val)
+{
+	size_t want = cap > SYSFS_ATTR_MAX ? SYSFS_ATTR_MAX : cap;
+	int r = 0;
+	ssize_t n;
+	*val = (struct span){ buf, 0 };
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, want);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else
+		*val = span_trim((struct span){ buf, (size_t)n });
+	close(fd);
+	return r;
+}
