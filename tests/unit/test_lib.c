@@ -1,8 +1,9 @@
 /*
- * test_lib: the shared helpers: checked number parsing, spans, bounded buffers,
- * procfile re-reads (growth, limit, vanished files) and mount-table change signals,
- * Go-style numbers, sysfs attributes, dirscan, path joining, regex filters and the command-line parser, and log lines that
- * stay well formed when their values are too long for them.
+ * test_lib: the shared helpers: checked number parsing (Go's base-0 rules too), spans,
+ * bounded buffers, procfile re-reads (growth, limit, vanished files) and mount-table
+ * change signals, sysfs links and attributes, dirscan, path joining, regex filters and
+ * the command-line parser, and log lines that stay well formed when their values are
+ * too long for them.
  */
 #include <errno.h>
 #include <fcntl.h>
