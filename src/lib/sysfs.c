@@ -73,22 +73,29 @@ int sysfs_open_dir(int dirfd, const char *name)
 	return fd >= 0 ? fd : -errno;
 }
 
-int sysfs_attr(int dirfd, const char *name, char *buf, size_t cap, struct span *val)
+int sysfs_read(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
 {
-	size_t want = cap > SYSFS_ATTR_MAX ? SYSFS_ATTR_MAX : cap;
 	int r = 0;
 	ssize_t n;
-	*val = (struct span){ buf, 0 };
+	*len = 0;
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	do
-		n = read(fd, buf, want);
+		n = read(fd, buf, cap);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		r = -errno;
 	else
-		*val = span_trim((struct span){ buf, (size_t)n });
+		*len = (size_t)n;
 	close(fd);
+	return r;
+}
+
+int sysfs_attr(int dirfd, const char *name, char *buf, size_t cap, struct span *val)
+{
+	size_t n;
+	int r = sysfs_read(dirfd, name, buf, cap > SYSFS_ATTR_MAX ? SYSFS_ATTR_MAX : cap, &n);
+	*val = span_trim((struct span){ buf, n });
 	return r;
 }

@@ -31,6 +31,11 @@ int sysfs_open_dir(int dirfd, const char *name);
  * bytes). node_exporter's labels from such files are cut there, and so are plumb's. */
 #define SYSFS_ATTR_MAX 128
 
+/* Read attribute dirfd/name with one read of at most cap bytes into buf, as it is
+ * (not trimmed, not NUL-terminated); *len gets the byte count. sysfs hands over a whole
+ * attribute (at most a page) in one read. Returns 0 or -errno from open or read. */
+int sysfs_read(int dirfd, const char *name, char *buf, size_t cap, size_t *len);
+
 /* Read attribute dirfd/name the way prometheus/procfs does: one read of at most
  * SYSFS_ATTR_MAX bytes into buf[cap] (cap > SYSFS_ATTR_MAX for the whole of it), then
  * *val is that text without surrounding whitespace, pointing into buf (NUL bytes kept).
