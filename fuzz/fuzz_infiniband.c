@@ -47,7 +47,8 @@ static void feed(const char *name, struct span val)
 	if (!strcmp(name, "port")) {
 		char tmp[64];
 		if (span_copy(val, tmp, sizeof(tmp)) == 0 && ib_port_number(tmp, &num) &&
-		    (!fuzz_all(val, fuzz_dec) || span_u64(val, &v) != 0 || v != num))
+		    (!fuzz_all(span_cstr(tmp), fuzz_dec) || span_u64(span_cstr(tmp), &v) != 0 ||
+		     v != num))
 			abort();
 		return;
 	}
