@@ -34,9 +34,9 @@
 
 static const struct flag_def ib_flags[] = {
 	{ "collector.infiniband.device-include", FLAG_REGEX, NULL,
-	  "Regexp of InfiniBand devices to report (exclusive with device-exclude).", false },
+	  "Regexp of InfiniBand devices to report; the others are left out.", false },
 	{ "collector.infiniband.device-exclude", FLAG_REGEX, NULL,
-	  "Regexp of InfiniBand devices to leave out (exclusive with device-include).", false },
+	  "Regexp of InfiniBand devices to leave out.", false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
