@@ -148,6 +148,8 @@ static void record_emit(void)
 	CHECK_INT(fc_record_stat(&h, "tx_frames", SPAN_LIT("0xff")), 0);
 	CHECK_INT(fc_record_stat(&h, "rx_frames", SPAN_LIT("18446744073709551615")), 0);
 	CHECK(fc_record_stat(&h, "rx_words", SPAN_LIT("0xfg")) < 0);
+	CHECK(fc_record_stat(&h, "rx_words", SPAN_LIT("0x")) < 0); /* cut short */
+	CHECK(fc_record_stat(&h, "rx_words", SPAN_LIT("")) < 0);
 	CHECK_INT(fc_record_stat(&h, "unknown", SPAN_LIT("0xfg")), 0);
 	sink_init(&s);
 	CHECK_INT(fc_emit(&h, "host9", &s), 0);
