@@ -223,6 +223,108 @@ int span_double(struct span s, double *out)
 	return 0;
 }
 
+/* Go's underscoreOK: in s (sign and prefix included) every '_' stands between two
+ * digits, a base prefix counting as a digit. */
+static bool underscores_ok(struct span s)
+{
+	char saw = '^'; /* last class seen: ^ start, 0 digit or prefix, _ underscore, ! other */
+	size_t i = 0;
+	bool hex = false;
+	if (s.len && (s.p[0] == '+' || s.p[0] == '-')) {
+		s.p++;
+		s.len--;
+	}
+	if (s.len >= 2 && s.p[0] == '0') {
+		char b = (char)(s.p[1] | 0x20);
+		if (b == 'b' || b == 'o' || b == 'x') {
+			i = 2;
+			saw = '0';
+			hex = b == 'x';
+		}
+	}
+	for (; i < s.len; i++) {
+		char c = s.p[i], l = (char)(c | 0x20);
+		if (ascii_digit(c) || (hex && l >= 'a' && l <= 'f')) {
+			saw = '0';
+		} else if (c == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+		} else {
+			if (saw == '_')
+				return false;
+			saw = '!';
+		}
+	}
+	return saw != '_';
+}
+
+/* The value of digit c in bases up to 36, or 36 for a byte that is no digit. */
+static unsigned digit36(char c)
+{
+	char l = (char)(c | 0x20);
+	if (ascii_digit(c))
+		return (unsigned)(c - '0');
+	if (l >= 'a' && l <= 'z')
+		return (unsigned)(l - 'a') + 10;
+	return 36;
+}
+
+int span_u64_auto(struct span s, uint64_t *out)
+{
+	s = span_trim(s);
+	struct span all = s;
+	unsigned base = 10;
+	bool underscores = false;
+	uint64_t v = 0;
+	if (s.len == 0)
+		return -EINVAL;
+	if (s.p[0] == '0') {
+		char b = s.len >= 3 ? (char)(s.p[1] | 0x20) : 0;
+		size_t skip = (b == 'b' || b == 'o' || b == 'x') ? 2 : 1;
+		base = b == 'b' ? 2 : b == 'x' ? 16 : 8;
+		s.p += skip;
+		s.len -= skip;
+	}
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned d = digit36(s.p[i]);
+		if (s.p[i] == '_') {
+			underscores = true;
+			continue;
+		}
+		if (d >= base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	if (underscores && !underscores_ok(all))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int span_i64_auto(struct span s, int64_t *out)
+{
+	s = span_trim(s);
+	bool neg = false;
+	uint64_t u;
+	if (s.len && (s.p[0] == '+' || s.p[0] == '-')) {
+		neg = s.p[0] == '-';
+		s.p++;
+		s.len--;
+		if (s.len == 0 || is_space(s.p[0]))
+			return -EINVAL; /* "- 5": the sign must touch the number */
+	}
+	int r = span_u64_auto(s, &u);
+	if (r < 0)
+		return r;
+	if (u > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+		return -ERANGE;
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return 0;
+}
+
 int str_u64(const char *s, uint64_t *out)
 {
 	return span_u64(span_cstr(s), out);

@@ -95,6 +95,14 @@ int span_u64_base(struct span s, int base, uint64_t *out); /* base 8/10/16, "0x"
 int span_i64(struct span s, int64_t *out);
 int span_double(struct span s, double *out);          /* strtod syntax, incl. NaN/Inf */
 
+/* Go's strconv.ParseUint(s, 0, 64) and ParseInt(s, 0, 64), which prometheus/procfs
+ * applies to sysfs values (so node_exporter reads "0x1f" as 31 and "010" as 8): the base
+ * comes from a prefix (0x/0X hex, 0o/0O or a bare leading 0 octal, 0b/0B binary, else
+ * decimal), '_' may stand between digits, and only the signed one takes a sign. s is
+ * trimmed first. Return 0, -EINVAL or -ERANGE, as above. */
+int span_u64_auto(struct span s, uint64_t *out);
+int span_i64_auto(struct span s, int64_t *out);
+
 /* The same for NUL-terminated strings. */
 int str_u64(const char *s, uint64_t *out);
 int str_i64(const char *s, int64_t *out);

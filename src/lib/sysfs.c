@@ -72,3 +72,30 @@ int sysfs_open_dir(int dirfd, const char *name)
 	fd = openat(dirfd, target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd >= 0 ? fd : -errno;
 }
+
+int sysfs_read(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
+{
+	int r = 0;
+	ssize_t n;
+	*len = 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else
+		*len = (size_t)n;
+	close(fd);
+	return r;
+}
+
+int sysfs_attr(int dirfd, const char *name, char *buf, size_t cap, struct span *val)
+{
+	size_t n;
+	int r = sysfs_read(dirfd, name, buf, cap > SYSFS_ATTR_MAX ? SYSFS_ATTR_MAX : cap, &n);
+	*val = span_trim((struct span){ buf, n });
+	return r;
+}

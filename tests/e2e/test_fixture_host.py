@@ -4,7 +4,8 @@
 Every family plumb emits must match node_exporter's output series for series. The one
 family allowed to differ is node_scrape_collector_success, and only by missing series:
 node_exporter lists collectors plumb does not have; for the ones plumb has, the series
-must be there with value 1.
+must be there with value 1. Series the shared copy of the tree cannot produce (it lost
+node_exporter's empty directories) are excused by name, while they are missing.
 """
 import os, re, subprocess, sys
 
@@ -12,6 +13,20 @@ here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.abspath(os.path.join(here, "..", ".."))
 tool = os.path.join(root, "..", "shared", "tools", "expo-diff")
 plumb = os.environ.get("PLUMB_BIN", os.path.join(root, "build", "plumb"))
+
+fixtures = os.path.join(root, "..", "shared", "fixtures", "node_exporter")
+# Series node_exporter's tree has that the shared copy cannot give: unpacking sys.ttar
+# lost its empty directories, one of them the attribute-less watchdog
+# sys/class/watchdog/watchdog1, whose info series plumb reports as node_exporter does
+# (tests/unit/test_watchdog.c makes the directory and checks). Excused only while the
+# directory is missing, by the exact line expo-diff prints.
+LOST_WITH_EMPTY_DIRS = {
+    "sys/class/watchdog/watchdog1":
+        "missing  node_watchdog_info{'identity': '', 'name': 'watchdog1', 'options': '', "
+        "'pretimeout_governor': '', 'state': '', 'status': ''} 1.0",
+}
+excused = {line for d, line in LOST_WITH_EMPTY_DIRS.items()
+           if not os.path.isdir(os.path.join(fixtures, d))}
 
 out = subprocess.run([tool, "--run", plumb, "-v"], capture_output=True, text=True, timeout=120)
 text = out.stdout + out.stderr
@@ -29,8 +44,9 @@ while i < len(lines):
         i += 1
         while i < len(lines) and lines[i].startswith("  "):
             details.append(lines[i]); i += 1
-        allowed = fam == "node_scrape_collector_success" and all(
-            d.strip().startswith("missing") for d in details)
+        allowed = (fam == "node_scrape_collector_success" and all(
+            d.strip().startswith("missing") for d in details)) or (
+            details and all(d.strip() in excused for d in details))
         if not allowed:
             bad.append(l); bad.extend(details)
         continue

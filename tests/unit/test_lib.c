@@ -1,8 +1,9 @@
 /*
- * test_lib: the shared helpers: checked number parsing, spans, bounded buffers,
- * procfile re-reads (growth, limit, vanished files) and mount-table change signals,
- * dirscan, path joining, regex filters and the command-line parser, and log lines that
- * stay well formed when their values are too long for them.
+ * test_lib: the shared helpers: checked number parsing (Go's base-0 rules too), spans,
+ * bounded buffers, procfile re-reads (growth, limit, vanished files) and mount-table
+ * change signals, sysfs links and attributes, dirscan, path joining, regex filters and
+ * the command-line parser, and log lines that stay well formed when their values are
+ * too long for them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -369,6 +370,71 @@ static void sysfs_links(void)
 	tmptree_rm(&t);
 }
 
+/* Numbers as Go's strconv.ParseUint/ParseInt with base 0 read them (prometheus/procfs's
+ * sysfs values): prefixes, underscores between digits only, signs only when signed. */
+static void go_numbers(void)
+{
+	static const struct {
+		const char *s;
+		int ok;
+		uint64_t v;
+	} u[] = {
+		{ "0", 1, 0 },		  { "42", 1, 42 },	       { "0x1F", 1, 31 },
+		{ "0X1f", 1, 31 },	  { "010", 1, 8 },	       { "0o17", 1, 15 },
+		{ "0b101", 1, 5 },	  { "1_000", 1, 1000 },	       { "0x_ff", 1, 255 },
+		{ "0_7", 1, 7 },	  { " 7\n", 1, 7 },	       { "0xffffffffffffffff", 1, UINT64_MAX },
+		{ "18446744073709551615", 1, UINT64_MAX },	       { "18446744073709551616", 0, 0 },
+		{ "0x", 0, 0 },		  { "0b", 0, 0 },	       { "08", 0, 0 },
+		{ "0b2", 0, 0 },	  { "_1", 0, 0 },	       { "1_", 0, 0 },
+		{ "1__0", 0, 0 },	  { "+1", 0, 0 },	       { "-1", 0, 0 },
+		{ "", 0, 0 },		  { "1 2", 0, 0 },	       { "N/A (no PMA)", 0, 0 },
+	};
+	for (size_t k = 0; k < sizeof(u) / sizeof(u[0]); k++) {
+		uint64_t v = 12345;
+		int r = span_u64_auto(span_cstr(u[k].s), &v);
+		CHECK_RESULT(r, u[k].ok);
+		if (u[k].ok && v != u[k].v)
+			fprintf(stderr, "span_u64_auto(\"%s\") gave %llu\n", u[k].s, (unsigned long long)v);
+		CHECK(!u[k].ok || v == u[k].v);
+		CHECK(u[k].ok || v == 12345); /* untouched on error */
+	}
+	int64_t i;
+	CHECK(span_i64_auto(SPAN_LIT("-0x10"), &i) == 0 && i == -16);
+	CHECK(span_i64_auto(SPAN_LIT("+0b11"), &i) == 0 && i == 3);
+	CHECK(span_i64_auto(SPAN_LIT("-9223372036854775808"), &i) == 0 && i == INT64_MIN);
+	CHECK(span_i64_auto(SPAN_LIT("9223372036854775807"), &i) == 0 && i == INT64_MAX);
+	CHECK(span_i64_auto(SPAN_LIT("9223372036854775808"), &i) == -ERANGE);
+	CHECK(span_i64_auto(SPAN_LIT("- 5"), &i) < 0);
+	CHECK(span_i64_auto(SPAN_LIT("--5"), &i) < 0);
+	CHECK(span_i64_auto(SPAN_LIT("-"), &i) < 0);
+}
+
+/* sysfs_attr reads one buffer of at most SYSFS_ATTR_MAX bytes and trims it. */
+static void sysfs_attributes(void)
+{
+	struct tmptree t;
+	char p[PATH_MAX], buf[SYSFS_ATTR_MAX + 1], big[300];
+	struct span v;
+	CHECK_INT(tmptree_make(&t), 0);
+	memset(big, 'a', sizeof(big));
+	big[0] = ' ';
+	tmptree_write(&t, "d/big", big, sizeof(big));
+	tmptree_put(&t, "d/small", "  Online \n");
+	tmptree_put(&t, "d/empty", "");
+	tmptree_path(&t, "d", p, sizeof(p));
+	int fd = open(p, O_RDONLY | O_DIRECTORY);
+	CHECK_INT(sysfs_attr(fd, "small", buf, sizeof(buf), &v), 0);
+	CHECK(span_eq(v, "Online"));
+	CHECK_INT(sysfs_attr(fd, "big", buf, sizeof(buf), &v), 0);
+	CHECK_INT(v.len, SYSFS_ATTR_MAX - 1); /* 128 bytes read, the leading space trimmed */
+	CHECK_INT(sysfs_attr(fd, "empty", buf, sizeof(buf), &v), 0);
+	CHECK_INT(v.len, 0);
+	CHECK_INT(sysfs_attr(fd, "missing", buf, sizeof(buf), &v), -ENOENT);
+	CHECK_INT(sysfs_attr(fd, ".", buf, sizeof(buf), &v), -EISDIR);
+	close(fd);
+	tmptree_rm(&t);
+}
+
 /* Log one line with plog in format, values v1 and v2, stderr sent to a file; the line
  * (NUL-terminated) into out. Returns its length, or -1. */
 static long log_line(const char *format, const char *v1, const char *v2, char *out, size_t cap)
@@ -450,6 +516,8 @@ int main(void)
 	RUN(durations);
 	RUN(command_line);
 	RUN(sysfs_links);
+	RUN(go_numbers);
+	RUN(sysfs_attributes);
 	RUN(log_lines_stay_whole);
 	return T_DONE("test_lib");
 }
