@@ -11,11 +11,15 @@
  * may hang (statfs on a dead mount) go through lib/deadline.h. collect() returns 0, or
  * -errno when the collection failed: the core then drops what it emitted in that call,
  * reports node_scrape_collector_success 0, and logs once per change of state.
+ *
+ * Data from outside plumb (textfiles) must never pass for plumb's own: a collector that
+ * serves it sets ops->foreign and gives way to every family plumb emits.
  */
 #ifndef PLUMB_COLLECTOR_H
 #define PLUMB_COLLECTOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/config.h"
 #include "expo/sink.h"
@@ -34,6 +38,11 @@ struct collector_ops {
 	int (*collect)(struct collector *c, struct metric_sink *out);
 	/* Free state. Must accept a collector whose init failed half-way. May be NULL. */
 	void (*fini)(struct collector *c);
+	/* It serves data from outside plumb (files other programs write). Such a collector
+	 * runs after every other collector and every self-metric source, into a sink made
+	 * foreign (sink_foreign), so it can tell their families from its own; it must leave
+	 * out every family that collector_name_reserved names or sink_find_clash finds. */
+	bool foreign;
 };
 
 struct collector {
@@ -43,6 +52,11 @@ struct collector {
 	int last_err;        /* last collect() result, for log-on-change */
 	double last_duration; /* seconds */
 };
+
+/* Whether name[0..len) is kept for plumb's metrics about itself, which it may emit on
+ * some scrapes and not others: plumb_*, node_scrape_collector_*, process_*, and
+ * node_exporter's build information, node_exporter_build_info. */
+bool collector_name_reserved(const char *name, size_t len);
 
 /* Every collector compiled in, in name order, ended by NULL. */
 extern const struct collector_ops *const plumb_collectors[];
