@@ -128,8 +128,9 @@ void sink_foreign(struct metric_sink *s, bool on)
 void sink_hold(struct metric_sink *s, uint32_t series, size_t bytes)
 {
 	s->held_series = series;
-	/* strings' own limit keeps the bytes back: every add copies through it */
-	s->strings.max = SINK_MAX_STRINGS - (bytes < SINK_MAX_STRINGS ? bytes : SINK_MAX_STRINGS / 2);
+	/* strings' own limit keeps the bytes back: every add copies through it (a max of 0
+	 * would mean buf's default, so holding everything leaves 1) */
+	s->strings.max = bytes < SINK_MAX_STRINGS ? SINK_MAX_STRINGS - bytes : 1;
 }
 
 /* The family named name[0..len) in view, foreign or not: its index or -ENOENT. */
