@@ -17,6 +17,14 @@
  * buckets by bound, and a histogram without a +Inf bucket gets one. node_textfile_
  * mtime_seconds{file} gives each good file's modification time.
  *
+ * Files never speak for plumb. The collector is foreign (collector.h): it runs after
+ * every other collector and self-metric source, and a family whose name plumb keeps for
+ * itself, or that would clash with one of theirs in this collection or with this
+ * collector's own, is left out. Its samples, and those of families that do not fit
+ * whole in --collector.textfile.max-series and --collector.textfile.max-bytes, are
+ * counted in plumb_textfile_dropped_series_total{reason}; both set node_textfile_
+ * scrape_error to 1 and are logged when the families left out change.
+ *
  * Memory: files are read into one grow-only buffer, each good file keeps a parser
  * (struct textparse) whose arrays are grow-only, and every list (directories, names,
  * merged families) is a grow-only array in struct textfile. Once the files stop
@@ -44,6 +52,7 @@
 #define TF_MAX_FILE (16u << 20)  /* bytes in one .prom file */
 #define TF_MAX_LIST 65536u       /* directories or names in one list */
 #define TF_MAX_FILES 16384u      /* files parsed in one scrape */
+#define TF_BOUND_LABEL 48u       /* sink bytes of one le or quantile label, at most */
 
 static const struct metric_desc desc_mtime = {
 	"node_textfile_mtime_seconds",
@@ -55,12 +64,42 @@ static const struct metric_desc desc_error = {
 	"1 when some text file or directory could not be read or parsed in this scrape, else 0.",
 	METRIC_GAUGE,
 };
+static const struct metric_desc desc_dropped = {
+	"plumb_textfile_dropped_series_total",
+	"Samples from text files left out since plumb started: reason=\"collision\" when "
+	"their metric name is plumb's or another collector's, reason=\"limit\" when they "
+	"did not fit in the textfile collector's bounds.",
+	METRIC_COUNTER,
+};
+/* The collector's own families, which no file may define either. */
+static const struct metric_desc *const own_descs[] = { &desc_mtime, &desc_error, &desc_dropped };
+
+/* Why a file's family was left out. */
+enum tf_drop { TF_DROP_COLLISION, TF_DROP_LIMIT, TF_DROP_REASONS };
+static const char *const drop_reason[TF_DROP_REASONS] = { "collision", "limit" };
+
+/* Families left out for one reason in one scrape, summed up so that a log line is
+ * written only when they change. */
+struct tf_drops {
+	uint32_t families;
+	uint32_t hash;       /* of their names, in order */
+	uint64_t samples;
+	const char *first;   /* the first one's name, in a parser: valid this scrape only */
+};
 
 static const struct flag_def textfile_flags[] = {
 	{ "collector.textfile.directory", FLAG_STRING, "",
 	  "Directory to read *.prom metric files from; a glob pattern of directories is allowed. "
 	  "Repeat to read several.",
 	  true },
+	{ "collector.textfile.max-series", FLAG_INT, "250000",
+	  "Most samples the text files may add to one scrape (a histogram's buckets, sum and "
+	  "count each count); families past it are left out whole.",
+	  false },
+	{ "collector.textfile.max-bytes", FLAG_INT, "67108864",
+	  "Most bytes of names, help texts and labels the text files may add to one scrape; "
+	  "families past it are left out whole.",
+	  false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
@@ -93,6 +132,8 @@ struct tf_merged {
 	uint32_t gen_off;             /* "Metric read from ..." in tf->helps */
 	enum tp_type type;            /* of the first emitted ff */
 	uint32_t help_ff;             /* the first emitted ff, whose help the others must match */
+	bool checked, taken;          /* whether the name is plumb's (merged_taken) */
+	bool served;                  /* some ff of it was added: its name and help are paid */
 };
 
 /* A summary or histogram waiting for the sorted emission. */
@@ -121,6 +162,10 @@ struct textfile {
 	struct buf helps;
 	struct label la[TP_MAX_LABELS + 1], lb[TP_MAX_LABELS + 1];
 	bool errored;
+	uint64_t max_series, max_bytes;   /* the flags */
+	uint64_t used_series, used_bytes; /* what this scrape's files added so far */
+	uint64_t dropped[TF_DROP_REASONS]; /* samples left out since start */
+	struct tf_drops drops[TF_DROP_REASONS], last_drops[TF_DROP_REASONS];
 };
 
 /* Empty l, keeping its memory. */
@@ -665,6 +710,109 @@ static int ff_admit(struct textfile *tf, uint32_t idx)
 	return strcmp(first, h) == 0;
 }
 
+/* Whether merged entry m (whose first admitted family has type m->type) may not be
+ * served: plumb keeps the name for itself (collector_name_reserved), it clashes with
+ * one of this collector's own families, or with one another collector or a self-metric
+ * source put in out (they all ran before this collector). Decided once per scrape. */
+static bool merged_taken(struct textfile *tf, struct tf_merged *m, const struct metric_sink *out)
+{
+	if (m->checked)
+		return m->taken;
+	const struct textparse *tp = &tf->tps[m->file];
+	const struct tp_family *f = &tp->fams[m->fam];
+	const char *name = tp_str(tp, f->name_off);
+	enum metric_type t = sink_type(m->type);
+	m->taken = collector_name_reserved(name, f->name_len) ||
+		   sink_find_clash(out, name, f->name_len, t) >= 0;
+	for (size_t i = 0; !m->taken && i < sizeof(own_descs) / sizeof(own_descs[0]); i++)
+		m->taken = sink_names_clash(name, f->name_len, t, own_descs[i]->name,
+					    strlen(own_descs[i]->name), own_descs[i]->type);
+	m->checked = true;
+	return m->taken;
+}
+
+/* What adding ff costs the sink: *series samples (a histogram's buckets, its +Inf if
+ * added, _sum and _count each count), and *bytes of strings: per sample 8 bytes and the
+ * name and value of each label (TF_BOUND_LABEL for an le or quantile), plus the family's
+ * name and help the first time its name is served. Returns 0 or -errno. */
+static int ff_cost(struct textfile *tf, const struct tf_ff *ff, uint64_t *series, uint64_t *bytes)
+{
+	const struct textparse *tp = &tf->tps[ff->file];
+	const struct tp_family *f = ff_family(tf, ff);
+	const struct tf_merged *m = &tf->merged[ff->merged];
+	bool parts = f->type == TP_SUMMARY || f->type == TP_HISTOGRAM;
+	uint64_t names = 0, n = 0, b = 0;
+	const char *help;
+	for (uint32_t i = 0; i < f->nnames; i++)
+		names += 8 + strlen(tp_str(tp, tp->names[f->names_first + i]));
+	for (uint32_t k = 0; k < f->count; k++) {
+		const struct tp_metric *met = &tp->mets[tp->order[f->first + k]];
+		uint64_t lb = names, np = met->nparts;
+		for (uint32_t j = 0; j < met->nlabels; j++)
+			lb += tp->labels[met->labels_first + j].value_len;
+		if (!parts) {
+			n++;
+			b += lb;
+			continue;
+		}
+		const struct tp_part *last = np ? &tp->parts[met->parts_first + np - 1] : NULL;
+		if (f->type == TP_HISTOGRAM && !(last && isinf(last->bound) && last->bound > 0))
+			np++; /* the +Inf bucket emit_parts adds */
+		n += np + 2;
+		b += (np + 2) * lb + np * TF_BOUND_LABEL;
+	}
+	if (!m->served) {
+		int r = ff_help(tf, ff, &help);
+		if (r < 0)
+			return r;
+		b += f->name_len + strlen(help) + 2;
+	}
+	*series = n;
+	*bytes = b;
+	return 0;
+}
+
+/* Leave out ff's family, named name[0..len), for reason why: count its n samples, note
+ * the family for the log, and report the scrape as failed. */
+static void drop_family(struct textfile *tf, enum tf_drop why, const char *name, size_t len,
+			uint64_t n)
+{
+	struct tf_drops *d = &tf->drops[why];
+	if (!d->families++)
+		d->first = name;
+	d->hash = hindex_hash(d->hash, name, len + 1); /* the NUL keeps names apart */
+	d->samples += n;
+	tf->dropped[why] += n;
+	tf->errored = true;
+}
+
+/* Log the families left out for each reason when they differ from the last scrape's
+ * (once per change, not every scrape), then remember them. */
+static void log_drops(struct textfile *tf)
+{
+	static const char *const why_msg[TF_DROP_REASONS] = {
+		"text file metrics left out: their names belong to plumb or to another collector",
+		"text file metrics left out: over --collector.textfile.max-series or "
+		"--collector.textfile.max-bytes",
+	};
+	for (int i = 0; i < TF_DROP_REASONS; i++) {
+		struct tf_drops *d = &tf->drops[i], *l = &tf->last_drops[i];
+		char fams[24], samples[24];
+		if (d->families != l->families || (d->families && d->hash != l->hash)) {
+			snprintf(fams, sizeof(fams), "%u", d->families);
+			snprintf(samples, sizeof(samples), "%llu", (unsigned long long)d->samples);
+			if (d->families)
+				plog(LOG_WARN, why_msg[i], "families", fams, "samples", samples, "first",
+				     d->first, PLOG_END);
+			else
+				plog(LOG_INFO, "text file metrics are no longer left out", "reason",
+				     drop_reason[i], PLOG_END);
+		}
+		*l = *d;
+		l->first = NULL; /* points into this scrape's parsers */
+	}
+}
+
 /* Put every admitted family into out. 0 or -errno. */
 static int emit(struct textfile *tf, struct metric_sink *out)
 {
@@ -674,12 +822,27 @@ static int emit(struct textfile *tf, struct metric_sink *out)
 		const struct tf_ff *ff = &tf->ffs[i];
 		const struct textparse *tp = &tf->tps[ff->file];
 		const struct tp_family *f = ff_family(tf, ff);
+		struct tf_merged *m = &tf->merged[ff->merged];
+		uint64_t ns, nb;
 		int r = ff_admit(tf, i);
 		if (r <= 0) {
 			if (r < 0)
 				return r;
 			continue;
 		}
+		if ((r = ff_cost(tf, ff, &ns, &nb)) < 0)
+			return r;
+		if (merged_taken(tf, m, out)) {
+			drop_family(tf, TF_DROP_COLLISION, tp_str(tp, f->name_off), f->name_len, ns);
+			continue;
+		}
+		if (ns > tf->max_series - tf->used_series || nb > tf->max_bytes - tf->used_bytes) {
+			drop_family(tf, TF_DROP_LIMIT, tp_str(tp, f->name_off), f->name_len, ns);
+			continue;
+		}
+		tf->used_series += ns;
+		tf->used_bytes += nb;
+		m->served = true;
 		for (uint32_t k = 0; k < f->count; k++) {
 			uint32_t mi = tp->order[f->first + k];
 			if (f->type == TP_SUMMARY || f->type == TP_HISTOGRAM) {
@@ -752,6 +915,16 @@ static int textfile_init(struct collector *c)
 	tf->ds.fd = -1;
 	tf->fbuf.max = TF_MAX_FILE;
 	tf->npatterns = cfg_all(c->cfg, "collector.textfile.directory", &tf->patterns);
+	int64_t series = 0, bytes = 0; /* the flags have defaults */
+	cfg_int(c->cfg, "collector.textfile.max-series", &series);
+	cfg_int(c->cfg, "collector.textfile.max-bytes", &bytes);
+	if (series < 0 || bytes < 0) {
+		plog(LOG_ERROR, "--collector.textfile.max-series and --collector.textfile.max-bytes "
+				"may not be negative", PLOG_END);
+		return -EINVAL;
+	}
+	tf->max_series = (uint64_t)series;
+	tf->max_bytes = (uint64_t)bytes;
 	return 0;
 }
 
@@ -760,6 +933,10 @@ static int textfile_collect(struct collector *c, struct metric_sink *out)
 	struct textfile *tf = c->priv;
 	tf->errored = false;
 	tf->nfiles = 0;
+	tf->used_series = tf->used_bytes = 0;
+	memset(tf->drops, 0, sizeof(tf->drops));
+	for (int i = 0; i < TF_DROP_REASONS; i++)
+		tf->drops[i].hash = HINDEX_SEED;
 	buf_reset(&tf->paths);
 	for (size_t i = 0; i < tf->npatterns; i++) {
 		const char *pat = tf->patterns[i];
@@ -779,7 +956,11 @@ static int textfile_collect(struct collector *c, struct metric_sink *out)
 	for (uint32_t i = 0; i < tf->nfiles; i++)
 		sink_add(out, &desc_mtime, tf->files[i].mtime,
 			 LABELS(L("file", tf->paths.p + tf->files[i].path_off)));
+	for (int i = 0; i < TF_DROP_REASONS; i++)
+		sink_add(out, &desc_dropped, (double)tf->dropped[i],
+			 LABELS(L("reason", drop_reason[i])));
 	sink_gauge(out, &desc_error, tf->errored ? 1 : 0);
+	log_drops(tf);
 	return 0;
 }
 
@@ -816,4 +997,5 @@ const struct collector_ops collector_ops_textfile = {
 	.init = textfile_init,
 	.collect = textfile_collect,
 	.fini = textfile_fini,
+	.foreign = true,
 };

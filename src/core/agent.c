@@ -11,6 +11,11 @@
 
 #include "lib/log.h"
 
+/* Bytes of strings held back in the sink while a foreign collector runs: what the
+ * lines added after it take (their labels, and their families' names and help texts if
+ * no other collector made them), with a wide margin. */
+#define AGENT_HELD_BYTES 16384u
+
 static const struct metric_desc desc_duration = {
 	"node_scrape_collector_duration_seconds",
 	"Seconds a collector spent gathering its part of this scrape.",
@@ -27,6 +32,21 @@ static const struct metric_desc desc_collections = {
 	"collection is in flight share it, so this can grow slower than the scrape count.",
 	METRIC_COUNTER,
 };
+
+bool collector_name_reserved(const char *name, size_t len)
+{
+	static const char *const prefixes[] = { "plumb_", "node_scrape_collector_", "process_" };
+	static const char *const names[] = { "node_exporter_build_info" };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (len >= n && memcmp(name, prefixes[i], n) == 0)
+			return true;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (len == strlen(names[i]) && memcmp(name, names[i], len) == 0)
+			return true;
+	return false;
+}
 
 bool agent_enabled(const struct plumb_config *cfg, const struct collector_ops *ops)
 {
@@ -74,9 +94,10 @@ int agent_declare(struct agent *a, const struct plumb_config *cfg, struct resour
 		e = res_path(res, cfg_udev(cfg), NULL, RES_READ);
 	if (e < 0)
 		return e;
-	for (size_t i = 0; i < total; i++) {
-		const struct collector_ops *ops = plumb_collectors[i];
-		if (!agent_enabled(cfg, ops))
+	/* foreign collectors go last: agent_collect runs them after everything else */
+	for (size_t i = 0; i < 2 * total; i++) {
+		const struct collector_ops *ops = plumb_collectors[i % total];
+		if (ops->foreign != (i >= total) || !agent_enabled(cfg, ops))
 			continue;
 		struct collector *c = &a->collectors[a->n++];
 		*c = (struct collector){ .ops = ops, .cfg = cfg, .fd_claim = -1 };
@@ -117,6 +138,7 @@ void agent_start(struct agent *a, const struct resources *res)
 			continue;
 		}
 		a->collectors[kept++] = *c;
+		a->nforeign += ops->foreign;
 	}
 	a->n = kept;
 	char count[24];
@@ -170,22 +192,31 @@ static void log_change(struct collector *c, int r)
 	c->last_err = r;
 }
 
+/* Run collector c into out (foreign, if c is), then give back any room held in out and
+ * add c's duration and success. */
+static void run_collector(struct collector *c, struct metric_sink *out)
+{
+	uint32_t mark = out->nseries;
+	double t0 = now_seconds();
+	sink_foreign(out, c->ops->foreign);
+	int r = c->ops->collect(c, out);
+	sink_foreign(out, false);
+	sink_hold(out, 0, 0);
+	c->last_duration = now_seconds() - t0;
+	if (r < 0)
+		out->nseries = mark; /* a failed collector shows no half results */
+	log_change(c, r);
+	const char *name = c->ops->name;
+	sink_add(out, &desc_duration, c->last_duration, LABELS(L("collector", name)));
+	sink_add(out, &desc_success, r < 0 ? 0 : 1, LABELS(L("collector", name)));
+}
+
 int agent_collect(struct agent *a, struct metric_sink *out)
 {
+	size_t own = a->n - a->nforeign;
 	sink_reset(out);
-	for (size_t i = 0; i < a->n; i++) {
-		struct collector *c = &a->collectors[i];
-		uint32_t mark = out->nseries;
-		double t0 = now_seconds();
-		int r = c->ops->collect(c, out);
-		c->last_duration = now_seconds() - t0;
-		if (r < 0)
-			out->nseries = mark; /* a failed collector shows no half results */
-		log_change(c, r);
-		const char *name = c->ops->name;
-		sink_add(out, &desc_duration, c->last_duration, LABELS(L("collector", name)));
-		sink_add(out, &desc_success, r < 0 ? 0 : 1, LABELS(L("collector", name)));
-	}
+	for (size_t i = 0; i < own; i++)
+		run_collector(&a->collectors[i], out);
 	for (size_t i = 0; i < a->nsources; i++) {
 		uint32_t mark = out->nseries;
 		int r = a->sources[i].collect(a->sources[i].ctx, out);
@@ -194,6 +225,12 @@ int agent_collect(struct agent *a, struct metric_sink *out)
 			plog(LOG_WARN, "self-metrics source failed", "source", a->sources[i].name,
 			     "err", strerror(-r), PLOG_END);
 		}
+	}
+	for (size_t i = own; i < a->n; i++) {
+		/* keep room for what is added after it: two lines for it and each foreign
+		 * collector left, and the collection count */
+		sink_hold(out, 2 * (uint32_t)(a->n - i) + 1, AGENT_HELD_BYTES);
+		run_collector(&a->collectors[i], out);
 	}
 	a->collections++;
 	if (a->report_collections)

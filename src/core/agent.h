@@ -4,9 +4,13 @@
  * agent_collect() runs every enabled collector in name order into a sink, times each
  * with CLOCK_MONOTONIC, rolls back the samples of a collector that failed, adds
  * node_scrape_collector_{duration_seconds,success}, and logs a collector's failure once
- * per change of state. When report_collections is set (scrape.h sets it), it also
- * reports plumb_scrape_collections_total, the number of collections run so far (this
- * one included), which makes the sharing of collections between concurrent scrapes
+ * per change of state. Foreign collectors (ops->foreign: data read from files other
+ * programs write) run last, after the self-metric sources, into the sink made foreign
+ * and with room held back for the lines the agent adds after them, so what they serve
+ * can neither take a family plumb emits nor crowd out any of plumb's own series.
+ * When report_collections is set (scrape.h sets it), it also reports
+ * plumb_scrape_collections_total, the number of collections run so far (this one
+ * included), which makes the sharing of collections between concurrent scrapes
  * observable from outside; unit-test harnesses that call agent_collect directly keep
  * seeing only the collectors' families and node_scrape_collector_*. Callers serialise
  * calls; scrape.h shares one collection between concurrent scrapes, and push and
@@ -37,9 +41,10 @@ struct agent_source {
 
 struct agent {
 	const struct plumb_config *cfg;
-	struct collector *collectors; /* the enabled ones; owned */
+	struct collector *collectors; /* the enabled ones, foreign ones last; owned */
 	size_t n;
 	bool started;            /* agent_start ran: the collectors' init did */
+	size_t nforeign;         /* of n, the foreign ones at the end */
 	uint64_t collections;    /* agent_collect calls so far; callers serialise them */
 	bool report_collections; /* emit plumb_scrape_collections_total */
 	struct agent_source sources[AGENT_MAX_SOURCES];

@@ -11,11 +11,15 @@
  * may hang (statfs on a dead mount) go through lib/deadline.h. collect() returns 0, or
  * -errno when the collection failed: the core then drops what it emitted in that call,
  * reports node_scrape_collector_success 0, and logs once per change of state.
+ *
+ * Data from outside plumb (textfiles) must never pass for plumb's own: a collector that
+ * serves it sets ops->foreign and gives way to every family plumb emits.
  */
 #ifndef PLUMB_COLLECTOR_H
 #define PLUMB_COLLECTOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/config.h"
 #include "core/resources.h"
@@ -58,6 +62,11 @@ struct collector_ops {
 	void (*fini)(struct collector *c);
 	/* For the one-file collectors above (with COLLECTOR_FILE_OPS); NULL otherwise. */
 	const struct collector_file *file;
+	/* It serves data from outside plumb (files other programs write). Such a collector
+	 * runs after every other collector and every self-metric source, into a sink made
+	 * foreign (sink_foreign), so it can tell their families from its own; it must leave
+	 * out every family that collector_name_reserved names or sink_find_clash finds. */
+	bool foreign;
 };
 
 /* The init, collect and fini of a one-file collector (struct collector_file). */
@@ -81,6 +90,10 @@ struct collector {
 /* For a declare(): claim want descriptors for c (its grant is in c->fd_budget at
  * init). Returns 0 or -E2BIG. */
 int collector_claim(struct collector *c, struct resources *res, uint64_t want);
+/* Whether name[0..len) is kept for plumb's metrics about itself, which it may emit on
+ * some scrapes and not others: plumb_*, node_scrape_collector_*, process_*, and
+ * node_exporter's build information, node_exporter_build_info. */
+bool collector_name_reserved(const char *name, size_t len);
 
 /* Every collector compiled in, in name order, ended by NULL. */
 extern const struct collector_ops *const plumb_collectors[];

@@ -46,6 +46,8 @@ void sink_reset(struct metric_sink *s)
 	s->lsaux_need = 0;
 	buf_reset(&s->lstext);
 	s->finished = false;
+	s->foreign = false;
+	sink_hold(s, 0, 0);
 	if (s->hash)
 		memset(s->hash, 0, s->hash_cap * sizeof(*s->hash));
 }
@@ -118,8 +120,22 @@ static bool valid_label_name(const char *p, size_t n)
 	return true;
 }
 
-int sink_find_family_view(const struct metric_sink *s, const char *name, size_t len,
-			  enum metric_view view)
+void sink_foreign(struct metric_sink *s, bool on)
+{
+	s->foreign = on;
+}
+
+void sink_hold(struct metric_sink *s, uint32_t series, size_t bytes)
+{
+	s->held_series = series;
+	/* strings' own limit keeps the bytes back: every add copies through it (a max of 0
+	 * would mean buf's default, so holding everything leaves 1) */
+	s->strings.max = bytes < SINK_MAX_STRINGS ? SINK_MAX_STRINGS - bytes : 1;
+}
+
+/* The family named name[0..len) in view, foreign or not: its index or -ENOENT. */
+static int find_family(const struct metric_sink *s, const char *name, size_t len,
+		       enum metric_view view)
 {
 	if (!s->hash_cap)
 		return -ENOENT;
@@ -134,9 +150,123 @@ int sink_find_family_view(const struct metric_sink *s, const char *name, size_t 
 	return -ENOENT;
 }
 
+int sink_find_family_view(const struct metric_sink *s, const char *name, size_t len,
+			  enum metric_view view)
+{
+	int idx = find_family(s, name, len, view);
+	return idx >= 0 && s->families[idx].foreign ? -ENOENT : idx;
+}
+
 int sink_find_family(const struct metric_sink *s, const char *name, size_t len)
 {
 	return sink_find_family_view(s, name, len, VIEW_METRICS);
+}
+
+/* A name as an exposition shows it: p[0..len) followed by the suffix suf. */
+struct shown_name {
+	const char *p;
+	size_t len;
+	const char *suf;
+};
+
+/* Fill out[] with the names a family p[0..n) of type t shows in either text format
+ * (family name, OpenMetrics family name, sample names); returns how many (at most 4). */
+static size_t shown_names(const char *p, size_t n, enum metric_type t, struct shown_name *out)
+{
+	size_t k = 0;
+	out[k++] = (struct shown_name){ p, n, "" };
+	switch (t) {
+	case METRIC_HISTOGRAM:
+	case METRIC_SUMMARY:
+		if (t == METRIC_HISTOGRAM)
+			out[k++] = (struct shown_name){ p, n, "_bucket" };
+		out[k++] = (struct shown_name){ p, n, "_sum" };
+		out[k++] = (struct shown_name){ p, n, "_count" };
+		break;
+	case METRIC_COUNTER:
+		/* OpenMetrics: family "x" with samples "x_total", whichever was given */
+		if (n > 6 && memcmp(p + n - 6, "_total", 6) == 0)
+			out[k++] = (struct shown_name){ p, n - 6, "" };
+		else
+			out[k++] = (struct shown_name){ p, n, "_total" };
+		break;
+	default:
+		break;
+	}
+	return k;
+}
+
+/* Whether a and b spell the same name. */
+static bool shown_eq(struct shown_name a, struct shown_name b)
+{
+	size_t sa = strlen(a.suf), sb = strlen(b.suf);
+	if (a.len + sa != b.len + sb)
+		return false;
+	for (size_t i = 0; i < a.len + sa; i++) {
+		char ca = i < a.len ? a.p[i] : a.suf[i - a.len];
+		char cb = i < b.len ? b.p[i] : b.suf[i - b.len];
+		if (ca != cb)
+			return false;
+	}
+	return true;
+}
+
+bool sink_names_clash(const char *a, size_t alen, enum metric_type at, const char *b,
+		      size_t blen, enum metric_type bt)
+{
+	struct shown_name na[4], nb[4];
+	size_t ka = shown_names(a, alen, at, na), kb = shown_names(b, blen, bt, nb);
+	for (size_t i = 0; i < ka; i++)
+		for (size_t j = 0; j < kb; j++)
+			if (shown_eq(na[i], nb[j]))
+				return true;
+	return false;
+}
+
+/* Whether plumb's family named c[0..n) on /metrics clashes with name[0..len) of type t:
+ * its index, or -ENOENT. */
+static int clash_with(const struct metric_sink *s, const char *c, size_t n, const char *name,
+		      size_t len, enum metric_type t)
+{
+	int idx = sink_find_family(s, c, n);
+	if (idx < 0)
+		return -ENOENT;
+	const struct sink_family *f = &s->families[idx];
+	return sink_names_clash(sink_str(s, f->name_off), f->name_len, f->type, name, len, t)
+		       ? idx
+		       : -ENOENT;
+}
+
+int sink_find_clash(const struct metric_sink *s, const char *name, size_t len,
+		    enum metric_type type)
+{
+	static const char *const sufs[] = { "_total", "_sum", "_count", "_bucket" };
+	struct shown_name own[4];
+	char c[SINK_CLASH_NAME_MAX + 16];
+	int idx = sink_find_family(s, name, len);
+	if (idx >= 0 || len > SINK_CLASH_NAME_MAX)
+		return idx;
+	/* a family that clashes shows one of own's names as is, with one suffix fewer
+	 * (a summary whose "_sum" it is), or with "_total" more (a counter whose
+	 * OpenMetrics family name it is): look each such name up */
+	size_t k = shown_names(name, len, type, own);
+	for (size_t i = 0; i < k; i++) {
+		size_t sl = strlen(own[i].suf), n = own[i].len + sl;
+		memcpy(c, own[i].p, own[i].len);
+		memcpy(c + own[i].len, own[i].suf, sl);
+		if ((idx = clash_with(s, c, n, name, len, type)) >= 0)
+			return idx;
+		for (size_t j = 0; j < sizeof(sufs) / sizeof(*sufs); j++) {
+			size_t fl = strlen(sufs[j]);
+			if (n > fl && memcmp(c + n - fl, sufs[j], fl) == 0 &&
+			    (idx = clash_with(s, c, n - fl, name, len, type)) >= 0)
+				return idx;
+		}
+		memcpy(c + n, "_total", 6);
+		if ((idx = clash_with(s, c, n + 6, name, len, type)) >= 0)
+			return idx;
+	}
+	return -ENOENT;
 }
 
 /* Rebuild the hash table at a size that keeps chains short. */
@@ -169,7 +299,9 @@ static int family_for(struct metric_sink *s, enum metric_view view, const struct
 	size_t nlen = strlen(d->name);
 	if ((unsigned)view >= VIEW_COUNT)
 		return -EINVAL;
-	int idx = sink_find_family_view(s, d->name, nlen, view);
+	int idx = find_family(s, d->name, nlen, view);
+	if (idx >= 0 && s->foreign && !s->families[idx].foreign)
+		return -EEXIST; /* data from a file never joins a family of plumb's */
 	if (idx >= 0)
 		return s->families[idx].type == d->type ? idx : -EEXIST;
 	if (!valid_metric_name(d->name, nlen))
@@ -182,7 +314,7 @@ static int family_for(struct metric_sink *s, enum metric_view view, const struct
 			   sizeof(*s->families));
 	if (r < 0)
 		return r;
-	struct sink_family f = { .type = d->type, .view = view };
+	struct sink_family f = { .type = d->type, .view = view, .foreign = s->foreign };
 	f.name_off = (uint32_t)s->strings.len;
 	f.name_len = (uint32_t)nlen;
 	if ((r = buf_append(&s->strings, d->name, nlen + 1)) < 0)
@@ -387,7 +519,7 @@ static int add_sample(struct metric_sink *s, enum metric_view view, const struct
 	const struct sink_labelset *set = NULL;
 	int r;
 	s->finished = false;
-	if (s->nseries >= max) {
+	if (s->nseries >= max || max - s->nseries <= s->held_series) {
 		r = -E2BIG;
 		goto out_drop;
 	}

@@ -82,6 +82,7 @@ struct sink_family {
 	uint32_t first;   /* index of the first series in family order, built by sink_finish */
 	uint32_t count;   /* number of series */
 	uint32_t hnext;   /* hash chain, index+1; 0 ends */
+	bool foreign;     /* made while the sink was foreign (sink_foreign) */
 };
 
 /* One sample. Without a label set (ls == 0) the label blob is a run of
@@ -142,8 +143,10 @@ struct metric_sink {
 	uint32_t sorted_sets;          /* scratch[0..sorted_sets) is the last sorted set order */
 	struct buf lstext;             /* escaped text of every set (sink_finish) */
 	uint32_t max_series;           /* hard limit on series and on sets; 0 means 1,000,000 */
+	uint32_t held_series;          /* of max_series, kept back from adds (sink_hold) */
 	uint64_t dropped;              /* samples refused since the last reset */
 	bool finished;
+	bool foreign;                  /* adds come from outside plumb (sink_foreign) */
 };
 
 /* Make an empty sink. Returns 0 (nothing is allocated until the first add). */
@@ -189,17 +192,48 @@ int sink_add_ls(struct metric_sink *s, const struct metric_desc *d, double value
 int sink_add_ls_view(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
 		     double value, uint32_t ls, const struct label *extra, size_t n_extra);
 
+/* Say where the adds that follow come from: from outside plumb (on: the textfile
+ * collector's files) or from plumb itself (off, the state after sink_init and
+ * sink_reset). Families made while on are foreign. A foreign add to a family plumb made
+ * is refused with -EEXIST, so data read from files never lands in plumb's families; and
+ * sink_find_family*, sink_lookup and sink_find_clash do not see foreign families, so
+ * nothing plumb derives from a collection (health's inputs) can be fed from a file. */
+void sink_foreign(struct metric_sink *s, bool on);
+
+/* Keep room for `series` more series and `bytes` more bytes of strings out of reach of
+ * the adds that follow, until the next sink_hold or sink_reset (sink_hold(s, 0, 0) gives
+ * it back): adds that would use it fail with -E2BIG and count in dropped. The core holds
+ * room for what it adds after a collector that serves data from outside plumb, so that
+ * collector cannot crowd those lines out. */
+void sink_hold(struct metric_sink *s, uint32_t series, size_t bytes);
+
 /* Shorthands for the common cases. */
 static inline int sink_gauge(struct metric_sink *s, const struct metric_desc *d, double v)
 {
 	return sink_add(s, d, v, NULL, 0);
 }
 
-/* Find a family of VIEW_METRICS by name; returns its index or -ENOENT. */
+/* Find a family of VIEW_METRICS by name (not a foreign one, see sink_foreign); returns
+ * its index or -ENOENT. */
 int sink_find_family(const struct metric_sink *s, const char *name, size_t len);
 /* The same in any view. */
 int sink_find_family_view(const struct metric_sink *s, const char *name, size_t len,
 			  enum metric_view view);
+
+/* Whether a family `a` of type at and a family `b` of type bt would show a name in
+ * common in either text format: the same family name, the same sample name (a summary
+ * "x" has "x_sum"; a counter "x" is written "x_total" in OpenMetrics), or the same
+ * OpenMetrics family name (a counter "x_total" is family "x" there). Two such families
+ * cannot both be served without making the exposition ambiguous. */
+bool sink_names_clash(const char *a, size_t alen, enum metric_type at, const char *b,
+		      size_t blen, enum metric_type bt);
+
+/* A family plumb made (not foreign) on /metrics that a family `name` of type would
+ * clash with (sink_names_clash). Returns its index, or -ENOENT. Names longer than
+ * SINK_CLASH_NAME_MAX are checked for the same family name only. */
+#define SINK_CLASH_NAME_MAX 1024
+int sink_find_clash(const struct metric_sink *s, const char *name, size_t len,
+		    enum metric_type type);
 
 /* Lookups for readers of a collection (health reads a few values out of a snapshot).
  * They scan, so they suit a handful of values per collection, not every series. */

@@ -295,6 +295,115 @@ static void series_limit(void)
 	sink_fini(&s);
 }
 
+/* Families made while the sink is foreign: refused in plumb's families, invisible to
+ * the readers' lookups, still written. */
+static void foreign_families(void)
+{
+	static const struct metric_desc own = { "own_gauge", "plumb's", METRIC_GAUGE };
+	static const struct metric_desc file = { "file_gauge", "a file's", METRIC_GAUGE };
+	struct metric_sink s;
+	struct buf out = { 0 };
+	double v;
+	sink_init(&s);
+	CHECK_INT(sink_gauge(&s, &own, 1), 0);
+	sink_foreign(&s, true);
+	CHECK_INT(sink_gauge(&s, &own, 2), -EEXIST);
+	CHECK_INT(sink_add(&s, &own, 2, LABELS(L("a", "b"))), -EEXIST);
+	CHECK_INT(sink_gauge(&s, &file, 3), 0);
+	CHECK_INT(sink_add(&s, &file, 4, LABELS(L("a", "b"))), 0);
+	sink_foreign(&s, false);
+	CHECK_INT(sink_find_family(&s, "file_gauge", 10), -ENOENT);
+	CHECK_INT(sink_lookup(&s, VIEW_METRICS, "file_gauge", NULL, NULL, &v), -ENOENT);
+	CHECK_INT(sink_find_clash(&s, "file_gauge", 10, METRIC_GAUGE), -ENOENT);
+	CHECK(sink_find_family(&s, "own_gauge", 9) >= 0);
+	CHECK_INT(sink_lookup(&s, VIEW_METRICS, "own_gauge", NULL, NULL, &v), 0);
+	CHECK_DBL(v, 1);
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP file_gauge a file's\n# TYPE file_gauge gauge\nfile_gauge 3\n"
+			 "file_gauge{a=\"b\"} 4\n# HELP own_gauge plumb's\n# TYPE own_gauge gauge\n"
+			 "own_gauge 1\n");
+	/* a reset forgets the mode */
+	sink_foreign(&s, true);
+	sink_reset(&s);
+	CHECK_INT(sink_gauge(&s, &file, 1), 0);
+	CHECK(sink_find_family(&s, "file_gauge", 10) >= 0);
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
+/* Room held back: later adds stop short of it, and giving it back lets them in. */
+static void held_room(void)
+{
+	struct metric_sink s;
+	sink_init(&s);
+	s.max_series = 10;
+	sink_hold(&s, 3, 0);
+	int added = 0;
+	for (int i = 0; i < 20; i++) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", i);
+		added += sink_add(&s, &g, i, LABELS(L("i", v))) == 0;
+	}
+	CHECK_INT(added, 7);
+	sink_hold(&s, 0, 0);
+	CHECK_INT(sink_add(&s, &g, 1, LABELS(L("i", "x"))), 0);
+	/* bytes: a hold of all but a little of the strings' limit refuses a long label */
+	sink_reset(&s);
+	s.max_series = 0;
+	sink_hold(&s, 0, ((size_t)512 << 20) - 4096);
+	static char longv[8192];
+	memset(longv, 'x', sizeof(longv) - 1);
+	CHECK_INT(sink_add(&s, &g, 1, LABELS(L("i", longv))), -E2BIG);
+	CHECK_INT(sink_add(&s, &g, 1, LABELS(L("i", "short"))), 0);
+	sink_reset(&s);
+	CHECK_INT(sink_add(&s, &g, 1, LABELS(L("i", longv))), 0);
+	sink_fini(&s);
+}
+
+/* Which pairs of families would show a name in common in text or OpenMetrics. */
+static void name_clashes(void)
+{
+	static const struct {
+		const char *a;
+		enum metric_type at;
+		const char *b;
+		enum metric_type bt;
+		bool clash;
+	} cases[] = {
+		{ "x", METRIC_GAUGE, "x", METRIC_COUNTER, true },
+		{ "x", METRIC_SUMMARY, "x_sum", METRIC_GAUGE, true },
+		{ "x", METRIC_SUMMARY, "x_count", METRIC_UNTYPED, true },
+		{ "x", METRIC_SUMMARY, "x_bucket", METRIC_GAUGE, false },
+		{ "x", METRIC_HISTOGRAM, "x_bucket", METRIC_GAUGE, true },
+		{ "x", METRIC_HISTOGRAM, "x_sum", METRIC_SUMMARY, true },
+		{ "x_total", METRIC_COUNTER, "x", METRIC_GAUGE, true },
+		{ "x", METRIC_COUNTER, "x_total", METRIC_GAUGE, true },
+		{ "x_total", METRIC_GAUGE, "x", METRIC_GAUGE, false },
+		{ "x", METRIC_GAUGE, "x_sum", METRIC_GAUGE, false },
+		{ "x_sum", METRIC_GAUGE, "x_count", METRIC_GAUGE, false },
+		{ "x_total", METRIC_COUNTER, "x", METRIC_SUMMARY, true },
+		{ "xy", METRIC_GAUGE, "x", METRIC_SUMMARY, false },
+	};
+	struct metric_sink s;
+	sink_init(&s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		bool ab = sink_names_clash(cases[i].a, strlen(cases[i].a), cases[i].at, cases[i].b, strlen(cases[i].b),
+					   cases[i].bt);
+		bool ba = sink_names_clash(cases[i].b, strlen(cases[i].b), cases[i].bt, cases[i].a, strlen(cases[i].a),
+					   cases[i].at);
+		/* and the lookup finds the same: b in the sink, a asked about */
+		const struct metric_desc d = { cases[i].b, "h", cases[i].bt };
+		sink_reset(&s);
+		CHECK_INT(sink_gauge(&s, &d, 1), 0);
+		int idx = sink_find_clash(&s, cases[i].a, strlen(cases[i].a), cases[i].at);
+		if (ab != cases[i].clash || ba != cases[i].clash || (idx >= 0) != cases[i].clash)
+			fprintf(stderr, "clash case %zu: %s/%d and %s/%d\n", i, cases[i].a, cases[i].at, cases[i].b,
+				cases[i].bt);
+		CHECK(ab == cases[i].clash && ba == cases[i].clash && (idx >= 0) == cases[i].clash);
+	}
+	sink_fini(&s);
+}
+
 static void labelset_render_exact(void)
 {
 	struct metric_sink s;
@@ -580,6 +689,9 @@ int main(void)
 	RUN(numbers_match_printf);
 	RUN(memory_is_reused);
 	RUN(series_limit);
+	RUN(foreign_families);
+	RUN(held_room);
+	RUN(name_clashes);
 	RUN(labelset_render_exact);
 	RUN(labelset_limits);
 	RUN(labelset_matches_plain);

@@ -32,7 +32,8 @@ static void replace_all(struct buf *b, const char *from, const char *to)
 }
 
 /* Next line of interest in text at *p: a sample or TYPE line, without the collector
- * self-metrics; mtime values read as 1. Returns false at the end. */
+ * self-metrics and plumb's own families (node_exporter has neither); mtime values read
+ * as 1. Returns false at the end. */
 static bool next_line(const char **p, char *key, size_t cap, double *v, bool *is_type)
 {
 	while (**p) {
@@ -40,7 +41,8 @@ static bool next_line(const char **p, char *key, size_t cap, double *v, bool *is
 		size_t n = nl ? (size_t)(nl - l) : strlen(l);
 		*p = nl ? nl + 1 : l + n;
 		if (n == 0 || strncmp(l, "# HELP", 6) == 0 || strncmp(l, "node_scrape_collector", 21) == 0 ||
-		    strncmp(l, "# TYPE node_scrape_collector", 28) == 0)
+		    strncmp(l, "# TYPE node_scrape_collector", 28) == 0 || strncmp(l, "plumb_", 6) == 0 ||
+		    strncmp(l, "# TYPE plumb_", 13) == 0)
 			continue;
 		*is_type = l[0] == '#';
 		const char *sp = *is_type ? l + n : memrchr(l, ' ', n);
@@ -266,6 +268,261 @@ static void duplicate_series_across_files(void)
 	CHECK(tmptree_rm(&t) == 0);
 }
 
+/* Run textfile over directory dir on the fixture host, with the extra flags (NULL-
+ * terminated; they name the other collectors to run and the textfile bounds), into out.
+ * Returns harness_run's result. */
+static int run_dir(const char *dir, const char *const *extra, struct buf *out)
+{
+	char flag[PATH_MAX + 64];
+	const char *flags[32];
+	size_t n = 0;
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", dir);
+	flags[n++] = "--collector.textfile";
+	flags[n++] = flag;
+	for (size_t i = 0; extra[i] && n + 1 < sizeof(flags) / sizeof(*flags); i++)
+		flags[n++] = extra[i];
+	flags[n] = NULL;
+	return harness_run_fixture(flags, out);
+}
+
+/* A file defining families of collectors that run before it (time, uname, loadavg,
+ * stat), names plumb keeps for itself and the collector's own: all left out, the real
+ * series stay, and every collector succeeds. Names no collector emitted (node_ ones
+ * too) and names that only look alike are served. */
+static void collisions_leave_plumb_families_alone(void)
+{
+	static const char evil[] =
+		"node_time_seconds 1\n"
+		"node_uname_info{sysname=\"x\"} 1\n"
+		"# TYPE node_load1 gauge\nnode_load1 99\n"
+		/* OpenMetrics writes the counter node_context_switches_total as this family */
+		"node_context_switches 5\n"
+		"node_scrape_collector_success{collector=\"time\"} 0\n"
+		"node_scrape_collector_duration_seconds{collector=\"x\"} 0\n"
+		"plumb_runtime_sandbox{feature=\"seccomp\"} 0\n"
+		"process_resident_memory_bytes 1\n"
+		"node_exporter_build_info{version=\"x\"} 1\n"
+		"node_textfile_scrape_error 0\n"
+		"node_textfile_mtime_seconds{file=\"/x\"} 1\n";
+	static const char good[] = "node_memory_MemTotal_bytes 5\n"
+				   "node_load 3\n"
+				   "# TYPE node_time summary\nnode_time_sum 1\nnode_time_count 2\n"
+				   "node_backup_success 1\n";
+	struct tmptree t;
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_put(&t, "a_evil.prom", evil) == 0);
+	CHECK(tmptree_put(&t, "b_good.prom", good) == 0);
+	const char *extra[] = { "--collector.time", "--collector.uname", "--collector.loadavg",
+				"--collector.stat", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(run_dir(t.root, extra, &out), 0);
+	const char *text = out.p ? out.p : "";
+	static const char *const collectors[] = { "time", "uname", "loadavg", "stat", "textfile" };
+	for (size_t i = 0; i < sizeof(collectors) / sizeof(*collectors); i++)
+		CHECK_DBL(collector_success(text, collectors[i]), 1);
+	CHECK(series_value(text, "node_time_seconds") > 1e9);
+	CHECK(!has_line(text, "node_uname_info{sysname=\"x\"}"));
+	CHECK(has_line(text, "node_uname_info{"));
+	CHECK_DBL(series_value(text, "node_load1"), 0.21);
+	CHECK_DBL(series_value(text, "node_context_switches_total"), 38014093);
+	CHECK(!has_line(text, "node_context_switches "));
+	CHECK_INT(count_lines(text, "node_scrape_collector_duration_seconds{collector=\"x\"}"), 0);
+	CHECK_INT(count_lines(text, "plumb_runtime_sandbox"), 0);
+	CHECK_INT(count_lines(text, "process_"), 0);
+	CHECK_INT(count_lines(text, "node_exporter_build_info"), 0);
+	CHECK_INT(count_lines(text, "node_textfile_mtime_seconds{file=\"/x\"}"), 0);
+	CHECK_DBL(series_value(text, "node_textfile_scrape_error"), 1);
+	CHECK_DBL(series_value(text, "plumb_textfile_dropped_series_total{reason=\"collision\"}"), 11);
+	CHECK_DBL(series_value(text, "plumb_textfile_dropped_series_total{reason=\"limit\"}"), 0);
+	CHECK_DBL(series_value(text, "node_memory_MemTotal_bytes"), 5);
+	CHECK_DBL(series_value(text, "node_load"), 3);
+	CHECK_DBL(series_value(text, "node_time_count"), 2);
+	CHECK_DBL(series_value(text, "node_backup_success"), 1);
+	if (t_checks_failed)
+		fprintf(stderr, "%s\n", text);
+	buf_fini(&out);
+	CHECK(tmptree_rm(&t) == 0);
+}
+
+/* --collector.textfile.max-series: families that do not fit whole are left out and
+ * counted, later ones that fit are still served. */
+static void series_bound(void)
+{
+	struct tmptree t;
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_put(&t, "a.prom", "a{i=\"1\"} 1\na{i=\"2\"} 1\na{i=\"3\"} 1\n") == 0);
+	/* a histogram's buckets (the +Inf one added), sum and count: 5 samples */
+	CHECK(tmptree_put(&t, "b.prom", "# TYPE b histogram\nb_bucket{le=\"1\"} 1\n"
+					"b_bucket{le=\"2\"} 2\nb_sum 3\nb_count 2\n") == 0);
+	CHECK(tmptree_put(&t, "c.prom", "c 1\nd 1\n") == 0);
+	const char *extra[] = { "--collector.loadavg", "--collector.textfile.max-series=6", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(run_dir(t.root, extra, &out), 0);
+	const char *text = out.p ? out.p : "";
+	CHECK_INT(count_lines(text, "a{"), 3);
+	CHECK_INT(count_lines(text, "b_"), 0);
+	CHECK_DBL(series_value(text, "c"), 1);
+	CHECK_DBL(series_value(text, "d"), 1);
+	CHECK_DBL(series_value(text, "plumb_textfile_dropped_series_total{reason=\"limit\"}"), 5);
+	CHECK_DBL(series_value(text, "node_textfile_scrape_error"), 1);
+	CHECK_DBL(series_value(text, "node_load1"), 0.21);
+	CHECK_DBL(collector_success(text, "textfile"), 1);
+	/* with room for all of them, nothing is left out */
+	extra[1] = "--collector.textfile.max-series=10";
+	CHECK_INT(run_dir(t.root, extra, &out), 0);
+	text = out.p ? out.p : "";
+	CHECK_DBL(series_value(text, "b_count"), 2);
+	CHECK_DBL(series_value(text, "plumb_textfile_dropped_series_total{reason=\"limit\"}"), 0);
+	CHECK_DBL(series_value(text, "node_textfile_scrape_error"), 0);
+	if (t_checks_failed)
+		fprintf(stderr, "%s\n", text);
+	buf_fini(&out);
+	CHECK(tmptree_rm(&t) == 0);
+}
+
+/* --collector.textfile.max-bytes counts names, help texts and labels as the sink keeps
+ * them: "# HELP x h" and x{a="bb"} cost 1 + 1 + 2 (name, help, their ends) and
+ * 8 + 1 + 2 (label header, name, value): 15 bytes a file. A family left out is
+ * counted whether its labels are long or its series many. */
+static void byte_bound(void)
+{
+	struct tmptree t;
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_put(&t, "a.prom", "# HELP x h\nx{a=\"bb\"} 1\n") == 0);
+	CHECK(tmptree_put(&t, "b.prom", "# HELP y h\ny{a=\"bb\"} 2\n") == 0);
+	const char *extra[] = { "--collector.textfile.max-bytes=30", NULL };
+	struct buf out = { 0 };
+	CHECK_INT(run_dir(t.root, extra, &out), 0);
+	CHECK_DBL(series_value(out.p, "y{a=\"bb\"}"), 2);
+	CHECK_DBL(series_value(out.p, "node_textfile_scrape_error"), 0);
+	extra[0] = "--collector.textfile.max-bytes=29";
+	CHECK_INT(run_dir(t.root, extra, &out), 0);
+	CHECK_DBL(series_value(out.p, "x{a=\"bb\"}"), 1);
+	CHECK(!has_line(out.p, "y{"));
+	CHECK_DBL(series_value(out.p, "plumb_textfile_dropped_series_total{reason=\"limit\"}"), 1);
+	CHECK_DBL(series_value(out.p, "node_textfile_scrape_error"), 1);
+	/* one series, but a family whose label names every series gets: over 1 MB of sink
+	 * strings from a 70 kB file */
+	struct buf big = { 0 };
+	buf_puts(&big, "z{");
+	for (int i = 0; i < 60; i++)
+		buf_printf(&big, "%sl%d_%0900d=\"\"", i ? "," : "", i, 0);
+	buf_puts(&big, "} 1\n");
+	for (int i = 0; i < 20; i++)
+		buf_printf(&big, "z{l0_%0900d=\"%d\"} 1\n", 0, i);
+	CHECK(tmptree_write(&t, "c.prom", big.p, big.len) == 0);
+	extra[0] = "--collector.textfile.max-bytes=100000";
+	CHECK_INT(run_dir(t.root, extra, &out), 0);
+	CHECK(!has_line(out.p, "z{"));
+	CHECK_DBL(series_value(out.p, "plumb_textfile_dropped_series_total{reason=\"limit\"}"), 21);
+	CHECK_DBL(series_value(out.p, "y{a=\"bb\"}"), 2);
+	buf_fini(&big);
+	buf_fini(&out);
+	CHECK(tmptree_rm(&t) == 0);
+}
+
+/* A textfile bound above the sink's own: the sink fills with the files' series, yet the
+ * lines the agent adds after the textfile collector (its success, the collection count)
+ * and every other collector's series are still there. */
+static void sink_room_kept_for_plumb(void)
+{
+	struct tmptree t;
+	struct buf text = { 0 }, out = { 0 };
+	CHECK(tmptree_make(&t) == 0);
+	for (int i = 0; i < 500; i++)
+		buf_printf(&text, "many{i=\"%d\"} 1\n", i);
+	CHECK(tmptree_write(&t, "many.prom", text.p, text.len) == 0);
+	char flag[PATH_MAX + 64];
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", t.root);
+	const char *extra[] = { "--collector.textfile", flag, "--collector.loadavg", NULL };
+	const char *flags[32];
+	fixture_flags(extra, flags, 32);
+	int argc = 0;
+	char *argv[33];
+	argv[argc++] = "plumb";
+	while (flags[argc - 1])
+		argv[argc] = (char *)flags[argc - 1], argc++;
+	argv[argc] = NULL;
+	struct plumb_config *cfg;
+	struct agent a;
+	struct metric_sink s;
+	log_setup("error", "logfmt");
+	CHECK_INT(cfg_parse(argc, argv, &cfg), 0);
+	sink_init(&s);
+	s.max_series = 100;
+	CHECK_INT(agent_init(&a, cfg), 0);
+	a.report_collections = true;
+	CHECK_INT(agent_collect(&a, &s), 0);
+	CHECK_INT(render_sink(&s, EXPO_TEXT, &out), 0);
+	const char *o = out.p ? out.p : "";
+	CHECK_DBL(collector_success(o, "textfile"), 1);
+	CHECK_DBL(collector_success(o, "loadavg"), 1);
+	CHECK(has_line(o, "node_scrape_collector_duration_seconds{collector=\"textfile\"}"));
+	CHECK_DBL(series_value(o, "plumb_scrape_collections_total"), 1);
+	CHECK_DBL(series_value(o, "node_load15"), 0.39);
+	CHECK(count_lines(o, "many{") > 50);
+	agent_fini(&a);
+	sink_fini(&s);
+	cfg_free(cfg);
+	buf_fini(&text);
+	buf_fini(&out);
+	CHECK(tmptree_rm(&t) == 0);
+}
+
+/* Steady state with families left out (colliding and over the bound): no allocation,
+ * and the same outcome every scrape. */
+static void steady_state_with_drops(void)
+{
+	struct tmptree t;
+	CHECK(tmptree_make(&t) == 0);
+	CHECK(tmptree_put(&t, "a.prom", "node_load1 9\nplumb_x 1\nbig{i=\"1\"} 1\nbig{i=\"2\"} 1\n"
+					"small 1\n") == 0);
+	char flag[PATH_MAX + 64];
+	snprintf(flag, sizeof(flag), "--collector.textfile.directory=%s", t.root);
+	const char *extra[] = { "--collector.textfile", flag, "--collector.loadavg",
+				"--collector.textfile.max-series=1", NULL };
+	const char *flags[32];
+	fixture_flags(extra, flags, 32);
+	int argc = 0;
+	char *argv[33];
+	argv[argc++] = "plumb";
+	while (flags[argc - 1])
+		argv[argc] = (char *)flags[argc - 1], argc++;
+	argv[argc] = NULL;
+	struct plumb_config *cfg;
+	struct agent a;
+	struct metric_sink s;
+	log_setup("error", "logfmt");
+	CHECK_INT(cfg_parse(argc, argv, &cfg), 0);
+	sink_init(&s);
+	CHECK_INT(agent_init(&a, cfg), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(agent_collect(&a, &s), 0);
+	alloc_probe_start();
+	CHECK_INT(agent_collect(&a, &s), 0);
+	long allocs = alloc_probe_stop();
+	if (alloc_probe_ready())
+		CHECK_INT(allocs, 0);
+	double v;
+	CHECK_INT(sink_lookup(&s, VIEW_METRICS, "node_load1", NULL, NULL, &v), 0);
+	CHECK_DBL(v, 0.21);
+	/* four collections: 2 colliding and 2 over the bound each time */
+	double drops = 0;
+	int fam = -1;
+	for (uint32_t i = 0; i < s.nfamilies; i++)
+		if (strcmp(sink_str(&s, s.families[i].name_off), "plumb_textfile_dropped_series_total") == 0)
+			fam = (int)i;
+	uint32_t pos = 0;
+	const struct sink_series *se;
+	while (fam >= 0 && (se = sink_family_next(&s, fam, &pos)))
+		drops += se->value;
+	CHECK_DBL(drops, 16);
+	agent_fini(&a);
+	sink_fini(&s);
+	cfg_free(cfg);
+	CHECK(tmptree_rm(&t) == 0);
+}
+
 /* Steady state: scraping the same files again allocates nothing. */
 static void steady_state_allocates_nothing(void)
 {
@@ -430,6 +687,11 @@ int main(void)
 	RUN(default_no_directory);
 	RUN(hostile_files);
 	RUN(duplicate_series_across_files);
+	RUN(collisions_leave_plumb_families_alone);
+	RUN(series_bound);
+	RUN(byte_bound);
+	RUN(sink_room_kept_for_plumb);
+	RUN(steady_state_with_drops);
 	RUN(steady_state_allocates_nothing);
 	RUN(parser_accepts_and_rejects);
 	RUN(parser_summary_folding);
