@@ -293,11 +293,14 @@ int broker_channel_fd(const struct broker *b, unsigned i)
 	return b && i < BROKER_CHANNELS ? b->ch[i].fd : -1;
 }
 
-void broker_counts(struct broker *b, unsigned *busy, unsigned *statfs_busy)
+void broker_counts(struct broker *b, unsigned *busy, unsigned *statfs_busy, unsigned *stale)
 {
 	pthread_mutex_lock(&b->lock);
 	*busy = b->busy;
 	*statfs_busy = b->statfs_busy;
+	*stale = 0;
+	for (unsigned i = 0; i < BROKER_CHANNELS; i++)
+		*stale += !b->ch[i].busy && b->ch[i].stale_seq != 0;
 	pthread_mutex_unlock(&b->lock);
 }
 

@@ -107,8 +107,9 @@ void broker_stop(struct broker *b);
  * call on the same channel. */
 int broker_channel_fd(const struct broker *b, unsigned i);
 
-/* Channels taken by calls in flight, and how many of those are statfs calls. */
-void broker_counts(struct broker *b, unsigned *busy, unsigned *statfs_busy);
+/* Channels taken by calls in flight, how many of those are statfs calls, and how many
+ * free channels still await the late reply to an open that timed out. */
+void broker_counts(struct broker *b, unsigned *busy, unsigned *statfs_busy, unsigned *stale);
 
 /* ---- the protocol, for broker*.c, tests and the fuzz target ----------------------- */
 

@@ -366,6 +366,16 @@ static void refused_in(int fd, uint32_t op, const char *rel, int want, int line)
 }
 #define REFUSED_IN(fd, op, rel, want) refused_in(fd, op, rel, want, __LINE__)
 
+/* Make sure every broker thread has finished its last request, closing what it held:
+ * a thread answers its channel in order, so a reply to one more (bad) request on each
+ * channel proves it. */
+static void settle(struct broker *b)
+{
+	static const char junk[8];
+	for (unsigned i = 0; i < BROKER_CHANNELS; i++)
+		CHECK_INT(raw_ask(broker_channel_fd(b, i), junk, sizeof(junk), -1, NULL), EMSGSIZE);
+}
+
 static void test_hostile_requests(void)
 {
 	static struct broker_req q;
@@ -474,6 +484,7 @@ static void test_hostile_requests(void)
 	CHECK_INT(wrong, 0);
 	CHECK(broker_up(b));
 	check_reads(b, fix.value, "42\n");
+	settle(b);
 	CHECK_INT(bfix_fd_count(pid), before);
 	stop(b);
 }
@@ -597,10 +608,11 @@ static void test_threads(void)
 		CHECK_INT(w[i].ok, 300);
 		CHECK_INT(w[i].bad, 0);
 	}
-	unsigned busy = 1, statfs_busy = 1;
-	broker_counts(b, &busy, &statfs_busy);
+	unsigned busy = 1, statfs_busy = 1, stale = 1;
+	broker_counts(b, &busy, &statfs_busy, &stale);
 	CHECK_INT(busy, 0);
 	CHECK_INT(statfs_busy, 0);
+	CHECK_INT(stale, 0);
 	CHECK_INT(bfix_fd_count(0), before);
 	stop(b);
 }
@@ -748,11 +760,24 @@ static void test_no_broker(void)
 	CHECK_INT(broker_start(&c, &nobody, &b), -EINVAL);
 }
 
+/* A test hangs (a broker that never ends): fail, without leaving the tmpfs mounted. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "test_broker: hung; failing\n";
+	(void)sig;
+	umount2(fix.mnt, MNT_DETACH);
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
 int main(void)
 {
+	setvbuf(stdout, NULL, _IONBF, 0);
 	log_setup("error", "logfmt");
 	signal(SIGPIPE, SIG_IGN);
-	alarm(120); /* a broker that never ends would hang a test: fail instead */
+	signal(SIGALRM, on_alarm);
+	alarm(120);
 	RUN(test_paths);
 	if (geteuid() != 0) {
 		printf("SKIP the broker's process tests: they need root\n");
