@@ -334,7 +334,7 @@ static bool conf_ok(const struct broker_conf *c)
 static int await_ready(int fd)
 {
 	static const struct broker_req q0 = { .seq = 0 };
-	struct broker_rep a;
+	struct broker_rep a = { 0 };
 	int qfd = -1;
 	int r = await(fd, &q0, START_TIMEOUT_MS, &a, &qfd);
 	if (qfd >= 0) {

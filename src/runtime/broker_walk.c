@@ -183,6 +183,7 @@ int broker_walk(const char *root, const char *path, enum broker_op op, int *fd,
 	int obj = -1, r;
 
 	*fd = -1;
+	memset(&sb, 0, sizeof(sb)); /* resolve fills it; clang's analyzer cannot tell */
 	if (strnlen(path, BROKER_PATH_MAX) >= BROKER_PATH_MAX)
 		return -ENAMETOOLONG;
 	if (broker_root_of(&root, 1, path) != root)

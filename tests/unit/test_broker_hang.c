@@ -40,7 +40,7 @@ static volatile pid_t hangfs_pid; /* the one mounted now, for on_alarm */
 /* Sleep a little between looks at another process's state. */
 static void nap(void)
 {
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	struct timespec ts = { 0, 5L * 1000 * 1000 };
 	nanosleep(&ts, NULL);
 }
 
@@ -101,7 +101,9 @@ static void on_alarm(int sig)
 	(void)sig;
 	if (hangfs_pid > 0)
 		kill(hangfs_pid, SIGUSR1);
+	// NOLINTNEXTLINE(bugprone-signal-handler,cert-sig30-c) a bare system call, safe here
 	umount2(hang, MNT_DETACH);
+	// NOLINTNEXTLINE(bugprone-signal-handler,cert-sig30-c) a bare system call, safe here
 	umount2(fix.mnt, MNT_DETACH);
 	if (hangfs_pid > 0)
 		kill(hangfs_pid, SIGTERM);
