@@ -72,27 +72,43 @@ static void set_down(struct broker *b)
 	     "pid", pid, PLOG_END);
 }
 
-/* Receive one reply on fd into a, without waiting; a descriptor that came with it
- * goes to *qfd (-1 if none; *ctrunc when one was cut off). Returns the bytes read,
- * 0 at end of file, or -errno (-EAGAIN: nothing there yet). */
+/* Receive one reply on fd into a, without waiting. A descriptor that came with it
+ * goes to *qfd (the caller's; -1 if none); *ctrunc tells that one was cut off (this
+ * process is out of descriptors). Returns the bytes read (sizeof(*a) + 1 for a reply
+ * too long), 0 at end of file, -EPROTO for a reply that brought more than one
+ * descriptor (all closed), or -errno (-EAGAIN: nothing there yet). */
 static ssize_t recv_reply(int fd, struct broker_rep *a, int *qfd, bool *ctrunc)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int))]; /* room for two, with alignment */
 	} ctl;
 	struct iovec iov = { .iov_base = a, .iov_len = sizeof(*a) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 			    .msg_controllen = sizeof(ctl.buf) };
+	size_t got = 0;
 	*qfd = -1;
 	*ctrunc = false;
 	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0)
 		return -errno;
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
-		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
-		    h->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(qfd, CMSG_DATA(h), sizeof(int));
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (h->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++, got++) {
+			int one;
+			memcpy(&one, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (got == 0)
+				*qfd = one;
+			else
+				close(one);
+		}
+	}
+	if (got > 1) {
+		close(*qfd);
+		*qfd = -1;
+		return -EPROTO;
+	}
 	*ctrunc = (m.msg_flags & MSG_CTRUNC) != 0;
 	if (m.msg_flags & MSG_TRUNC)
 		return (ssize_t)sizeof(*a) + 1;
@@ -100,16 +116,21 @@ static ssize_t recv_reply(int fd, struct broker_rep *a, int *qfd, bool *ctrunc)
 }
 
 /* Read and drop what is waiting on a stale channel; clean it when the late reply is
- * among it. Called with the lock held (no syscall here blocks). */
+ * among it. Called with the lock held (nothing here blocks). */
 static void drain(struct broker_chan *ch)
 {
 	struct broker_rep a;
 	int qfd;
 	bool ctrunc;
-	while (ch->stale_seq && recv_reply(ch->fd, &a, &qfd, &ctrunc) > 0) {
+	while (ch->stale_seq) {
+		ssize_t n = recv_reply(ch->fd, &a, &qfd, &ctrunc);
+		if (n == -EPROTO)
+			continue;
+		if (n <= 0)
+			break;
 		if (qfd >= 0)
 			close(qfd);
-		if (a.seq == ch->stale_seq)
+		if (n == (ssize_t)sizeof(a) && a.seq == ch->stale_seq)
 			ch->stale_seq = 0;
 	}
 }
@@ -169,8 +190,8 @@ static int await(int fd, const struct broker_req *q, int timeout_ms, struct brok
 	bool ctrunc;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
-		int wait = timeout_ms < 0 ? -1 : (int)(end - now_ms() > 0 ? end - now_ms() : 0);
-		int n = poll(&p, 1, wait);
+		int64_t left = timeout_ms < 0 ? -1 : end - now_ms();
+		int n = poll(&p, 1, left < 0 && timeout_ms >= 0 ? 0 : (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -39,8 +39,8 @@ int broker_conf_add(struct broker_conf *c, enum broker_root_kind kind, const cha
 {
 	if (!path || !*path)
 		return 0;
-	if (broker_path_check(path, strnlen(path, BROKER_PATH_MAX)) < 0 ||
-	    strnlen(path, BROKER_PATH_MAX) >= BROKER_PATH_MAX)
+	size_t len = strnlen(path, BROKER_PATH_MAX);
+	if (len >= BROKER_PATH_MAX || broker_path_check(path, len) < 0)
 		return -EINVAL;
 	size_t *n = kind == BROKER_ROOT_STATFS ? &c->nstatfs : &c->nopen;
 	if (*n >= BROKER_MAX_ROOTS)
