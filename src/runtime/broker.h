@@ -71,10 +71,11 @@ int broker_start(const struct broker_conf *c, const struct priv_user *u,
 /* Open the regular file at path read only (O_NONBLOCK, O_NOCTTY, O_CLOEXEC) through
  * the broker; *fd is the caller's. Waits at most the configured open timeout. Thread
  * safe. Returns 0 or -errno: the broker's refusal (-EPERM outside the open roots or
- * not a regular file, -EXDEV for an escape through ".." or a symlink, -EISDIR, -ENOENT,
- * -EACCES from Landlock, ...), -EINVAL for a relative path or a ".." component,
- * -ENAMETOOLONG, -EAGAIN when every channel is busy, -ETIMEDOUT, -EPIPE when the
- * broker is gone, -EPROTO for a reply that makes no sense. */
+ * not a regular file, -EXDEV for an escape through ".." or a symlink, -ELOOP, -EISDIR,
+ * -ENOENT, -ESTALE for a file replaced while it was opened, -EACCES from Landlock, ...),
+ * -EINVAL for a relative path or a ".." component, -ENAMETOOLONG, -EAGAIN when every
+ * channel is busy, -ETIMEDOUT, -EPIPE when the broker is gone, -EMFILE when this
+ * process had no room for the descriptor, -EPROTO for a reply that makes no sense. */
 int broker_open(struct broker *b, const char *path, int *fd);
 
 /* As broker_open, for a folder (O_RDONLY | O_DIRECTORY): list it with fdopendir or
@@ -97,7 +98,8 @@ bool broker_up(struct broker *b);
  * since plumb's seccomp filter forbids wait4). */
 pid_t broker_pid(const struct broker *b);
 
-/* Close the channels (the broker then exits) and free b. No call may be in flight.
+/* Close the channels (the broker then exits) and free b. No call may be in flight: not
+ * even one abandoned by lib/deadline (at plumb's exit, leave b to the process's end).
  * Accepts NULL. */
 void broker_stop(struct broker *b);
 
