@@ -21,21 +21,21 @@
  * node_exporter names them. */
 #define NFS_V4_OPS 59
 static const char *const v4_ops[NFS_V4_OPS] = {
-	"Null",          "Read",          "Write",           "Commit",
-	"Open",          "OpenConfirm",   "OpenNoattr",      "OpenDowngrade",
-	"Close",         "Setattr",       "FsInfo",          "Renew",
-	"SetClientID",   "SetClientIDConfirm", "Lock",       "Lockt",
-	"Locku",         "Access",        "Getattr",         "Lookup",
-	"LookupRoot",    "Remove",        "Rename",          "Link",
-	"Symlink",       "Create",        "Pathconf",        "StatFs",
-	"ReadLink",      "ReadDir",       "ServerCaps",      "DelegReturn",
-	"GetACL",        "SetACL",        "FsLocations",     "ReleaseLockowner",
-	"Secinfo",       "FsidPresent",   "ExchangeID",      "CreateSession",
-	"DestroySession", "Sequence",     "GetLeaseTime",    "ReclaimComplete",
-	"GetDeviceInfo", "LayoutGet",     "LayoutCommit",    "LayoutReturn",
-	"SecinfoNoName", "TestStateID",   "FreeStateID",     "GetDeviceList",
-	"BindConnToSession", "DestroyClientID", "Seek",      "Allocate",
-	"DeAllocate",    "LayoutStats",   "Clone",
+	"Null",               "Read",               "Write",              "Commit",
+	"Open",               "OpenConfirm",        "OpenNoattr",         "OpenDowngrade",
+	"Close",              "Setattr",            "FsInfo",             "Renew",
+	"SetClientID",        "SetClientIDConfirm", "Lock",               "Lockt",
+	"Locku",              "Access",             "Getattr",            "Lookup",
+	"LookupRoot",         "Remove",             "Rename",             "Link",
+	"Symlink",            "Create",             "Pathconf",           "StatFs",
+	"ReadLink",           "ReadDir",            "ServerCaps",         "DelegReturn",
+	"GetACL",             "SetACL",             "FsLocations",        "ReleaseLockowner",
+	"Secinfo",            "FsidPresent",        "ExchangeID",         "CreateSession",
+	"DestroySession",     "Sequence",           "GetLeaseTime",       "ReclaimComplete",
+	"GetDeviceInfo",      "LayoutGet",          "LayoutCommit",       "LayoutReturn",
+	"SecinfoNoName",      "TestStateID",        "FreeStateID",        "GetDeviceList",
+	"BindConnToSession",  "DestroyClientID",    "Seek",               "Allocate",
+	"DeAllocate",         "LayoutStats",        "Clone",
 };
 
 static const struct metric_desc desc_packets = {
@@ -57,8 +57,8 @@ static const struct metric_desc desc_refresh = {
 	"Times the NFS client refreshed its RPC credentials.", METRIC_COUNTER
 };
 static const struct metric_desc desc_requests = {
-	"node_nfs_requests_total", "NFS procedures the client called, by protocol version and procedure.",
-	METRIC_COUNTER
+	"node_nfs_requests_total",
+	"NFS procedures the client called, by protocol version and procedure.", METRIC_COUNTER
 };
 
 /* What the file says; zero for what it does not. */

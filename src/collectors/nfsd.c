@@ -10,6 +10,7 @@
  * not loaded) the collection reports no data.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "collectors/nfsd.h"
@@ -20,14 +21,16 @@
  * the ones it reports (NULL: not reported). A kernel that stops at 38 lacks the last. */
 #define NFSD_V4_OPS 40
 static const char *const v4_ops[NFSD_V4_OPS] = {
-	NULL,       NULL,        NULL,          "Access",      "Close",
-	"Commit",   "Create",    "DelegPurge",  "DelegReturn", "GetAttr",
-	"GetFH",    "Link",      "Lock",        "Lockt",       "Locku",
-	"Lookup",   "LookupRoot", "Nverify",    "Open",        "OpenAttr",
-	"OpenConfirm", "OpenDgrd", "PutFH",     NULL,          NULL,
-	"Read",     "ReadDir",   "ReadLink",    "Remove",      "Rename",
-	"Renew",    "RestoreFH", "SaveFH",      "SecInfo",     "SetAttr",
-	"SetClientID", "SetClientIDConfirm", "Verify", "Write", "RelLockOwner",
+	/*  0 */ NULL,                 NULL,                 NULL,                 "Access",
+	/*  4 */ "Close",              "Commit",             "Create",             "DelegPurge",
+	/*  8 */ "DelegReturn",        "GetAttr",            "GetFH",              "Link",
+	/* 12 */ "Lock",               "Lockt",              "Locku",              "Lookup",
+	/* 16 */ "LookupRoot",         "Nverify",            "Open",               "OpenAttr",
+	/* 20 */ "OpenConfirm",        "OpenDgrd",           "PutFH",              NULL,
+	/* 24 */ NULL,                 "Read",               "ReadDir",            "ReadLink",
+	/* 28 */ "Remove",             "Rename",             "Renew",              "RestoreFH",
+	/* 32 */ "SaveFH",             "SecInfo",            "SetAttr",            "SetClientID",
+	/* 36 */ "SetClientIDConfirm", "Verify",             "Write",              "RelLockOwner",
 };
 
 static const struct metric_desc desc_rc_hits = {
@@ -81,8 +84,8 @@ static const struct metric_desc desc_rpcs = {
 	"node_nfsd_server_rpcs_total", "RPC calls nfsd received.", METRIC_COUNTER
 };
 static const struct metric_desc desc_requests = {
-	"node_nfsd_requests_total", "NFS procedures nfsd served, by protocol version and procedure.",
-	METRIC_COUNTER
+	"node_nfsd_requests_total",
+	"NFS procedures nfsd served, by protocol version and procedure.", METRIC_COUNTER
 };
 
 /* What the file says; zero for what it does not. */
@@ -205,7 +208,8 @@ static int emit_counts(const struct nfsd_stats *st, struct metric_sink *out)
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < sizeof(s) / sizeof(s[0]); i++) {
 		if (s[i].lname)
-			r = sink_add(out, s[i].d, (double)s[i].v, LABELS(L(s[i].lname, s[i].lvalue)));
+			r = sink_add(out, s[i].d, (double)s[i].v,
+				     LABELS(L(s[i].lname, s[i].lvalue)));
 		else
 			r = sink_add(out, s[i].d, (double)s[i].v, NULL, 0);
 	}
