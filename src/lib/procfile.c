@@ -135,6 +135,36 @@ void procfile_fini(struct procfile *pf)
 	pf->cap = pf->len = 0;
 }
 
+/* Read fd from its current offset to EOF into buf[cap] (NUL-terminated; cut at cap-1
+ * bytes with -EFBIG if there is more), *len the byte count. Does not close fd.
+ * Returns 0 or -errno. */
+static int read_fd_into(int fd, char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	int r = 0;
+	while (n + 1 < cap) {
+		ssize_t got = read(fd, buf + n, cap - 1 - n);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (got == 0)
+			goto out;
+		n += (size_t)got;
+	}
+	/* buffer full: is there more? */
+	char extra;
+	ssize_t more = read(fd, &extra, 1);
+	if (more > 0)
+		r = -EFBIG;
+out:
+	buf[n] = '\0';
+	*len = n;
+	return r;
+}
+
 int read_file_at(const char *root, const char *rel, char *buf, size_t cap, size_t *len)
 {
 	char path[PATH_MAX];
@@ -147,29 +177,22 @@ int read_file_at(const char *root, const char *rel, char *buf, size_t cap, size_
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	size_t n = 0;
-	r = 0;
-	while (n + 1 < cap) {
-		ssize_t got = read(fd, buf + n, cap - 1 - n);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out_close;
-		}
-		if (got == 0)
-			goto out_close;
-		n += (size_t)got;
-	}
-	/* buffer full: is there more? */
-	char extra;
-	ssize_t more = read(fd, &extra, 1);
-	if (more > 0)
-		r = -EFBIG;
-out_close:
+	r = read_fd_into(fd, buf, cap, len);
 	close(fd);
-	buf[n] = '\0';
-	*len = n;
+	return r;
+}
+
+int read_file_dirfd(int dirfd, const char *rel, char *buf, size_t cap, size_t *len)
+{
+	*len = 0;
+	if (cap == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	int r = read_fd_into(fd, buf, cap, len);
+	close(fd);
 	return r;
 }
 

@@ -62,6 +62,10 @@ void procfile_fini(struct procfile *pf);
  * For small sysfs attributes that are read rarely. Returns 0 or -errno. */
 int read_file_at(const char *root, const char *rel, char *buf, size_t cap, size_t *len);
 
+/* The same as read_file_at for dirfd/rel (openat), for files beneath a directory the
+ * caller holds open (a dirscan's). Returns 0 or -errno (-ENOENT, -ENOTDIR, -EFBIG...). */
+int read_file_dirfd(int dirfd, const char *rel, char *buf, size_t cap, size_t *len);
+
 /* Read a small sysfs attribute at dirfd/name into buf[cap], trimming the trailing
  * newline. Returns 0 or -errno. */
 int read_attr(int dirfd, const char *name, char *buf, size_t cap);
