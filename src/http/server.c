@@ -25,6 +25,7 @@
 #include "core/agent.h"
 #include "http/tls.h"
 #include "lib/log.h"
+#include "lib/strparse.h"
 
 /* Stack of a connection thread: the deepest path (a GnuTLS handshake, rendering into
  * the snapshot, zlib) uses well under this; sanitizers need more. */
@@ -403,18 +404,25 @@ int split_listen_address(const char *addr, char *host, size_t hostcap, char *por
 			return -EINVAL; /* bare IPv6 needs brackets */
 	}
 	size_t plen = strlen(colon + 1);
-	if (hlen >= hostcap || plen == 0 || plen >= portcap)
+	if (hlen >= hostcap || plen == 0)
 		return -EINVAL;
 	for (size_t i = 0; i < plen; i++)
-		if (colon[1 + i] < '0' || colon[1 + i] > '9')
+		if (!ascii_digit(colon[1 + i]))
 			return -EINVAL;
+	/* getaddrinfo takes any number and keeps its low 16 bits (99999 is 34463) */
+	uint64_t num;
+	if (span_u64((struct span){ colon + 1, plen }, &num) < 0 || num > 65535)
+		return -ERANGE;
+	if (plen >= portcap)
+		return -EINVAL;
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	memcpy(port, colon + 1, plen + 1);
 	return 0;
 }
 
-/* Bind and listen on addr. Returns the socket or -errno. */
+/* Bind and listen on addr, already checked by split_listen_address. Returns the socket
+ * or -errno. */
 static int bind_listen(const char *addr)
 {
 	char host[256], port[16];
@@ -548,6 +556,18 @@ int server_bind(struct server *srv, const struct plumb_config *cfg, struct scrap
 	}
 	if ((r = load_web_config(srv, cfg)) < 0)
 		goto out_close;
+	for (size_t i = 0; i < n; i++) {
+		char host[256], port[16];
+		r = split_listen_address(addrs[i], host, sizeof(host), port, sizeof(port));
+		if (r < 0) { /* a usage error (exit 2), reported before anything is bound */
+			plog(LOG_ERROR, "cannot listen", "address", addrs[i], "err",
+			     r == -ERANGE ? "the port must be from 0 to 65535"
+					  : "not [host]:port (an IPv6 host goes in brackets)",
+			     PLOG_END);
+			r = -EINVAL;
+			goto out_close;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		int fd = bind_listen(addrs[i]);
 		if (fd < 0) {

@@ -79,8 +79,9 @@ int server_start(struct server *srv);
 /* Stop serving and close every socket. Accepts a zeroed or only bound server. */
 void server_stop(struct server *srv);
 
-/* Split "host:port" / "[v6]:port" / ":port" into host (empty for any) and port.
- * Returns 0 or -EINVAL. */
+/* Split "host:port" / "[v6]:port" / ":port" into host (empty for any) and port, a
+ * decimal from 0 (the kernel picks a free port, as Go does) to 65535. Returns 0,
+ * -EINVAL for bad syntax, or -ERANGE for a port over 65535. */
 int split_listen_address(const char *addr, char *host, size_t hostcap, char *port,
 			 size_t portcap);
 
