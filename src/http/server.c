@@ -34,10 +34,18 @@
 #else
 #define SERVER_STACK (256u << 10)
 #endif
-/* Room libmicrohttpd needs in a connection's memory pool besides the request head and
- * the configured response headers: the parsed headers' index and our own response
- * headers. A head larger than the pool is refused by libmicrohttpd itself (431);
- * head_too_large() enforces --web.max-header-bytes exactly below that. */
+/* A connection's memory pool (libmicrohttpd 0.9.75) holds, from its start, the receive
+ * buffer, where the request head is parsed in place, and from its end a 64-byte record
+ * (struct MHD_HTTP_Header, aligned) for each header, query argument and cookie and a copy
+ * of the Cookie header, which it parses; what is left must hold the head of our answer,
+ * or libmicrohttpd closes the connection without one. The receive buffer starts at half
+ * the pool and may fill up with what follows the head (a body, pipelined requests). So a
+ * request may carry one field per SERVER_FIELD_BYTES of --web.max-header-bytes (records
+ * of half the limit), the pool is three times the limit (a receive buffer of 1.5 limits,
+ * records and cookie copy of 1.5) plus SERVER_POOL_SLACK and the configured response
+ * headers, and every request within both limits gets its answer; head_too_large()
+ * refuses the others with 431 (libmicrohttpd does itself when they do not fit). */
+#define SERVER_FIELD_BYTES 128
 #define SERVER_POOL_SLACK 1024
 #define SERVER_BACKLOG 1024
 
@@ -54,7 +62,9 @@ const struct flag_def web_flags[] = {
 	{ "web.max-connections-per-ip", FLAG_INT, "256",
 	  "Most connections open at once from one client address; 0 means no limit.", false },
 	{ "web.max-header-bytes", FLAG_INT, "16384",
-	  "Largest request line plus headers accepted; larger requests get 431.", false },
+	  "Largest request head (request line and headers, as sent) accepted; larger ones get "
+	  "431, as do requests with more than one header, query argument or cookie per 128 "
+	  "bytes of it.", false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
@@ -264,26 +274,55 @@ out_dec:
 	return ret;
 }
 
-/* MHD_KeyValueIterator adding the size of one header or query argument, as sent
- * ("name: value\r\n", "name=value&"), to *(size_t *)cls. */
-static enum MHD_Result add_field_size(void *cls, enum MHD_ValueKind kind, const char *key,
-				      const char *value)
+/* What a request's *req_cls points to: note_uri sets req_fresh or req_over before the
+ * request's headers are read, handle() replaces it with req_seen at its first call. */
+static char req_fresh, req_over, req_seen;
+
+/* Number of query arguments libmicrohttpd makes of query (after the '?'): one per
+ * '&'-separated piece, empty pieces included, but none after a final '&'. */
+static size_t count_args(const char *query)
 {
-	size_t *sum = cls;
-	(void)kind;
-	*sum += strlen(key) + (value ? strlen(value) : 0) + 4;
-	return MHD_YES;
+	size_t n = 0;
+	for (const char *p = query; *p; p++)
+		n += *p == '&';
+	size_t len = strlen(query);
+	return n + (len && query[len - 1] != '&');
 }
 
-/* Whether the request head (request line, query and headers) is over
- * --web.max-header-bytes. */
-static bool head_too_large(const struct server *srv, struct MHD_Connection *conn,
-			   const char *method, const char *url, const char *version)
+/* libmicrohttpd's URI callback (MHD_OPTION_URI_LOG_CALLBACK): called with the raw URI
+ * (NULL when the request line has none) after the request line is read and before its
+ * query is parsed; returns the request's first *req_cls. A URI over
+ * --web.max-header-bytes, or with more query arguments than a request may carry, gets
+ * its query cut off here: 0.9.75 closes the connection with no answer when query
+ * arguments overflow the pool (it replaces the 431 it queued), so they must never be
+ * parsed. uri lies in the connection's receive buffer, which libmicrohttpd itself
+ * writes NULs into while parsing; handle() then answers 431. */
+static void *note_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	size_t sum = strlen(method) + strlen(url) + strlen(version) + 4 + 2;
-	MHD_get_connection_values(conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, add_field_size,
-				  &sum);
-	return sum > srv->max_header_bytes;
+	const struct server *srv = cls;
+	(void)conn;
+	if (!uri)
+		return &req_fresh;
+	char *query = strchr(uri, '?');
+	if (strlen(uri) <= srv->max_header_bytes &&
+	    (!query || count_args(query + 1) <= srv->max_fields))
+		return &req_fresh;
+	if (query)
+		query[1] = '\0';
+	return &req_over;
+}
+
+/* Whether the request head (request line and headers as sent, up to the empty line that
+ * ends them) is over --web.max-header-bytes, or the request has more headers, query
+ * arguments and cookies than max_fields. */
+static bool head_too_large(const struct server *srv, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	int fields = MHD_get_connection_values(
+		conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND | MHD_COOKIE_KIND, NULL, NULL);
+	return !ci || ci->header_size > srv->max_header_bytes || fields < 0 ||
+	       (size_t)fields > srv->max_fields;
 }
 
 /* libmicrohttpd's access handler. Called once with the headers (answered later), then
@@ -295,10 +334,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	struct server *srv = cls;
 	(void)upload_data;
+	(void)version;
 	/* first call per request: headers only; answer on the second */
-	if (*req_cls == NULL) {
-		*req_cls = srv;
-		if (head_too_large(srv, conn, method, url, version))
+	if (*req_cls != &req_seen) {
+		bool over = *req_cls == &req_over || head_too_large(srv, conn);
+		*req_cls = &req_seen;
+		if (over)
 			return reply_static(srv, conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
 					    "text/plain", "request head too large\n", NULL, NULL);
 		return MHD_YES;
@@ -488,6 +529,7 @@ static int read_limits(struct server *srv, const struct plumb_config *cfg)
 	if (int_flag(cfg, "web.max-header-bytes", 1024, 1 << 20, &v) < 0)
 		return -EINVAL;
 	srv->max_header_bytes = (size_t)v;
+	srv->max_fields = srv->max_header_bytes / SERVER_FIELD_BYTES;
 	if (cfg_duration_ms(cfg, "web.connection-timeout", &ms) < 0 || ms < 0 ||
 	    ms > 86400000) {
 		plog(LOG_ERROR, "invalid flag value", "flag", "web.connection-timeout", "allowed",
@@ -608,12 +650,13 @@ static struct MHD_Daemon *start_daemon(struct server *srv, struct listener *l)
 	OPT(MHD_OPTION_CONNECTION_LIMIT, srv->max_connections, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->max_per_ip, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s, NULL);
-	size_t pool = srv->max_header_bytes + SERVER_POOL_SLACK;
+	size_t pool = 3 * srv->max_header_bytes + SERVER_POOL_SLACK;
 	for (size_t i = 0; i < srv->web.nheaders; i++)
 		pool += strlen(srv->web.headers[i].name) + strlen(srv->web.headers[i].value) + 4;
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, NULL);
 	OPT(MHD_OPTION_THREAD_STACK_SIZE, SERVER_STACK, NULL);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, note_uri, srv);
 	if (srv->web.tls) {
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, srv->web.cert_pem);

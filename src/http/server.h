@@ -47,7 +47,8 @@ struct server {
 	unsigned timeout_s;        /* idle connections are closed after this; 0: never */
 	unsigned max_connections;  /* per listen address */
 	unsigned max_per_ip;       /* 0: no limit */
-	size_t max_header_bytes;
+	size_t max_header_bytes;   /* request line and headers, as sent */
+	size_t max_fields;         /* headers, query arguments and cookies */
 	/* --web.config.file, read in server_bind */
 	struct web_config web;
 	struct web_auth auth;
