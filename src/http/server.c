@@ -221,20 +221,23 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *conn, co
 }
 
 /* Whether the request's basic-auth credentials match a configured user (true when no
- * users are configured). */
+ * users are configured). The header is decoded here rather than by libmicrohttpd, whose
+ * 0.9.75 API hands the password back as a C string: "pw\0anything" would read as "pw". */
 static bool authorized(struct server *srv, struct MHD_Connection *conn)
 {
 	if (!srv->web.nusers)
 		return true;
-	char *password = NULL;
-	char *user = MHD_basic_auth_get_username_password(conn, &password);
-	bool ok = web_auth_check(&srv->auth, user, password);
-	if (password) {
-		explicit_bzero(password, strlen(password));
-		MHD_free(password);
-	}
-	if (user)
-		MHD_free(user);
+	char buf[AUTH_CRED_MAX];
+	const char *value;
+	size_t len;
+	struct web_cred cred;
+	bool given = MHD_lookup_connection_value_n(conn, MHD_HEADER_KIND,
+						   MHD_HTTP_HEADER_AUTHORIZATION,
+						   strlen(MHD_HTTP_HEADER_AUTHORIZATION), &value,
+						   &len) == MHD_YES &&
+		     web_auth_decode(value, len, buf, sizeof(buf), &cred) == 0;
+	bool ok = web_auth_check(&srv->auth, given ? &cred : NULL);
+	explicit_bzero(buf, sizeof(buf));
 	return ok;
 }
 
