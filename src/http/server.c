@@ -12,6 +12,8 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -24,6 +26,7 @@
 
 #include "core/agent.h"
 #include "http/tls.h"
+#include "lib/fdscan.h"
 #include "lib/log.h"
 #include "lib/strparse.h"
 
@@ -48,6 +51,9 @@
 #define SERVER_FIELD_BYTES 128
 #define SERVER_POOL_SLACK 1024
 #define SERVER_BACKLOG 1024
+/* Descriptors kept for the rest of plumb when the open-file limit bounds connections
+ * (at most half of those free at start-up). */
+#define SERVER_FD_RESERVE 256
 
 const struct flag_def web_flags[] = {
 	{ "web.config.file", FLAG_STRING, NULL,
@@ -57,8 +63,8 @@ const struct flag_def web_flags[] = {
 	  "Close a connection that sends or accepts nothing for this long (whole seconds; "
 	  "0 never closes idle connections).", false },
 	{ "web.max-connections", FLAG_INT, "2048",
-	  "Most connections open at once on each listen address; more are closed at once.",
-	  false },
+	  "Most connections open at once on each listen address (fewer when the open-file "
+	  "limit is too low for them); more are closed at once.", false },
 	{ "web.max-connections-per-ip", FLAG_INT, "256",
 	  "Most connections open at once from one client address; 0 means no limit.", false },
 	{ "web.max-header-bytes", FLAG_INT, "16384",
@@ -363,15 +369,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return admit(srv, conn, url, method);
 }
 
-/* libmicrohttpd's connection notification: counts open connections, and sets a new
- * TLS session's client certificate policy before its handshake. Runs on the listening
+/* libmicrohttpd's connection notification, for the daemon of listener cls: counts
+ * open connections (the listener's, for hand_over, and the server's), and sets a new
+ * TLS session's client certificate policy before its handshake. Runs on the daemon's
  * thread (started) or the connection's (closed). */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	struct server *srv = cls;
+	struct listener *l = cls;
+	struct server *srv = l->srv;
 	(void)socket_ctx;
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		atomic_fetch_sub(&l->live, 1);
 		atomic_fetch_sub(&srv->open_connections, 1);
 		return;
 	}
@@ -568,18 +577,57 @@ static int load_web_config(struct server *srv, const struct plumb_config *cfg)
 	return web_auth_init(&srv->auth, &srv->web);
 }
 
+/* How many descriptors this process has open, counted in /proc/self/fd; -errno when
+ * it cannot tell. */
+static int open_descriptors(void)
+{
+	struct fdscan fs;
+	const char *name;
+	unsigned char type;
+	int n = 0, r;
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	if ((r = fdscan_start(&fs, dir)) == 0)
+		while ((r = fdscan_next(&fs, &name, &type)) > 0)
+			n++;
+	close(dir);
+	return r < 0 ? r : n - 1; /* dir itself */
+}
+
 /* Make room for max_connections sockets per listener: raise the soft limit on open
- * files towards the hard one (as Go programs do at start). A failure only warns. */
-static void raise_nofile(const struct server *srv)
+ * files towards the hard one (as Go programs do at start), then lower max_connections
+ * to what the limit leaves after the descriptors open now and a reserve for what the
+ * rest of plumb opens later (collectors, health, push, libmicrohttpd's own): a
+ * connection over it is then closed as it arrives, instead of taking the descriptor a
+ * collector needs. Either shortfall is a warning. */
+static void fit_connections(struct server *srv)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)srv->max_connections * (srv->nlisteners ? srv->nlisteners : 1) + 256;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+	unsigned nl = srv->nlisteners ? (unsigned)srv->nlisteners : 1;
+	rlim_t want = (rlim_t)srv->max_connections * nl + SERVER_FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
-	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
-		plog(LOG_WARN, "the open-file limit is below --web.max-connections; "
-			       "connections beyond it will fail", PLOG_END);
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return;
+	int open_now = open_descriptors();
+	rlim_t used = open_now >= 0 ? (rlim_t)open_now : SERVER_FD_RESERVE;
+	rlim_t spare = rl.rlim_cur > used ? rl.rlim_cur - used : 0;
+	rlim_t reserve = spare / 2 < SERVER_FD_RESERVE ? spare / 2 : SERVER_FD_RESERVE;
+	rlim_t each = (spare - reserve) / nl;
+	if (each >= srv->max_connections)
+		return;
+	srv->max_connections = each ? (unsigned)each : 1;
+	char allowed[24];
+	snprintf(allowed, sizeof(allowed), "%u", srv->max_connections);
+	plog(LOG_WARN, "the open-file limit is below what --web.max-connections needs; fewer "
+		       "connections are accepted on each listen address",
+	     "max_connections", allowed, PLOG_END);
 }
 
 int server_bind(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
@@ -623,9 +671,10 @@ int server_bind(struct server *srv, const struct plumb_config *cfg, struct scrap
 		}
 		srv->listeners[srv->nlisteners].fd = fd;
 		srv->listeners[srv->nlisteners].addr = addrs[i];
+		srv->listeners[srv->nlisteners].srv = srv;
 		srv->nlisteners++;
 	}
-	raise_nofile(srv);
+	fit_connections(srv);
 	srv->report_bcrypt = srv->web.nusers > 0;
 	struct agent_source src = { "http", collect_http, srv };
 	if ((r = agent_add_source(scraper->agent, &src)) < 0) {
@@ -638,19 +687,22 @@ out_close:
 	return r;
 }
 
-/* Start one libmicrohttpd daemon on listener l with srv's limits and TLS setup.
- * Returns it, or NULL. */
+/* Start one libmicrohttpd daemon with srv's limits and TLS setup, for the connections
+ * listener l's acceptor hands over. Returns it, or NULL. */
 static struct MHD_Daemon *start_daemon(struct server *srv, struct listener *l)
 {
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_POLL | MHD_USE_ITC;
+			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
 	/* MHD_USE_ITC: a finished connection thread wakes the daemon's thread to join it
-	 * and close its socket now, not at the next accept or timeout */
+	 * and close its socket now, not at the next accept or timeout; a connection
+	 * handed over by the acceptor (acceptor.h) wakes it too */
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
-	OPT(MHD_OPTION_LISTEN_SOCKET, l->fd, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, srv->max_connections, NULL);
+	/* hand_over enforces --web.max-connections; libmicrohttpd's own limit must never be
+	 * met: 0.9.75 keeps a mutex locked when a connection added from another thread
+	 * finds it reached, and every one of its threads then waits forever */
+	OPT(MHD_OPTION_CONNECTION_LIMIT, INT_MAX, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->max_per_ip, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s, NULL);
 	size_t pool = 3 * srv->max_header_bytes + SERVER_POOL_SLACK;
@@ -658,7 +710,7 @@ static struct MHD_Daemon *start_daemon(struct server *srv, struct listener *l)
 		pool += strlen(srv->web.headers[i].name) + strlen(srv->web.headers[i].value) + 4;
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, NULL);
 	OPT(MHD_OPTION_THREAD_STACK_SIZE, SERVER_STACK, NULL);
-	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, l);
 	OPT(MHD_OPTION_URI_LOG_CALLBACK, note_uri, srv);
 	if (srv->web.tls) {
 		flags |= MHD_USE_TLS;
@@ -674,17 +726,36 @@ static struct MHD_Daemon *start_daemon(struct server *srv, struct listener *l)
 				MHD_OPTION_END);
 }
 
+/* acceptor_take_fn: give a new connection to listener ctx's daemon, which owns (and on
+ * failure closes) it from then on, or close it at once when the listener already has
+ * --web.max-connections (libmicrohttpd applies --web.max-connections-per-ip). l->live
+ * counts a connection from here until libmicrohttpd reports it closed; one whose
+ * memory pool libmicrohttpd then fails to allocate is never reported, and keeps its
+ * count. Returns 0 or -EBUSY. */
+static int hand_over(void *ctx, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct listener *l = ctx;
+	if (atomic_fetch_add(&l->live, 1) >= l->srv->max_connections) {
+		atomic_fetch_sub(&l->live, 1);
+		close(fd);
+		return -EBUSY;
+	}
+	if (MHD_add_connection(l->daemon, fd, sa, len) != MHD_YES) {
+		atomic_fetch_sub(&l->live, 1); /* refused and closed before it started */
+		return -EBUSY;
+	}
+	return 0;
+}
+
 int server_start(struct server *srv)
 {
 	for (size_t i = 0; i < srv->nlisteners; i++) {
 		struct listener *l = &srv->listeners[i];
 		l->daemon = start_daemon(srv, l);
-		if (!l->daemon) {
-			/* libmicrohttpd closes a listening socket it was given when it fails to
-			 * start (0.9.75 does, checked with fcntl): the number is no longer ours
-			 * to close, and may already name another file */
-			l->fd = -1;
-			plog(LOG_ERROR, "cannot start HTTP server", "address", l->addr, PLOG_END);
+		int r = l->daemon ? acceptor_start(&l->acc, l->fd, hand_over, l, l->addr) : -EIO;
+		if (r < 0) {
+			plog(LOG_ERROR, "cannot start HTTP server", "address", l->addr, "err",
+			     strerror(-r), PLOG_END);
 			server_stop(srv);
 			return -EIO;
 		}
@@ -698,10 +769,12 @@ void server_stop(struct server *srv)
 {
 	for (size_t i = 0; i < srv->nlisteners; i++) {
 		struct listener *l = &srv->listeners[i];
+		acceptor_stop(&l->acc); /* first: it hands connections to the daemon */
 		if (l->daemon)
-			MHD_stop_daemon(l->daemon); /* closes l->fd, which it owns */
-		else if (l->fd >= 0)
-			close(l->fd);
+			MHD_stop_daemon(l->daemon);
+		if (l->fd >= 0)
+			close(l->fd); /* ours: libmicrohttpd never sees the listening socket */
+		l->fd = -1;
 		l->daemon = NULL;
 	}
 	srv->nlisteners = 0;

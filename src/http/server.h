@@ -20,6 +20,7 @@
 
 #include "core/config.h"
 #include "core/scrape.h"
+#include "http/acceptor.h"
 #include "http/auth.h"
 #include "http/webconfig.h"
 
@@ -45,7 +46,7 @@ struct server {
 	atomic_int in_flight;
 	/* limits, from the flags */
 	unsigned timeout_s;        /* idle connections are closed after this; 0: never */
-	unsigned max_connections;  /* per listen address */
+	unsigned max_connections;  /* per listen address; lowered to fit RLIMIT_NOFILE */
 	unsigned max_per_ip;       /* 0: no limit */
 	size_t max_header_bytes;   /* request line and headers, as sent */
 	size_t max_fields;         /* headers, query arguments and cookies */
@@ -58,9 +59,12 @@ struct server {
 	atomic_int open_connections;
 	bool report_bcrypt;        /* basic auth is on: report plumb_http_bcrypt_runs_total */
 	struct listener {
-		int fd;                  /* bound and listening */
+		int fd;                  /* bound and listening, owned */
 		const char *addr;        /* as given, owned by the config */
 		struct MHD_Daemon *daemon; /* NULL until server_start */
+		struct acceptor acc;     /* accepts on fd for daemon, from server_start */
+		struct server *srv;
+		atomic_uint live;        /* connections handed to daemon and not closed */
 	} listeners[SERVER_MAX_LISTEN];
 	size_t nlisteners;
 };
