@@ -4,8 +4,10 @@
  * Serves GET <telemetry path> (metrics, negotiated text or OpenMetrics, gzip on
  * request), GET /metrics/resource (the resource view, see sink.h), GET / (a small page
  * linking to them), /-/healthy and /-/ready, and /api/v1/status when a status renderer
- * is hooked in; nothing else. One libmicrohttpd daemon per --web.listen-address, each on
- * a socket plumb binds itself so a bad address is a clear start-up error.
+ * is hooked in; nothing else. One libmicrohttpd daemon per --web.listen-address, each
+ * fed by an acceptor (acceptor.h) on a socket plumb binds itself, so a bad address is a
+ * clear start-up error and running out of descriptors pauses accepting instead of
+ * spinning.
  *
  * --web.config.file (webconfig.h) adds TLS through libmicrohttpd's GnuTLS support,
  * client certificates (tls.h), basic authentication (auth.h) and extra response
