@@ -249,6 +249,9 @@ int health_check(struct health *h, struct health_time now)
 		h->gen++;
 		log_changes(h, changed);
 	}
+	if (changed || !h->checked)
+		pthread_cond_broadcast(&h->cv); /* the webhook thread posts it */
+	h->checked = true;
 	pthread_mutex_unlock(&h->mu);
 	return r;
 }
@@ -298,7 +301,7 @@ void health_kernel_line(void *ctx, const char *line, size_t len)
 }
 
 /* POST the status now; log a failure once per change from working to failing and
- * back. Called without mu. Returns 0 or -errno. */
+ * back. Called without mu, by the webhook thread only. Returns 0 or -errno. */
 static int post_status(struct health *h)
 {
 	char *body;
@@ -339,14 +342,12 @@ static void wait_until(struct health *h, int64_t deadline_ms)
 	pthread_cond_timedwait(&h->cv, &h->mu, &ts);
 }
 
-/* The health thread: a check every check_ms; a POST on every change (retried at the
- * next check when it fails) and at least every push_ms. */
+/* The health thread: a check every check_ms, nothing else, so that no receiver can
+ * delay one. */
 static void *health_thread(void *arg)
 {
 	struct health *h = arg;
-	int64_t next_check = 0, next_push = 0, retry_at = 0;
-	uint64_t posted = 0;
-	bool posted_once = false;
+	int64_t next_check = 0;
 	pthread_mutex_lock(&h->mu);
 	while (!h->stop) {
 		struct health_time now = health_now();
@@ -357,24 +358,44 @@ static void *health_thread(void *arg)
 			next_check = now.mono_ms + h->check_ms;
 			continue; /* stop may have come meanwhile */
 		}
+		wait_until(h, next_check);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* The webhook thread: once the first check is done, a POST of the status as it is at
+ * that moment on every change (retried at the next check interval when it fails) and
+ * at least every push_ms. Changes that come while a POST waits for its receiver are
+ * sent together by the next one: the queue is one deep and holds the latest status. */
+static void *webhook_thread(void *arg)
+{
+	struct health *h = arg;
+	int64_t next_push = 0, retry_at = 0;
+	uint64_t posted = 0;
+	bool posted_once = false;
+	pthread_mutex_lock(&h->mu);
+	while (!h->stop) {
+		if (!h->checked) {
+			pthread_cond_wait(&h->cv, &h->mu);
+			continue;
+		}
+		int64_t now = health_now().mono_ms;
 		bool changed = !posted_once || h->gen != posted;
-		if (h->webhook_on && ((changed && now.mono_ms >= retry_at) || now.mono_ms >= next_push)) {
+		if ((changed && now >= retry_at) || now >= next_push) {
 			uint64_t gen = h->gen;
 			pthread_mutex_unlock(&h->mu);
 			int r = post_status(h);
 			pthread_mutex_lock(&h->mu);
-			next_push = now.mono_ms + h->push_ms;
-			retry_at = r < 0 ? now.mono_ms + min64(h->check_ms, h->push_ms) : 0;
+			next_push = now + h->push_ms;
+			retry_at = r < 0 ? now + min64(h->check_ms, h->push_ms) : 0;
 			if (r == 0) {
 				posted = gen;
 				posted_once = true;
 			}
 			continue;
 		}
-		int64_t deadline = next_check;
-		if (h->webhook_on)
-			deadline = min64(deadline, changed ? min64(retry_at, next_push) : next_push);
-		wait_until(h, deadline);
+		wait_until(h, changed ? min64(retry_at, next_push) : next_push);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
@@ -388,6 +409,11 @@ int health_start(struct health *h)
 	if ((r = pthread_create(&h->thread, NULL, health_thread, h)) != 0)
 		return -r;
 	h->started = true;
+	if (h->webhook_on) {
+		if ((r = pthread_create(&h->webhook, NULL, webhook_thread, h)) != 0)
+			return -r; /* main stops the health thread through health_stop */
+		h->webhook_started = true;
+	}
 	if (h->klog_open && (r = klog_start(&h->klog)) < 0)
 		plog(LOG_WARN, "cannot start the kernel log reader", "err", strerror(-r), PLOG_END);
 	return 0;
@@ -403,6 +429,9 @@ void health_stop(struct health *h)
 		pthread_mutex_unlock(&h->mu);
 		pthread_join(h->thread, NULL);
 		h->started = false;
+		if (h->webhook_started)
+			pthread_join(h->webhook, NULL); /* a POST in flight gives up on stopping */
+		h->webhook_started = false;
 	}
 	if (h->klog_open)
 		klog_close(&h->klog); /* joins its thread; the fd closes in health_fini too */

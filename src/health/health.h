@@ -8,7 +8,8 @@
  * recognises into problem events and kernel conditions. The result is served three
  * ways: as metrics (plumb_node_condition, plumb_problem_events_total, through
  * agent_add_source), as JSON on GET /api/v1/status, and POSTed as that JSON to
- * --push.status.url on every change and at least every --push.status.interval.
+ * --push.status.url on every change and at least every --push.status.interval, by a
+ * third thread, so that a slow receiver never delays a check.
  *
  * Life cycle, as main drives it: health_status_hook (for server_bind), health_open
  * while plumb still has its privileges (it opens the kernel log), health_start once
@@ -61,17 +62,18 @@ struct health {
 	unsigned nevents, next;
 	uint64_t counts[KEVENT_COUNT];
 	uint64_t gen;             /* bumped on every change of conditions or a new event */
+	bool checked;             /* the first check is done */
 	bool stop;
 	atomic_bool stopping;     /* set with stop; aborts a webhook post in progress */
 
 	struct kline_rules *rules; /* used by the klog thread only */
 	struct klog klog;
 	bool klog_open;
-	struct pid_files pids;    /* used by the health thread only, as are those below */
-	struct httppost wh;       /* the status webhook (--push.status.url) */
-	bool webhook_on, webhook_failing, curl_ready;
-	pthread_t thread;
-	bool started;
+	struct pid_files pids;    /* used by the health thread only */
+	struct httppost wh;       /* the status webhook (--push.status.url), and the next */
+	bool webhook_on, webhook_failing, curl_ready; /* two: used by the webhook thread */
+	pthread_t thread, webhook; /* the checks; the POSTs, off the checks' path */
+	bool started, webhook_started;
 };
 
 /* The /api/v1/status hook for server_bind: NULL when --no-health.enabled. h must be

@@ -12,6 +12,8 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -24,7 +26,9 @@
 
 #include "core/agent.h"
 #include "http/tls.h"
+#include "lib/fdscan.h"
 #include "lib/log.h"
+#include "lib/strparse.h"
 
 /* Stack of a connection thread: the deepest path (a GnuTLS handshake, rendering into
  * the snapshot, zlib) uses well under this; sanitizers need more. */
@@ -33,12 +37,23 @@
 #else
 #define SERVER_STACK (256u << 10)
 #endif
-/* Room libmicrohttpd needs in a connection's memory pool besides the request head and
- * the configured response headers: the parsed headers' index and our own response
- * headers. A head larger than the pool is refused by libmicrohttpd itself (431);
- * head_too_large() enforces --web.max-header-bytes exactly below that. */
+/* A connection's memory pool (libmicrohttpd 0.9.75) holds, from its start, the receive
+ * buffer, where the request head is parsed in place, and from its end a 64-byte record
+ * (struct MHD_HTTP_Header, aligned) for each header, query argument and cookie and a copy
+ * of the Cookie header, which it parses; what is left must hold the head of our answer,
+ * or libmicrohttpd closes the connection without one. The receive buffer starts at half
+ * the pool and may fill up with what follows the head (a body, pipelined requests). So a
+ * request may carry one field per SERVER_FIELD_BYTES of --web.max-header-bytes (records
+ * of half the limit), the pool is three times the limit (a receive buffer of 1.5 limits,
+ * records and cookie copy of 1.5) plus SERVER_POOL_SLACK and the configured response
+ * headers, and every request within both limits gets its answer; head_too_large()
+ * refuses the others with 431 (libmicrohttpd does itself when they do not fit). */
+#define SERVER_FIELD_BYTES 128
 #define SERVER_POOL_SLACK 1024
 #define SERVER_BACKLOG 1024
+/* Descriptors kept for the rest of plumb when the open-file limit bounds connections
+ * (at most half of those free at start-up). */
+#define SERVER_FD_RESERVE 256
 
 const struct flag_def web_flags[] = {
 	{ "web.config.file", FLAG_STRING, NULL,
@@ -48,12 +63,14 @@ const struct flag_def web_flags[] = {
 	  "Close a connection that sends or accepts nothing for this long (whole seconds; "
 	  "0 never closes idle connections).", false },
 	{ "web.max-connections", FLAG_INT, "2048",
-	  "Most connections open at once on each listen address; more are closed at once.",
-	  false },
+	  "Most connections open at once on each listen address (fewer when the open-file "
+	  "limit is too low for them); more are closed at once.", false },
 	{ "web.max-connections-per-ip", FLAG_INT, "256",
 	  "Most connections open at once from one client address; 0 means no limit.", false },
 	{ "web.max-header-bytes", FLAG_INT, "16384",
-	  "Largest request line plus headers accepted; larger requests get 431.", false },
+	  "Largest request head (request line and headers, as sent) accepted; larger ones get "
+	  "431, as do requests with more than one header, query argument or cookie per 128 "
+	  "bytes of it.", false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
@@ -210,20 +227,23 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *conn, co
 }
 
 /* Whether the request's basic-auth credentials match a configured user (true when no
- * users are configured). */
+ * users are configured). The header is decoded here rather than by libmicrohttpd, whose
+ * 0.9.75 API hands the password back as a C string: "pw\0anything" would read as "pw". */
 static bool authorized(struct server *srv, struct MHD_Connection *conn)
 {
 	if (!srv->web.nusers)
 		return true;
-	char *password = NULL;
-	char *user = MHD_basic_auth_get_username_password(conn, &password);
-	bool ok = web_auth_check(&srv->auth, user, password);
-	if (password) {
-		explicit_bzero(password, strlen(password));
-		MHD_free(password);
-	}
-	if (user)
-		MHD_free(user);
+	char buf[AUTH_CRED_MAX];
+	const char *value;
+	size_t len;
+	struct web_cred cred;
+	bool given = MHD_lookup_connection_value_n(conn, MHD_HEADER_KIND,
+						   MHD_HTTP_HEADER_AUTHORIZATION,
+						   strlen(MHD_HTTP_HEADER_AUTHORIZATION), &value,
+						   &len) == MHD_YES &&
+		     web_auth_decode(value, len, buf, sizeof(buf), &cred) == 0;
+	bool ok = web_auth_check(&srv->auth, given ? &cred : NULL);
+	explicit_bzero(buf, sizeof(buf));
 	return ok;
 }
 
@@ -263,26 +283,55 @@ out_dec:
 	return ret;
 }
 
-/* MHD_KeyValueIterator adding the size of one header or query argument, as sent
- * ("name: value\r\n", "name=value&"), to *(size_t *)cls. */
-static enum MHD_Result add_field_size(void *cls, enum MHD_ValueKind kind, const char *key,
-				      const char *value)
+/* What a request's *req_cls points to: note_uri sets req_fresh or req_over before the
+ * request's headers are read, handle() replaces it with req_seen at its first call. */
+static char req_fresh, req_over, req_seen;
+
+/* Number of query arguments libmicrohttpd makes of query (after the '?'): one per
+ * '&'-separated piece, empty pieces included, but none after a final '&'. */
+static size_t count_args(const char *query)
 {
-	size_t *sum = cls;
-	(void)kind;
-	*sum += strlen(key) + (value ? strlen(value) : 0) + 4;
-	return MHD_YES;
+	size_t n = 0;
+	for (const char *p = query; *p; p++)
+		n += *p == '&';
+	size_t len = strlen(query);
+	return n + (len && query[len - 1] != '&');
 }
 
-/* Whether the request head (request line, query and headers) is over
- * --web.max-header-bytes. */
-static bool head_too_large(const struct server *srv, struct MHD_Connection *conn,
-			   const char *method, const char *url, const char *version)
+/* libmicrohttpd's URI callback (MHD_OPTION_URI_LOG_CALLBACK): called with the raw URI
+ * (NULL when the request line has none) after the request line is read and before its
+ * query is parsed; returns the request's first *req_cls. A URI over
+ * --web.max-header-bytes, or with more query arguments than a request may carry, gets
+ * its query cut off here: 0.9.75 closes the connection with no answer when query
+ * arguments overflow the pool (it replaces the 431 it queued), so they must never be
+ * parsed. uri lies in the connection's receive buffer, which libmicrohttpd itself
+ * writes NULs into while parsing; handle() then answers 431. */
+static void *note_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	size_t sum = strlen(method) + strlen(url) + strlen(version) + 4 + 2;
-	MHD_get_connection_values(conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, add_field_size,
-				  &sum);
-	return sum > srv->max_header_bytes;
+	const struct server *srv = cls;
+	(void)conn;
+	if (!uri)
+		return &req_fresh;
+	char *query = strchr(uri, '?');
+	if (strlen(uri) <= srv->max_header_bytes &&
+	    (!query || count_args(query + 1) <= srv->max_fields))
+		return &req_fresh;
+	if (query)
+		query[1] = '\0';
+	return &req_over;
+}
+
+/* Whether the request head (request line and headers as sent, up to the empty line that
+ * ends them) is over --web.max-header-bytes, or the request has more headers, query
+ * arguments and cookies than max_fields. */
+static bool head_too_large(const struct server *srv, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	int fields = MHD_get_connection_values(
+		conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND | MHD_COOKIE_KIND, NULL, NULL);
+	return !ci || ci->header_size > srv->max_header_bytes || fields < 0 ||
+	       (size_t)fields > srv->max_fields;
 }
 
 /* libmicrohttpd's access handler. Called once with the headers (answered later), then
@@ -294,10 +343,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	struct server *srv = cls;
 	(void)upload_data;
+	(void)version;
 	/* first call per request: headers only; answer on the second */
-	if (*req_cls == NULL) {
-		*req_cls = srv;
-		if (head_too_large(srv, conn, method, url, version))
+	if (*req_cls != &req_seen) {
+		bool over = *req_cls == &req_over || head_too_large(srv, conn);
+		*req_cls = &req_seen;
+		if (over)
 			return reply_static(srv, conn, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
 					    "text/plain", "request head too large\n", NULL, NULL);
 		return MHD_YES;
@@ -318,15 +369,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return admit(srv, conn, url, method);
 }
 
-/* libmicrohttpd's connection notification: counts open connections, and sets a new
- * TLS session's client certificate policy before its handshake. Runs on the listening
+/* libmicrohttpd's connection notification, for the daemon of listener cls: counts
+ * open connections (the listener's, for hand_over, and the server's), and sets a new
+ * TLS session's client certificate policy before its handshake. Runs on the daemon's
  * thread (started) or the connection's (closed). */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	struct server *srv = cls;
+	struct listener *l = cls;
+	struct server *srv = l->srv;
 	(void)socket_ctx;
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		atomic_fetch_sub(&l->live, 1);
 		atomic_fetch_sub(&srv->open_connections, 1);
 		return;
 	}
@@ -403,18 +457,25 @@ int split_listen_address(const char *addr, char *host, size_t hostcap, char *por
 			return -EINVAL; /* bare IPv6 needs brackets */
 	}
 	size_t plen = strlen(colon + 1);
-	if (hlen >= hostcap || plen == 0 || plen >= portcap)
+	if (hlen >= hostcap || plen == 0)
 		return -EINVAL;
 	for (size_t i = 0; i < plen; i++)
-		if (colon[1 + i] < '0' || colon[1 + i] > '9')
+		if (!ascii_digit(colon[1 + i]))
 			return -EINVAL;
+	/* getaddrinfo takes any number and keeps its low 16 bits (99999 is 34463) */
+	uint64_t num;
+	if (span_u64((struct span){ colon + 1, plen }, &num) < 0 || num > 65535)
+		return -ERANGE;
+	if (plen >= portcap)
+		return -EINVAL;
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	memcpy(port, colon + 1, plen + 1);
 	return 0;
 }
 
-/* Bind and listen on addr. Returns the socket or -errno. */
+/* Bind and listen on addr, already checked by split_listen_address. Returns the socket
+ * or -errno. */
 static int bind_listen(const char *addr)
 {
 	char host[256], port[16];
@@ -480,6 +541,7 @@ static int read_limits(struct server *srv, const struct plumb_config *cfg)
 	if (int_flag(cfg, "web.max-header-bytes", 1024, 1 << 20, &v) < 0)
 		return -EINVAL;
 	srv->max_header_bytes = (size_t)v;
+	srv->max_fields = srv->max_header_bytes / SERVER_FIELD_BYTES;
 	if (cfg_duration_ms(cfg, "web.connection-timeout", &ms) < 0 || ms < 0 ||
 	    ms > 86400000) {
 		plog(LOG_ERROR, "invalid flag value", "flag", "web.connection-timeout", "allowed",
@@ -515,18 +577,57 @@ static int load_web_config(struct server *srv, const struct plumb_config *cfg)
 	return web_auth_init(&srv->auth, &srv->web);
 }
 
+/* How many descriptors this process has open, counted in /proc/self/fd; -errno when
+ * it cannot tell. */
+static int open_descriptors(void)
+{
+	struct fdscan fs;
+	const char *name;
+	unsigned char type;
+	int n = 0, r;
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	if ((r = fdscan_start(&fs, dir)) == 0)
+		while ((r = fdscan_next(&fs, &name, &type)) > 0)
+			n++;
+	close(dir);
+	return r < 0 ? r : n - 1; /* dir itself */
+}
+
 /* Make room for max_connections sockets per listener: raise the soft limit on open
- * files towards the hard one (as Go programs do at start). A failure only warns. */
-static void raise_nofile(const struct server *srv)
+ * files towards the hard one (as Go programs do at start), then lower max_connections
+ * to what the limit leaves after the descriptors open now and a reserve for what the
+ * rest of plumb opens later (collectors, health, push, libmicrohttpd's own): a
+ * connection over it is then closed as it arrives, instead of taking the descriptor a
+ * collector needs. Either shortfall is a warning. */
+static void fit_connections(struct server *srv)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)srv->max_connections * (srv->nlisteners ? srv->nlisteners : 1) + 256;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+	unsigned nl = srv->nlisteners ? (unsigned)srv->nlisteners : 1;
+	rlim_t want = (rlim_t)srv->max_connections * nl + SERVER_FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
-	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
-		plog(LOG_WARN, "the open-file limit is below --web.max-connections; "
-			       "connections beyond it will fail", PLOG_END);
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return;
+	int open_now = open_descriptors();
+	rlim_t used = open_now >= 0 ? (rlim_t)open_now : SERVER_FD_RESERVE;
+	rlim_t spare = rl.rlim_cur > used ? rl.rlim_cur - used : 0;
+	rlim_t reserve = spare / 2 < SERVER_FD_RESERVE ? spare / 2 : SERVER_FD_RESERVE;
+	rlim_t each = (spare - reserve) / nl;
+	if (each >= srv->max_connections)
+		return;
+	srv->max_connections = each ? (unsigned)each : 1;
+	char allowed[24];
+	snprintf(allowed, sizeof(allowed), "%u", srv->max_connections);
+	plog(LOG_WARN, "the open-file limit is below what --web.max-connections needs; fewer "
+		       "connections are accepted on each listen address",
+	     "max_connections", allowed, PLOG_END);
 }
 
 int server_bind(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
@@ -549,6 +650,18 @@ int server_bind(struct server *srv, const struct plumb_config *cfg, struct scrap
 	if ((r = load_web_config(srv, cfg)) < 0)
 		goto out_close;
 	for (size_t i = 0; i < n; i++) {
+		char host[256], port[16];
+		r = split_listen_address(addrs[i], host, sizeof(host), port, sizeof(port));
+		if (r < 0) { /* a usage error (exit 2), reported before anything is bound */
+			plog(LOG_ERROR, "cannot listen", "address", addrs[i], "err",
+			     r == -ERANGE ? "the port must be from 0 to 65535"
+					  : "not [host]:port (an IPv6 host goes in brackets)",
+			     PLOG_END);
+			r = -EINVAL;
+			goto out_close;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
 		int fd = bind_listen(addrs[i]);
 		if (fd < 0) {
 			plog(LOG_ERROR, "cannot listen", "address", addrs[i], "err", strerror(-fd),
@@ -558,9 +671,10 @@ int server_bind(struct server *srv, const struct plumb_config *cfg, struct scrap
 		}
 		srv->listeners[srv->nlisteners].fd = fd;
 		srv->listeners[srv->nlisteners].addr = addrs[i];
+		srv->listeners[srv->nlisteners].srv = srv;
 		srv->nlisteners++;
 	}
-	raise_nofile(srv);
+	fit_connections(srv);
 	srv->report_bcrypt = srv->web.nusers > 0;
 	struct agent_source src = { "http", collect_http, srv };
 	if ((r = agent_add_source(scraper->agent, &src)) < 0) {
@@ -573,27 +687,31 @@ out_close:
 	return r;
 }
 
-/* Start one libmicrohttpd daemon on listener l with srv's limits and TLS setup.
- * Returns it, or NULL. */
+/* Start one libmicrohttpd daemon with srv's limits and TLS setup, for the connections
+ * listener l's acceptor hands over. Returns it, or NULL. */
 static struct MHD_Daemon *start_daemon(struct server *srv, struct listener *l)
 {
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_POLL | MHD_USE_ITC;
+			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
 	/* MHD_USE_ITC: a finished connection thread wakes the daemon's thread to join it
-	 * and close its socket now, not at the next accept or timeout */
+	 * and close its socket now, not at the next accept or timeout; a connection
+	 * handed over by the acceptor (acceptor.h) wakes it too */
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
-	OPT(MHD_OPTION_LISTEN_SOCKET, l->fd, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, srv->max_connections, NULL);
+	/* hand_over enforces --web.max-connections; libmicrohttpd's own limit must never be
+	 * met: 0.9.75 keeps a mutex locked when a connection added from another thread
+	 * finds it reached, and every one of its threads then waits forever */
+	OPT(MHD_OPTION_CONNECTION_LIMIT, INT_MAX, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->max_per_ip, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s, NULL);
-	size_t pool = srv->max_header_bytes + SERVER_POOL_SLACK;
+	size_t pool = 3 * srv->max_header_bytes + SERVER_POOL_SLACK;
 	for (size_t i = 0; i < srv->web.nheaders; i++)
 		pool += strlen(srv->web.headers[i].name) + strlen(srv->web.headers[i].value) + 4;
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, NULL);
 	OPT(MHD_OPTION_THREAD_STACK_SIZE, SERVER_STACK, NULL);
-	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, l);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, note_uri, srv);
 	if (srv->web.tls) {
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, srv->web.cert_pem);
@@ -608,17 +726,36 @@ static struct MHD_Daemon *start_daemon(struct server *srv, struct listener *l)
 				MHD_OPTION_END);
 }
 
+/* acceptor_take_fn: give a new connection to listener ctx's daemon, which owns (and on
+ * failure closes) it from then on, or close it at once when the listener already has
+ * --web.max-connections (libmicrohttpd applies --web.max-connections-per-ip). l->live
+ * counts a connection from here until libmicrohttpd reports it closed; one whose
+ * memory pool libmicrohttpd then fails to allocate is never reported, and keeps its
+ * count. Returns 0 or -EBUSY. */
+static int hand_over(void *ctx, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct listener *l = ctx;
+	if (atomic_fetch_add(&l->live, 1) >= l->srv->max_connections) {
+		atomic_fetch_sub(&l->live, 1);
+		close(fd);
+		return -EBUSY;
+	}
+	if (MHD_add_connection(l->daemon, fd, sa, len) != MHD_YES) {
+		atomic_fetch_sub(&l->live, 1); /* refused and closed before it started */
+		return -EBUSY;
+	}
+	return 0;
+}
+
 int server_start(struct server *srv)
 {
 	for (size_t i = 0; i < srv->nlisteners; i++) {
 		struct listener *l = &srv->listeners[i];
 		l->daemon = start_daemon(srv, l);
-		if (!l->daemon) {
-			/* libmicrohttpd closes a listening socket it was given when it fails to
-			 * start (0.9.75 does, checked with fcntl): the number is no longer ours
-			 * to close, and may already name another file */
-			l->fd = -1;
-			plog(LOG_ERROR, "cannot start HTTP server", "address", l->addr, PLOG_END);
+		int r = l->daemon ? acceptor_start(&l->acc, l->fd, hand_over, l, l->addr) : -EIO;
+		if (r < 0) {
+			plog(LOG_ERROR, "cannot start HTTP server", "address", l->addr, "err",
+			     strerror(-r), PLOG_END);
 			server_stop(srv);
 			return -EIO;
 		}
@@ -632,10 +769,12 @@ void server_stop(struct server *srv)
 {
 	for (size_t i = 0; i < srv->nlisteners; i++) {
 		struct listener *l = &srv->listeners[i];
+		acceptor_stop(&l->acc); /* first: it hands connections to the daemon */
 		if (l->daemon)
-			MHD_stop_daemon(l->daemon); /* closes l->fd, which it owns */
-		else if (l->fd >= 0)
-			close(l->fd);
+			MHD_stop_daemon(l->daemon);
+		if (l->fd >= 0)
+			close(l->fd); /* ours: libmicrohttpd never sees the listening socket */
+		l->fd = -1;
 		l->daemon = NULL;
 	}
 	srv->nlisteners = 0;

@@ -4,8 +4,10 @@
  * Serves GET <telemetry path> (metrics, negotiated text or OpenMetrics, gzip on
  * request), GET /metrics/resource (the resource view, see sink.h), GET / (a small page
  * linking to them), /-/healthy and /-/ready, and /api/v1/status when a status renderer
- * is hooked in; nothing else. One libmicrohttpd daemon per --web.listen-address, each on
- * a socket plumb binds itself so a bad address is a clear start-up error.
+ * is hooked in; nothing else. One libmicrohttpd daemon per --web.listen-address, each
+ * fed by an acceptor (acceptor.h) on a socket plumb binds itself, so a bad address is a
+ * clear start-up error and running out of descriptors pauses accepting instead of
+ * spinning.
  *
  * --web.config.file (webconfig.h) adds TLS through libmicrohttpd's GnuTLS support,
  * client certificates (tls.h), basic authentication (auth.h) and extra response
@@ -20,6 +22,7 @@
 
 #include "core/config.h"
 #include "core/scrape.h"
+#include "http/acceptor.h"
 #include "http/auth.h"
 #include "http/webconfig.h"
 
@@ -45,9 +48,10 @@ struct server {
 	atomic_int in_flight;
 	/* limits, from the flags */
 	unsigned timeout_s;        /* idle connections are closed after this; 0: never */
-	unsigned max_connections;  /* per listen address */
+	unsigned max_connections;  /* per listen address; lowered to fit RLIMIT_NOFILE */
 	unsigned max_per_ip;       /* 0: no limit */
-	size_t max_header_bytes;
+	size_t max_header_bytes;   /* request line and headers, as sent */
+	size_t max_fields;         /* headers, query arguments and cookies */
 	/* --web.config.file, read in server_bind */
 	struct web_config web;
 	struct web_auth auth;
@@ -57,9 +61,12 @@ struct server {
 	atomic_int open_connections;
 	bool report_bcrypt;        /* basic auth is on: report plumb_http_bcrypt_runs_total */
 	struct listener {
-		int fd;                  /* bound and listening */
+		int fd;                  /* bound and listening, owned */
 		const char *addr;        /* as given, owned by the config */
 		struct MHD_Daemon *daemon; /* NULL until server_start */
+		struct acceptor acc;     /* accepts on fd for daemon, from server_start */
+		struct server *srv;
+		atomic_uint live;        /* connections handed to daemon and not closed */
 	} listeners[SERVER_MAX_LISTEN];
 	size_t nlisteners;
 };
@@ -79,8 +86,9 @@ int server_start(struct server *srv);
 /* Stop serving and close every socket. Accepts a zeroed or only bound server. */
 void server_stop(struct server *srv);
 
-/* Split "host:port" / "[v6]:port" / ":port" into host (empty for any) and port.
- * Returns 0 or -EINVAL. */
+/* Split "host:port" / "[v6]:port" / ":port" into host (empty for any) and port, a
+ * decimal from 0 (the kernel picks a free port, as Go does) to 65535. Returns 0,
+ * -EINVAL for bad syntax, or -ERANGE for a port over 65535. */
 int split_listen_address(const char *addr, char *host, size_t hostcap, char *port,
 			 size_t portcap);
 

@@ -341,6 +341,36 @@ def test_webhook_failures():
         lsock.close()
 
 
+def test_silent_receiver_does_not_delay_checks():
+    """A receiver that accepts connections and never answers holds a POST for the whole
+    of --push.timeout (10 s by default); the checks go on meanwhile, each moving
+    lastHeartbeatTime on. plumb used to post from the checks' own thread, so the
+    heartbeat moved once per timeout instead of once per --health.check-interval."""
+    import socket
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(16)  # connections complete in the backlog; nothing ever reads them
+    try:
+        with Plumb(["--collector.disable-defaults", "--collector.loadavg",
+                    "--health.kernel-log=", "--health.check-interval=1s",
+                    "--push.status.interval=1s",
+                    "--push.status.url=http://127.0.0.1:%d/" % lsock.getsockname()[1]]) as p:
+            beats = set()
+            end = time.monotonic() + 6
+            while time.monotonic() < end:
+                code, _, body = p.get("/api/v1/status")
+                check(code == 200, "status: %d" % code)
+                conds = json.loads(body)["conditions"]
+                beats.add(next(c["lastHeartbeatTime"] for c in conds if c["type"] == "Ready"))
+                time.sleep(0.2)
+            print("%d distinct heartbeats in 6 s, checks every 1 s, the receiver silent"
+                  % len(beats))
+            check(len(beats) >= 4, "lastHeartbeatTime took only %d values in 6 s: %s"
+                  % (len(beats), sorted(beats)))
+    finally:
+        lsock.close()
+
+
 def test_disabled():
     """--no-health.enabled: no status route, no health metrics."""
     with Plumb(["--no-health.enabled", "--collector.disable-defaults",
@@ -356,4 +386,5 @@ if __name__ == "__main__":
         env = dict(os.environ, **{NS_ENV: "1"})
         os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", sys.executable]
                    + sys.argv, env)
-    main([test_health, test_bad_flags, test_webhook_failures, test_disabled])
+    main([test_health, test_bad_flags, test_webhook_failures,
+          test_silent_receiver_does_not_delay_checks, test_disabled])

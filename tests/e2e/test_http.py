@@ -3,19 +3,22 @@
 
 Paths (/, /-/healthy, /-/ready, the telemetry path and its flag, 404 and 405), content
 negotiation (text 0.0.4, OpenMetrics 1.0, gzip), --web.max-requests (0 and 1, and a
-429 with Retry-After while one scrape is held in flight), several --web.listen-address flags, start-up
-failures on bad addresses, and exit status 0 on SIGTERM and SIGINT.
+429 with Retry-After while one scrape is held in flight), several --web.listen-address flags,
+start-up failures on bad addresses (a port over 65535 among them; port 0 picks a free one),
+and exit status 0 on SIGTERM and SIGINT.
 """
 import gzip
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plumbtest import (CollectionGate, Plumb, check, count_in, main, parse_exposition,  # noqa: E402
-                       request, wait_threads, wchan_works, free_port, free_ports)
+from plumbtest import (CollectionGate, Plumb, TestFailure, check, count_in, main, parse_exposition,  # noqa: E402
+                       request, run, wait_threads, wchan_works, free_port, free_ports)
 
 TEXT_CTYPE = "text/plain; version=0.0.4"
 OM_CTYPE = "application/openmetrics-text; version=1.0.0"
@@ -206,6 +209,51 @@ def test_bad_listen_address():
                               "--web.listen-address=" + busy], busy)
 
 
+def listening_ports(pid):
+    """The TCP ports process pid listens on, from its socket inodes and /proc/net/tcp*."""
+    inodes = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: TCP_LISTEN
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_listen_port_range():
+    # getaddrinfo keeps the low 16 bits of a larger number: 99999 would be port 34463
+    for addr in ("127.0.0.1:99999", "127.0.0.1:65536", ":70000", "[::1]:1000000",
+                 "127.0.0.1:18446744073709551617"):
+        try:
+            r = run(["--web.listen-address=" + addr], timeout=30)
+        except subprocess.TimeoutExpired:
+            raise TestFailure("plumb --web.listen-address=%s started instead of refusing it" % addr)
+        check(r.returncode == 2, "%s: exit %d, want 2; log:\n%s" % (addr, r.returncode, r.stderr))
+        lines = [l for l in r.stderr.splitlines() if "level=error" in l]
+        check(len(lines) == 1 and addr in lines[0] and "65535" in lines[0],
+              "%s: want one error line naming it and the range, got:\n%s" % (addr, r.stderr))
+    # port 0 asks the kernel for a free port, as Go's net.Listen does; 65535 is valid
+    with Plumb(["--web.listen-address=127.0.0.1:0"], listen=False) as p:
+        deadline = time.monotonic() + 60
+        ports = set()
+        while not ports:
+            check(p.proc.poll() is None, "plumb exited on port 0:\n" + p.log())
+            check(time.monotonic() < deadline, "plumb never listened on port 0")
+            ports = listening_ports(p.pid)
+            time.sleep(0.05)
+        check(len(ports) == 1 and 0 not in ports, "listening on %r" % ports)
+        p.wait_ready(ports.pop())
+
+
 def test_signals_exit_zero():
     for sig in (signal.SIGTERM, signal.SIGINT):
         with Plumb() as p:
@@ -253,4 +301,5 @@ if __name__ == "__main__":
     main([test_root_page_links_metrics, test_health_ready_404_405, test_telemetry_path_moves_metrics,
           test_negotiation, test_gzip, test_max_requests_sequential,
           test_max_requests_limit_concurrent, test_two_listen_addresses, test_bad_listen_address,
+          test_listen_port_range,
           test_signals_exit_zero, test_sigterm_with_a_scrape_in_flight])

@@ -230,7 +230,11 @@ def test_basic_auth():
         bad = {"wrong password": basic("alice", "Wonderland"), "unknown user": basic("carol", "x"),
                "other user's password": basic("bob", "wonderland"), "missing": {},
                "malformed": {"Authorization": "Basic !!!not base64"},
-               "not basic": {"Authorization": "Bearer abc"}, "empty": basic("", "")}
+               "not basic": {"Authorization": "Bearer abc"}, "empty": basic("", ""),
+               # bcrypt reads up to a NUL: these must not pass for alice's credentials
+               "password, NUL, more": basic("alice", "wonderland\0anything"),
+               "password, NUL": basic("alice", "wonderland\0"),
+               "name, NUL, more": basic("alice\0bob", "wonderland")}
         for what, headers in bad.items():
             for path in ("/metrics", "/", "/-/healthy", "/nope"):
                 status, hdr, _ = http_get(p.port, path, headers)
