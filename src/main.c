@@ -30,12 +30,12 @@
 /* What every part needs beyond the roots, declared before anything starts, and the
  * descriptor plan made from it. Returns 0 or -errno (logged by the part). */
 static int declare_all(const struct plumb_config *cfg, struct agent *agent,
-		       struct resources *res)
+		       struct resources *res, int *http_claim)
 {
 	int r;
 	res_init(res);
 	if ((r = agent_declare(agent, cfg, res)) < 0 || (r = health_declare(cfg, res)) < 0 ||
-	    (r = push_declare(cfg, res)) < 0)
+	    (r = push_declare(cfg, res)) < 0 || (r = *http_claim = server_declare(cfg, res)) < 0)
 		return r;
 	return res_plan(res);
 }
@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	struct push push = { 0 };
 	struct runtime rt;
 	static struct resources res; /* 40 KiB: not on the stack */
+	int http_claim = -1;
 	int status = 1;
 
 	/* One malloc arena for every thread, with no padding kept at its top: plumb's
@@ -84,13 +85,14 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	plog(LOG_INFO, "starting plumb", "version", PLUMB_VERSION, PLOG_END);
-	if ((r = declare_all(cfg, &agent, &res)) < 0) {
+	if ((r = declare_all(cfg, &agent, &res, &http_claim)) < 0) {
 		plog(LOG_ERROR, "cannot plan what plumb needs", "err", strerror(-r), PLOG_END);
 		goto out_agent;
 	}
 	agent_start(&agent, &res);
 	scraper_init(&scraper, &agent);
-	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg))) < 0) {
+	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg),
+			     res_granted(&res, http_claim))) < 0) {
 		if (r == -EINVAL) /* a bad --web.* value or web config: a usage error */
 			status = 2;
 		goto out_scraper;

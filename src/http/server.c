@@ -20,13 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/agent.h"
 #include "http/tls.h"
-#include "lib/fdscan.h"
 #include "lib/log.h"
 #include "lib/strparse.h"
 
@@ -53,7 +51,6 @@
 #define SERVER_BACKLOG 1024
 /* Descriptors kept for the rest of plumb when the open-file limit bounds connections
  * (at most half of those free at start-up). */
-#define SERVER_FD_RESERVE 256
 
 const struct flag_def web_flags[] = {
 	{ "web.config.file", FLAG_STRING, NULL,
@@ -577,49 +574,25 @@ static int load_web_config(struct server *srv, const struct plumb_config *cfg)
 	return web_auth_init(&srv->auth, &srv->web);
 }
 
-/* How many descriptors this process has open, counted in /proc/self/fd; -errno when
- * it cannot tell. */
-static int open_descriptors(void)
+int server_declare(const struct plumb_config *cfg, struct resources *res)
 {
-	struct fdscan fs;
-	const char *name;
-	unsigned char type;
-	int n = 0, r;
-	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return -errno;
-	if ((r = fdscan_start(&fs, dir)) == 0)
-		while ((r = fdscan_next(&fs, &name, &type)) > 0)
-			n++;
-	close(dir);
-	return r < 0 ? r : n - 1; /* dir itself */
+	const char *const *addrs;
+	size_t n = cfg_all(cfg, "web.listen-address", &addrs);
+	int64_t per = 0;
+	if (cfg_int(cfg, "web.max-connections", &per) < 0 || per < 1)
+		per = 1; /* server_bind reports the bad value */
+	res_small(res); /* the listen sockets, libmicrohttpd's own */
+	return res_claim(res, "http connections", (uint64_t)per * (n ? n : 1));
 }
 
-/* Make room for max_connections sockets per listener: raise the soft limit on open
- * files towards the hard one (as Go programs do at start), then lower max_connections
- * to what the limit leaves after the descriptors open now and a reserve for what the
- * rest of plumb opens later (collectors, health, push, libmicrohttpd's own): a
+/* Lower max_connections to what the descriptor plan granted the connections, split
+ * between the listen addresses (server_declare claimed max_connections for each): a
  * connection over it is then closed as it arrives, instead of taking the descriptor a
- * collector needs. Either shortfall is a warning. */
-static void fit_connections(struct server *srv)
+ * collector needs. A shortfall is a warning. */
+static void fit_connections(struct server *srv, uint64_t granted)
 {
-	struct rlimit rl;
 	unsigned nl = srv->nlisteners ? (unsigned)srv->nlisteners : 1;
-	rlim_t want = (rlim_t)srv->max_connections * nl + SERVER_FD_RESERVE;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	if (rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) < 0)
-			return;
-	}
-	if (rl.rlim_cur == RLIM_INFINITY)
-		return;
-	int open_now = open_descriptors();
-	rlim_t used = open_now >= 0 ? (rlim_t)open_now : SERVER_FD_RESERVE;
-	rlim_t spare = rl.rlim_cur > used ? rl.rlim_cur - used : 0;
-	rlim_t reserve = spare / 2 < SERVER_FD_RESERVE ? spare / 2 : SERVER_FD_RESERVE;
-	rlim_t each = (spare - reserve) / nl;
+	uint64_t each = granted / nl;
 	if (each >= srv->max_connections)
 		return;
 	srv->max_connections = each ? (unsigned)each : 1;
@@ -631,7 +604,7 @@ static void fit_connections(struct server *srv)
 }
 
 int server_bind(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
-		const struct server_status *status)
+		const struct server_status *status, uint64_t conn_fds)
 {
 	const char *const *addrs;
 	size_t n = cfg_all(cfg, "web.listen-address", &addrs);
@@ -674,7 +647,7 @@ int server_bind(struct server *srv, const struct plumb_config *cfg, struct scrap
 		srv->listeners[srv->nlisteners].srv = srv;
 		srv->nlisteners++;
 	}
-	fit_connections(srv);
+	fit_connections(srv, conn_fds);
 	srv->report_bcrypt = srv->web.nusers > 0;
 	struct agent_source src = { "http", collect_http, srv };
 	if ((r = agent_add_source(scraper->agent, &src)) < 0) {

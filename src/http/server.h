@@ -71,15 +71,22 @@ struct server {
 	size_t nlisteners;
 };
 
+/* Claim the descriptors the connections need (--web.max-connections for each
+ * --web.listen-address) in res (core/resources.h). Returns the claim's id, whose grant
+ * server_bind takes, or -E2BIG. */
+int server_declare(const struct plumb_config *cfg, struct resources *res);
+
 /* Read --web.config.file and every file it names, check the --web.* limits, then bind
  * and listen on every --web.listen-address, without serving yet: main binds while it
  * still has the privileges a low port needs and can still read any file, then drops
  * them and starts the server. Registers the plumb_http_* self-metrics with the
- * scraper's agent. status may be NULL (no status API). Returns 0, -EINVAL for a bad
+ * scraper's agent. status may be NULL (no status API). conn_fds is the descriptors the
+ * plan granted the connections: fewer than --web.max-connections per address lowers
+ * it (logged). Returns 0, -EINVAL for a bad
  * web config or flag value (a usage error: main exits 2), or -errno (logged, naming the
  * address or file); on error nothing stays open or allocated. */
 int server_bind(struct server *srv, const struct plumb_config *cfg, struct scraper *scraper,
-		const struct server_status *status);
+		const struct server_status *status, uint64_t conn_fds);
 /* Start serving on the bound sockets (one libmicrohttpd daemon and its threads each).
  * Returns 0 or -EIO (logged); on error everything is closed. */
 int server_start(struct server *srv);
