@@ -14,9 +14,10 @@
  * directory fds opened with openat, never opendir, so it allocates nothing. Every
  * cgroup seen gets an entry in a table keyed by its path (chained hash over a
  * grow-only array; a slot freed by a vanished cgroup is reused), which caches what the
- * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and,
- * once kubelet's log folders named it (lib/podlogs.h), its pod, namespace and
- * container. Files are parsed with lib/cgstat.h. Descriptors are held in the entry
+ * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and
+ * its image, pod, namespace and container: from the runtime's record of the container
+ * (lib/bundle.h), read once when the walk first sees it, else from kubelet's log
+ * folders (lib/podlogs.h). Files are parsed with lib/cgstat.h. Descriptors are held in the entry
  * up to the budget the core grants (core/resources.h): first each reported cgroup's directory
  * (O_PATH, one per hierarchy it is read from), then, with what is left and at most
  * --collector.container.max-held-files of them, the files read every scrape, re-read
@@ -46,6 +47,7 @@
 #include "collectors/container.h"
 #include "core/collector.h"
 #include "lib/buf.h"
+#include "lib/bundle.h"
 #include "lib/cgident.h"
 #include "lib/cgstat.h"
 #include "lib/dirscan.h"
@@ -181,14 +183,16 @@ enum ct_mode { MODE_V2, MODE_V1, MODE_HYBRID };
 /* One cgroup the walk has seen. Strings are owned (one malloc'd block each). */
 struct ct_entry {
 	char *path;           /* "/a/b"; NULL: slot free */
-	char *labels;         /* "pod\0namespace\0container\0name\0", or NULL */
+	char *labels;         /* "pod\0namespace\0container\0name\0image\0", or NULL */
 	uint32_t pathlen;
 	uint32_t hash;
 	uint32_t hnext;       /* next index+1 in the bucket chain; 0 ends */
 	uint32_t seen;        /* generation the walk last saw it in */
 	enum ct_kind kind;
 	bool report;          /* passes the selection */
-	bool named;           /* pod/namespace/container found in the log folders */
+	bool named;           /* pod/namespace/container found (runtime record or logs) */
+	bool sandbox;         /* a pod's sandbox (pause) container */
+	uint8_t runtime;      /* enum cg_runtime, for finding its record */
 	char pod_uid[CT_UID_MAX];
 	char id[CT_ID_MAX];
 	int fd[S_N];          /* held files; -1 when not held */
@@ -238,8 +242,11 @@ struct container_priv {
 	uint32_t ndirctl;             /* directories one cgroup holds: hierarchies read */
 	bool want_names;              /* some reported entry lacks its names */
 	int logs_err;                 /* the log folders' last refresh error (logged once) */
+	int rootfd;                   /* --path.rootfs (O_PATH), for runtime records; or -1 */
+	int bundle_err;               /* the last error reading a record (logged once) */
 	struct ct_dev devs[CT_MAX_DEVS];
 	uint32_t ndevs;
+	struct bundle_ident bident;   /* one runtime record, being read */
 	char path[PATH_MAX];          /* the walk's current path */
 	char buf[CT_READ_MAX + 1];    /* one file's contents */
 	struct cg_mem_stat ms;        /* parsed memory.stat */
@@ -278,6 +285,7 @@ int ct_identify(const char *path, size_t len, struct ct_ident *out)
 		snprintf(out->pod_uid, sizeof(out->pod_uid), "%s", ci.pod_uid);
 		snprintf(out->id, sizeof(out->id), "%s", ci.id);
 		snprintf(out->name, sizeof(out->name), "%s", ci.id);
+		out->runtime = ci.runtime;
 		break;
 	case CG_KIND_SERVICE:
 		out->kind = CT_SERVICE;
@@ -426,14 +434,16 @@ static int entry_get(struct container_priv *p, const char *path, size_t len, uin
 	e->kind = id.kind;
 	memcpy(e->pod_uid, id.pod_uid, sizeof(e->pod_uid));
 	memcpy(e->id, id.id, sizeof(e->id));
+	e->runtime = (uint8_t)id.runtime;
 	e->report = selected(p, path, len, id.kind);
 	if (id.name[0]) {
 		size_t nl = strlen(id.name);
-		e->labels = malloc(nl + 4);
+		e->labels = malloc(nl + 5);
 		if (!e->labels)
 			return -ENOMEM;
 		memcpy(e->labels, "\0\0\0", 3);
 		memcpy(e->labels + 3, id.name, nl + 1);
+		e->labels[nl + 4] = '\0'; /* no image */
 	}
 	e->hnext = p->buckets[h & (p->nbuckets - 1)];
 	p->buckets[h & (p->nbuckets - 1)] = idx + 1;
@@ -443,26 +453,28 @@ static int entry_get(struct container_priv *p, const char *path, size_t len, uin
 
 /* ---- names from kubelet's log folders ------------------------------------------------- */
 
-/* Set e's labels to pod, namespace, container and name. Returns 0 or -ENOMEM. */
+/* Set e's labels to pod, namespace, container, name and image (name and image may point
+ * into e's current labels). Returns 0 or -ENOMEM. */
 static int set_labels(struct ct_entry *e, struct span pod, struct span ns, struct span ctr,
-		      const char *name)
+		      const char *name, const char *image)
 {
-	size_t nl = strlen(name);
-	char *l = malloc(pod.len + ns.len + ctr.len + nl + 4);
+	size_t nl = strlen(name), il = strlen(image);
+	char *l = malloc(pod.len + ns.len + ctr.len + nl + il + 5);
 	if (!l)
 		return -ENOMEM;
 	char *q = l;
 	memcpy(q, pod.p, pod.len), q += pod.len, *q++ = '\0';
 	memcpy(q, ns.p, ns.len), q += ns.len, *q++ = '\0';
 	memcpy(q, ctr.p, ctr.len), q += ctr.len, *q++ = '\0';
-	memcpy(q, name, nl + 1);
+	memcpy(q, name, nl + 1), q += nl + 1;
+	memcpy(q, image, il + 1);
 	free(e->labels);
 	e->labels = l;
 	e->named = true;
 	return 0;
 }
 
-/* Label i of e (0 pod, 1 namespace, 2 container, 3 name), or "". */
+/* Label i of e (0 pod, 1 namespace, 2 container, 3 name, 4 image), or "". */
 static const char *entry_label(const struct ct_entry *e, int i)
 {
 	if (!e->labels)
@@ -487,14 +499,57 @@ static int name_entry(struct container_priv *p, struct ct_entry *e)
 	if (e->kind == CT_CONTAINER && e->id[0] && e->pod_uid[0] &&
 	    podlogs_container(&p->logs, span_cstr(e->id), &ci) == 0) {
 		int r = set_labels(e, span_cstr(ci.pod), span_cstr(ci.ns), span_cstr(ci.container),
-				   e->id);
+				   entry_label(e, 3), entry_label(e, 4));
+		e->sandbox = false;
 		return r;
 	}
 	if (entry_label(e, 0)[0] || podlogs_pod(&p->logs, span_cstr(e->pod_uid), &pi) < 0)
 		return 0;
 	int r = set_labels(e, span_cstr(pi.pod), span_cstr(pi.ns), (struct span){ "", 0 },
-			   entry_label(e, 3));
+			   entry_label(e, 3), entry_label(e, 4));
 	e->named = e->kind == CT_POD;
+	/* in a pod whose logs kubelet keeps, a container with no log is its sandbox */
+	e->sandbox = e->kind == CT_CONTAINER;
+	return r;
+}
+
+/* Give the container e, new to the walk, what its runtime's record says: its image and
+ * the runtime's own name for it always; its pod, namespace and container (and whether it
+ * is the pod's sandbox) only when e is in a pod's cgroup and the record names that pod's
+ * UID; a record naming another pod's UID is ignored whole, so that none can put a
+ * container into another pod. Looked up once per
+ * container and kept in e until it goes. A record that cannot be read is logged once per
+ * new error; the log folders remain the fallback. Returns 0 or -ENOMEM. */
+static int name_from_bundle(struct container_priv *p, struct ct_entry *e)
+{
+	struct bundle_ident *b = &p->bident;
+	int r = bundle_lookup(p->rootfd, (enum cg_runtime)e->runtime, e->id, b);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		if (r != -ENOENT && r != p->bundle_err)
+			plog(LOG_WARN, "cannot read a container's record: its image stays unknown",
+			     "id", e->id, "err", strerror(-r), PLOG_END);
+		if (r != -ENOENT)
+			p->bundle_err = r;
+		return 0;
+	}
+	if (e->pod_uid[0] && b->pod_uid[0] && strcmp(b->pod_uid, e->pod_uid) != 0)
+		return 0; /* it names another pod than its cgroup's: trust none of it */
+	const char *name = b->name[0] ? b->name : entry_label(e, 3);
+	/* a record missing a name (or holding one that cannot be a label) names nothing:
+	 * the log folders may */
+	bool pod = e->pod_uid[0] && b->pod_uid[0] && b->pod[0] && b->ns[0] &&
+		   (b->sandbox || b->container[0]);
+	if (pod) {
+		r = set_labels(e, span_cstr(b->pod), span_cstr(b->ns), span_cstr(b->container), name,
+			       b->image);
+		e->sandbox = b->sandbox;
+		return r;
+	}
+	struct span none = { "", 0 };
+	r = set_labels(e, none, none, none, name, b->image);
+	e->named = false; /* the log folders may still name its pod */
 	return r;
 }
 
@@ -956,7 +1011,7 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 	const char *pod = entry_label(e, 0), *ns = entry_label(e, 1), *ctr = entry_label(e, 2);
 	uint32_t ls = 0;
 	/* one label set for all of the cgroup's series: the sink keeps one copy of it */
-	r = sink_labelset(out, LABELS(L("container", ctr), L("id", e->path), L("image", ""),
+	r = sink_labelset(out, LABELS(L("container", ctr), L("id", e->path), L("image", entry_label(e, 4)),
 				      L("name", entry_label(e, 3)), L("namespace", ns),
 				      L("pod", pod)), &ls);
 	for (int f = 0; r == 0 && f < F_N; f++) {
@@ -1016,6 +1071,9 @@ static int visit(struct container_priv *p, size_t len, bool *leaf)
 	if (r < 0)
 		return r;
 	struct ct_entry *e = &p->ents[i];
+	if (e->seen == 0 && e->report && e->kind == CT_CONTAINER && e->id[0] && p->rootfd >= 0 &&
+	    (r = name_from_bundle(p, e)) < 0)
+		return r;
 	if (e->seen == 0 && e->report && !e->named &&
 	    (e->kind == CT_CONTAINER || e->kind == CT_POD) && e->pod_uid[0])
 		p->want_names = true;
@@ -1208,6 +1266,9 @@ static int container_declare(struct collector *c, struct resources *res)
 		r = res_path(res, cg, container_v1_mounts[i], RES_READ);
 	if (r == 0)
 		r = res_path(res, cfg_rootfs(c->cfg), pod_logs_path(c->cfg), RES_READ);
+	/* the runtimes' records may be readable by root alone: the broker opens them */
+	for (size_t i = 0; r == 0 && bundle_dirs[i]; i++)
+		r = res_path(res, cfg_rootfs(c->cfg), bundle_dirs[i], RES_READ | RES_BROKER_OPEN);
 	if (r == 0)
 		r = collector_claim(c, res, RES_AS_MANY);
 	return r;
@@ -1227,6 +1288,7 @@ static int container_init(struct collector *c)
 	for (int i = 0; i <= CT_MAX_DEPTH; i++)
 		p->lv[i].fd = -1;
 	p->meminfo.fd = -1;
+	p->rootfd = -1;
 	p->logs.pods_dir.fd = -1;
 	p->logs.ctrs_dir.fd = -1;
 	c->priv = p;
@@ -1250,6 +1312,8 @@ static int container_init(struct collector *c)
 		goto out_fail;
 	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
 		goto out_fail;
+	/* runtime records are optional: without the root, names come from the logs alone */
+	p->rootfd = open(cfg_rootfs(c->cfg), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	fd_budget(p, c);
 	return 0;
 out_fail:
@@ -1274,6 +1338,8 @@ static void container_fini(struct collector *c)
 	}
 	filter_fini(&p->sel);
 	podlogs_fini(&p->logs);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
 	procfile_fini(&p->meminfo);
 	free(p);
 	c->priv = NULL;
@@ -1282,7 +1348,7 @@ static void container_fini(struct collector *c)
 const struct collector_ops collector_ops_container = {
 	.name = "container",
 	.default_enabled = true,
-	.reads = "/sys/fs/cgroup/ (v1, v2, hybrid), <rootfs>/var/log/{pods,containers}/",
+	.reads = "/sys/fs/cgroup/ (v1, v2, hybrid), the runtimes' records under <rootfs>/run and <rootfs>/var/lib, <rootfs>/var/log/{pods,containers}/",
 	.flags = container_flags,
 	.declare = container_declare,
 	.init = container_init,

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""test_container_k8s: the container collector on Kubernetes nodes as each runtime lays them out.
+
+bench/cgroup-fixture.py --pause writes a node with every pod's sandbox (pause) container,
+each container's record where its runtime keeps it (containerd's OCI bundle config.json,
+CRI-O's config.json, docker's config.v2.json) and the processes' /proc/<pid>/net/dev (a
+pod's containers share the sandbox's; pods[1] uses the host's network). plumb runs on
+each of containerd, CRI-O and docker, systemd and cgroupfs drivers, cgroup v2 and v1, and:
+
+- identity: every container has the image, pod, namespace and container its record
+  gives, the sandbox has the pause image and its pod (container "" for containerd,
+  "POD" for CRI-O and docker, as their labels say), and all of it still holds with
+  kubelet's log folders gone (the records come first); the values match on the second
+  scrape (kept, not re-read: a record changed after the first scrape changes nothing);
+- hostile records (huge, truncated, not JSON, a FIFO, control characters and invalid
+  UTF-8 in annotations) never stop a scrape: the collector succeeds, the text passes
+  promtool, those containers are still reported, named from the log folders.
+"""
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plumbtest import check, collectors_in_help, main, skip, Plumb  # noqa: E402
+from test_container_fixture import fixture, scrape  # noqa: E402
+
+N = 6
+CASES = [(rt, drv, layout) for rt in ("containerd", "crio", "docker")
+         for drv in ("systemd", "cgroupfs") for layout in ("v2", "v1")]
+
+
+def args_for(node, *extra):
+    return ["--collector.disable-defaults", "--collector.container",
+            "--path.sysfs=" + os.path.join(node, "sys"), "--path.rootfs=" + node,
+            "--path.procfs=" + os.path.join(node, "proc")] + list(extra)
+
+
+def make(d, runtime, driver, layout, n=N, seed=11):
+    node = os.path.join(d, "node")
+    m = fixture.generate(node, n, seed=seed, layout=layout, runtime=runtime, driver=driver, pause=True)
+    return node, m
+
+
+def cpu_labels(ex):
+    """{id: labels} of container_cpu_usage_seconds_total (cpu="total")."""
+    out = {}
+    for labels, _ in ex.series("container_cpu_usage_seconds_total"):
+        if labels.get("cpu", "total") == "total":
+            check(labels["id"] not in out, "%s twice" % labels["id"])
+            out[labels["id"]] = labels
+    return out
+
+
+def check_identity(ex, m, what):
+    got = cpu_labels(ex)
+    for c in m["containers"]:
+        l = got.get(c["id"])
+        check(l is not None, "%s: %s not reported" % (what, c["id"]))
+        want = {"image": c["image"], "pod": c["pod"], "namespace": c["namespace"],
+                "container": c["container"]}
+        for k, v in want.items():
+            check(l.get(k) == v, "%s: %s %s=%r, want %r" % (what, c["id"], k, l.get(k), v))
+    pause_ctr = "" if m["runtime"] == "containerd" else "POD"
+    for p in m["pods"]:
+        sb = p["sandbox"]
+        l = got.get(sb["id"])
+        check(l is not None, "%s: sandbox %s not reported" % (what, sb["id"]))
+        want = {"image": sb["image"], "pod": p["pod"], "namespace": p["namespace"],
+                "container": pause_ctr}
+        for k, v in want.items():
+            check(l.get(k) == v, "%s: sandbox %s %s=%r, want %r" % (what, sb["id"], k, l.get(k), v))
+        check(not got[p["id"]].get("image"), "%s: pod cgroup %s has an image" % (what, p["id"]))
+    for l in got.values():
+        if l["id"].startswith("/system.slice"):
+            check(not l.get("image") and not l.get("pod"), "%s: %r" % (what, l))
+
+
+def test_identity():
+    for rt, drv, layout in CASES:
+        d = tempfile.mkdtemp(prefix="plumb-k8s-id-")
+        try:
+            node, m = make(d, rt, drv, layout)
+            what = "%s/%s/%s" % (rt, drv, layout)
+            with Plumb(args_for(node)) as p:
+                check_identity(scrape(p, "/metrics"), m, what)
+                # kept from the first sight: a record rewritten now changes nothing
+                c = m["containers"][0]
+                rec = record_path(node, m, c["container_id"])
+                text = open(rec).read().replace(c["image"], "evil.example/changed:1")
+                open(rec, "w").write(text)
+                check_identity(scrape(p, "/metrics"), m, what + " (second scrape)")
+            # without kubelet's log folders, the records alone name everything
+            shutil.rmtree(os.path.join(node, "var", "log"))
+            open(rec, "w").write(text.replace("evil.example/changed:1", c["image"]))
+            with Plumb(args_for(node)) as p:
+                check_identity(scrape(p, "/metrics"), m, what + " (no logs)")
+            print("ok: %s: images and names from the records" % what)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def record_path(node, m, cid):
+    rt = m["runtime"]
+    if rt == "containerd":
+        return os.path.join(node, "run/containerd/io.containerd.runtime.v2.task/k8s.io", cid, "config.json")
+    if rt == "crio":
+        return os.path.join(node, "run/containers/storage/overlay-containers", cid, "userdata/config.json")
+    return os.path.join(node, "var/lib/docker/containers", cid, "config.v2.json")
+
+
+def test_hostile_records():
+    d = tempfile.mkdtemp(prefix="plumb-k8s-hostile-")
+    try:
+        node, m = make(d, "containerd", "systemd", "v2", n=8)
+        cs = m["containers"]
+        paths = [record_path(node, m, c["container_id"]) for c in cs]
+        with open(paths[0], "w") as f:  # huge: over the bound
+            f.write('{"annotations":{"pad":"' + "x" * (2 << 20) + '"}}')
+        with open(paths[1], "w") as f:  # truncated
+            f.write(open(paths[2]).read()[:100])
+        with open(paths[2], "w") as f:  # not JSON
+            f.write("\x00\x01\x02 not json at all")
+        os.unlink(paths[3])  # a FIFO that no one writes
+        os.mkfifo(paths[3])
+        rec = json.load(open(paths[4]))  # control characters, quotes, a C1 control
+        a = rec["annotations"]
+        a["io.kubernetes.cri.image-name"] = 'img"\n# TYPE x counter\nx 1'
+        a["io.kubernetes.cri.container-name"] = "c\u0085"
+        json.dump(rec, open(paths[4], "w"))
+        with open(paths[5], "wb") as f:  # invalid UTF-8
+            f.write(open(paths[6], "rb").read().replace(b'"io.kubernetes.cri.image-name": "',
+                                                        b'"io.kubernetes.cri.image-name": "\xff\xfe'))
+        # another pod's UID: the record may not move a container into another pod
+        rec = json.load(open(paths[7]))
+        other = [p for p in m["pods"] if p["uid"] != cs[7]["pod_uid"]][0]
+        rec["annotations"]["io.kubernetes.cri.sandbox-uid"] = other["uid"]
+        rec["annotations"]["io.kubernetes.cri.sandbox-name"] = other["pod"]
+        json.dump(rec, open(paths[7], "w"))
+        with Plumb(args_for(node)) as p:
+            for _ in range(2):
+                ex = scrape(p, "/metrics")  # promtool check included
+                ok = ex.value("node_scrape_collector_success", collector="container")
+                check(ok == 1, "collector success %r with hostile records" % ok)
+                got = cpu_labels(ex)
+                for k, c in enumerate(cs):
+                    l = got.get(c["id"])
+                    check(l is not None, "%s gone with a hostile record" % c["id"])
+                    # names from the log folders, the fallback
+                    check(l["pod"] == c["pod"] and l["namespace"] == c["namespace"] and
+                          l["container"] == c["container"], "%d: %r" % (k, l))
+                    if k != 6:
+                        check(l["image"] == "", "%d: image %r from a hostile record" % (k, l["image"]))
+                check(got[cs[6]["id"]]["image"] == cs[6]["image"], "a sound record's image is lost")
+            warned = p.log().count("cannot read a container's record")
+            check(1 <= warned <= 4, "hostile records logged %d times" % warned)
+        print("ok: hostile records: every container reported, named from the logs")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if "container" not in collectors_in_help():
+        skip("plumb has no container collector")
+    main([test_identity, test_hostile_records])
