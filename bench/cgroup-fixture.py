@@ -657,6 +657,13 @@ HOST_NET = {"eth0": [987654321012, 765432101, 3, 17, 123456789012, 98765432, 1, 
             "veth1a2b3c4d": [1000, 10, 0, 0, 2000, 20, 0, 0]}
 
 
+# /proc/cpuinfo of one CPU: NCPU threads, two to a core, one socket
+CPUINFO = ("processor\t: %d\nvendor_id\t: GenuineIntel\nmodel name\t: Fixture CPU @ 2.00GHz\n"
+           "physical id\t: 0\nsiblings\t: 4\ncore id\t\t: %d\ncpu cores\t: 2\nflags\t\t: fpu vme\n\n")
+BOOT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5"
+MACHINE_ID = "0123456789abcdef0123456789abcdef"
+
+
 def write_proc(out, root, pods):
     """DIR/proc: meminfo, and /proc/<pid>/net/dev for every process in a cgroup, hard links
     to one file per network namespace (a file's inode stands for its namespace, as the
@@ -665,6 +672,13 @@ def write_proc(out, root, pods):
     os.makedirs(os.path.join(proc, "1", "net"))
     write(os.path.join(proc, "meminfo"), "MemTotal:       65842644 kB\nMemFree:        40123456 kB\n"
           "MemAvailable:   52345678 kB\nSwapTotal:       2097148 kB\nSwapFree:        2097148 kB\n")
+    write(os.path.join(proc, "cpuinfo"), "".join(CPUINFO % (cpu, cpu // 2) for cpu in range(NCPU)))
+    os.makedirs(os.path.join(proc, "sys", "kernel", "random"))
+    write(os.path.join(proc, "sys", "kernel", "random", "boot_id"), BOOT_ID + "\n")
+    os.makedirs(os.path.join(out, "etc"), exist_ok=True)
+    write(os.path.join(out, "etc", "machine-id"), MACHINE_ID + "\n")
+    os.makedirs(os.path.join(out, "sys", "devices", "system", "cpu"), exist_ok=True)
+    write(os.path.join(out, "sys", "devices", "system", "cpu", "online"), "0-%d\n" % (NCPU - 1))
     host = os.path.join(proc, "1", "net", "dev")
     write(host, netdev_text(HOST_NET))
     netns = {}
@@ -733,6 +747,9 @@ def generate(out, n, seed=1, layout="v2", runtime="containerd", driver="systemd"
             "io_reads": {d: s.io[d][2] for d in s.io}, "io_writes": {d: s.io[d][3] for d in s.io},
         }
     manifest["host_net"] = HOST_NET
+    manifest["machine"] = {"cores": NCPU, "physical_cores": NCPU // 2, "sockets": 1,
+                           "memory_bytes": 65842644 * 1024, "swap_bytes": 2097148 * 1024,
+                           "boot_id": BOOT_ID, "machine_id": MACHINE_ID}
     with open(os.path.join(out, "fixture.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
         f.write("\n")

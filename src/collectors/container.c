@@ -53,6 +53,7 @@
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
 #include "lib/log.h"
+#include "lib/machine.h"
 #include "lib/podlogs.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
@@ -157,6 +158,18 @@ static const struct metric_desc res_pod_mem = { "pod_memory_working_set_bytes", 
 static const struct metric_desc res_node_cpu = { "node_cpu_usage_seconds_total", "CPU time the whole node used, in seconds.", METRIC_COUNTER };
 static const struct metric_desc res_node_mem = { "node_memory_working_set_bytes", "Working set of the whole node, in bytes.", METRIC_GAUGE };
 
+/* cAdvisor's machine_* families, on /metrics/cadvisor only. */
+enum ct_machine { M_CORES, M_PHYS_CORES, M_SOCKETS, M_BOOKS, M_DRAWERS, M_MEMORY, M_SWAP, M_N };
+static const struct metric_desc machine_fams[M_N] = {
+	[M_CORES] = { "machine_cpu_cores", "Logical CPUs online.", METRIC_GAUGE },
+	[M_PHYS_CORES] = { "machine_cpu_physical_cores", "Distinct CPU core IDs in /proc/cpuinfo.", METRIC_GAUGE },
+	[M_SOCKETS] = { "machine_cpu_sockets", "Distinct CPU package IDs in /proc/cpuinfo.", METRIC_GAUGE },
+	[M_BOOKS] = { "machine_cpu_books", "CPU books (an s390x grouping; 0 elsewhere).", METRIC_GAUGE },
+	[M_DRAWERS] = { "machine_cpu_drawers", "CPU drawers (an s390x grouping; 0 elsewhere).", METRIC_GAUGE },
+	[M_MEMORY] = { "machine_memory_bytes", "Memory the kernel manages (MemTotal), in bytes.", METRIC_GAUGE },
+	[M_SWAP] = { "machine_swap_bytes", "Swap space configured (SwapTotal), in bytes.", METRIC_GAUGE },
+};
+
 static const struct flag_def container_flags[] = {
 	{ "collector.container.include", FLAG_REGEX, NULL,
 	  "Regexp of cgroup paths the container collector reports (default: the root, top-level cgroups, pods, containers and systemd services).", false },
@@ -247,6 +260,7 @@ struct container_priv {
 	struct ct_dev devs[CT_MAX_DEVS];
 	uint32_t ndevs;
 	struct bundle_ident bident;   /* one runtime record, being read */
+	struct machine_info machine;  /* read once, at init */
 	char path[PATH_MAX];          /* the walk's current path */
 	char buf[CT_READ_MAX + 1];    /* one file's contents */
 	struct cg_mem_stat ms;        /* parsed memory.stat */
@@ -1153,6 +1167,44 @@ static int walk(struct container_priv *p)
 	return r;
 }
 
+/* Emit cAdvisor's machine_* families into the cadvisor view: what init read, and
+ * memory from meminfo now. Returns 0 or a sink error. */
+static int emit_machine(struct container_priv *p, struct metric_sink *out)
+{
+	const struct machine_info *m = &p->machine;
+	double v[M_N] = { [M_CORES] = m->cores, [M_PHYS_CORES] = m->physical_cores,
+			  [M_SOCKETS] = m->sockets };
+	bool has[M_N] = { [M_CORES] = true, [M_PHYS_CORES] = true, [M_SOCKETS] = true,
+			  [M_BOOKS] = true, [M_DRAWERS] = true };
+	uint64_t mem, swap;
+	uint32_t ls;
+	if (procfile_read(&p->meminfo) == 0 &&
+	    machine_parse_meminfo(procfile_span(&p->meminfo), &mem, &swap) == 0) {
+		v[M_MEMORY] = (double)mem, v[M_SWAP] = (double)swap;
+		has[M_MEMORY] = has[M_SWAP] = true;
+	}
+	int r = sink_labelset(out, LABELS(L("boot_id", m->boot_id), L("machine_id", m->machine_id),
+				      L("system_uuid", m->system_uuid)), &ls);
+	for (int f = 0; r == 0 && f < M_N; f++) {
+		if (has[f])
+			r = sink_add_ls_view(out, VIEW_CADVISOR, &machine_fams[f], v[f], ls, NULL, 0);
+	}
+	return r;
+}
+
+/* Serve every container_* family the collection made on /metrics/cadvisor too, and add
+ * the machine_* ones there. Returns 0 or a sink error. */
+static int cadvisor_view(struct container_priv *p, struct metric_sink *out)
+{
+	int r = 0;
+	for (int f = 0; r == 0 && f < F_N; f++) {
+		r = sink_share_view(out, &fams[f], VIEW_METRICS, VIEW_CADVISOR);
+		if (r == -ENOENT)
+			r = 0; /* no series of it this time */
+	}
+	return r == 0 ? emit_machine(p, out) : r;
+}
+
 static int container_collect(struct collector *c, struct metric_sink *out)
 {
 	struct container_priv *p = c->priv;
@@ -1179,7 +1231,7 @@ static int container_collect(struct collector *c, struct metric_sink *out)
 		if (e->path && e->report)
 			r = collect_entry(p, e, out);
 	}
-	return r;
+	return r == 0 ? cadvisor_view(p, out) : r;
 }
 
 /* ---- set-up ---------------------------------------------------------------------------- */
@@ -1314,6 +1366,7 @@ static int container_init(struct collector *c)
 		goto out_fail;
 	/* runtime records are optional: without the root, names come from the logs alone */
 	p->rootfd = open(cfg_rootfs(c->cfg), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	machine_read(cfg_procfs(c->cfg), sysfs, cfg_rootfs(c->cfg), &p->machine);
 	fd_budget(p, c);
 	return 0;
 out_fail:

@@ -160,7 +160,45 @@ def test_hostile_records():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def samples(ex, prefix):
+    return {k: v for k, v in ex.samples.items() if k[0].startswith(prefix)}
+
+
+def test_cadvisor_endpoint():
+    """/metrics/cadvisor serves the container_* series of /metrics, the same ones with
+    the same values, and cAdvisor's machine_* families, and nothing else; /metrics has
+    no machine_*."""
+    for rt, drv, layout in (("containerd", "systemd", "v2"), ("crio", "cgroupfs", "v1")):
+        d = tempfile.mkdtemp(prefix="plumb-k8s-cadv-")
+        try:
+            node, m = make(d, rt, drv, layout)
+            with Plumb(args_for(node)) as p:
+                for om in (False, True):
+                    cad = scrape(p, "/metrics/cadvisor", om=om)
+                    met = scrape(p, "/metrics", om=om)
+                    other = sorted({k[0] for k in cad.samples if not k[0].startswith(("container_", "machine_"))})
+                    check(not other, "/metrics/cadvisor serves %r" % other[:5])
+                    a, b = samples(cad, "container_"), samples(met, "container_")
+                    check(len(a) > 100 and set(a) == set(b),
+                          "%d container_ series on /metrics/cadvisor, %d on /metrics" % (len(a), len(b)))
+                    check(not samples(met, "machine_"), "/metrics has machine_* families")
+                    mi = m["machine"]
+                    want = {"machine_cpu_cores": mi["cores"], "machine_cpu_physical_cores": mi["physical_cores"],
+                            "machine_cpu_sockets": mi["sockets"], "machine_memory_bytes": mi["memory_bytes"],
+                            "machine_swap_bytes": mi["swap_bytes"], "machine_cpu_books": 0,
+                            "machine_cpu_drawers": 0}
+                    for name, v in want.items():
+                        got = cad.series(name)
+                        check(len(got) == 1 and got[0][1] == v, "%s: %r, want %r" % (name, got, v))
+                        l = got[0][0]
+                        check(l.get("boot_id") == mi["boot_id"] and l.get("machine_id") == mi["machine_id"]
+                              and l.get("system_uuid") == "", "%s labels %r" % (name, l))
+            print("ok: %s/%s/%s: /metrics/cadvisor" % (rt, drv, layout))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
-    main([test_identity, test_hostile_records])
+    main([test_identity, test_hostile_records, test_cadvisor_endpoint])
