@@ -77,6 +77,7 @@ enum ct_slot {
 	S_MEM_FAILCNT,  /* v1 memory.failcnt */
 	S_MEM_MAXUSE,   /* v1 memory.max_usage_in_bytes */
 	S_IO,           /* v2 io.stat; v1 blkio.throttle.io_service_bytes_recursive */
+	S_IO_OPS,       /* v1 blkio.throttle.io_serviced_recursive (v2: io.stat has them) */
 	S_PSI_CPU, S_PSI_MEM, S_PSI_IO,
 	S_N
 };
@@ -101,6 +102,7 @@ static const struct ct_file ct_files[S_N] = {
 	[S_MEM_FAILCNT] = { NULL, "memory.failcnt", CTL_MEMORY },
 	[S_MEM_MAXUSE] = { NULL, "memory.max_usage_in_bytes", CTL_MEMORY },
 	[S_IO] = { "io.stat", "blkio.throttle.io_service_bytes_recursive", CTL_BLKIO },
+	[S_IO_OPS] = { NULL, "blkio.throttle.io_serviced_recursive", CTL_BLKIO },
 	/* PSI exists on v2 only: in hybrid mode it comes from the unified mount */
 	[S_PSI_CPU] = { "cpu.pressure", NULL, CTL_UNIFIED },
 	[S_PSI_MEM] = { "memory.pressure", NULL, CTL_UNIFIED },
@@ -114,7 +116,7 @@ enum ct_fam {
 	F_MEM_USAGE, F_MEM_WSET, F_MEM_RSS, F_MEM_CACHE, F_MEM_SWAP, F_MEM_MAPPED,
 	F_MEM_FAILCNT, F_MEM_MAXUSE, F_OOM,
 	F_SPEC_QUOTA, F_SPEC_PERIOD, F_SPEC_SHARES, F_SPEC_MEMLIMIT,
-	F_FS_READS, F_FS_WRITES,
+	F_FS_READS, F_FS_WRITES, F_FS_READ_OPS, F_FS_WRITE_OPS,
 	F_PSI_CPU_WAIT, F_PSI_CPU_STALL, F_PSI_MEM_WAIT, F_PSI_MEM_STALL, F_PSI_IO_WAIT,
 	F_PSI_IO_STALL,
 	F_N
@@ -142,6 +144,8 @@ static const struct metric_desc fams[F_N] = {
 	[F_SPEC_MEMLIMIT] = { "container_spec_memory_limit_bytes", "Memory limit of the cgroup, in bytes.", METRIC_GAUGE },
 	[F_FS_READS] = { "container_fs_reads_bytes_total", "Bytes the cgroup read from a block device.", METRIC_COUNTER },
 	[F_FS_WRITES] = { "container_fs_writes_bytes_total", "Bytes the cgroup wrote to a block device.", METRIC_COUNTER },
+	[F_FS_READ_OPS] = { "container_fs_reads_total", "Read requests the cgroup completed on a block device.", METRIC_COUNTER },
+	[F_FS_WRITE_OPS] = { "container_fs_writes_total", "Write requests the cgroup completed on a block device.", METRIC_COUNTER },
 	[F_PSI_CPU_WAIT] = { "container_pressure_cpu_waiting_seconds_total", "Time some tasks of the cgroup waited for a CPU, in seconds.", METRIC_COUNTER },
 	[F_PSI_CPU_STALL] = { "container_pressure_cpu_stalled_seconds_total", "Time all tasks of the cgroup waited for a CPU at once, in seconds.", METRIC_COUNTER },
 	[F_PSI_MEM_WAIT] = { "container_pressure_memory_waiting_seconds_total", "Time some tasks of the cgroup waited for memory, in seconds.", METRIC_COUNTER },
@@ -956,48 +960,60 @@ static const char *dev_name(struct container_priv *p, unsigned maj, unsigned min
 	return tmp;
 }
 
-/* Emit one device's read and write bytes, with label set ls and the device label.
- * Returns 0 or a sink error. */
-static int emit_dev(struct container_priv *p, uint32_t ls, unsigned maj, unsigned min, bool hr,
-		    uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
+/* Emit one device's read and write figures as families rf and rf + 1 (bytes, or
+ * requests), with label set ls and the device label. Returns 0 or a sink error. */
+static int emit_dev(struct container_priv *p, int rf, uint32_t ls, unsigned maj, unsigned min,
+		    bool hr, uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
 {
 	char tmp[80];
 	int r = 0;
 	struct label dev = L("device", dev_name(p, maj, min, tmp, sizeof(tmp)));
 	if (hr)
-		r = sink_add_ls(out, &fams[F_FS_READS], (double)rd, ls, &dev, 1);
+		r = sink_add_ls(out, &fams[rf], (double)rd, ls, &dev, 1);
 	if (r == 0 && hw)
-		r = sink_add_ls(out, &fams[F_FS_WRITES], (double)wr, ls, &dev, 1);
+		r = sink_add_ls(out, &fams[rf + 1], (double)wr, ls, &dev, 1);
 	return r;
 }
 
-/* Emit the I/O bytes of e, one series per device, with label set ls (and the device).
+/* Emit v1 blkio file slot s of e as families rf, rf + 1, one series per device.
  * Returns 0, -ENODEV when the cgroup went away, or a sink error. */
+static int emit_blkio(struct container_priv *p, struct ct_entry *e, int s, int rf, uint32_t ls,
+		      struct metric_sink *out)
+{
+	struct span t;
+	struct cg_blkio *bio = &p->io.v1;
+	int r = slot_span(p, e, s, &t);
+	if (r < 0 || t.len == 0 || cg_parse_blkio(t, bio) < 0)
+		return r;
+	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
+		const struct cg_blkio_dev *d = &bio->dev[i];
+		r = emit_dev(p, rf, ls, d->major, d->minor, d->has & CG_BLK_READ, d->read,
+			     d->has & CG_BLK_WRITE, d->write, out);
+	}
+	return r;
+}
+
+/* Emit the I/O bytes and requests of e, one series per device, with label set ls (and
+ * the device). Returns 0, -ENODEV when the cgroup went away, or a sink error. */
 static int emit_io(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 		   struct metric_sink *out)
 {
-	struct span t;
-	int r = slot_span(p, e, S_IO, &t);
-	if (r < 0 || t.len == 0)
-		return r;
-	if (p->mode == MODE_V2) {
-		struct cg_io_stat *io = &p->io.v2;
-		if (cg_parse_io_stat(t, io) < 0)
-			return 0;
-		for (uint32_t i = 0; r == 0 && i < io->n; i++) {
-			const struct cg_io_dev *d = &io->dev[i];
-			r = emit_dev(p, ls, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
-				     d->has & CG_IO_WBYTES, d->wbytes, out);
-		}
-		return r;
+	if (p->mode != MODE_V2) {
+		int r = emit_blkio(p, e, S_IO, F_FS_READS, ls, out);
+		return r == 0 ? emit_blkio(p, e, S_IO_OPS, F_FS_READ_OPS, ls, out) : r;
 	}
-	struct cg_blkio *bio = &p->io.v1;
-	if (cg_parse_blkio(t, bio) < 0)
-		return 0;
-	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
-		const struct cg_blkio_dev *d = &bio->dev[i];
-		r = emit_dev(p, ls, d->major, d->minor, d->has & CG_BLK_READ, d->read,
-			     d->has & CG_BLK_WRITE, d->write, out);
+	struct span t;
+	struct cg_io_stat *io = &p->io.v2;
+	int r = slot_span(p, e, S_IO, &t);
+	if (r < 0 || t.len == 0 || cg_parse_io_stat(t, io) < 0)
+		return r;
+	for (uint32_t i = 0; r == 0 && i < io->n; i++) {
+		const struct cg_io_dev *d = &io->dev[i];
+		r = emit_dev(p, F_FS_READS, ls, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
+			     d->has & CG_IO_WBYTES, d->wbytes, out);
+		if (r == 0)
+			r = emit_dev(p, F_FS_READ_OPS, ls, d->major, d->minor, d->has & CG_IO_RIOS,
+				     d->rios, d->has & CG_IO_WIOS, d->wios, out);
 	}
 	return r;
 }

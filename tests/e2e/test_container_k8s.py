@@ -198,7 +198,34 @@ def test_cadvisor_endpoint():
             shutil.rmtree(d, ignore_errors=True)
 
 
+def test_io_operations():
+    """container_fs_reads_total and container_fs_writes_total per device: io.stat's
+    rios and wios on v2, blkio.throttle.io_serviced_recursive on v1, for every
+    container; on both endpoints."""
+    for layout in ("v2", "v1", "hybrid"):
+        d = tempfile.mkdtemp(prefix="plumb-k8s-io-")
+        try:
+            node, m = make(d, "containerd", "systemd", layout)
+            with Plumb(args_for(node)) as p:
+                for path in ("/metrics", "/metrics/cadvisor"):
+                    ex = scrape(p, path)
+                    for c in m["containers"]:
+                        st = m["stats"][c["id"]]
+                        for fam, key in (("container_fs_reads_total", "io_reads"),
+                                         ("container_fs_writes_total", "io_writes")):
+                            for majmin, dev in m["devices"].items():
+                                got = [v for l, v in ex.series(fam)
+                                       if l.get("id") == c["id"] and l.get("device") == "/dev/" + dev]
+                                want = st[key][majmin]
+                                check(got == ([want] if any((st["io_reads"][majmin], st["io_writes"][majmin]))
+                                              else []), "%s %s %s %s: %r, want %r"
+                                      % (layout, path, fam, dev, got, want))
+            print("ok: %s: I/O requests per device" % layout)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
-    main([test_identity, test_hostile_records, test_cadvisor_endpoint])
+    main([test_identity, test_hostile_records, test_cadvisor_endpoint, test_io_operations])
