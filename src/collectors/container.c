@@ -54,6 +54,7 @@
 #include "lib/fdscan.h"
 #include "lib/log.h"
 #include "lib/machine.h"
+#include "lib/netdev_pid.h"
 #include "lib/podlogs.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
@@ -78,6 +79,7 @@ enum ct_slot {
 	S_MEM_MAXUSE,   /* v1 memory.max_usage_in_bytes */
 	S_IO,           /* v2 io.stat; v1 blkio.throttle.io_service_bytes_recursive */
 	S_IO_OPS,       /* v1 blkio.throttle.io_serviced_recursive (v2: io.stat has them) */
+	S_PROCS,        /* cgroup.procs: a process whose network namespace is read */
 	S_PSI_CPU, S_PSI_MEM, S_PSI_IO,
 	S_N
 };
@@ -103,6 +105,7 @@ static const struct ct_file ct_files[S_N] = {
 	[S_MEM_MAXUSE] = { NULL, "memory.max_usage_in_bytes", CTL_MEMORY },
 	[S_IO] = { "io.stat", "blkio.throttle.io_service_bytes_recursive", CTL_BLKIO },
 	[S_IO_OPS] = { NULL, "blkio.throttle.io_serviced_recursive", CTL_BLKIO },
+	[S_PROCS] = { "cgroup.procs", "cgroup.procs", CTL_CPU },
 	/* PSI exists on v2 only: in hybrid mode it comes from the unified mount */
 	[S_PSI_CPU] = { "cpu.pressure", NULL, CTL_UNIFIED },
 	[S_PSI_MEM] = { "memory.pressure", NULL, CTL_UNIFIED },
@@ -117,6 +120,8 @@ enum ct_fam {
 	F_MEM_FAILCNT, F_MEM_MAXUSE, F_OOM,
 	F_SPEC_QUOTA, F_SPEC_PERIOD, F_SPEC_SHARES, F_SPEC_MEMLIMIT,
 	F_FS_READS, F_FS_WRITES, F_FS_READ_OPS, F_FS_WRITE_OPS,
+	F_NET_RX_BYTES, F_NET_RX_PACKETS, F_NET_RX_ERRORS, F_NET_RX_DROPPED,
+	F_NET_TX_BYTES, F_NET_TX_PACKETS, F_NET_TX_ERRORS, F_NET_TX_DROPPED,
 	F_PSI_CPU_WAIT, F_PSI_CPU_STALL, F_PSI_MEM_WAIT, F_PSI_MEM_STALL, F_PSI_IO_WAIT,
 	F_PSI_IO_STALL,
 	F_N
@@ -146,6 +151,14 @@ static const struct metric_desc fams[F_N] = {
 	[F_FS_WRITES] = { "container_fs_writes_bytes_total", "Bytes the cgroup wrote to a block device.", METRIC_COUNTER },
 	[F_FS_READ_OPS] = { "container_fs_reads_total", "Read requests the cgroup completed on a block device.", METRIC_COUNTER },
 	[F_FS_WRITE_OPS] = { "container_fs_writes_total", "Write requests the cgroup completed on a block device.", METRIC_COUNTER },
+	[F_NET_RX_BYTES] = { "container_network_receive_bytes_total", "Bytes received on the interface of the cgroup's network namespace.", METRIC_COUNTER },
+	[F_NET_RX_PACKETS] = { "container_network_receive_packets_total", "Packets received on the interface.", METRIC_COUNTER },
+	[F_NET_RX_ERRORS] = { "container_network_receive_errors_total", "Receive errors on the interface.", METRIC_COUNTER },
+	[F_NET_RX_DROPPED] = { "container_network_receive_packets_dropped_total", "Received packets the interface dropped.", METRIC_COUNTER },
+	[F_NET_TX_BYTES] = { "container_network_transmit_bytes_total", "Bytes sent on the interface of the cgroup's network namespace.", METRIC_COUNTER },
+	[F_NET_TX_PACKETS] = { "container_network_transmit_packets_total", "Packets sent on the interface.", METRIC_COUNTER },
+	[F_NET_TX_ERRORS] = { "container_network_transmit_errors_total", "Transmit errors on the interface.", METRIC_COUNTER },
+	[F_NET_TX_DROPPED] = { "container_network_transmit_packets_dropped_total", "Packets the interface dropped instead of sending.", METRIC_COUNTER },
 	[F_PSI_CPU_WAIT] = { "container_pressure_cpu_waiting_seconds_total", "Time some tasks of the cgroup waited for a CPU, in seconds.", METRIC_COUNTER },
 	[F_PSI_CPU_STALL] = { "container_pressure_cpu_stalled_seconds_total", "Time all tasks of the cgroup waited for a CPU at once, in seconds.", METRIC_COUNTER },
 	[F_PSI_MEM_WAIT] = { "container_pressure_memory_waiting_seconds_total", "Time some tasks of the cgroup waited for memory, in seconds.", METRIC_COUNTER },
@@ -265,6 +278,11 @@ struct container_priv {
 	uint32_t ndevs;
 	struct bundle_ident bident;   /* one runtime record, being read */
 	struct machine_info machine;  /* read once, at init */
+	int procfd;                   /* --path.procfs (O_PATH), for /proc/<pid>/net/dev; or -1 */
+	dev_t host_net_dev;           /* /proc/1/net/dev's device and inode: the host's */
+	ino_t host_net_ino;           /* network namespace (0: unknown) */
+	struct buf netbuf;            /* one /proc/<pid>/net/dev */
+	struct netdev_pid nd;         /* parsed */
 	char path[PATH_MAX];          /* the walk's current path */
 	char buf[CT_READ_MAX + 1];    /* one file's contents */
 	struct cg_mem_stat ms;        /* parsed memory.stat */
@@ -1018,6 +1036,70 @@ static int emit_io(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 	return r;
 }
 
+/* Read all of the open file fd into p->netbuf (proc files come a piece at a time).
+ * Returns 0 or -errno (-E2BIG past the buffer's bound). */
+static int read_all(struct container_priv *p, int fd)
+{
+	buf_reset(&p->netbuf);
+	for (;;) {
+		int r = buf_reserve(&p->netbuf, 4096);
+		if (r < 0)
+			return r;
+		size_t room = p->netbuf.cap - p->netbuf.len - 1;
+		ssize_t got = read(fd, p->netbuf.p + p->netbuf.len, room);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			return 0;
+		p->netbuf.len += (size_t)got;
+	}
+}
+
+/* The network figures of e, as cAdvisor reports them: the root's from pid 1; a pod's
+ * sandbox container's (host network or not) from its first process; no other
+ * container's of a pod (they share the sandbox's namespace) and no pod cgroup's; and
+ * for a cgroup outside pods, its first process's when that is in a namespace of its
+ * own, not the host's (a service in the host's would repeat the node's traffic). A
+ * cgroup with no process has none. Emitted with label set ls and interface. Returns 0,
+ * -ENODEV when the cgroup went away, or a sink error. */
+static int emit_net(struct container_priv *p, struct ct_entry *e, uint32_t ls,
+		    struct metric_sink *out)
+{
+	uint64_t pid = 1;
+	bool own_only = false;
+	struct stat st;
+	int r = 0, fd;
+	if (p->procfd < 0 || e->kind == CT_POD || (e->pod_uid[0] && !e->sandbox))
+		return 0;
+	if (e->kind != CT_ROOT) {
+		struct span t;
+		if ((r = slot_span(p, e, S_PROCS, &t)) < 0 || t.len == 0 ||
+		    cgroup_first_pid(t, &pid) < 0)
+			return r;
+		own_only = !e->pod_uid[0];
+	}
+	char rel[48];
+	snprintf(rel, sizeof(rel), "%llu/net/dev", (unsigned long long)pid);
+	if ((fd = bundle_open(p->procfd, rel, &st)) < 0)
+		return 0; /* the process ended: none this time */
+	if (own_only && st.st_ino == p->host_net_ino && st.st_dev == p->host_net_dev)
+		goto out;
+	if (read_all(p, fd) < 0 ||
+	    netdev_pid_parse((struct span){ p->netbuf.p, p->netbuf.len }, &p->nd) < 0)
+		goto out;
+	for (uint32_t i = 0; r == 0 && i < p->nd.n; i++) {
+		struct label ifl = L("interface", p->nd.ifs[i].name);
+		for (int k = 0; r == 0 && k < ND_N; k++)
+			r = sink_add_ls(out, &fams[F_NET_RX_BYTES + k], (double)p->nd.ifs[i].v[k], ls,
+					&ifl, 1);
+	}
+out:
+	close(fd);
+	return r;
+}
+
 /* ---- emission ------------------------------------------------------------------------ */
 
 /* Read and emit everything for e. Returns 0 (also when e vanished) or a sink error. */
@@ -1057,6 +1139,8 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 	}
 	if (r == 0) {
 		r = emit_io(p, e, ls, out);
+		if (r == 0)
+			r = emit_net(p, e, ls, out);
 		if (r == -ENODEV)
 			r = 0;
 	}
@@ -1357,6 +1441,7 @@ static int container_init(struct collector *c)
 		p->lv[i].fd = -1;
 	p->meminfo.fd = -1;
 	p->rootfd = -1;
+	p->procfd = -1;
 	p->logs.pods_dir.fd = -1;
 	p->logs.ctrs_dir.fd = -1;
 	c->priv = p;
@@ -1382,6 +1467,16 @@ static int container_init(struct collector *c)
 		goto out_fail;
 	/* runtime records are optional: without the root, names come from the logs alone */
 	p->rootfd = open(cfg_rootfs(c->cfg), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* network figures are optional too: the host's namespace is pid 1's */
+	p->procfd = open(cfg_procfs(c->cfg), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int hfd = p->procfd >= 0 ? bundle_open(p->procfd, "1/net/dev", &st) : -1;
+	if (hfd >= 0) {
+		p->host_net_dev = st.st_dev;
+		p->host_net_ino = st.st_ino;
+		close(hfd);
+	}
+	p->netbuf.max = 4u << 20;
 	machine_read(cfg_procfs(c->cfg), sysfs, cfg_rootfs(c->cfg), &p->machine);
 	fd_budget(p, c);
 	return 0;
@@ -1409,6 +1504,9 @@ static void container_fini(struct collector *c)
 	podlogs_fini(&p->logs);
 	if (p->rootfd >= 0)
 		close(p->rootfd);
+	if (p->procfd >= 0)
+		close(p->procfd);
+	buf_fini(&p->netbuf);
 	procfile_fini(&p->meminfo);
 	free(p);
 	c->priv = NULL;
