@@ -2,7 +2,7 @@
  * fuzz_netdev_pid: the /proc/<pid>/net/dev and cgroup.procs parsers behind
  * container_network_* (lib/netdev_pid.h). Whatever the bytes: a documented result,
  * nothing kept on error, at most the table's interfaces, every name a NUL-terminated
- * non-empty string of the input's bytes that is none cAdvisor leaves out.
+ * non-empty string of printable ASCII that is none cAdvisor leaves out.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -24,6 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len == 0 || len == sizeof(nd.ifs[i].name) ||
 		    ((n[0] | 0x20) == 'l' && (n[1] | 0x20) == 'o'))
 			abort();
+		for (size_t k = 0; k < len; k++)
+			if (n[k] < 0x21 || n[k] > 0x7e)
+				abort();
 	}
 	uint64_t pid = 0;
 	r = cgroup_first_pid(s, &pid);

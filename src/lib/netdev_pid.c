@@ -41,6 +41,9 @@ static int parse_line(struct span line, struct netdev_iface *d, bool *skip)
 	if (span_word(&rest, &w))
 		return -EINVAL;
 	*skip = ignored(name);
+	for (size_t i = 0; i < name.len; i++) /* a label: printable ASCII names only */
+		if (name.p[i] < 0x21 || name.p[i] > 0x7e)
+			*skip = true;
 	memcpy(d->name, name.p, name.len);
 	d->name[name.len] = '\0';
 	for (int i = 0; i < 4; i++) {

@@ -5,7 +5,8 @@
  *
  * netdev_pid_parse reads the file's text into a fixed table (no allocation), leaving out
  * the interfaces cAdvisor leaves out (names starting with lo, veth, docker or nerdctl,
- * in any case: the host ends of container links and the loopback), and, like cAdvisor,
+ * in any case: the host ends of container links and the loopback) and those whose names
+ * are not printable ASCII (they could not be label values as they are), and, like cAdvisor,
  * trusts none of a file with a malformed line. cgroup_first_pid takes the process a
  * cgroup.procs file lists first.
  */
