@@ -122,10 +122,12 @@ def run_one(args, n, workdir):
     """Generate the fixture for n containers, run plumb on it, return its figures."""
     fdir = os.path.join(workdir, "node-%d" % n)
     t0 = time.monotonic()
-    manifest = fixture.generate(fdir, n, seed=args.seed, layout=args.layout)
+    manifest = fixture.generate(fdir, n, seed=args.seed, layout=args.layout, pause=args.pause)
     gen_s = time.monotonic() - t0
     argv = [args.plumb, "--collector.disable-defaults", "--collector.container",
             "--path.sysfs=" + os.path.join(fdir, "sys"), "--path.rootfs=" + fdir]
+    if args.pause:
+        argv.append("--path.procfs=" + os.path.join(fdir, "proc"))
     argv += bench.plumb_runtime_args(args.helptext) + args.plumb_arg
     if args.nofile:
         argv = ["prlimit", "--nofile=%d" % args.nofile] + argv  # prlimit execs: same pid
@@ -272,6 +274,9 @@ def parse_args(argv):
     p.add_argument("--v1", action="store_const", dest="layout", const="v1", help="same as --layout v1")
     p.add_argument("--seed", type=int, default=1, help="fixture seed (default 1)")
     p.add_argument("--gzip", action="store_true", help="ask for gzip, as Prometheus does")
+    p.add_argument("--pause", action="store_true",
+                   help="give every pod its sandbox container, the runtime's records and per-pod "
+                        "/proc/<pid>/net/dev (plumb reads images and network figures too)")
     p.add_argument("--nofile", type=int, default=0,
                    help="run plumb under this descriptor limit (prlimit), e.g. 1024 so that every N "
                         "holds the same share of its files (default: the inherited limit)")

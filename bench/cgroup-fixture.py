@@ -186,6 +186,7 @@ class Cgroup:
         self.path = path          # "/kubepods.slice/..." ("/" for the root)
         self.stats = stats or Stats()
         self.children = []
+        self.pids = None          # the processes in it; None: made up from the path
 
     def child(self, name, stats=None):
         c = Cgroup(self.path.rstrip("/") + "/" + name, stats)
@@ -209,14 +210,50 @@ def uid(rng):
     return "%s-%s-4%s-%s%s-%s" % (h[:8], h[8:12], h[13:16], "89ab"[int(h[16], 16) % 4], h[17:20], h[20:])
 
 
-def build(n, seed):
-    """The cgroup tree of a node running n containers, and the manifest of containers."""
+PAUSE_IMAGE = "registry.k8s.io/pause:3.9"
+RUNTIMES = ("containerd", "crio", "docker")
+DRIVERS = ("systemd", "cgroupfs")
+
+
+def container_cgroup(runtime, driver, cid):
+    """The name of a container's cgroup under its pod's, as each runtime makes it."""
+    if driver == "systemd":
+        return {"containerd": "cri-containerd-%s.scope", "crio": "crio-%s.scope",
+                "docker": "docker-%s.scope"}[runtime] % cid
+    return ("crio-%s" if runtime == "crio" else "%s") % cid
+
+
+def pod_cgroup(driver, qos, puid):
+    """The name of a pod's cgroup under its QoS class's (or kubepods for guaranteed)."""
+    if driver == "cgroupfs":
+        return "pod" + puid
+    uscore = puid.replace("-", "_")
+    return "kubepods-pod%s.slice" % uscore if qos == "guaranteed" else \
+        "kubepods-%s-pod%s.slice" % (qos, uscore)
+
+
+def net_figures(rng):
+    """One interface's /proc/net/dev receive and transmit figures: bytes, packets, errs,
+    drop for each."""
+    rp, tp = rng.randint(10**3, 10**8), rng.randint(10**3, 10**8)
+    return [rp * rng.randint(60, 1500), rp, rng.randint(0, 50), rng.randint(0, 500),
+            tp * rng.randint(60, 1500), tp, rng.randint(0, 50), rng.randint(0, 500)]
+
+
+def build(n, seed, runtime="containerd", driver="systemd", pause=False):
+    """The cgroup tree of a node running n containers, and the manifest of containers.
+    With pause, every pod also has its sandbox (pause) container, in the pod's network
+    namespace (pods[1] uses the host's network), and cgroups get process IDs."""
     rng = random.Random(seed)
     root = Cgroup("/")
-    kube = root.child("kubepods.slice")
+    if driver == "systemd":
+        kube = root.child("kubepods.slice")
+        qos_cg = {"burstable": kube.child("kubepods-burstable.slice"),
+                  "besteffort": kube.child("kubepods-besteffort.slice")}
+    else:
+        kube = root.child("kubepods")
+        qos_cg = {"burstable": kube.child("burstable"), "besteffort": kube.child("besteffort")}
     kube.stats.mem_limit = 60 * GIB
-    qos_cg = {"burstable": kube.child("kubepods-burstable.slice"),
-              "besteffort": kube.child("kubepods-besteffort.slice")}
     qos_cg["besteffort"].stats.shares = 2
     qos_cg["burstable"].stats.shares = 3072
     system = root.child("system.slice")
@@ -238,18 +275,23 @@ def build(n, seed):
                 seen_pods.add((ns, pod))
                 break
         puid = uid(rng)
-        uscore = puid.replace("-", "_")
-        if qos == "guaranteed":
-            pod_cg = kube.child("kubepods-pod%s.slice" % uscore)
-        else:
-            pod_cg = qos_cg[qos].child("kubepods-%s-pod%s.slice" % (qos, uscore))
+        pod_cg = (kube if qos == "guaranteed" else qos_cg[qos]).child(pod_cgroup(driver, qos, puid))
         pinfo = {"pod": pod, "namespace": ns, "uid": puid, "qos": qos, "id": pod_cg.path,
                  "containers": []}
         pods.append(pinfo)
+        if pause:
+            sid = "%064x" % rng.getrandbits(256)
+            st = leaf_stats(rng, "besteffort")
+            st.pids = 1
+            sc = pod_cg.child(container_cgroup(runtime, driver, sid), st)
+            pinfo["sandbox"] = {"id": sc.path, "container_id": sid, "image": PAUSE_IMAGE}
+            pinfo["host_network"] = len(pods) == 2
+            pinfo["net"] = {} if pinfo["host_network"] else \
+                {"eth0": net_figures(rng), "net1": net_figures(rng)}
         for cname in names[:min(2, n - i)]:
             cid = "%064x" % rng.getrandbits(256)
             st = leaf_stats(rng, qos)
-            c = pod_cg.child("cri-containerd-%s.scope" % cid, st)
+            c = pod_cg.child(container_cgroup(runtime, driver, cid), st)
             containers.append({"id": c.path, "pod": pod, "namespace": ns, "container": cname,
                                "pod_uid": puid, "container_id": cid, "qos": qos,
                                "image": IMAGES[cname]})
@@ -263,6 +305,12 @@ def build(n, seed):
                 ps.mem_limit = (ps.mem_limit or 0) + st.mem_limit
             i += 1
     root.total()
+    if pause:  # process IDs: distinct, so every process has a /proc entry of its own
+        nextpid = 1000
+        for cg in root.walk():
+            if not cg.children and cg.path != "/":
+                cg.pids = list(range(nextpid, nextpid + min(cg.stats.pids, 3)))
+                nextpid += len(cg.pids)
     return root, containers, pods
 
 
@@ -317,8 +365,7 @@ def write_v2(base, root):
         write(os.path.join(d, "cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma misc\n")
         write(os.path.join(d, "cgroup.subtree_control"),
               "cpuset cpu io memory hugetlb pids\n" if cg.children else "")
-        write(os.path.join(d, "cgroup.procs"), "" if cg.children else
-              "".join("%d\n" % (1000 + (hash_path(cg.path) + k) % 4000000) for k in range(min(s.pids, 3))))
+        write(os.path.join(d, "cgroup.procs"), procs_text(cg))
         write(os.path.join(d, "cpu.stat"),
               "usage_usec %d\nuser_usec %d\nsystem_usec %d\ncore_sched.force_idle_usec 0\n"
               "nr_periods %d\nnr_throttled %d\nthrottled_usec %d\nnr_bursts 0\nburst_usec 0\n"
@@ -356,6 +403,16 @@ def write_v2(base, root):
         write(os.path.join(d, "pids.max"), "%s\n" % (s.pids_max if s.pids_max else "max"))
         write(os.path.join(d, "io.max"), "")
         write(os.path.join(d, "io.weight"), "default 100\n")
+
+
+def procs_text(cg):
+    """cgroup.procs of cg: its processes, one a line (none in a cgroup with children)."""
+    if cg.children:
+        return ""
+    if cg.pids is not None:
+        return "".join("%d\n" % pid for pid in cg.pids)
+    return "".join("%d\n" % (1000 + (hash_path(cg.path) + k) % 4000000)
+                   for k in range(min(cg.stats.pids, 3)))
 
 
 def hash_path(p):
@@ -407,8 +464,7 @@ def write_v1(base, root, hybrid):
     for cg in root.walk():
         s = cg.stats
         rel = cg.path.lstrip("/")
-        leaf_procs = "" if cg.children else "".join(
-            "%d\n" % (1000 + (hash_path(cg.path) + k) % 4000000) for k in range(min(s.pids, 3)))
+        leaf_procs = procs_text(cg)
         is_root = cg.path == "/"
         limit = s.mem_limit if s.mem_limit else V1_UNLIMITED
         for ctl in ("cpu,cpuacct", "memory", "blkio", "pids", "cpuset", "systemd"):
@@ -502,16 +558,159 @@ def write_logs(root_dir, containers):
                                                                 c["container_id"])))
 
 
-def generate(out, n, seed=1, layout="v2"):
+def oci_annotations(runtime, pod, c, sandbox):
+    """The annotations containerd or CRI-O write into a container's config.json."""
+    sid = pod["sandbox"]["container_id"]
+    if runtime == "containerd":
+        a = {"io.kubernetes.cri.sandbox-id": sid, "io.kubernetes.cri.sandbox-name": pod["pod"],
+             "io.kubernetes.cri.sandbox-namespace": pod["namespace"],
+             "io.kubernetes.cri.sandbox-uid": pod["uid"]}
+        if sandbox:
+            a.update({"io.kubernetes.cri.container-type": "sandbox",
+                      "io.kubernetes.cri.sandbox-log-directory": "/var/log/pods/%s_%s_%s"
+                      % (pod["namespace"], pod["pod"], pod["uid"]),
+                      "io.kubernetes.cri.podsandbox.image-name": c["image"]})
+        else:
+            a.update({"io.kubernetes.cri.container-type": "container",
+                      "io.kubernetes.cri.container-name": c["container"],
+                      "io.kubernetes.cri.image-name": c["image"]})
+        return a
+    kname = "POD" if sandbox else c["container"]
+    labels = {"io.kubernetes.container.name": kname, "io.kubernetes.pod.name": pod["pod"],
+              "io.kubernetes.pod.namespace": pod["namespace"], "io.kubernetes.pod.uid": pod["uid"]}
+    return {"io.kubernetes.cri-o.ContainerType": "sandbox" if sandbox else "container",
+            "io.kubernetes.cri-o.ContainerID": c["container_id"],
+            "io.kubernetes.cri-o.Name": crio_name(pod, kname),
+            "io.kubernetes.cri-o.ImageName": c["image"],
+            "io.kubernetes.cri-o.Image": "sha256:%064x" % hash_path(c["image"]),
+            "io.kubernetes.cri-o.SandboxID": sid,
+            "io.kubernetes.cri-o.Labels": json.dumps(labels),
+            "io.kubernetes.pod.name": pod["pod"], "io.kubernetes.pod.namespace": pod["namespace"],
+            "io.kubernetes.pod.uid": pod["uid"]}
+
+
+def crio_name(pod, kname):
+    """The runtime's own name of a pod's container (CRI-O's and docker's: k8s_...)."""
+    return "k8s_%s_%s_%s_%s_0" % (kname, pod["pod"], pod["namespace"], pod["uid"])
+
+
+def write_records(out, runtime, pods, containers):
+    """Each container's record, where its runtime keeps it (the source of image and names)."""
+    by_pod = {}
+    for c in containers:
+        by_pod.setdefault(c["pod_uid"], []).append(c)
+    for pod in pods:
+        sb = dict(pod["sandbox"], container="POD")
+        for c, sandbox in [(sb, True)] + [(c, False) for c in by_pod.get(pod["uid"], [])]:
+            cid = c["container_id"]
+            if runtime == "docker":
+                kname = "POD" if sandbox else c["container"]
+                d = os.path.join(out, "var", "lib", "docker", "containers", cid)
+                rec = {"ID": cid, "Name": "/" + crio_name(pod, kname),
+                       "Image": "sha256:%064x" % hash_path(c["image"]),
+                       "State": {"Running": True},
+                       "Config": {"Image": c["image"], "Hostname": pod["pod"], "Labels": {
+                           "io.kubernetes.container.name": kname,
+                           "io.kubernetes.docker.type": "podsandbox" if sandbox else "container",
+                           "io.kubernetes.pod.name": pod["pod"],
+                           "io.kubernetes.pod.namespace": pod["namespace"],
+                           "io.kubernetes.pod.uid": pod["uid"],
+                           "io.kubernetes.sandbox.id": pod["sandbox"]["container_id"]}}}
+                name = "config.v2.json"
+            else:
+                d = os.path.join(out, "run", "containerd", "io.containerd.runtime.v2.task", "k8s.io", cid) \
+                    if runtime == "containerd" else \
+                    os.path.join(out, "run", "containers", "storage", "overlay-containers", cid, "userdata")
+                rec = {"ociVersion": "1.1.0",
+                       "process": {"user": {"uid": 65535 if sandbox else 0, "gid": 65535 if sandbox else 0},
+                                   "args": ["/pause"] if sandbox else ["/docker-entrypoint.sh"],
+                                   "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"],
+                                   "cwd": "/"},
+                       "root": {"path": "rootfs", "readonly": sandbox},
+                       "hostname": pod["pod"],
+                       "annotations": oci_annotations(runtime, pod, c, sandbox),
+                       "linux": {"cgroupsPath": c["id"],
+                                 "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"},
+                                                {"type": "mount"}, {"type": "network"}]}}
+                name = "config.json"
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, name), "w") as f:
+                json.dump(rec, f, indent=None if runtime == "docker" else 1)
+
+
+NETDEV_HEAD = ("Inter-|   Receive                                                |  Transmit\n"
+               " face |bytes    packets errs drop fifo frame compressed multicast|"
+               "bytes    packets errs drop fifo colls carrier compressed\n")
+
+
+def netdev_text(ifaces):
+    """/proc/<pid>/net/dev for interfaces {name: net_figures()}, lo first."""
+    lines = [NETDEV_HEAD, "    lo: 7348 80 0 0 0 0 0 0 7348 80 0 0 0 0 0 0\n"]
+    for name, v in sorted(ifaces.items()):
+        rb, rp, re_, rd, tb, tp, te, td = v
+        lines.append("%6s: %d %d %d %d 0 0 0 0 %d %d %d %d 0 0 0 0\n" % (name, rb, rp, re_, rd, tb, tp, te, td))
+    return "".join(lines)
+
+
+HOST_NET = {"eth0": [987654321012, 765432101, 3, 17, 123456789012, 98765432, 1, 2],
+            "cni0": [55555555, 44444, 0, 0, 66666666, 55555, 0, 0],
+            "veth1a2b3c4d": [1000, 10, 0, 0, 2000, 20, 0, 0]}
+
+
+# /proc/cpuinfo of one CPU: NCPU threads, two to a core, one socket
+CPUINFO = ("processor\t: %d\nvendor_id\t: GenuineIntel\nmodel name\t: Fixture CPU @ 2.00GHz\n"
+           "physical id\t: 0\nsiblings\t: 4\ncore id\t\t: %d\ncpu cores\t: 2\nflags\t\t: fpu vme\n\n")
+BOOT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5"
+MACHINE_ID = "0123456789abcdef0123456789abcdef"
+
+
+def write_proc(out, root, pods):
+    """DIR/proc: meminfo, and /proc/<pid>/net/dev for every process in a cgroup, hard links
+    to one file per network namespace (a file's inode stands for its namespace, as the
+    kernel's do): pid 1's for the host, one per pod, shared by the pod's containers."""
+    proc = os.path.join(out, "proc")
+    os.makedirs(os.path.join(proc, "1", "net"))
+    write(os.path.join(proc, "meminfo"), "MemTotal:       65842644 kB\nMemFree:        40123456 kB\n"
+          "MemAvailable:   52345678 kB\nSwapTotal:       2097148 kB\nSwapFree:        2097148 kB\n")
+    write(os.path.join(proc, "cpuinfo"), "".join(CPUINFO % (cpu, cpu // 2) for cpu in range(NCPU)))
+    os.makedirs(os.path.join(proc, "sys", "kernel", "random"))
+    write(os.path.join(proc, "sys", "kernel", "random", "boot_id"), BOOT_ID + "\n")
+    os.makedirs(os.path.join(out, "etc"), exist_ok=True)
+    write(os.path.join(out, "etc", "machine-id"), MACHINE_ID + "\n")
+    os.makedirs(os.path.join(out, "sys", "devices", "system", "cpu"), exist_ok=True)
+    write(os.path.join(out, "sys", "devices", "system", "cpu", "online"), "0-%d\n" % (NCPU - 1))
+    host = os.path.join(proc, "1", "net", "dev")
+    write(host, netdev_text(HOST_NET))
+    netns = {}
+    for p in pods:
+        if p.get("host_network"):
+            netns[p["id"]] = host
+        else:
+            f = os.path.join(proc, "netns-%s" % p["uid"])
+            write(f, netdev_text(p["net"]))
+            netns[p["id"]] = f
+    for cg in root.walk():
+        for pid in cg.pids or ():
+            d = os.path.join(proc, str(pid), "net")
+            os.makedirs(d)
+            os.link(netns.get(os.path.dirname(cg.path), host), os.path.join(d, "dev"))
+
+
+def generate(out, n, seed=1, layout="v2", runtime="containerd", driver="systemd", pause=False):
     """Write the fixture for n containers under out (which must be empty or absent);
-    return the manifest (also written to out/fixture.json)."""
+    return the manifest (also written to out/fixture.json). runtime (containerd, crio,
+    docker) and driver (systemd, cgroupfs) name the cgroups as each does; with pause, every
+    pod has its sandbox container, each runtime's records are written, and DIR/proc holds
+    the processes' /proc/<pid>/net/dev (run plumb with --path.procfs=DIR/proc)."""
     if layout not in ("v2", "v1", "hybrid"):
         raise ValueError("layout must be v2, v1 or hybrid")
+    if runtime not in RUNTIMES or driver not in DRIVERS:
+        raise ValueError("runtime must be one of %s, driver one of %s" % (RUNTIMES, DRIVERS))
     if n < 0:
         raise ValueError("the number of containers must be >= 0")
     if os.path.exists(out) and os.listdir(out):
         raise FileExistsError("%s exists and is not empty" % out)
-    root, containers, pods = build(n, seed)
+    root, containers, pods = build(n, seed, runtime, driver, pause)
     sysdir = os.path.join(out, "sys")
     base = os.path.join(sysdir, "fs", "cgroup")
     os.makedirs(base)
@@ -521,8 +720,11 @@ def generate(out, n, seed=1, layout="v2"):
         write_v1(base, root, layout == "hybrid")
     write_block_devices(sysdir)
     write_logs(out, containers)
+    if pause:
+        write_records(out, runtime, pods, containers)
+        write_proc(out, root, pods)
     manifest = {
-        "layout": layout, "seed": seed, "n": n, "driver": "systemd", "runtime": "containerd",
+        "layout": layout, "seed": seed, "n": n, "driver": driver, "runtime": runtime, "pause": pause,
         "cgroup_root": "sys/fs/cgroup", "pod_logs": "var/log",
         "devices": {majmin: name for majmin, name, _ in DISKS},
         "containers": containers,
@@ -542,7 +744,12 @@ def generate(out, n, seed=1, layout="v2"):
             "memory_cache": s.file, "memory_limit_bytes": s.mem_limit or 0,
             "cpu_quota_us": s.quota_us or 0, "cpu_period_us": s.period_us, "cpu_shares": s.shares,
             "io_read_bytes": {d: s.io[d][0] for d in s.io}, "io_write_bytes": {d: s.io[d][1] for d in s.io},
+            "io_reads": {d: s.io[d][2] for d in s.io}, "io_writes": {d: s.io[d][3] for d in s.io},
         }
+    manifest["host_net"] = HOST_NET
+    manifest["machine"] = {"cores": NCPU, "physical_cores": NCPU // 2, "sockets": 1,
+                           "memory_bytes": 65842644 * 1024, "swap_bytes": 2097148 * 1024,
+                           "boot_id": BOOT_ID, "machine_id": MACHINE_ID}
     with open(os.path.join(out, "fixture.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -558,12 +765,16 @@ def main(argv):
     p.add_argument("--layout", choices=("v2", "v1", "hybrid"), default="v2",
                    help="cgroup layout (default v2)")
     p.add_argument("--v1", action="store_const", dest="layout", const="v1", help="same as --layout v1")
+    p.add_argument("--runtime", choices=RUNTIMES, default="containerd", help="container runtime (default containerd)")
+    p.add_argument("--driver", choices=DRIVERS, default="systemd", help="kubelet's cgroup driver (default systemd)")
+    p.add_argument("--pause", action="store_true",
+                   help="give every pod its sandbox container, write the runtime's records and DIR/proc")
     p.add_argument("--force", action="store_true", help="remove DIR first if it exists")
     a = p.parse_args(argv)
     if a.force and os.path.exists(a.dir):
         shutil.rmtree(a.dir)
     try:
-        m = generate(a.dir, a.containers, a.seed, a.layout)
+        m = generate(a.dir, a.containers, a.seed, a.layout, a.runtime, a.driver, a.pause)
     except (ValueError, FileExistsError) as e:
         p.error(str(e))
     print("%s: %d containers in %d pods, %s layout; run plumb with --path.sysfs=%s --path.rootfs=%s"

@@ -14,9 +14,10 @@
  * directory fds opened with openat, never opendir, so it allocates nothing. Every
  * cgroup seen gets an entry in a table keyed by its path (chained hash over a
  * grow-only array; a slot freed by a vanished cgroup is reused), which caches what the
- * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and,
- * once kubelet's log folders named it (lib/podlogs.h), its pod, namespace and
- * container. Files are parsed with lib/cgstat.h. Descriptors are held in the entry
+ * path says (kind, pod UID, container id, whether it is reported: lib/cgident.h) and
+ * its image, pod, namespace and container: from the runtime's record of the container
+ * (lib/bundle.h), read once when the walk first sees it, else from kubelet's log
+ * folders (lib/podlogs.h). Files are parsed with lib/cgstat.h. Descriptors are held in the entry
  * up to the budget the core grants (core/resources.h): first each reported cgroup's directory
  * (O_PATH, one per hierarchy it is read from), then, with what is left and at most
  * --collector.container.max-held-files of them, the files read every scrape, re-read
@@ -46,11 +47,14 @@
 #include "collectors/container.h"
 #include "core/collector.h"
 #include "lib/buf.h"
+#include "lib/bundle.h"
 #include "lib/cgident.h"
 #include "lib/cgstat.h"
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
 #include "lib/log.h"
+#include "lib/machine.h"
+#include "lib/netdev_pid.h"
 #include "lib/podlogs.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
@@ -74,6 +78,8 @@ enum ct_slot {
 	S_MEM_FAILCNT,  /* v1 memory.failcnt */
 	S_MEM_MAXUSE,   /* v1 memory.max_usage_in_bytes */
 	S_IO,           /* v2 io.stat; v1 blkio.throttle.io_service_bytes_recursive */
+	S_IO_OPS,       /* v1 blkio.throttle.io_serviced_recursive (v2: io.stat has them) */
+	S_PROCS,        /* cgroup.procs: a process whose network namespace is read */
 	S_PSI_CPU, S_PSI_MEM, S_PSI_IO,
 	S_N
 };
@@ -98,6 +104,8 @@ static const struct ct_file ct_files[S_N] = {
 	[S_MEM_FAILCNT] = { NULL, "memory.failcnt", CTL_MEMORY },
 	[S_MEM_MAXUSE] = { NULL, "memory.max_usage_in_bytes", CTL_MEMORY },
 	[S_IO] = { "io.stat", "blkio.throttle.io_service_bytes_recursive", CTL_BLKIO },
+	[S_IO_OPS] = { NULL, "blkio.throttle.io_serviced_recursive", CTL_BLKIO },
+	[S_PROCS] = { "cgroup.procs", "cgroup.procs", CTL_CPU },
 	/* PSI exists on v2 only: in hybrid mode it comes from the unified mount */
 	[S_PSI_CPU] = { "cpu.pressure", NULL, CTL_UNIFIED },
 	[S_PSI_MEM] = { "memory.pressure", NULL, CTL_UNIFIED },
@@ -111,7 +119,9 @@ enum ct_fam {
 	F_MEM_USAGE, F_MEM_WSET, F_MEM_RSS, F_MEM_CACHE, F_MEM_SWAP, F_MEM_MAPPED,
 	F_MEM_FAILCNT, F_MEM_MAXUSE, F_OOM,
 	F_SPEC_QUOTA, F_SPEC_PERIOD, F_SPEC_SHARES, F_SPEC_MEMLIMIT,
-	F_FS_READS, F_FS_WRITES,
+	F_FS_READS, F_FS_WRITES, F_FS_READ_OPS, F_FS_WRITE_OPS,
+	F_NET_RX_BYTES, F_NET_RX_PACKETS, F_NET_RX_ERRORS, F_NET_RX_DROPPED,
+	F_NET_TX_BYTES, F_NET_TX_PACKETS, F_NET_TX_ERRORS, F_NET_TX_DROPPED,
 	F_PSI_CPU_WAIT, F_PSI_CPU_STALL, F_PSI_MEM_WAIT, F_PSI_MEM_STALL, F_PSI_IO_WAIT,
 	F_PSI_IO_STALL,
 	F_N
@@ -139,6 +149,16 @@ static const struct metric_desc fams[F_N] = {
 	[F_SPEC_MEMLIMIT] = { "container_spec_memory_limit_bytes", "Memory limit of the cgroup, in bytes.", METRIC_GAUGE },
 	[F_FS_READS] = { "container_fs_reads_bytes_total", "Bytes the cgroup read from a block device.", METRIC_COUNTER },
 	[F_FS_WRITES] = { "container_fs_writes_bytes_total", "Bytes the cgroup wrote to a block device.", METRIC_COUNTER },
+	[F_FS_READ_OPS] = { "container_fs_reads_total", "Read requests the cgroup completed on a block device.", METRIC_COUNTER },
+	[F_FS_WRITE_OPS] = { "container_fs_writes_total", "Write requests the cgroup completed on a block device.", METRIC_COUNTER },
+	[F_NET_RX_BYTES] = { "container_network_receive_bytes_total", "Bytes received on the interface of the cgroup's network namespace.", METRIC_COUNTER },
+	[F_NET_RX_PACKETS] = { "container_network_receive_packets_total", "Packets received on the interface.", METRIC_COUNTER },
+	[F_NET_RX_ERRORS] = { "container_network_receive_errors_total", "Receive errors on the interface.", METRIC_COUNTER },
+	[F_NET_RX_DROPPED] = { "container_network_receive_packets_dropped_total", "Received packets the interface dropped.", METRIC_COUNTER },
+	[F_NET_TX_BYTES] = { "container_network_transmit_bytes_total", "Bytes sent on the interface of the cgroup's network namespace.", METRIC_COUNTER },
+	[F_NET_TX_PACKETS] = { "container_network_transmit_packets_total", "Packets sent on the interface.", METRIC_COUNTER },
+	[F_NET_TX_ERRORS] = { "container_network_transmit_errors_total", "Transmit errors on the interface.", METRIC_COUNTER },
+	[F_NET_TX_DROPPED] = { "container_network_transmit_packets_dropped_total", "Packets the interface dropped instead of sending.", METRIC_COUNTER },
 	[F_PSI_CPU_WAIT] = { "container_pressure_cpu_waiting_seconds_total", "Time some tasks of the cgroup waited for a CPU, in seconds.", METRIC_COUNTER },
 	[F_PSI_CPU_STALL] = { "container_pressure_cpu_stalled_seconds_total", "Time all tasks of the cgroup waited for a CPU at once, in seconds.", METRIC_COUNTER },
 	[F_PSI_MEM_WAIT] = { "container_pressure_memory_waiting_seconds_total", "Time some tasks of the cgroup waited for memory, in seconds.", METRIC_COUNTER },
@@ -154,6 +174,18 @@ static const struct metric_desc res_pod_cpu = { "pod_cpu_usage_seconds_total", "
 static const struct metric_desc res_pod_mem = { "pod_memory_working_set_bytes", "Working set of the pod, in bytes.", METRIC_GAUGE };
 static const struct metric_desc res_node_cpu = { "node_cpu_usage_seconds_total", "CPU time the whole node used, in seconds.", METRIC_COUNTER };
 static const struct metric_desc res_node_mem = { "node_memory_working_set_bytes", "Working set of the whole node, in bytes.", METRIC_GAUGE };
+
+/* cAdvisor's machine_* families, on /metrics/cadvisor only. */
+enum ct_machine { M_CORES, M_PHYS_CORES, M_SOCKETS, M_BOOKS, M_DRAWERS, M_MEMORY, M_SWAP, M_N };
+static const struct metric_desc machine_fams[M_N] = {
+	[M_CORES] = { "machine_cpu_cores", "Logical CPUs online.", METRIC_GAUGE },
+	[M_PHYS_CORES] = { "machine_cpu_physical_cores", "Distinct CPU core IDs in /proc/cpuinfo.", METRIC_GAUGE },
+	[M_SOCKETS] = { "machine_cpu_sockets", "Distinct CPU package IDs in /proc/cpuinfo.", METRIC_GAUGE },
+	[M_BOOKS] = { "machine_cpu_books", "CPU books (an s390x grouping; 0 elsewhere).", METRIC_GAUGE },
+	[M_DRAWERS] = { "machine_cpu_drawers", "CPU drawers (an s390x grouping; 0 elsewhere).", METRIC_GAUGE },
+	[M_MEMORY] = { "machine_memory_bytes", "Memory the kernel manages (MemTotal), in bytes.", METRIC_GAUGE },
+	[M_SWAP] = { "machine_swap_bytes", "Swap space configured (SwapTotal), in bytes.", METRIC_GAUGE },
+};
 
 static const struct flag_def container_flags[] = {
 	{ "collector.container.include", FLAG_REGEX, NULL,
@@ -181,14 +213,16 @@ enum ct_mode { MODE_V2, MODE_V1, MODE_HYBRID };
 /* One cgroup the walk has seen. Strings are owned (one malloc'd block each). */
 struct ct_entry {
 	char *path;           /* "/a/b"; NULL: slot free */
-	char *labels;         /* "pod\0namespace\0container\0name\0", or NULL */
+	char *labels;         /* "pod\0namespace\0container\0name\0image\0", or NULL */
 	uint32_t pathlen;
 	uint32_t hash;
 	uint32_t hnext;       /* next index+1 in the bucket chain; 0 ends */
 	uint32_t seen;        /* generation the walk last saw it in */
 	enum ct_kind kind;
 	bool report;          /* passes the selection */
-	bool named;           /* pod/namespace/container found in the log folders */
+	bool named;           /* pod/namespace/container found (runtime record or logs) */
+	bool sandbox;         /* a pod's sandbox (pause) container */
+	uint8_t runtime;      /* enum cg_runtime, for finding its record */
 	char pod_uid[CT_UID_MAX];
 	char id[CT_ID_MAX];
 	int fd[S_N];          /* held files; -1 when not held */
@@ -238,8 +272,17 @@ struct container_priv {
 	uint32_t ndirctl;             /* directories one cgroup holds: hierarchies read */
 	bool want_names;              /* some reported entry lacks its names */
 	int logs_err;                 /* the log folders' last refresh error (logged once) */
+	int rootfd;                   /* --path.rootfs (O_PATH), for runtime records; or -1 */
+	int bundle_err;               /* the last error reading a record (logged once) */
 	struct ct_dev devs[CT_MAX_DEVS];
 	uint32_t ndevs;
+	struct bundle_ident bident;   /* one runtime record, being read */
+	struct machine_info machine;  /* read once, at init */
+	int procfd;                   /* --path.procfs (O_PATH), for /proc/<pid>/net/dev; or -1 */
+	dev_t host_net_dev;           /* /proc/1/net/dev's device and inode: the host's */
+	ino_t host_net_ino;           /* network namespace (0: unknown) */
+	struct buf netbuf;            /* one /proc/<pid>/net/dev */
+	struct netdev_pid nd;         /* parsed */
 	char path[PATH_MAX];          /* the walk's current path */
 	char buf[CT_READ_MAX + 1];    /* one file's contents */
 	struct cg_mem_stat ms;        /* parsed memory.stat */
@@ -278,6 +321,7 @@ int ct_identify(const char *path, size_t len, struct ct_ident *out)
 		snprintf(out->pod_uid, sizeof(out->pod_uid), "%s", ci.pod_uid);
 		snprintf(out->id, sizeof(out->id), "%s", ci.id);
 		snprintf(out->name, sizeof(out->name), "%s", ci.id);
+		out->runtime = ci.runtime;
 		break;
 	case CG_KIND_SERVICE:
 		out->kind = CT_SERVICE;
@@ -426,14 +470,16 @@ static int entry_get(struct container_priv *p, const char *path, size_t len, uin
 	e->kind = id.kind;
 	memcpy(e->pod_uid, id.pod_uid, sizeof(e->pod_uid));
 	memcpy(e->id, id.id, sizeof(e->id));
+	e->runtime = (uint8_t)id.runtime;
 	e->report = selected(p, path, len, id.kind);
 	if (id.name[0]) {
 		size_t nl = strlen(id.name);
-		e->labels = malloc(nl + 4);
+		e->labels = malloc(nl + 5);
 		if (!e->labels)
 			return -ENOMEM;
 		memcpy(e->labels, "\0\0\0", 3);
 		memcpy(e->labels + 3, id.name, nl + 1);
+		e->labels[nl + 4] = '\0'; /* no image */
 	}
 	e->hnext = p->buckets[h & (p->nbuckets - 1)];
 	p->buckets[h & (p->nbuckets - 1)] = idx + 1;
@@ -443,26 +489,28 @@ static int entry_get(struct container_priv *p, const char *path, size_t len, uin
 
 /* ---- names from kubelet's log folders ------------------------------------------------- */
 
-/* Set e's labels to pod, namespace, container and name. Returns 0 or -ENOMEM. */
+/* Set e's labels to pod, namespace, container, name and image (name and image may point
+ * into e's current labels). Returns 0 or -ENOMEM. */
 static int set_labels(struct ct_entry *e, struct span pod, struct span ns, struct span ctr,
-		      const char *name)
+		      const char *name, const char *image)
 {
-	size_t nl = strlen(name);
-	char *l = malloc(pod.len + ns.len + ctr.len + nl + 4);
+	size_t nl = strlen(name), il = strlen(image);
+	char *l = malloc(pod.len + ns.len + ctr.len + nl + il + 5);
 	if (!l)
 		return -ENOMEM;
 	char *q = l;
 	memcpy(q, pod.p, pod.len), q += pod.len, *q++ = '\0';
 	memcpy(q, ns.p, ns.len), q += ns.len, *q++ = '\0';
 	memcpy(q, ctr.p, ctr.len), q += ctr.len, *q++ = '\0';
-	memcpy(q, name, nl + 1);
+	memcpy(q, name, nl + 1), q += nl + 1;
+	memcpy(q, image, il + 1);
 	free(e->labels);
 	e->labels = l;
 	e->named = true;
 	return 0;
 }
 
-/* Label i of e (0 pod, 1 namespace, 2 container, 3 name), or "". */
+/* Label i of e (0 pod, 1 namespace, 2 container, 3 name, 4 image), or "". */
 static const char *entry_label(const struct ct_entry *e, int i)
 {
 	if (!e->labels)
@@ -487,14 +535,57 @@ static int name_entry(struct container_priv *p, struct ct_entry *e)
 	if (e->kind == CT_CONTAINER && e->id[0] && e->pod_uid[0] &&
 	    podlogs_container(&p->logs, span_cstr(e->id), &ci) == 0) {
 		int r = set_labels(e, span_cstr(ci.pod), span_cstr(ci.ns), span_cstr(ci.container),
-				   e->id);
+				   entry_label(e, 3), entry_label(e, 4));
+		e->sandbox = false;
 		return r;
 	}
 	if (entry_label(e, 0)[0] || podlogs_pod(&p->logs, span_cstr(e->pod_uid), &pi) < 0)
 		return 0;
 	int r = set_labels(e, span_cstr(pi.pod), span_cstr(pi.ns), (struct span){ "", 0 },
-			   entry_label(e, 3));
+			   entry_label(e, 3), entry_label(e, 4));
 	e->named = e->kind == CT_POD;
+	/* in a pod whose logs kubelet keeps, a container with no log is its sandbox */
+	e->sandbox = e->kind == CT_CONTAINER;
+	return r;
+}
+
+/* Give the container e, new to the walk, what its runtime's record says: its image and
+ * the runtime's own name for it always; its pod, namespace and container (and whether it
+ * is the pod's sandbox) only when e is in a pod's cgroup and the record names that pod's
+ * UID; a record naming another pod's UID is ignored whole, so that none can put a
+ * container into another pod. Looked up once per
+ * container and kept in e until it goes. A record that cannot be read is logged once per
+ * new error; the log folders remain the fallback. Returns 0 or -ENOMEM. */
+static int name_from_bundle(struct container_priv *p, struct ct_entry *e)
+{
+	struct bundle_ident *b = &p->bident;
+	int r = bundle_lookup(p->rootfd, (enum cg_runtime)e->runtime, e->id, b);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		if (r != -ENOENT && r != p->bundle_err)
+			plog(LOG_WARN, "cannot read a container's record: its image stays unknown",
+			     "id", e->id, "err", strerror(-r), PLOG_END);
+		if (r != -ENOENT)
+			p->bundle_err = r;
+		return 0;
+	}
+	if (e->pod_uid[0] && b->pod_uid[0] && strcmp(b->pod_uid, e->pod_uid) != 0)
+		return 0; /* it names another pod than its cgroup's: trust none of it */
+	const char *name = b->name[0] ? b->name : entry_label(e, 3);
+	/* a record missing a name (or holding one that cannot be a label) names nothing:
+	 * the log folders may */
+	bool pod = e->pod_uid[0] && b->pod_uid[0] && b->pod[0] && b->ns[0] &&
+		   (b->sandbox || b->container[0]);
+	if (pod) {
+		r = set_labels(e, span_cstr(b->pod), span_cstr(b->ns), span_cstr(b->container), name,
+			       b->image);
+		e->sandbox = b->sandbox;
+		return r;
+	}
+	struct span none = { "", 0 };
+	r = set_labels(e, none, none, none, name, b->image);
+	e->named = false; /* the log folders may still name its pod */
 	return r;
 }
 
@@ -887,49 +978,125 @@ static const char *dev_name(struct container_priv *p, unsigned maj, unsigned min
 	return tmp;
 }
 
-/* Emit one device's read and write bytes, with label set ls and the device label.
- * Returns 0 or a sink error. */
-static int emit_dev(struct container_priv *p, uint32_t ls, unsigned maj, unsigned min, bool hr,
-		    uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
+/* Emit one device's read and write figures as families rf and rf + 1 (bytes, or
+ * requests), with label set ls and the device label. Returns 0 or a sink error. */
+static int emit_dev(struct container_priv *p, int rf, uint32_t ls, unsigned maj, unsigned min,
+		    bool hr, uint64_t rd, bool hw, uint64_t wr, struct metric_sink *out)
 {
 	char tmp[80];
 	int r = 0;
 	struct label dev = L("device", dev_name(p, maj, min, tmp, sizeof(tmp)));
 	if (hr)
-		r = sink_add_ls(out, &fams[F_FS_READS], (double)rd, ls, &dev, 1);
+		r = sink_add_ls(out, &fams[rf], (double)rd, ls, &dev, 1);
 	if (r == 0 && hw)
-		r = sink_add_ls(out, &fams[F_FS_WRITES], (double)wr, ls, &dev, 1);
+		r = sink_add_ls(out, &fams[rf + 1], (double)wr, ls, &dev, 1);
 	return r;
 }
 
-/* Emit the I/O bytes of e, one series per device, with label set ls (and the device).
+/* Emit v1 blkio file slot s of e as families rf, rf + 1, one series per device.
  * Returns 0, -ENODEV when the cgroup went away, or a sink error. */
+static int emit_blkio(struct container_priv *p, struct ct_entry *e, int s, int rf, uint32_t ls,
+		      struct metric_sink *out)
+{
+	struct span t;
+	struct cg_blkio *bio = &p->io.v1;
+	int r = slot_span(p, e, s, &t);
+	if (r < 0 || t.len == 0 || cg_parse_blkio(t, bio) < 0)
+		return r;
+	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
+		const struct cg_blkio_dev *d = &bio->dev[i];
+		r = emit_dev(p, rf, ls, d->major, d->minor, d->has & CG_BLK_READ, d->read,
+			     d->has & CG_BLK_WRITE, d->write, out);
+	}
+	return r;
+}
+
+/* Emit the I/O bytes and requests of e, one series per device, with label set ls (and
+ * the device). Returns 0, -ENODEV when the cgroup went away, or a sink error. */
 static int emit_io(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 		   struct metric_sink *out)
 {
+	if (p->mode != MODE_V2) {
+		int r = emit_blkio(p, e, S_IO, F_FS_READS, ls, out);
+		return r == 0 ? emit_blkio(p, e, S_IO_OPS, F_FS_READ_OPS, ls, out) : r;
+	}
 	struct span t;
+	struct cg_io_stat *io = &p->io.v2;
 	int r = slot_span(p, e, S_IO, &t);
-	if (r < 0 || t.len == 0)
+	if (r < 0 || t.len == 0 || cg_parse_io_stat(t, io) < 0)
 		return r;
-	if (p->mode == MODE_V2) {
-		struct cg_io_stat *io = &p->io.v2;
-		if (cg_parse_io_stat(t, io) < 0)
+	for (uint32_t i = 0; r == 0 && i < io->n; i++) {
+		const struct cg_io_dev *d = &io->dev[i];
+		r = emit_dev(p, F_FS_READS, ls, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
+			     d->has & CG_IO_WBYTES, d->wbytes, out);
+		if (r == 0)
+			r = emit_dev(p, F_FS_READ_OPS, ls, d->major, d->minor, d->has & CG_IO_RIOS,
+				     d->rios, d->has & CG_IO_WIOS, d->wios, out);
+	}
+	return r;
+}
+
+/* Read all of the open file fd into p->netbuf (proc files come a piece at a time).
+ * Returns 0 or -errno (-E2BIG past the buffer's bound). */
+static int read_all(struct container_priv *p, int fd)
+{
+	buf_reset(&p->netbuf);
+	for (;;) {
+		int r = buf_reserve(&p->netbuf, 4096);
+		if (r < 0)
+			return r;
+		size_t room = p->netbuf.cap - p->netbuf.len - 1;
+		ssize_t got = read(fd, p->netbuf.p + p->netbuf.len, room);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
 			return 0;
-		for (uint32_t i = 0; r == 0 && i < io->n; i++) {
-			const struct cg_io_dev *d = &io->dev[i];
-			r = emit_dev(p, ls, d->major, d->minor, d->has & CG_IO_RBYTES, d->rbytes,
-				     d->has & CG_IO_WBYTES, d->wbytes, out);
-		}
-		return r;
+		p->netbuf.len += (size_t)got;
 	}
-	struct cg_blkio *bio = &p->io.v1;
-	if (cg_parse_blkio(t, bio) < 0)
+}
+
+/* The network figures of e, as cAdvisor reports them: the root's from pid 1; a pod's
+ * sandbox container's (host network or not) from its first process; no other
+ * container's of a pod (they share the sandbox's namespace) and no pod cgroup's; and
+ * for a cgroup outside pods, its first process's when that is in a namespace of its
+ * own, not the host's (a service in the host's would repeat the node's traffic). A
+ * cgroup with no process has none. Emitted with label set ls and interface. Returns 0,
+ * -ENODEV when the cgroup went away, or a sink error. */
+static int emit_net(struct container_priv *p, struct ct_entry *e, uint32_t ls,
+		    struct metric_sink *out)
+{
+	uint64_t pid = 1;
+	bool own_only = false;
+	struct stat st;
+	int r = 0, fd;
+	if (p->procfd < 0 || e->kind == CT_POD || (e->pod_uid[0] && !e->sandbox))
 		return 0;
-	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
-		const struct cg_blkio_dev *d = &bio->dev[i];
-		r = emit_dev(p, ls, d->major, d->minor, d->has & CG_BLK_READ, d->read,
-			     d->has & CG_BLK_WRITE, d->write, out);
+	if (e->kind != CT_ROOT) {
+		struct span t;
+		if ((r = slot_span(p, e, S_PROCS, &t)) < 0 || t.len == 0 ||
+		    cgroup_first_pid(t, &pid) < 0)
+			return r;
+		own_only = !e->pod_uid[0];
 	}
+	char rel[48];
+	snprintf(rel, sizeof(rel), "%llu/net/dev", (unsigned long long)pid);
+	if ((fd = bundle_open(p->procfd, rel, &st)) < 0)
+		return 0; /* the process ended: none this time */
+	if (own_only && st.st_ino == p->host_net_ino && st.st_dev == p->host_net_dev)
+		goto out;
+	if (read_all(p, fd) < 0 ||
+	    netdev_pid_parse((struct span){ p->netbuf.p, p->netbuf.len }, &p->nd) < 0)
+		goto out;
+	for (uint32_t i = 0; r == 0 && i < p->nd.n; i++) {
+		struct label ifl = L("interface", p->nd.ifs[i].name);
+		for (int k = 0; r == 0 && k < ND_N; k++)
+			r = sink_add_ls(out, &fams[F_NET_RX_BYTES + k], (double)p->nd.ifs[i].v[k], ls,
+					&ifl, 1);
+	}
+out:
+	close(fd);
 	return r;
 }
 
@@ -956,7 +1123,7 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 	const char *pod = entry_label(e, 0), *ns = entry_label(e, 1), *ctr = entry_label(e, 2);
 	uint32_t ls = 0;
 	/* one label set for all of the cgroup's series: the sink keeps one copy of it */
-	r = sink_labelset(out, LABELS(L("container", ctr), L("id", e->path), L("image", ""),
+	r = sink_labelset(out, LABELS(L("container", ctr), L("id", e->path), L("image", entry_label(e, 4)),
 				      L("name", entry_label(e, 3)), L("namespace", ns),
 				      L("pod", pod)), &ls);
 	for (int f = 0; r == 0 && f < F_N; f++) {
@@ -972,6 +1139,8 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 	}
 	if (r == 0) {
 		r = emit_io(p, e, ls, out);
+		if (r == 0)
+			r = emit_net(p, e, ls, out);
 		if (r == -ENODEV)
 			r = 0;
 	}
@@ -1016,6 +1185,9 @@ static int visit(struct container_priv *p, size_t len, bool *leaf)
 	if (r < 0)
 		return r;
 	struct ct_entry *e = &p->ents[i];
+	if (e->seen == 0 && e->report && e->kind == CT_CONTAINER && e->id[0] && p->rootfd >= 0 &&
+	    (r = name_from_bundle(p, e)) < 0)
+		return r;
 	if (e->seen == 0 && e->report && !e->named &&
 	    (e->kind == CT_CONTAINER || e->kind == CT_POD) && e->pod_uid[0])
 		p->want_names = true;
@@ -1095,6 +1267,44 @@ static int walk(struct container_priv *p)
 	return r;
 }
 
+/* Emit cAdvisor's machine_* families into the cadvisor view: what init read, and
+ * memory from meminfo now. Returns 0 or a sink error. */
+static int emit_machine(struct container_priv *p, struct metric_sink *out)
+{
+	const struct machine_info *m = &p->machine;
+	double v[M_N] = { [M_CORES] = m->cores, [M_PHYS_CORES] = m->physical_cores,
+			  [M_SOCKETS] = m->sockets };
+	bool has[M_N] = { [M_CORES] = true, [M_PHYS_CORES] = true, [M_SOCKETS] = true,
+			  [M_BOOKS] = true, [M_DRAWERS] = true };
+	uint64_t mem, swap;
+	uint32_t ls;
+	if (procfile_read(&p->meminfo) == 0 &&
+	    machine_parse_meminfo(procfile_span(&p->meminfo), &mem, &swap) == 0) {
+		v[M_MEMORY] = (double)mem, v[M_SWAP] = (double)swap;
+		has[M_MEMORY] = has[M_SWAP] = true;
+	}
+	int r = sink_labelset(out, LABELS(L("boot_id", m->boot_id), L("machine_id", m->machine_id),
+				      L("system_uuid", m->system_uuid)), &ls);
+	for (int f = 0; r == 0 && f < M_N; f++) {
+		if (has[f])
+			r = sink_add_ls_view(out, VIEW_CADVISOR, &machine_fams[f], v[f], ls, NULL, 0);
+	}
+	return r;
+}
+
+/* Serve every container_* family the collection made on /metrics/cadvisor too, and add
+ * the machine_* ones there. Returns 0 or a sink error. */
+static int cadvisor_view(struct container_priv *p, struct metric_sink *out)
+{
+	int r = 0;
+	for (int f = 0; r == 0 && f < F_N; f++) {
+		r = sink_share_view(out, &fams[f], VIEW_METRICS, VIEW_CADVISOR);
+		if (r == -ENOENT)
+			r = 0; /* no series of it this time */
+	}
+	return r == 0 ? emit_machine(p, out) : r;
+}
+
 static int container_collect(struct collector *c, struct metric_sink *out)
 {
 	struct container_priv *p = c->priv;
@@ -1121,7 +1331,7 @@ static int container_collect(struct collector *c, struct metric_sink *out)
 		if (e->path && e->report)
 			r = collect_entry(p, e, out);
 	}
-	return r;
+	return r == 0 ? cadvisor_view(p, out) : r;
 }
 
 /* ---- set-up ---------------------------------------------------------------------------- */
@@ -1208,6 +1418,9 @@ static int container_declare(struct collector *c, struct resources *res)
 		r = res_path(res, cg, container_v1_mounts[i], RES_READ);
 	if (r == 0)
 		r = res_path(res, cfg_rootfs(c->cfg), pod_logs_path(c->cfg), RES_READ);
+	/* the runtimes' records may be readable by root alone: the broker opens them */
+	for (size_t i = 0; r == 0 && bundle_dirs[i]; i++)
+		r = res_path(res, cfg_rootfs(c->cfg), bundle_dirs[i], RES_READ | RES_BROKER_OPEN);
 	if (r == 0)
 		r = collector_claim(c, res, RES_AS_MANY);
 	return r;
@@ -1227,6 +1440,8 @@ static int container_init(struct collector *c)
 	for (int i = 0; i <= CT_MAX_DEPTH; i++)
 		p->lv[i].fd = -1;
 	p->meminfo.fd = -1;
+	p->rootfd = -1;
+	p->procfd = -1;
 	p->logs.pods_dir.fd = -1;
 	p->logs.ctrs_dir.fd = -1;
 	c->priv = p;
@@ -1250,6 +1465,19 @@ static int container_init(struct collector *c)
 		goto out_fail;
 	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
 		goto out_fail;
+	/* runtime records are optional: without the root, names come from the logs alone */
+	p->rootfd = open(cfg_rootfs(c->cfg), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* network figures are optional too: the host's namespace is pid 1's */
+	p->procfd = open(cfg_procfs(c->cfg), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int hfd = p->procfd >= 0 ? bundle_open(p->procfd, "1/net/dev", &st) : -1;
+	if (hfd >= 0) {
+		p->host_net_dev = st.st_dev;
+		p->host_net_ino = st.st_ino;
+		close(hfd);
+	}
+	p->netbuf.max = 4u << 20;
+	machine_read(cfg_procfs(c->cfg), sysfs, cfg_rootfs(c->cfg), &p->machine);
 	fd_budget(p, c);
 	return 0;
 out_fail:
@@ -1274,6 +1502,11 @@ static void container_fini(struct collector *c)
 	}
 	filter_fini(&p->sel);
 	podlogs_fini(&p->logs);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
+	if (p->procfd >= 0)
+		close(p->procfd);
+	buf_fini(&p->netbuf);
 	procfile_fini(&p->meminfo);
 	free(p);
 	c->priv = NULL;
@@ -1282,7 +1515,7 @@ static void container_fini(struct collector *c)
 const struct collector_ops collector_ops_container = {
 	.name = "container",
 	.default_enabled = true,
-	.reads = "/sys/fs/cgroup/ (v1, v2, hybrid), <rootfs>/var/log/{pods,containers}/",
+	.reads = "/sys/fs/cgroup/ (v1, v2, hybrid), the runtimes' records under <rootfs>/run and <rootfs>/var/lib, <rootfs>/var/log/{pods,containers}/",
 	.flags = container_flags,
 	.declare = container_declare,
 	.init = container_init,

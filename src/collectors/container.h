@@ -39,6 +39,7 @@ struct ct_ident {
 	char pod_uid[CT_UID_MAX];     /* "" when not in a pod; dashes restored */
 	char id[CT_ID_MAX];           /* the runtime's container id, "" when none */
 	char name[CT_NAME_MAX];       /* the name label when the path gives one */
+	int runtime;                  /* enum cg_runtime of a container, else CG_RT_NONE */
 };
 
 /* Classify the cgroup path (absolute, "/" for the root, no trailing slash) into *out,

@@ -300,7 +300,7 @@ int render_sink_step(const struct metric_sink *s, enum metric_view view, enum ex
 		return -EINVAL;
 	for (; c->fam < s->nfamilies; c->fam++, c->series = 0, c->head_done = false) {
 		const struct sink_family *f = &s->families[s->order[c->fam]];
-		if (f->count == 0 || f->view != view)
+		if (f->count == 0 || !sink_family_in_view(f, view))
 			continue;
 		if (!c->head_done) {
 			if (out->len >= limit)

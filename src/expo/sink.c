@@ -157,6 +157,18 @@ int sink_find_family_view(const struct metric_sink *s, const char *name, size_t 
 	return idx >= 0 && s->families[idx].foreign ? -ENOENT : idx;
 }
 
+int sink_share_view(struct metric_sink *s, const struct metric_desc *d, enum metric_view from,
+		    enum metric_view to)
+{
+	if ((unsigned)from >= VIEW_COUNT || (unsigned)to >= VIEW_COUNT)
+		return -EINVAL;
+	int idx = sink_find_family_view(s, d->name, strlen(d->name), from);
+	if (idx < 0)
+		return idx;
+	s->families[idx].also |= 1u << to;
+	return 0;
+}
+
 int sink_find_family(const struct metric_sink *s, const char *name, size_t len)
 {
 	return sink_find_family_view(s, name, len, VIEW_METRICS);

@@ -44,10 +44,13 @@ enum metric_type {
 
 /* Which endpoint a family is served on. Most are on /metrics; kubelet's resource
  * metrics (/metrics/resource) reuse some names with other labels, so a family is
- * identified by its name and its view together. */
+ * identified by its name and its view together. A family may also be served, as it is,
+ * in other views (sink_share_view): the container_* families are on /metrics and on
+ * /metrics/cadvisor. */
 enum metric_view {
 	VIEW_METRICS = 0,  /* /metrics (--web.telemetry-path) */
 	VIEW_RESOURCE = 1, /* /metrics/resource */
+	VIEW_CADVISOR = 2, /* /metrics/cadvisor: cAdvisor's container_* and machine_* */
 	VIEW_COUNT
 };
 
@@ -79,6 +82,7 @@ struct sink_family {
 	uint32_t help_off, help_len;
 	enum metric_type type;
 	enum metric_view view;
+	uint32_t also;    /* bit v set: also served in view v (sink_share_view) */
 	uint32_t first;   /* index of the first series in family order, built by sink_finish */
 	uint32_t count;   /* number of series */
 	uint32_t hnext;   /* hash chain, index+1; 0 ends */
@@ -206,6 +210,18 @@ void sink_foreign(struct metric_sink *s, bool on);
  * room for what it adds after a collector that serves data from outside plumb, so that
  * collector cannot crowd those lines out. */
 void sink_hold(struct metric_sink *s, uint32_t series, size_t bytes);
+
+/* Serve family d of view from in view to as well: the same series, not a copy. Call it
+ * after the family's first sample (each collection: a reset forgets it). Returns 0,
+ * -ENOENT when d has no family in from, or -EINVAL for a view out of range. */
+int sink_share_view(struct metric_sink *s, const struct metric_desc *d, enum metric_view from,
+		    enum metric_view to);
+
+/* Whether family f is served in view. */
+static inline bool sink_family_in_view(const struct sink_family *f, enum metric_view view)
+{
+	return f->view == view || ((f->also >> view) & 1u);
+}
 
 /* Shorthands for the common cases. */
 static inline int sink_gauge(struct metric_sink *s, const struct metric_desc *d, double v)

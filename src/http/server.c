@@ -209,6 +209,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *conn, co
 		return serve_metrics(srv, conn, VIEW_METRICS);
 	if (strcmp(url, "/metrics/resource") == 0)
 		return serve_metrics(srv, conn, VIEW_RESOURCE);
+	if (strcmp(url, "/metrics/cadvisor") == 0)
+		return serve_metrics(srv, conn, VIEW_CADVISOR);
 	if (strcmp(url, "/api/v1/status") == 0 && srv->status.render)
 		return serve_status(srv, conn);
 	if (strcmp(url, "/-/healthy") == 0 || strcmp(url, "/-/ready") == 0)
@@ -253,7 +255,7 @@ static enum MHD_Result admit(struct server *srv, struct MHD_Connection *conn, co
 {
 	enum MHD_Result ret;
 	bool costly = srv->web.nusers || strcmp(url, srv->metrics_path) == 0 ||
-		      strcmp(url, "/metrics/resource") == 0;
+		      strcmp(url, "/metrics/resource") == 0 || strcmp(url, "/metrics/cadvisor") == 0;
 	int now = costly ? atomic_fetch_add(&srv->in_flight, 1) + 1 : 0;
 	if (costly && srv->max_requests > 0 && now > srv->max_requests) {
 		atomic_fetch_add(&srv->throttled, 1);
