@@ -40,6 +40,7 @@
 #include "lib/log.h"
 #include "lib/pathmatch.h"
 #include "lib/procfile.h"
+#include "lib/regfile.h"
 
 #define TF_MAX_FILE (16u << 20)  /* bytes in one .prom file */
 #define TF_MAX_LIST 65536u       /* directories or names in one list */
@@ -329,19 +330,12 @@ static void process_file(struct textfile *tf, int dirfd, const char *dir, const 
 	struct stat st;
 	int r = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = regfile_open(dirfd, name, &st);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out_fail;
 	}
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (S_ISDIR(st.st_mode))
-		r = -EISDIR;
-	else if (!S_ISREG(st.st_mode))
-		r = -EINVAL;
-	else
-		r = read_all(tf, fd);
+	r = read_all(tf, fd);
 	close(fd);
 	if (r < 0)
 		goto out_fail;
@@ -362,7 +356,7 @@ static void process_file(struct textfile *tf, int dirfd, const char *dir, const 
 	tf->files[tf->nfiles++] = (struct tf_file){ (uint32_t)at, (double)sec };
 	return;
 out_fail:
-	failed(tf, "failed to read textfile", path, strerror(-r));
+	failed(tf, "failed to read textfile", path, regfile_strerror(-r));
 }
 
 /* Read every *.prom file in directory dir. */

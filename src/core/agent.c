@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "lib/log.h"
+#include "lib/regfile.h"
 
 static const struct metric_desc desc_duration = {
 	"node_scrape_collector_duration_seconds",
@@ -66,7 +67,7 @@ int agent_init(struct agent *a, const struct plumb_config *cfg)
 		}
 		if (r < 0) {
 			plog(LOG_ERROR, "collector failed to start; it is left out", "collector",
-			     ops->name, "err", strerror(-r), PLOG_END);
+			     ops->name, "err", regfile_strerror(-r), PLOG_END);
 			if (ops->fini)
 				ops->fini(c);
 			continue;
@@ -101,8 +102,8 @@ static void log_change(struct collector *c, int r)
 		plog(LOG_DEBUG, "collector found no data on this host", "collector", c->ops->name,
 		     "err", strerror(-r), PLOG_END);
 	else if (r < 0)
-		plog(LOG_ERROR, "collector failed", "collector", c->ops->name, "err", strerror(-r),
-		     PLOG_END);
+		plog(LOG_ERROR, "collector failed", "collector", c->ops->name, "err",
+		     regfile_strerror(-r), PLOG_END);
 	else if (c->last_err == -ENOENT)
 		plog(LOG_DEBUG, "collector has data again", "collector", c->ops->name, PLOG_END);
 	else

@@ -16,7 +16,13 @@
  * until SIGUSR1: a disk whose writes hang, with reads and metadata still answering.
  * Data goes straight to this process (direct_io), so every write(2) reaches it.
  *
- * usage: hangfs [--files] MOUNTPOINT [fuse options]   (foreground, multi-threaded)
+ * With --files --stall-reads (a textfile folder, a kernel log or a procfs root on a
+ * dead server: tests/e2e/test_hung_files.py, and plumbtest.CollectionGate, which holds
+ * a collection in flight this way) SIGUSR2 stalls open, read and readdir as well, until
+ * SIGUSR1; getattr keeps answering, so the mount can still be looked up and unmounted.
+ *
+ * usage: hangfs [--files [--stall-reads]] MOUNTPOINT [fuse options]
+ *        (foreground, multi-threaded)
  */
 #define FUSE_USE_VERSION 31
 
@@ -37,6 +43,8 @@
 static volatile sig_atomic_t released;
 /* --files: set by SIGUSR2, cleared by SIGUSR1; writers and fsyncs poll it. */
 static volatile sig_atomic_t stalled;
+/* --stall-reads: opens, reads and readdirs poll `stalled` too. */
+static bool stall_reads;
 
 static void on_release(int sig)
 {
@@ -188,6 +196,8 @@ static int files_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_
 	(void)flags;
 	if (strcmp(path, "/") != 0)
 		return -ENOENT;
+	if (stall_reads)
+		stall_point("readdir", path);
 	fill(buf, ".", NULL, 0, 0);
 	fill(buf, "..", NULL, 0, 0);
 	pthread_mutex_lock(&files_mu);
@@ -235,6 +245,8 @@ static int files_create(const char *path, mode_t mode, struct fuse_file_info *fi
 
 static int files_open(const char *path, struct fuse_file_info *fi)
 {
+	if (stall_reads)
+		stall_point("open", path);
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	if (f && (fi->flags & O_TRUNC))
@@ -248,6 +260,8 @@ static int files_read(const char *path, char *buf, size_t size, off_t off,
 {
 	(void)fi;
 	int r = -ENOENT;
+	if (stall_reads)
+		stall_point("read", path);
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	if (f) {
@@ -382,6 +396,11 @@ int main(int argc, char *argv[])
 		return fuse_main(argc, argv, &hang_ops, NULL);
 	sa.sa_handler = on_stall;
 	sigaction(SIGUSR2, &sa, NULL);
-	argv[1] = argv[0]; /* fuse_main sees: hangfs MOUNTPOINT [fuse options] */
-	return fuse_main(argc - 1, argv + 1, &files_ops, NULL);
+	int skip = 1;
+	if (argc > 2 && strcmp(argv[2], "--stall-reads") == 0) {
+		stall_reads = true;
+		skip = 2;
+	}
+	argv[skip] = argv[0]; /* fuse_main sees: hangfs MOUNTPOINT [fuse options] */
+	return fuse_main(argc - skip, argv + skip, &files_ops, NULL);
 }

@@ -1,0 +1,35 @@
+/*
+ * regfile: non-blocking opens of regular files. See regfile.h.
+ */
+#include "lib/regfile.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int regfile_open(int dirfd, const char *path, struct stat *st)
+{
+	struct stat own;
+	int r;
+	if (!st)
+		st = &own;
+	int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		/* ENXIO: a socket, or a device without a driver; neither is a file */
+		return errno == ENXIO ? -REGFILE_ENOTREG : -errno;
+	if (fstat(fd, st) < 0) {
+		r = -errno;
+		goto out_close;
+	}
+	if (S_ISREG(st->st_mode))
+		return fd;
+	r = S_ISDIR(st->st_mode) ? -EISDIR : -REGFILE_ENOTREG;
+out_close:
+	close(fd);
+	return r;
+}
+
+const char *regfile_strerror(int err)
+{
+	return err == REGFILE_ENOTREG ? "not a regular file" : strerror(err);
+}
