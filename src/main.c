@@ -7,7 +7,10 @@
  * start-up steps (ports bound, kernel log and queue opened) and starting any thread,
  * it drops its privileges and enters the sandbox (src/runtime). Signals are blocked
  * before any thread starts, so only this thread ever receives them (sigwait), and no
- * handler runs in an awkward place.
+ * handler runs in an awkward place. Until then they keep their default action: a
+ * start-up step stuck on a hung mount cannot hold off SIGTERM, and there is nothing to
+ * shut down in order yet. Shutdown itself runs under a watchdog (lib/watchdog.h): a
+ * thread stuck in the kernel ends with the process SHUTDOWN_LIMIT_MS later.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -22,9 +25,15 @@
 #include "health/health.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "lib/watchdog.h"
 #include "push/push.h"
 #include "runtime/runtime.h"
 #include "version.h"
+
+/* How long an orderly shutdown may take before the watchdog ends the process (exit
+ * status 1). Stopping the threads takes milliseconds; only a call stuck in the kernel
+ * comes near this. */
+#define SHUTDOWN_LIMIT_MS 5000
 
 /* runtime_handover: the push queue's folder, made as root, goes to the runtime user. */
 static int hand_queue(void *ctx, uid_t uid, gid_t gid)
@@ -41,6 +50,7 @@ int main(int argc, char **argv)
 	struct health health = { 0 };
 	struct push push = { 0 };
 	struct runtime rt;
+	struct watchdog dog = { 0 };
 	int status = 1;
 
 	/* One malloc arena for every thread, with no padding kept at its top: plumb's
@@ -66,7 +76,6 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	plog(LOG_INFO, "starting plumb", "version", PLUMB_VERSION, PLOG_END);
 	if ((r = agent_init(&agent, cfg)) < 0)
@@ -85,7 +94,9 @@ int main(int argc, char **argv)
 		goto out_stop;
 	}
 	/* Everything privileged is done and no other thread exists yet: what runtime_enter
-	 * applies to this thread, every thread started from here on inherits. */
+	 * applies to this thread, every thread started from here on inherits, the signal
+	 * mask included. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if ((r = runtime_enter(cfg, &(struct runtime_handover){ hand_queue, &push }, &rt)) < 0 ||
 	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
 								  &rt })) < 0)
@@ -99,6 +110,9 @@ int main(int argc, char **argv)
 	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
 out_stop:
+	/* also after a failed start, which may have started threads already */
+	if ((r = watchdog_start(&dog, SHUTDOWN_LIMIT_MS, "shutdown", 1)) < 0)
+		plog(LOG_WARN, "shutting down without a time limit", "err", strerror(-r), PLOG_END);
 	push_stop(&push);
 	health_stop(&health);
 	server_stop(&srv);
@@ -107,6 +121,7 @@ out_stop:
 out_scraper:
 	scraper_fini(&scraper);
 	agent_fini(&agent);
+	watchdog_stop(&dog);
 out_cfg:
 	cfg_free(cfg);
 	return status;

@@ -145,15 +145,23 @@ static int resize(struct mfile *f, size_t size)
 	return 0;
 }
 
-/* Block while stalled (after SIGUSR2, until SIGUSR1), saying so once on stdout. */
-static void stall_point(const char *op, const char *path)
+/* Block while stalled (after SIGUSR2, until SIGUSR1), saying so once on stdout.
+ * Returns 0, or -EINTR when the kernel interrupts the request: it does so only when
+ * the caller got a fatal signal (its process is being killed), which the kernel
+ * otherwise cannot deliver until this answers. Like an NFS mount, whose waits a kill
+ * ends, a stalled call holds its caller for good but never stops it from dying. */
+static int stall_point(const char *op, const char *path)
 {
 	if (!stalled)
-		return;
+		return 0;
 	printf("stalled %s %s\n", op, path);
 	fflush(stdout);
-	while (stalled)
+	while (stalled) {
+		if (fuse_interrupted())
+			return -EINTR;
 		usleep(20 * 1000);
+	}
+	return 0;
 }
 
 static void *files_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -196,8 +204,8 @@ static int files_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_
 	(void)flags;
 	if (strcmp(path, "/") != 0)
 		return -ENOENT;
-	if (stall_reads)
-		stall_point("readdir", path);
+	if (stall_reads && stall_point("readdir", path) < 0)
+		return -EINTR;
 	fill(buf, ".", NULL, 0, 0);
 	fill(buf, "..", NULL, 0, 0);
 	pthread_mutex_lock(&files_mu);
@@ -245,8 +253,8 @@ static int files_create(const char *path, mode_t mode, struct fuse_file_info *fi
 
 static int files_open(const char *path, struct fuse_file_info *fi)
 {
-	if (stall_reads)
-		stall_point("open", path);
+	if (stall_reads && stall_point("open", path) < 0)
+		return -EINTR;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	if (f && (fi->flags & O_TRUNC))
@@ -260,8 +268,8 @@ static int files_read(const char *path, char *buf, size_t size, off_t off,
 {
 	(void)fi;
 	int r = -ENOENT;
-	if (stall_reads)
-		stall_point("read", path);
+	if (stall_reads && stall_point("read", path) < 0)
+		return -EINTR;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	if (f) {
@@ -280,7 +288,8 @@ static int files_write(const char *path, const char *buf, size_t size, off_t off
 {
 	(void)fi;
 	int r = -ENOENT;
-	stall_point("write", path);
+	if (stall_point("write", path) < 0)
+		return -EINTR;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	size_t end = (size_t)off + size;
@@ -308,8 +317,7 @@ static int files_fsync(const char *path, int datasync, struct fuse_file_info *fi
 {
 	(void)datasync;
 	(void)fi;
-	stall_point("fsync", path);
-	return 0;
+	return stall_point("fsync", path);
 }
 
 static int files_unlink(const char *path)

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""test_hung_files: files on a mount that stops answering must not stop plumb.
+
+Each case puts files plumb reads on tests/fuse/hangfs (plumbtest.HungFiles), a FUSE
+folder whose opens, reads and readdirs block after SIGUSR2, as a dead NFS server's
+would. A blocked call cannot be taken back, so what must hold is that plumb answers
+around it and still ends when told to:
+
+  startup:  --path.procfs on the hung folder: start-up blocks reading loadavg for the
+            health checks. SIGTERM must end plumb within 10 s all the same.
+  shutdown: the same folder hangs after start-up, with a scrape stuck in the loadavg
+            collector. SIGTERM must end plumb within 10 s: the shutdown watchdog logs
+            that shutdown did not finish and exits 1.
+
+Every wait here is bounded generously (10 s for what takes 5 at most); nothing
+asserts how fast anything is. Skips when /dev/fuse or hangfs is unavailable.
+"""
+import os
+import signal
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plumbtest as pt  # noqa: E402
+
+EXIT_WITHIN = 10  # seconds: the shutdown limit is 5 s
+LOADAVG = "0.25 0.50 0.75 1/100 4242\n"
+
+
+def gone_within(p, secs):
+    """The exit status of p's process if it ends within secs seconds, else None."""
+    try:
+        return p.proc.wait(timeout=secs)
+    except pt.subprocess.TimeoutExpired:
+        return None
+
+
+def scrape_in_background(p):
+    """Start a scrape that may never be answered; its outcome is not checked."""
+    def one():
+        try:
+            p.get()
+        except OSError:
+            pass
+    t = threading.Thread(target=one, daemon=True)
+    t.start()
+    return t
+
+
+def test_sigterm_during_stuck_startup():
+    with pt.HungFiles() as h:
+        h.write("loadavg", LOADAVG)
+        h.stall()
+        args = ["--collector.disable-defaults", "--collector.loadavg",
+                "--path.procfs=" + h.dir, "--health.kernel-log="]
+        with pt.Plumb(args, wait=False) as p:
+            pt.wait_threads(p.pid, lambda w: pt.count_in(w, "request_wait_answer") == 1,
+                            "start-up to block on the hung loadavg")
+            p.proc.send_signal(signal.SIGTERM)
+            rc = gone_within(p, EXIT_WITHIN)
+            pt.check(rc is not None, "plumb still runs %d s after SIGTERM during a stuck "
+                     "start-up; log:\n%s" % (EXIT_WITHIN, p.log()))
+
+
+def test_sigterm_with_a_stuck_collection():
+    with pt.HungFiles() as h:
+        h.write("loadavg", LOADAVG)
+        args = ["--collector.disable-defaults", "--collector.loadavg",
+                "--path.procfs=" + h.dir, "--health.kernel-log="]
+        with pt.Plumb(args) as p:
+            status, _, body = p.get()
+            pt.check(status == 200 and pt.parse_exposition(body).value("node_load1") == 0.25,
+                     "no node_load1 before the hang")
+            h.stall()
+            scrape_in_background(p)
+            pt.wait_threads(p.pid, lambda w: pt.count_in(w, "request_wait_answer") >= 1,
+                            "a collection to block on the hung loadavg")
+            p.proc.send_signal(signal.SIGTERM)
+            rc = gone_within(p, EXIT_WITHIN)
+            log = p.log()
+            pt.check(rc is not None, "plumb still runs %d s after SIGTERM with a stuck "
+                     "collection; log:\n%s" % (EXIT_WITHIN, log))
+            pt.check(rc == 1, "exit status %r after a forced shutdown" % rc)
+            pt.check("did not finish in time" in log and "step=shutdown" in log,
+                     "no log line for the forced shutdown:\n" + log[-3000:])
+
+
+if __name__ == "__main__":
+    why = pt.fuse_works()
+    if why:
+        pt.skip(why)
+    pt.main([test_sigterm_during_stuck_startup, test_sigterm_with_a_stuck_collection])
