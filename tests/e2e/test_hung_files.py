@@ -11,14 +11,21 @@ around it and still ends when told to:
   shutdown: the same folder hangs after start-up, with a scrape stuck in the loadavg
             collector. SIGTERM must end plumb within 10 s: the shutdown watchdog logs
             that shutdown did not finish and exits 1.
+  textfile: --collector.textfile.directory is the hung folder. Scrapes must answer
+            with node_textfile_scrape_error 1 and every other collector's series, the
+            health checks must go on, the text files must come back once the folder
+            answers again, and SIGTERM with a read still stuck must end plumb cleanly
+            (exit 0) within 10 s.
 
 Every wait here is bounded generously (10 s for what takes 5 at most); nothing
 asserts how fast anything is. Skips when /dev/fuse or hangfs is unavailable.
 """
+import json
 import os
 import signal
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plumbtest as pt  # noqa: E402
@@ -85,8 +92,60 @@ def test_sigterm_with_a_stuck_collection():
                      "no log line for the forced shutdown:\n" + log[-3000:])
 
 
+def scrape(p, timeout=EXIT_WITHIN + 5):
+    """One /metrics scrape that must answer within timeout seconds; parsed."""
+    status, _, body = pt.request(p.port, "/metrics", timeout=timeout)
+    pt.check(status == 200, "scrape status %d" % status)
+    return pt.parse_exposition(body)
+
+
+def check_without_textfiles(ex, which):
+    pt.check(ex.value("node_textfile_scrape_error") == 1,
+             "%s scrape: node_textfile_scrape_error is %r" % (which, ex.value("node_textfile_scrape_error")))
+    pt.check(ex.value("from_the_folder") is None, "%s scrape: a stuck folder's metric" % which)
+    pt.check(ex.value("node_load1") is not None, "%s scrape: loadavg missing" % which)
+    pt.check(ex.value("node_scrape_collector_success", collector="textfile") == 1,
+             "%s scrape: the textfile collector itself failed" % which)
+
+
+def test_textfile_folder_on_a_hung_mount():
+    with pt.HungFiles() as h:
+        h.write("a.prom", "# TYPE from_the_folder gauge\nfrom_the_folder 42\n")
+        args = ["--collector.disable-defaults", "--collector.textfile", "--collector.loadavg",
+                "--collector.meminfo", "--collector.textfile.directory=" + h.dir,
+                "--collector.textfile.timeout=1s", "--health.kernel-log=",
+                "--health.check-interval=1s"]
+        with pt.Plumb(args) as p:
+            ex = scrape(p)
+            pt.check(ex.value("from_the_folder") == 42 and
+                     ex.value("node_textfile_scrape_error") == 0, "no text file before the hang")
+            h.stall()
+            check_without_textfiles(scrape(p), "first")
+            check_without_textfiles(scrape(p), "second")  # the read is still stuck
+            status, _, body = pt.request(p.port, "/api/v1/status", timeout=EXIT_WITHIN + 5)
+            doc = json.loads(body)
+            reasons = [c["reason"] for c in doc["conditions"]]
+            pt.check("NotYetChecked" not in reasons, "health never checked: %r" % reasons)
+            pt.check("did not finish in time" in p.log(), "no log line for the hung read")
+
+            h.release()
+            deadline = time.monotonic() + pt.HANG
+            while scrape(p).value("from_the_folder") != 42:
+                pt.check(time.monotonic() < deadline, "text files did not come back")
+                time.sleep(0.2)
+            pt.check("reading the text files works again" in p.log(), "no recovery log line")
+
+            h.stall()
+            check_without_textfiles(scrape(p), "third")
+            p.proc.send_signal(signal.SIGTERM)
+            rc = gone_within(p, EXIT_WITHIN)
+            pt.check(rc == 0, "exit status %r (None: still running) %d s after SIGTERM with a "
+                     "text file read stuck; log:\n%s" % (rc, EXIT_WITHIN, p.log()[-3000:]))
+
+
 if __name__ == "__main__":
     why = pt.fuse_works()
     if why:
         pt.skip(why)
-    pt.main([test_sigterm_during_stuck_startup, test_sigterm_with_a_stuck_collection])
+    pt.main([test_sigterm_during_stuck_startup, test_sigterm_with_a_stuck_collection,
+             test_textfile_folder_on_a_hung_mount])
