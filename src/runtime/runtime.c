@@ -83,14 +83,15 @@ static const char *glob_base(const char *pat, struct path_room *room)
 }
 
 /* The kernel log to allow: a log file is replaced when it is rotated, and a Landlock
- * rule on a file holds for that file only, so a regular file's folder is allowed (the
- * health checks reopen the path after a rotation); a device (/dev/kmsg) is allowed
- * alone. Returns the path to allow, or NULL when room is full. */
+ * rule on a file holds for that file only, so the folder of anything but a device is
+ * allowed (the health checks open the path again after a rotation, and follow a file
+ * that appears where a FIFO or nothing was at start-up); a device (/dev/kmsg) is
+ * allowed alone. Returns the path to allow, or NULL when room is full. */
 static const char *kernel_log_rule(const char *path, struct path_room *room)
 {
 	struct stat st;
 	const char *slash = strrchr(path, '/');
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !slash)
+	if ((stat(path, &st) == 0 && S_ISCHR(st.st_mode)) || !slash)
 		return path;
 	if (slash == path)
 		return "/";
