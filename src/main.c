@@ -10,7 +10,7 @@
  * handler runs in an awkward place. Until then they keep their default action: a
  * start-up step stuck on a hung mount cannot hold off SIGTERM, and there is nothing to
  * shut down in order yet. Shutdown itself runs under a watchdog (lib/watchdog.h): a
- * thread stuck in the kernel ends with the process SHUTDOWN_LIMIT_MS later.
+ * thread stuck in the kernel ends with the process SHUTDOWN_LIMIT_MS after the signal.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -31,9 +31,10 @@
 #include "version.h"
 
 /* How long an orderly shutdown may take before the watchdog ends the process (exit
- * status 1). Stopping the threads takes milliseconds; only a call stuck in the kernel
- * comes near this. */
-#define SHUTDOWN_LIMIT_MS 5000
+ * status 1). Stopping the threads takes milliseconds, but one may first have to wait
+ * out a call it runs under a deadline (5 s by default: the textfile and filesystem
+ * collectors' timeouts, the kernel log's); only a call stuck outside one comes here. */
+#define SHUTDOWN_LIMIT_MS 8000
 
 /* runtime_handover: the push queue's folder, made as root, goes to the runtime user. */
 static int hand_queue(void *ctx, uid_t uid, gid_t gid)

@@ -4,9 +4,10 @@
  * plumb reads paths other people can write: a textfile folder, a host tree mounted into
  * a container, a rotated kernel log. A FIFO put there blocks open() until a writer
  * comes, a device can hand out bytes for ever, and a leased file holds open() for the
- * lease-break time. regfile_open opens without blocking (O_NONBLOCK: a FIFO opens at
- * once, a leased file fails with EWOULDBLOCK), never as a controlling terminal, checks
- * the type with fstat, and refuses anything that is not a regular file. Kernel
+ * lease-break time. regfile_open looks at the type before opening (so a device's
+ * driver is not even asked to open), opens without blocking (O_NONBLOCK: a FIFO opens
+ * at once, a leased file fails with EWOULDBLOCK), never as a controlling terminal,
+ * checks the type again with fstat, and refuses anything that is not a regular file. Kernel
  * attributes (procfs, sysfs, cgroupfs) are regular files, so every read of plumb's goes
  * through here. What no open flag prevents is a file on a hung NFS or FUSE mount, whose
  * open and reads wait for a server that does not answer: readers of user-chosen paths
