@@ -343,7 +343,7 @@ static void process_file(struct textfile *tf, int dirfd, const char *dir, const 
 	struct stat st;
 	int r = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = regfile_open(dirfd, name, &st);
+	int fd = regfile_open_shared(dirfd, name, &st);
 	if (fd < 0) {
 		r = fd;
 		goto out_fail;

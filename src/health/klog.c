@@ -64,7 +64,7 @@ static void io_call(struct dl_job *j)
 	case IO_STAT:
 		io->r = stat(io->path, &io->st) < 0 ? -errno : 0;
 		break;
-	case IO_OPEN:
+	case IO_OPEN: /* only after IO_STAT found a regular file: no device is opened */
 		io->r = regfile_open(AT_FDCWD, io->path, &io->st);
 		break;
 	}
@@ -183,7 +183,7 @@ int klog_open(struct klog *k, const char *path, int poll_ms, klog_line_fn fn,
 	 * so these calls are made here, not on one) */
 	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode))
 		r = is_kmsg(&st) ? open_kmsg(k) : -REGFILE_ENOTREG; /* no other driver is woken */
-	else if ((r = regfile_open(AT_FDCWD, path, &st)) >= 0)
+	else if ((r = regfile_open_shared(AT_FDCWD, path, &st)) >= 0)
 		k->fd = r;
 	if (r == -REGFILE_ENOTREG || r == -EISDIR) {
 		k->err = r; /* not a log file now: wait for one (the caller reports it) */

@@ -13,13 +13,6 @@ int regfile_open(int dirfd, const char *path, struct stat *st)
 	int r;
 	if (!st)
 		st = &own;
-	/* Look before opening: opening a device runs its driver's open, which may act
-	 * (a watchdog device starts counting down), whatever is done with it after. A
-	 * path swapped between this look and the open is caught by the fstat below,
-	 * after the open; closing that window too would take an O_PATH open and a reopen
-	 * through /proc/self/fd, two more calls on every open. */
-	if (fstatat(dirfd, path, st, 0) == 0 && !S_ISREG(st->st_mode))
-		return S_ISDIR(st->st_mode) ? -EISDIR : -REGFILE_ENOTREG;
 	int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		/* ENXIO: a socket, or a device without a driver; neither is a file */
@@ -34,6 +27,19 @@ int regfile_open(int dirfd, const char *path, struct stat *st)
 out_close:
 	close(fd);
 	return r;
+}
+
+int regfile_open_shared(int dirfd, const char *path, struct stat *st)
+{
+	struct stat own;
+	if (!st)
+		st = &own;
+	/* A path swapped between this look and the open is still caught by
+	 * regfile_open's fstat, after the open; closing that window too would take an
+	 * O_PATH open and a reopen through /proc/self/fd, two more calls per open. */
+	if (fstatat(dirfd, path, st, 0) == 0 && !S_ISREG(st->st_mode))
+		return S_ISDIR(st->st_mode) ? -EISDIR : -REGFILE_ENOTREG;
+	return regfile_open(dirfd, path, st);
 }
 
 const char *regfile_strerror(int err)

@@ -4,10 +4,16 @@
  * plumb reads paths other people can write: a textfile folder, a host tree mounted into
  * a container, a rotated kernel log. A FIFO put there blocks open() until a writer
  * comes, a device can hand out bytes for ever, and a leased file holds open() for the
- * lease-break time. regfile_open looks at the type before opening (so a device's
- * driver is not even asked to open), opens without blocking (O_NONBLOCK: a FIFO opens
- * at once, a leased file fails with EWOULDBLOCK), never as a controlling terminal,
- * checks the type again with fstat, and refuses anything that is not a regular file. Kernel
+ * lease-break time. regfile_open opens without blocking (O_NONBLOCK: a FIFO opens at
+ * once, a leased file fails with EWOULDBLOCK), never as a controlling terminal, checks
+ * the type with fstat, and refuses anything that is not a regular file.
+ *
+ * Opening a device runs its driver's open, which may act before plumb looks (opening
+ * a watchdog device starts its countdown). procfs, sysfs and cgroupfs hold no devices,
+ * and their symlinks stay inside them, so regfile_open suffices there and for files
+ * only root can put in place. For folders other people write (the textfile folders,
+ * the kernel log's folder), regfile_open_shared looks at the type first and opens
+ * nothing else; that costs one more path walk per open. Kernel
  * attributes (procfs, sysfs, cgroupfs) are regular files, so every read of plumb's goes
  * through here. What no open flag prevents is a file on a hung NFS or FUSE mount, whose
  * open and reads wait for a server that does not answer: readers of user-chosen paths
@@ -32,6 +38,10 @@
  * is reported the same way), -EWOULDBLOCK for a file someone holds a lease on, and
  * open's or fstat's own errors. */
 int regfile_open(int dirfd, const char *path, struct stat *st);
+
+/* regfile_open for a path in a folder others may write: what fstatat says is not a
+ * regular file is refused without being opened. Same results as regfile_open. */
+int regfile_open_shared(int dirfd, const char *path, struct stat *st);
 
 /* The text for error number err (positive) in logs: "not a regular file" for
  * REGFILE_ENOTREG, else strerror(err). The string is static. */

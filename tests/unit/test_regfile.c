@@ -3,13 +3,15 @@
  * wait. Real special files stand where a file is read: a FIFO with no writer, a
  * listening Unix socket, /dev/null, a directory, symlinks to them, a leased file. Each
  * must be refused at once with its own error, through regfile_open and through the
- * procfile readers every collector uses; and a collector whose file is a FIFO must fail
- * alone while its neighbours report. Before regfile, opening the FIFO blocked for good:
+ * procfile readers every collector uses; regfile_open_shared must not even open them
+ * (inotify sees every open); and a collector whose file is a FIFO must fail alone
+ * while its neighbours report. Before regfile, opening the FIFO blocked for good:
  * an alarm turns such a hang into a failure here.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -83,6 +85,33 @@ static void test_open_kinds(void)
 	close(dirfd);
 	CHECK_STR(regfile_strerror(REGFILE_ENOTREG), "not a regular file");
 	CHECK_STR(regfile_strerror(ENOENT), strerror(ENOENT));
+}
+
+/* regfile_open_shared refuses the same things, but without opening them: inotify
+ * reports an open of the FIFO by regfile_open and none by regfile_open_shared. */
+static void test_open_shared_opens_nothing(void)
+{
+	char path[PATH_MAX], ev[4096];
+	struct stat st;
+	int dirfd = open(tree.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	CHECK(dirfd >= 0 && in >= 0);
+	CHECK(inotify_add_watch(in, tmptree_path(&tree, "fifo", path, sizeof(path)), IN_OPEN) >= 0);
+	CHECK_INT(regfile_open_shared(dirfd, "fifo", &st), -REGFILE_ENOTREG);
+	CHECK_INT(regfile_open_shared(dirfd, "to-fifo", NULL), -REGFILE_ENOTREG);
+	CHECK_INT(regfile_open_shared(dirfd, "sock", NULL), -REGFILE_ENOTREG);
+	CHECK_INT(regfile_open_shared(dirfd, "dir", NULL), -EISDIR);
+	CHECK_INT(regfile_open_shared(AT_FDCWD, "/dev/null", NULL), -REGFILE_ENOTREG);
+	CHECK_INT(regfile_open_shared(dirfd, "missing", NULL), -ENOENT);
+	CHECK(read(in, ev, sizeof(ev)) < 0 && errno == EAGAIN); /* nothing was opened */
+	CHECK_INT(regfile_open(dirfd, "fifo", NULL), -REGFILE_ENOTREG);
+	CHECK(read(in, ev, sizeof(ev)) > 0); /* this one was */
+	int fd = regfile_open_shared(dirfd, "to-file", &st);
+	CHECK(fd >= 0 && S_ISREG(st.st_mode) && st.st_size == 21);
+	if (fd >= 0)
+		close(fd);
+	close(in);
+	close(dirfd);
 }
 
 /* A file under a write lease: the open must not wait out the lease-break time. */
@@ -160,6 +189,7 @@ int main(void)
 	}
 	int s = make_specials();
 	RUN(test_open_kinds);
+	RUN(test_open_shared_opens_nothing);
 	RUN(test_open_leased);
 	RUN(test_procfile_readers);
 	RUN(test_collector_on_fifo);
