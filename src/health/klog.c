@@ -36,7 +36,8 @@ enum klog_op { IO_READ, IO_STAT, IO_OPEN };
 struct klog_io {
 	struct dl_job dl; /* first: the pool hands this back */
 	enum klog_op op;
-	int fd;           /* IO_READ: the file (k->fd, not owned) */
+	int fd;           /* IO_READ: the file (k->fd; the job's to close if close_fd) */
+	bool close_fd;    /* klog let go of fd while the call was stuck (see close_file) */
 	off_t off;        /* IO_READ: where to read */
 	size_t want;      /* IO_READ: at most this many bytes (<= sizeof(data)) */
 	char path[PATH_MAX]; /* IO_STAT, IO_OPEN */
@@ -71,11 +72,15 @@ static void io_call(struct dl_job *j)
 }
 
 /* Drop what a call that overran left behind once it returned: an fd it opened,
- * which nobody took. Call only after the call has returned. */
+ * which nobody took, and the file it read if klog let go of it meanwhile. Call only
+ * after the call has returned. */
 static void io_settle(struct klog_io *io)
 {
 	if (io->op == IO_OPEN && io->r >= 0)
 		close(io->r);
+	if (io->close_fd)
+		close(io->fd);
+	io->close_fd = false;
 	io->op = IO_STAT;
 	io->r = -ECANCELED;
 }
@@ -282,6 +287,17 @@ static int read_to_end(struct klog *k)
 	}
 }
 
+/* Let go of k->fd. A call still stuck on it keeps it open until it returns: closed
+ * now, its number could go to another file before the call gets to use it. */
+static void close_file(struct klog *k)
+{
+	if (k->io_late && k->io && k->io->op == IO_READ && k->io->fd == k->fd)
+		k->io->close_fd = true; /* io_settle closes it */
+	else
+		close(k->fd);
+	k->fd = -1;
+}
+
 /* Stop reading the current file: read what it still has (its writer may have added
  * lines before the rotation), hand over an unfinished last line, and close it. */
 static void finish_file(struct klog *k)
@@ -291,8 +307,7 @@ static void finish_file(struct klog *k)
 	(void)read_to_end(k); /* what cannot be read now is lost with the file */
 	if (k->blen) /* the old file's last line had no newline */
 		k->fn(k->ctx, k->buf, k->blen);
-	close(k->fd);
-	k->fd = -1;
+	close_file(k);
 	k->off = 0;
 	k->blen = 0;
 }
@@ -408,6 +423,8 @@ void klog_close(struct klog *k)
 		pthread_join(k->thread, NULL);
 		k->started = false;
 	}
+	if (k->fd >= 0)
+		close_file(k); /* before the job may be freed */
 	if (k->io && k->io_late)
 		dl_job_release(k->pool, &k->io->dl, io_release_late); /* later, if still stuck */
 	else
@@ -416,8 +433,6 @@ void klog_close(struct klog *k)
 	k->io_late = false;
 	dl_pool_destroy(k->pool);
 	k->pool = NULL;
-	if (k->fd >= 0)
-		close(k->fd);
 	if (k->wake_fd >= 0)
 		close(k->wake_fd);
 	k->fd = k->wake_fd = -1;
