@@ -8,7 +8,10 @@
  * start-up steps (ports bound, kernel log and queue opened) and starting any thread,
  * it drops its privileges and enters the sandbox (src/runtime). Signals are blocked
  * before any thread starts, so only this thread ever receives them (sigwait), and no
- * handler runs in an awkward place.
+ * handler runs in an awkward place. Until then they keep their default action: a
+ * start-up step stuck on a hung mount cannot hold off SIGTERM, and there is nothing to
+ * shut down in order yet. Shutdown itself runs under a watchdog (lib/watchdog.h): a
+ * thread stuck in the kernel ends with the process SHUTDOWN_LIMIT_MS after the signal.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -23,6 +26,7 @@
 #include "health/health.h"
 #include "http/server.h"
 #include "lib/log.h"
+#include "lib/watchdog.h"
 #include "push/push.h"
 #include "runtime/runtime.h"
 #include "version.h"
@@ -39,6 +43,12 @@ static int declare_all(const struct plumb_config *cfg, struct agent *agent,
 		return r;
 	return res_plan(res);
 }
+
+/* How long an orderly shutdown may take before the watchdog ends the process (exit
+ * status 1). Stopping the threads takes milliseconds, but one may first have to wait
+ * out a call it runs under a deadline (5 s by default: the textfile and filesystem
+ * collectors' timeouts, the kernel log's); only a call stuck outside one comes here. */
+#define SHUTDOWN_LIMIT_MS 8000
 
 /* runtime_handover: the push queue's folder, made as root, goes to the runtime user. */
 static int hand_queue(void *ctx, uid_t uid, gid_t gid)
@@ -57,6 +67,7 @@ int main(int argc, char **argv)
 	struct runtime rt;
 	static struct resources res; /* 40 KiB: not on the stack */
 	int http_claim = -1;
+	struct watchdog dog = { 0 };
 	int status = 1;
 
 	/* One malloc arena for every thread, with no padding kept at its top: plumb's
@@ -82,7 +93,6 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	plog(LOG_INFO, "starting plumb", "version", PLUMB_VERSION, PLOG_END);
 	if ((r = declare_all(cfg, &agent, &res, &http_claim)) < 0) {
@@ -105,7 +115,9 @@ int main(int argc, char **argv)
 		goto out_stop;
 	}
 	/* Everything privileged is done and no other thread exists yet: what runtime_enter
-	 * applies to this thread, every thread started from here on inherits. */
+	 * applies to this thread, every thread started from here on inherits, the signal
+	 * mask included. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if ((r = runtime_enter(cfg, &res, &(struct runtime_handover){ hand_queue, &push }, &rt)) < 0 ||
 	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
 								  &rt })) < 0)
@@ -119,6 +131,9 @@ int main(int argc, char **argv)
 	plog(LOG_INFO, "shutting down", "signal", strsignal(sig), PLOG_END);
 	status = 0;
 out_stop:
+	/* also after a failed start, which may have started threads already */
+	if ((r = watchdog_start(&dog, SHUTDOWN_LIMIT_MS, "shutdown", 1)) < 0)
+		plog(LOG_WARN, "shutting down without a time limit", "err", strerror(-r), PLOG_END);
 	push_stop(&push);
 	health_stop(&health);
 	server_stop(&srv);
@@ -128,6 +143,7 @@ out_scraper:
 	scraper_fini(&scraper);
 out_agent:
 	agent_fini(&agent);
+	watchdog_stop(&dog);
 out_cfg:
 	cfg_free(cfg);
 	return status;

@@ -58,6 +58,7 @@
 #include "lib/podlogs.h"
 #include "lib/procfile.h"
 #include "lib/regex.h"
+#include "lib/regfile.h"
 
 /* ---- the files read per cgroup ------------------------------------------------ */
 
@@ -635,7 +636,8 @@ static uint32_t file_budget(const struct container_priv *p)
 }
 
 /* Open name (flags as openat's) in e's cgroup of hierarchy ctl, by the cgroup's path
- * from the hierarchy's root. Returns the descriptor (the caller owns it) or -errno. */
+ * from the hierarchy's root; a file to read (O_RDONLY) through regfile_open, so what is
+ * not a regular file is refused. Returns the descriptor (the caller owns it) or -errno. */
 static int open_by_path(const struct container_priv *p, const struct ct_entry *e, int ctl,
 			const char *name, int flags)
 {
@@ -644,6 +646,8 @@ static int open_by_path(const struct container_priv *p, const struct ct_entry *e
 			       : snprintf(rel, sizeof(rel), "%s", name);
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
+	if (flags == O_RDONLY)
+		return regfile_open(p->ctl[ctl], rel, NULL);
 	int fd = openat(p->ctl[ctl], rel, flags | O_CLOEXEC | O_NOCTTY);
 	return fd < 0 ? -errno : fd;
 }
@@ -663,8 +667,7 @@ static int open_slot(struct container_priv *p, struct ct_entry *e, int ctl, cons
 	}
 	if (e->dfd[d] < 0)
 		return open_by_path(p, e, d, file, O_RDONLY);
-	int fd = openat(e->dfd[d], file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	return fd < 0 ? -errno : fd;
+	return regfile_open(e->dfd[d], file, NULL);
 }
 
 /* Read slot s of entry e into p->buf; *len gets the byte count. Holds the file open

@@ -36,6 +36,7 @@
 #include "core/collector.h"
 #include "lib/cpulist.h"
 #include "lib/procfile.h"
+#include "lib/regfile.h"
 
 
 static const struct metric_desc d_seconds = {
@@ -561,10 +562,10 @@ static int cpu_attr_read(struct cpu_priv *p, size_t i, enum cpu_attr a, char *bu
 		close(h->fd[a]); /* gone (ENODEV) or failing: open it again */
 		h->fd[a] = -1;
 	}
-	int fd = openat(cpulist_fd(&p->cpus), path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = regfile_open(cpulist_fd(&p->cpus), path, NULL);
 	if (fd < 0) {
 		buf[0] = '\0';
-		return -errno;
+		return fd;
 	}
 	int r = pread_attr(fd, buf, cap);
 	if (r < 0)

@@ -35,6 +35,7 @@
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
 #include "lib/gofloat.h"
+#include "lib/regfile.h"
 #include "lib/sort.h"
 #include "lib/sysfs.h"
 #include "lib/utf8valid.h"
@@ -483,9 +484,9 @@ struct hwmon_priv {
  * or -errno. */
 static ssize_t read_small(int dirfd, const char *name, char *buf, size_t cap)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = regfile_open(dirfd, name, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	size_t len = 0;
 	ssize_t n = 0;
 	while (len < cap - 1) {
@@ -645,7 +646,7 @@ static int read_dir(struct hwmon_priv *p, int fd, unsigned pass)
 		if (!hwmon_is_sensor_file(span_cstr(name)))
 			continue;
 		/* one read of at most 128 bytes: drivers that answer EAGAIN are skipped */
-		int vfd = openat(fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		int vfd = regfile_open(fd, name, NULL);
 		if (vfd < 0)
 			continue;
 		ssize_t n;

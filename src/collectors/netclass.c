@@ -35,6 +35,7 @@
 #include "lib/sysfs.h"
 #include "lib/log.h"
 #include "lib/regex.h"
+#include "lib/regfile.h"
 
 const char *const netclass_int_files[NC_NINT] = {
 	"addr_assign_type", "carrier", "carrier_changes", "carrier_up_count",
@@ -218,9 +219,9 @@ static bool ignorable(int err)
 static int read_one(int dirfd, int a, struct netclass_iface *ifc)
 {
 	char buf[NETCLASS_ATTR_MAX + 1];
-	int fd = openat(dirfd, attr_file(a), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = regfile_open(dirfd, attr_file(a), NULL);
 	if (fd < 0)
-		return ignorable(-errno) ? 0 : -errno;
+		return ignorable(fd) ? 0 : fd;
 	ssize_t n;
 	do {
 		n = read(fd, buf, NETCLASS_ATTR_MAX);
@@ -273,9 +274,9 @@ static int held_read(struct nc_held *h, int a, struct netclass_iface *ifc)
 {
 	char buf[NETCLASS_ATTR_MAX + 1];
 	if (h->fd[a] < 0) {
-		int fd = openat(h->dirfd, attr_file(a), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		int fd = regfile_open(h->dirfd, attr_file(a), NULL);
 		if (fd < 0)
-			return ignorable(-errno) ? 0 : -errno;
+			return ignorable(fd) ? 0 : fd;
 		h->fd[a] = fd;
 	}
 	ssize_t n;

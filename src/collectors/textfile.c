@@ -30,6 +30,14 @@
  * merged families) is a grow-only array in struct textfile. Once the files stop
  * growing, a scrape allocates nothing; it opens each directory and file afresh, since
  * writers replace files by renaming.
+ *
+ * The folders are the user's and may sit on NFS or FUSE, where a listing, an open or
+ * a read can wait for good on a server that no longer answers. So the reading half of
+ * a collection (list, open, read, parse: read_dirs) runs on a lib/deadline.h worker
+ * with --collector.textfile.timeout. When it overruns, the scrape goes on without the
+ * text files and with node_textfile_scrape_error 1, and so does every later scrape
+ * until the stuck call returns: struct textfile then belongs to the stuck job, and
+ * struct tf_collector, the collector's own state, holds what a scrape needs meanwhile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,11 +51,13 @@
 #include "collectors/textfile.h"
 #include "core/collector.h"
 #include "expo/textparse.h"
+#include "lib/deadline.h"
 #include "lib/dirscan.h"
 #include "lib/hindex.h"
 #include "lib/log.h"
 #include "lib/pathmatch.h"
 #include "lib/procfile.h"
+#include "lib/regfile.h"
 
 #define TF_MAX_FILE (16u << 20)  /* bytes in one .prom file */
 #define TF_MAX_LIST 65536u       /* directories or names in one list */
@@ -100,6 +110,10 @@ static const struct flag_def textfile_flags[] = {
 	  "Most bytes of names, help texts and labels the text files may add to one scrape; "
 	  "families past it are left out whole.",
 	  false },
+	{ "collector.textfile.timeout", FLAG_DURATION, "5s",
+	  "How long reading the text files may take before a scrape goes on without them "
+	  "(a folder on a hung mount).",
+	  false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
@@ -142,8 +156,8 @@ struct tf_ref {
 };
 
 struct textfile {
-	const char *const *patterns;
-	size_t npatterns;
+	struct dl_job dl; /* first: read_dirs runs as this job (see the top of the file) */
+	struct strlist patterns; /* the flag values: a copy a stuck job can still read */
 	struct dirscan ds;
 	struct strlist dirs, next, names;
 	struct buf fbuf;
@@ -374,19 +388,12 @@ static void process_file(struct textfile *tf, int dirfd, const char *dir, const 
 	struct stat st;
 	int r = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = regfile_open_shared(dirfd, name, &st);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out_fail;
 	}
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (S_ISDIR(st.st_mode))
-		r = -EISDIR;
-	else if (!S_ISREG(st.st_mode))
-		r = -EINVAL;
-	else
-		r = read_all(tf, fd);
+	r = read_all(tf, fd);
 	close(fd);
 	if (r < 0)
 		goto out_fail;
@@ -407,7 +414,7 @@ static void process_file(struct textfile *tf, int dirfd, const char *dir, const 
 	tf->files[tf->nfiles++] = (struct tf_file){ (uint32_t)at, (double)sec };
 	return;
 out_fail:
-	failed(tf, "failed to read textfile", path, strerror(-r));
+	failed(tf, "failed to read textfile", path, regfile_strerror(-r));
 }
 
 /* Read every *.prom file in directory dir. */
@@ -906,15 +913,99 @@ static int textfile_declare(struct collector *c, struct resources *res)
 	return 0;
 }
 
+/* The collector's state. tf is the reading job's: while that job is stuck, a scrape
+ * touches nothing but the fields here. */
+struct tf_collector {
+	struct textfile *tf;   /* owned; given to the pool (dl_job_release) at fini */
+	struct dl_pool *pool;  /* made by the first collection with a folder to read */
+	int64_t timeout_ms;    /* --collector.textfile.timeout */
+	bool folders;          /* some flag value names a folder (not all are "") */
+	bool stuck;            /* the last reading overran (logged once) */
+};
+
+/* The reading half of a collection, as a deadline job: list every folder the flags
+ * name and read and parse their *.prom files into tf (tf->files, tf->tps, tf->errored).
+ * Touches nothing outside tf, so it may finish after the collector is gone. */
+static void read_dirs(struct dl_job *j)
+{
+	struct textfile *tf = (struct textfile *)j;
+	tf->errored = false;
+	tf->nfiles = 0;
+	tf->used_series = tf->used_bytes = 0;
+	memset(tf->drops, 0, sizeof(tf->drops));
+	for (int i = 0; i < TF_DROP_REASONS; i++)
+		tf->drops[i].hash = HINDEX_SEED;
+	buf_reset(&tf->paths);
+	for (uint32_t i = 0; i < tf->patterns.n; i++) {
+		const char *pat = strlist_get(&tf->patterns, i);
+		if (!*pat)
+			continue; /* node_exporter's default: no directory, no error */
+		int r = expand(tf, pat);
+		if (r < 0)
+			failed(tf, "failed to expand textfile directory pattern", pat, strerror(-r));
+		for (uint32_t k = 0; k < tf->dirs.n; k++)
+			read_dir(tf, strlist_get(&tf->dirs, k));
+	}
+}
+
+/* Run read_dirs on p's worker within p->timeout_ms (directly when no folder is named:
+ * then nothing can block, and no thread is made). Returns 0 when tf holds this
+ * collection's files, -ETIMEDOUT when the reading overran or an earlier one is still
+ * stuck (logged once per hang), or -errno when the pool cannot be made. */
+static int read_in_time(struct tf_collector *p)
+{
+	struct dl_job *j = &p->tf->dl;
+	char limit[32];
+	int r;
+	if (!p->folders) {
+		read_dirs(j);
+		return 0;
+	}
+	if (p->pool && dl_job_busy(p->pool, j))
+		return -ETIMEDOUT;
+	/* made here, not in init: threads made before main enters the sandbox would
+	 * escape Landlock (see the filesystem collector) */
+	if (!p->pool && (r = dl_pool_create(1, 1, &p->pool)) < 0)
+		return r;
+	if ((r = dl_pool_run(p->pool, &j, 1, p->timeout_ms)) < 0)
+		return r;
+	if (j->state == DL_DONE) {
+		if (p->stuck)
+			plog(LOG_INFO, "reading the text files works again", PLOG_END);
+		p->stuck = false;
+		return 0;
+	}
+	if (!p->stuck) {
+		snprintf(limit, sizeof(limit), "%lldms", (long long)p->timeout_ms);
+		plog(LOG_ERROR, "reading the text files did not finish in time (a hung mount?); "
+				"scrapes go on without them until the read returns",
+		     "timeout", limit, PLOG_END);
+	}
+	p->stuck = true;
+	return -ETIMEDOUT;
+}
+
 static int textfile_init(struct collector *c)
 {
-	struct textfile *tf = calloc(1, sizeof(*tf));
+	const char *const *pats;
+	struct tf_collector *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	c->priv = p;
+	struct textfile *tf = p->tf = calloc(1, sizeof(*tf));
 	if (!tf)
 		return -ENOMEM;
-	c->priv = tf;
+	tf->dl.fn = read_dirs;
 	tf->ds.fd = -1;
 	tf->fbuf.max = TF_MAX_FILE;
-	tf->npatterns = cfg_all(c->cfg, "collector.textfile.directory", &tf->patterns);
+	size_t n = cfg_all(c->cfg, "collector.textfile.directory", &pats);
+	for (size_t i = 0; i < n; i++) {
+		const char *pat = pats[i] ? pats[i] : "";
+		int r = strlist_add(&tf->patterns, pat, strlen(pat));
+		if (r < 0)
+			return r;
+		p->folders |= *pat != '\0';
+	}
 	int64_t series = 0, bytes = 0; /* the flags have defaults */
 	cfg_int(c->cfg, "collector.textfile.max-series", &series);
 	cfg_int(c->cfg, "collector.textfile.max-bytes", &bytes);
@@ -925,30 +1016,19 @@ static int textfile_init(struct collector *c)
 	}
 	tf->max_series = (uint64_t)series;
 	tf->max_bytes = (uint64_t)bytes;
-	return 0;
+	return cfg_duration_ms(c->cfg, "collector.textfile.timeout", &p->timeout_ms);
 }
 
 static int textfile_collect(struct collector *c, struct metric_sink *out)
 {
-	struct textfile *tf = c->priv;
-	tf->errored = false;
-	tf->nfiles = 0;
-	tf->used_series = tf->used_bytes = 0;
-	memset(tf->drops, 0, sizeof(tf->drops));
-	for (int i = 0; i < TF_DROP_REASONS; i++)
-		tf->drops[i].hash = HINDEX_SEED;
-	buf_reset(&tf->paths);
-	for (size_t i = 0; i < tf->npatterns; i++) {
-		const char *pat = tf->patterns[i];
-		if (!pat || !*pat)
-			continue; /* node_exporter's default: no directory, no error */
-		int r = expand(tf, pat);
-		if (r < 0)
-			failed(tf, "failed to expand textfile directory pattern", pat, strerror(-r));
-		for (uint32_t k = 0; k < tf->dirs.n; k++)
-			read_dir(tf, strlist_get(&tf->dirs, k));
-	}
-	int r = merge(tf);
+	struct tf_collector *p = c->priv;
+	struct textfile *tf = p->tf;
+	int r = read_in_time(p);
+	if (r == -ETIMEDOUT)
+		return sink_gauge(out, &desc_error, 1);
+	if (r < 0)
+		return r;
+	r = merge(tf);
 	if (r == 0)
 		r = emit(tf, out);
 	if (r < 0)
@@ -964,12 +1044,11 @@ static int textfile_collect(struct collector *c, struct metric_sink *out)
 	return 0;
 }
 
-static void textfile_fini(struct collector *c)
+/* Free tf and everything it holds. */
+static void textfile_free(struct textfile *tf)
 {
-	struct textfile *tf = c->priv;
-	if (!tf)
-		return;
 	dirscan_fini(&tf->ds);
+	strlist_fini(&tf->patterns);
 	strlist_fini(&tf->dirs);
 	strlist_fini(&tf->next);
 	strlist_fini(&tf->names);
@@ -985,6 +1064,25 @@ static void textfile_fini(struct collector *c)
 	free(tf->refs);
 	buf_fini(&tf->helps);
 	free(tf);
+}
+
+/* dl_job_release callback: frees the textfile whose job j is, now or when it returns. */
+static void textfile_release(struct dl_job *j)
+{
+	textfile_free((struct textfile *)j);
+}
+
+static void textfile_fini(struct collector *c)
+{
+	struct tf_collector *p = c->priv;
+	if (!p)
+		return;
+	if (p->tf && p->pool)
+		dl_job_release(p->pool, &p->tf->dl, textfile_release);
+	else if (p->tf)
+		textfile_free(p->tf);
+	dl_pool_destroy(p->pool);
+	free(p);
 	c->priv = NULL;
 }
 

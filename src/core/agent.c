@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "lib/log.h"
+#include "lib/regfile.h"
 
 /* Bytes of strings held back in the sink while a foreign collector runs: what the
  * lines added after it take (their labels, and their families' names and help texts if
@@ -130,7 +131,7 @@ void agent_start(struct agent *a, const struct resources *res)
 			     "collector", ops->name, PLOG_END);
 		} else if (r < 0) {
 			plog(LOG_ERROR, "collector failed to start; it is left out", "collector",
-			     ops->name, "err", strerror(-r), PLOG_END);
+			     ops->name, "err", regfile_strerror(-r), PLOG_END);
 		}
 		if (r < 0) {
 			if (ops->fini)
@@ -183,8 +184,8 @@ static void log_change(struct collector *c, int r)
 		plog(LOG_DEBUG, "collector found no data on this host", "collector", c->ops->name,
 		     "err", strerror(-r), PLOG_END);
 	else if (r < 0)
-		plog(LOG_ERROR, "collector failed", "collector", c->ops->name, "err", strerror(-r),
-		     PLOG_END);
+		plog(LOG_ERROR, "collector failed", "collector", c->ops->name, "err",
+		     regfile_strerror(-r), PLOG_END);
 	else if (c->last_err == -ENOENT)
 		plog(LOG_DEBUG, "collector has data again", "collector", c->ops->name, PLOG_END);
 	else

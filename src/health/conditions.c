@@ -67,6 +67,35 @@ static unsigned set_cond(struct health_condition *c, enum health_cond which,
 	return changed;
 }
 
+/* Set the kernel conditions that are not True as the kernel log is read (reading) or
+ * not (why). Ready is left as it is. Returns the changed mask. */
+static unsigned kernel_conds(struct health_state *st, bool reading, const char *why,
+			     struct health_time now)
+{
+	static const struct {
+		enum health_cond c;
+		const char *ok_reason, *ok_message;
+	} kc[] = {
+		{ COND_KERNEL_DEADLOCK, "KernelHasNoDeadlock", "kernel has no deadlock" },
+		{ COND_READONLY_FS, "FilesystemIsNotReadOnly", "filesystem is not read-only" },
+	};
+	char msg[sizeof(st->c[0].message)];
+	unsigned changed = 0;
+	snprintf(msg, sizeof(msg), "the kernel log cannot be read: %s", why ? why : "unknown");
+	for (size_t i = 0; i < sizeof(kc) / sizeof(kc[0]); i++) {
+		struct health_condition *c = &st->c[kc[i].c];
+		if (c->status == STATUS_TRUE)
+			continue; /* a problem seen stays seen */
+		if (reading)
+			changed |= set_cond(c, kc[i].c, STATUS_FALSE, kc[i].ok_reason,
+					    kc[i].ok_message, now);
+		else
+			changed |= set_cond(c, kc[i].c, STATUS_UNKNOWN, "KernelLogUnreadable", msg,
+					    now);
+	}
+	return changed;
+}
+
 void health_state_init(struct health_state *st, const struct eviction *ev,
 		       int64_t transition_ms, bool kernel_log, struct health_time now)
 {
@@ -78,10 +107,7 @@ void health_state_init(struct health_state *st, const struct eviction *ev,
 		set_cond(&st->c[i], (enum health_cond)i, STATUS_UNKNOWN, "NotYetChecked",
 			 "not checked yet", now);
 	if (kernel_log) {
-		set_cond(&st->c[COND_KERNEL_DEADLOCK], COND_KERNEL_DEADLOCK, STATUS_FALSE,
-			 "KernelHasNoDeadlock", "kernel has no deadlock", now);
-		set_cond(&st->c[COND_READONLY_FS], COND_READONLY_FS, STATUS_FALSE,
-			 "FilesystemIsNotReadOnly", "filesystem is not read-only", now);
+		kernel_conds(st, true, NULL, now);
 	} else {
 		for (int i = COND_KERNEL_DEADLOCK; i <= COND_READONLY_FS; i++)
 			set_cond(&st->c[i], (enum health_cond)i, STATUS_UNKNOWN, "NoKernelLog",
@@ -201,4 +227,10 @@ unsigned health_kernel_problem(struct health_state *st, enum health_cond c,
 		return 0;
 	unsigned changed = set_cond(&st->c[c], c, STATUS_TRUE, reason, message, now);
 	return changed | eval_ready(st, now);
+}
+
+unsigned health_kernel_log(struct health_state *st, bool reading, const char *why,
+			   struct health_time now)
+{
+	return kernel_conds(st, reading, why, now) | eval_ready(st, now);
 }

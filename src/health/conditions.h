@@ -11,8 +11,9 @@
  * flap. The kernel conditions (KernelDeadlock, ReadonlyFilesystem) turn True when the
  * kernel log shows the problem and stay True for the life of the process, as
  * node-problem-detector's permanent conditions do (the kernel does not recover from
- * them). Ready summarises the others: False when any is True, else Unknown when any is
- * Unknown, else True.
+ * them); while the kernel log cannot be read, those not True are Unknown, since a
+ * problem would go unseen. Ready summarises the others: False when any is True, else
+ * Unknown when any is Unknown, else True.
  *
  * Nothing here reads a clock or a file: callers pass the inputs and the time, so tests
  * drive minutes of simulated time in microseconds. Callers serialise calls on a state.
@@ -85,6 +86,13 @@ unsigned health_evaluate(struct health_state *st, const struct health_inputs *in
  * Ready follows. Returns the changed-conditions mask as health_evaluate does. */
 unsigned health_kernel_problem(struct health_state *st, enum health_cond c,
 			       const char *reason, const char *message, struct health_time now);
+
+/* Record whether the kernel log is being read (reading) or not (why says why, in a few
+ * words): while it is not, the kernel conditions that are not True turn Unknown with
+ * reason KernelLogUnreadable; when it is again, they turn False. Ready follows.
+ * Returns the changed-conditions mask as health_evaluate does. */
+unsigned health_kernel_log(struct health_state *st, bool reading, const char *why,
+			   struct health_time now);
 
 /* Kubernetes' names: "MemoryPressure", and "True"/"False"/"Unknown". */
 const char *health_cond_name(enum health_cond c);

@@ -13,6 +13,7 @@
 
 #include "lib/dynlib.h"
 #include "lib/log.h"
+#include "lib/regfile.h"
 #include "lib/utf8valid.h"
 
 #define KLOG_POLL_MS 1000      /* how often a kernel log file is checked for new lines */
@@ -149,9 +150,10 @@ int health_declare(const struct plumb_config *cfg, struct resources *res)
 		return 0;
 	res_small(res);
 	/* a rule on a file holds for that file only, and a rotated log is a new file: allow
-	 * a log file's folder (its reopen after rotation needs it), a device alone */
+	 * the folder of anything but a device (the reopen after a rotation needs it, and so
+	 * does a file that appears where a FIFO or nothing was at start-up), a device alone */
 	const char *slash = strrchr(path, '/');
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !slash)
+	if ((stat(path, &st) == 0 && S_ISCHR(st.st_mode)) || !slash)
 		return res_path(res, path, NULL, RES_READ);
 	if (slash == path)
 		return res_path(res, "/", NULL, RES_READ);
@@ -165,18 +167,25 @@ int health_declare(const struct plumb_config *cfg, struct resources *res)
 }
 
 /* Open the kernel log named by --health.kernel-log. Failing to is not fatal: the
- * kernel conditions then stay Unknown, and the log says why. */
+ * kernel conditions then stay Unknown, and the log says why. A path that names no log
+ * file yet (a FIFO, say) is opened all the same: klog waits for a file there, and the
+ * kernel conditions are Unknown meanwhile (see health_open). */
 static void open_kernel_log(struct health *h, const struct plumb_config *cfg)
 {
 	const char *path = cfg_str(cfg, "health.kernel-log");
 	if (!path || !*path)
 		return;
-	int r = klog_open(&h->klog, path, KLOG_POLL_MS, health_kernel_line, h);
+	int r = klog_open(&h->klog, path, KLOG_POLL_MS, health_kernel_line, health_kernel_state,
+			  h);
 	if (r < 0) {
 		plog(LOG_WARN, "cannot open the kernel log; kernel conditions stay Unknown", "path",
-		     path, "err", strerror(-r), PLOG_END);
+		     path, "err", regfile_strerror(-r), PLOG_END);
 		return;
 	}
+	if (h->klog.err)
+		plog(LOG_WARN, "the kernel log is not a file plumb can follow now; kernel "
+			       "conditions are Unknown until it is",
+		     "path", path, "err", regfile_strerror(-h->klog.err), PLOG_END);
 	h->klog_open = true;
 }
 
@@ -209,6 +218,8 @@ int health_open(struct health *h, const struct plumb_config *cfg, struct agent *
 	(void)pid_files_read(&h->pids, &ignored);
 	open_kernel_log(h, cfg);
 	health_state_init(&h->st, &ev, transition_ms, h->klog_open, health_now());
+	if (h->klog_open && h->klog.err)
+		health_kernel_log(&h->st, false, regfile_strerror(-h->klog.err), health_now());
 	r = agent_add_source(a, &(struct agent_source){ "health", health_collect, h });
 out_log:
 	if (r < 0 && r != -EINVAL && r != -ELIBACC) /* those two are logged already */
@@ -297,6 +308,19 @@ void health_kernel_line(void *ctx, const char *line, size_t len)
 	log_changes(h, changed);
 	h->gen++;
 	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+void health_kernel_state(void *ctx, bool following, const char *why)
+{
+	struct health *h = ctx;
+	pthread_mutex_lock(&h->mu);
+	unsigned changed = health_kernel_log(&h->st, following, why, health_now());
+	if (changed) {
+		log_changes(h, changed);
+		h->gen++;
+		pthread_cond_broadcast(&h->cv);
+	}
 	pthread_mutex_unlock(&h->mu);
 }
 

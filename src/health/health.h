@@ -109,6 +109,10 @@ int health_check(struct health *h, struct health_time now);
 /* Handle one kernel log line (klog's callback): record events, set kernel conditions. */
 void health_kernel_line(void *ctx, const char *line, size_t len);
 
+/* klog's state callback: the kernel log is followed again (following) or no longer
+ * (why says why): the kernel conditions follow (health_kernel_log). */
+void health_kernel_state(void *ctx, bool following, const char *why);
+
 /* Render the status JSON into a malloc'd *body (caller frees) of *len bytes. The
  * server_status render function. Returns 0 or -ENOMEM. */
 int health_render_status(void *ctx, char **body, size_t *len);

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "lib/regfile.h"
+
 #define MAX_SCALAR 4096 /* longest string value or key */
 
 struct parser {
@@ -478,18 +480,9 @@ static int read_file(const char *path, char **out, size_t *len)
 	int r = 0;
 	char *buf = NULL;
 	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = regfile_open(AT_FDCWD, path, NULL);
 	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto out_close;
-	}
+		return fd;
 	if (!(buf = malloc(WEB_MAX_FILE_BYTES + 1))) {
 		r = -ENOMEM;
 		goto out_close;
@@ -542,7 +535,7 @@ static int load_named(const char *dir, const char *key, const char *name, char *
 		snprintf(err, errcap, "tls_server_config.%s: cannot read %.300s: %s", key, path,
 			 r == -EFBIG	 ? "larger than 1 MiB"
 			 : r == -ENODATA ? "empty file"
-					 : strerror(-r));
+					 : regfile_strerror(-r));
 		return -EINVAL;
 	}
 	return 0;
@@ -557,7 +550,7 @@ int web_config_load(const char *path, struct web_config *out, char *err, size_t 
 	memset(out, 0, sizeof(*out));
 	if (r < 0) {
 		snprintf(err, errcap, "cannot read %.300s: %s", path,
-			 r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
+			 r == -EFBIG ? "larger than 1 MiB" : regfile_strerror(-r));
 		return r == -ENOMEM ? r : -EINVAL;
 	}
 	r = web_config_parse(text, len, out, msg, sizeof(msg));

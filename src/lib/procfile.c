@@ -12,6 +12,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "lib/regfile.h"
+
 int path_join(char *out, size_t cap, const char *root, const char *rel)
 {
 	size_t rl = root ? strlen(root) : 0;
@@ -97,9 +99,10 @@ int procfile_read(struct procfile *pf)
 	pf->len = 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (pf->fd < 0) {
-			pf->fd = open(pf->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-			if (pf->fd < 0)
-				return -errno;
+			int fd = regfile_open(AT_FDCWD, pf->path, NULL);
+			if (fd < 0)
+				return fd;
+			pf->fd = fd;
 		}
 		r = read_all(pf);
 		if (r == 0)
@@ -174,9 +177,9 @@ int read_file_at(const char *root, const char *rel, char *buf, size_t cap, size_
 	*len = 0;
 	if (cap == 0)
 		return -EINVAL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = regfile_open(AT_FDCWD, path, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = read_fd_into(fd, buf, cap, len);
 	close(fd);
 	return r;
@@ -188,9 +191,9 @@ int read_file_dirfd(int dirfd, const char *rel, char *buf, size_t cap, size_t *l
 	if (cap == 0)
 		return -EINVAL;
 	buf[0] = '\0';
-	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = regfile_open(dirfd, rel, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int r = read_fd_into(fd, buf, cap, len);
 	close(fd);
 	return r;
@@ -201,9 +204,9 @@ int read_attr(int dirfd, const char *name, char *buf, size_t cap)
 	if (cap == 0)
 		return -EINVAL;
 	buf[0] = '\0';
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = regfile_open(dirfd, name, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int r = 0;
 	ssize_t got;
 	do {

@@ -5,7 +5,9 @@
  * offset 0, into a buffer that grows only when the file outgrows it, up to a hard
  * limit. This costs about a third of open/read/close per scrape, and once the buffer
  * has reached its working size a scrape allocates nothing. A file that vanished
- * (ENODEV from a removed device, ENOENT, ESTALE) is reopened on the next read.
+ * (ENODEV from a removed device, ENOENT, ESTALE) is reopened on the next read. Every
+ * open here goes through lib/regfile.h: a FIFO or device where a file should be is
+ * refused (-REGFILE_ENOTREG), never waited on.
  *
  * A struct procfile is owned by one collector and used by one thread at a time.
  */
@@ -36,7 +38,8 @@ int procfile_init(struct procfile *pf, const char *root, const char *rel, size_t
 
 /* Read the whole file again into pf->buf (opening it if needed). On success pf->buf
  * holds pf->len bytes followed by a NUL. Returns 0, or -errno: -ENOENT/-EACCES from
- * open, -EFBIG when the file exceeds pf->max, -ENOMEM. On error pf->len is 0. */
+ * open, -REGFILE_ENOTREG when the path is not a regular file, -EFBIG when the file
+ * exceeds pf->max, -ENOMEM. On error pf->len is 0. */
 int procfile_read(struct procfile *pf);
 
 /* For a mount table (/proc/PID/mountinfo): whether it may differ from pf's last read.
@@ -59,7 +62,8 @@ void procfile_fini(struct procfile *pf);
 
 /* One-shot: read root/rel into a caller buffer buf[cap] (NUL-terminated; the file is
  * cut at cap-1 bytes and -EFBIG returned if longer). *len gets the byte count.
- * For small sysfs attributes that are read rarely. Returns 0 or -errno. */
+ * For small sysfs attributes that are read rarely. Returns 0 or -errno
+ * (-REGFILE_ENOTREG when root/rel is not a regular file). */
 int read_file_at(const char *root, const char *rel, char *buf, size_t cap, size_t *len);
 
 /* The same as read_file_at for dirfd/rel (openat), for files beneath a directory the
@@ -67,7 +71,7 @@ int read_file_at(const char *root, const char *rel, char *buf, size_t cap, size_
 int read_file_dirfd(int dirfd, const char *rel, char *buf, size_t cap, size_t *len);
 
 /* Read a small sysfs attribute at dirfd/name into buf[cap], trimming the trailing
- * newline. Returns 0 or -errno. */
+ * newline. Returns 0 or -errno (-REGFILE_ENOTREG as read_file_at). */
 int read_attr(int dirfd, const char *name, char *buf, size_t cap);
 
 /* Join root and rel into out[cap] with exactly one '/' between them.

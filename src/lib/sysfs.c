@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/regfile.h"
+
 /* Whether buf[0..len) is one relative "../" path and nothing else. */
 static int is_link_text(const char *buf, size_t len)
 {
@@ -34,12 +36,12 @@ int sysfs_readlink(int dirfd, const char *name, char *buf, size_t cap)
 	if (errno != EINVAL)
 		return -errno;
 	/* not a symlink: maybe a link file */
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	int r = 0;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= (off_t)cap) {
+	int fd = regfile_open(dirfd, name, &st);
+	if (fd < 0)
+		return fd == -REGFILE_ENOTREG || fd == -EISDIR ? -EINVAL : fd;
+	int r = 0;
+	if (st.st_size >= (off_t)cap) {
 		r = -EINVAL;
 		goto out_close;
 	}

@@ -461,50 +461,124 @@ def main(tests):
 
 # --- holding a collection in flight, without timing ---------------------------------------
 
-F_SETLEASE, F_GETLEASE = 1024, 1025  # fcntl.F_SETLEASE exists only from Python 3.9 on Linux
+HANGFS = os.path.join(BUILD, "tests", "hangfs")
+
+
+def mounted(path):
+    """Whether path is a mount point in this mount namespace (mountinfo's escapes of
+    space, tab, newline and backslash decoded)."""
+    with open("/proc/self/mountinfo", "rb") as f:
+        for line in f:
+            mp = line.split(b" ")[4]
+            for esc, ch in ((b"\\040", b" "), (b"\\011", b"\t"), (b"\\012", b"\n"),
+                            (b"\\134", b"\\")):
+                mp = mp.replace(esc, ch)
+            if mp == os.fsencode(path):
+                return True
+    return False
+
+
+def fuse_works():
+    """Why hangfs cannot be mounted here ("" when it can): /dev/fuse must open and
+    tests/fuse/hangfs must be built."""
+    try:
+        os.close(os.open("/dev/fuse", os.O_RDWR))
+    except OSError as e:
+        return "/dev/fuse is unavailable (%s)" % e
+    if not os.access(HANGFS, os.X_OK):
+        return "hangfs is not built (%s)" % HANGFS
+    return ""
+
+
+class HungFiles:
+    """A folder of files on tests/fuse/hangfs (--files --stall-reads) that can be made
+    to hang like a dead NFS server: `with HungFiles() as h:` mounts it on h.dir;
+    h.write(name, text) adds a file (while it answers); h.stall() makes every open, read
+    and readdir under it block until h.release(). Leaving the block releases it,
+    unmounts it and removes the folder. Needs root and /dev/fuse (see fuse_works)."""
+
+    def __init__(self, prefix="plumb-hung-"):
+        self.top = tempfile.mkdtemp(prefix=prefix)
+        self.dir = os.path.join(self.top, "mnt")
+        os.mkdir(self.dir)
+        self.proc = None
+
+    def __enter__(self):
+        try:
+            self.proc = subprocess.Popen([HANGFS, "--files", "--stall-reads", "-f", self.dir],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 10
+            while not mounted(self.dir) and self.proc.poll() is None:
+                check(time.monotonic() < deadline, "hangfs did not mount " + self.dir)
+                time.sleep(0.02)
+            check(self.proc.poll() is None, "hangfs exited with %r" % self.proc.returncode)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def write(self, name, text):
+        with open(os.path.join(self.dir, name), "w") as f:
+            f.write(text)
+
+    def stall(self):
+        self.proc.send_signal(signal.SIGUSR2)
+
+    def release(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGUSR1)
+
+    def close(self):
+        """Release, unmount (lazily if a caller still holds it), end hangfs, remove."""
+        self.release()
+        if mounted(self.dir):
+            subprocess.run(["fusermount3", "-u", self.dir], capture_output=True)
+        if self.proc:
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if mounted(self.dir):
+            subprocess.run(["umount", "-l", self.dir], capture_output=True)
+        if not mounted(self.dir):
+            os.rmdir(self.dir)
+            os.rmdir(self.top)
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
 
 class CollectionGate:
     """Holds plumb's first collection in flight until release(), so tests can observe
     what happens to scrapes that arrive meanwhile, with no sleeps.
 
-    It makes a procfs root (self.procfs, for --path.procfs) holding only a loadavg file
-    and takes a write lease on it. The loadavg collector opens its file in its first
-    collect(); the kernel blocks that open until the lease is given up (or, at the
-    latest, after /proc/sys/fs/lease-break-time seconds). Run plumb with
-    --collector.disable-defaults --collector.loadavg --path.procfs=<gate.procfs>.
-    Threads can be told apart by their wchan: the collecting one waits in __break_lease,
-    scrapes sharing its collection wait on a futex."""
+    Its procfs root (self.procfs, for --path.procfs) is a HungFiles folder holding only
+    a loadavg file, stalled from the start: the loadavg collector opens that file in its
+    first collect(), and the open waits for the FUSE daemon until release(). (plumb
+    opens every file non-blocking, so a lease, which made an earlier gate, no longer
+    holds an open.) Run plumb with gate.args. Threads can be told apart by their wchan:
+    the collecting one waits in HELD, scrapes sharing its collection wait on a futex.
+    Use gate_works() first."""
+
+    HELD = "request_wait_answer"
 
     def __init__(self, loadavg="0.25 0.50 0.75 1/100 4242\n"):
-        import fcntl
-        self.dir = tempfile.mkdtemp(prefix="plumb-gate-")
-        self.path = os.path.join(self.dir, "loadavg")
-        with open(self.path, "w") as f:
-            f.write(loadavg)
-        # A lease break signals the holder (SIGIO by default, which would kill us).
-        self._old = signal.signal(signal.SIGIO, signal.SIG_IGN)
-        self.fd = os.open(self.path, os.O_RDONLY)
-        fcntl.fcntl(self.fd, F_SETLEASE, fcntl.F_WRLCK)
-        check(fcntl.fcntl(self.fd, F_GETLEASE) == fcntl.F_WRLCK,
-              "could not take a write lease on " + self.path)
-        self.procfs = self.dir
+        self.files = HungFiles(prefix="plumb-gate-")
+        self.files.__enter__()
+        self.files.write("loadavg", loadavg)
+        self.files.stall()
+        self.dir = self.procfs = self.files.dir
         # health's timer collects too, and would be the one held: it is off here
         self.args = ["--collector.disable-defaults", "--collector.loadavg",
                      "--path.procfs=" + self.dir, "--no-health.enabled"]
 
     def release(self):
-        import fcntl
-        if self.fd is not None:
-            fcntl.fcntl(self.fd, F_SETLEASE, fcntl.F_UNLCK)
-            os.close(self.fd)
-            self.fd = None
+        self.files.release()
 
     def close(self):
-        self.release()
-        signal.signal(signal.SIGIO, self._old)
-        os.unlink(self.path)
-        os.rmdir(self.dir)
+        self.files.close()
 
     def __enter__(self):
         return self
@@ -512,6 +586,15 @@ class CollectionGate:
     def __exit__(self, *exc):
         self.close()
         return False
+
+
+def gate_works():
+    """Whether CollectionGate can hold a collection and tell its thread apart here:
+    hangfs mounts, and the kernel shows thread wait channels. Says why not on stdout."""
+    why = fuse_works() or ("" if wchan_works() else "this kernel hides thread wait channels")
+    if why:
+        print("NOTE: no collection gate: " + why)
+    return not why
 
 
 def wchan_works():

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plumbtest import (CollectionGate, Plumb, TestFailure, check, count_in, main, parse_exposition,  # noqa: E402
-                       request, run, wait_threads, wchan_works, free_port, free_ports)
+                       request, run, wait_threads, gate_works, free_port, free_ports)
 
 TEXT_CTYPE = "text/plain; version=0.0.4"
 OM_CTYPE = "application/openmetrics-text; version=1.0.0"
@@ -131,15 +131,15 @@ def test_max_requests_limit_concurrent():
     """With --web.max-requests=1 and one scrape held in flight, a second gets 429; once
     the first is done, scrapes are served again. With 0 (no limit), 12 scrapes held
     together are all served."""
-    if not wchan_works():
-        print("NOTE: this kernel hides thread wait channels; concurrent limit not checked")
+    if not gate_works():
+        print("NOTE: concurrent limit not checked")
         return
     with CollectionGate() as gate, Plumb(gate.args + ["--web.max-requests=1"]) as p:
         first = {}
         t = threading.Thread(target=lambda: first.update(r=p.get()))
         t.start()
         try:
-            wait_threads(p.pid, lambda w: count_in(w, "break_lease") == 1, "the held collection")
+            wait_threads(p.pid, lambda w: count_in(w, gate.HELD) == 1, "the held collection")
             status, hdr, body = p.get()
             check(status == 429, "second scrape while one is in flight: %d, want 429" % status)
             check(b"too many" in body, "429 body %r" % body)
@@ -160,7 +160,7 @@ def test_max_requests_limit_concurrent():
         for t in ts:
             t.start()
         try:
-            wait_threads(p.pid, lambda w: count_in(w, "break_lease") == 1 and
+            wait_threads(p.pid, lambda w: count_in(w, gate.HELD) == 1 and
                          count_in(w, "futex") >= 11, "12 scrapes in flight at once")
         finally:
             gate.release()
@@ -267,8 +267,8 @@ def test_sigterm_with_a_scrape_in_flight():
     """SIGTERM while a collection is held: plumb leaves sigwait, finishes once the
     collection does, exits 0, and the waiting client gets a whole response or a closed
     connection, never a torn one."""
-    if not wchan_works():
-        print("NOTE: this kernel hides thread wait channels; not checked")
+    if not gate_works():
+        print("NOTE: not checked")
         return
     with CollectionGate() as gate, Plumb(gate.args) as p:
         got = {}
@@ -282,7 +282,7 @@ def test_sigterm_with_a_scrape_in_flight():
         t = threading.Thread(target=one)
         t.start()
         try:
-            wait_threads(p.pid, lambda w: count_in(w, "break_lease") == 1, "the held collection")
+            wait_threads(p.pid, lambda w: count_in(w, gate.HELD) == 1, "the held collection")
             p.proc.send_signal(signal.SIGTERM)
             wait_threads(p.pid, lambda w: count_in(w, "sigtimedwait") == 0,
                          "the main thread to leave sigwait")

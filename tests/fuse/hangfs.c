@@ -16,7 +16,13 @@
  * until SIGUSR1: a disk whose writes hang, with reads and metadata still answering.
  * Data goes straight to this process (direct_io), so every write(2) reaches it.
  *
- * usage: hangfs [--files] MOUNTPOINT [fuse options]   (foreground, multi-threaded)
+ * With --files --stall-reads (a textfile folder, a kernel log or a procfs root on a
+ * dead server: tests/e2e/test_hung_files.py, and plumbtest.CollectionGate, which holds
+ * a collection in flight this way) SIGUSR2 stalls open, read and readdir as well, until
+ * SIGUSR1; getattr keeps answering, so the mount can still be looked up and unmounted.
+ *
+ * usage: hangfs [--files [--stall-reads]] MOUNTPOINT [fuse options]
+ *        (foreground, multi-threaded)
  */
 #define FUSE_USE_VERSION 31
 
@@ -37,6 +43,8 @@
 static volatile sig_atomic_t released;
 /* --files: set by SIGUSR2, cleared by SIGUSR1; writers and fsyncs poll it. */
 static volatile sig_atomic_t stalled;
+/* --stall-reads: opens, reads and readdirs poll `stalled` too. */
+static bool stall_reads;
 
 static void on_release(int sig)
 {
@@ -137,15 +145,23 @@ static int resize(struct mfile *f, size_t size)
 	return 0;
 }
 
-/* Block while stalled (after SIGUSR2, until SIGUSR1), saying so once on stdout. */
-static void stall_point(const char *op, const char *path)
+/* Block while stalled (after SIGUSR2, until SIGUSR1), saying so once on stdout.
+ * Returns 0, or -EINTR when the kernel interrupts the request: it does so only when
+ * the caller got a fatal signal (its process is being killed), which the kernel
+ * otherwise cannot deliver until this answers. Like an NFS mount, whose waits a kill
+ * ends, a stalled call holds its caller for good but never stops it from dying. */
+static int stall_point(const char *op, const char *path)
 {
 	if (!stalled)
-		return;
+		return 0;
 	printf("stalled %s %s\n", op, path);
 	fflush(stdout);
-	while (stalled)
+	while (stalled) {
+		if (fuse_interrupted())
+			return -EINTR;
 		usleep(20 * 1000);
+	}
+	return 0;
 }
 
 static void *files_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -188,6 +204,8 @@ static int files_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_
 	(void)flags;
 	if (strcmp(path, "/") != 0)
 		return -ENOENT;
+	if (stall_reads && stall_point("readdir", path) < 0)
+		return -EINTR;
 	fill(buf, ".", NULL, 0, 0);
 	fill(buf, "..", NULL, 0, 0);
 	pthread_mutex_lock(&files_mu);
@@ -235,6 +253,8 @@ static int files_create(const char *path, mode_t mode, struct fuse_file_info *fi
 
 static int files_open(const char *path, struct fuse_file_info *fi)
 {
+	if (stall_reads && stall_point("open", path) < 0)
+		return -EINTR;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	if (f && (fi->flags & O_TRUNC))
@@ -248,6 +268,8 @@ static int files_read(const char *path, char *buf, size_t size, off_t off,
 {
 	(void)fi;
 	int r = -ENOENT;
+	if (stall_reads && stall_point("read", path) < 0)
+		return -EINTR;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	if (f) {
@@ -266,7 +288,8 @@ static int files_write(const char *path, const char *buf, size_t size, off_t off
 {
 	(void)fi;
 	int r = -ENOENT;
-	stall_point("write", path);
+	if (stall_point("write", path) < 0)
+		return -EINTR;
 	pthread_mutex_lock(&files_mu);
 	struct mfile *f = find(path);
 	size_t end = (size_t)off + size;
@@ -294,8 +317,7 @@ static int files_fsync(const char *path, int datasync, struct fuse_file_info *fi
 {
 	(void)datasync;
 	(void)fi;
-	stall_point("fsync", path);
-	return 0;
+	return stall_point("fsync", path);
 }
 
 static int files_unlink(const char *path)
@@ -382,6 +404,11 @@ int main(int argc, char *argv[])
 		return fuse_main(argc, argv, &hang_ops, NULL);
 	sa.sa_handler = on_stall;
 	sigaction(SIGUSR2, &sa, NULL);
-	argv[1] = argv[0]; /* fuse_main sees: hangfs MOUNTPOINT [fuse options] */
-	return fuse_main(argc - 1, argv + 1, &files_ops, NULL);
+	int skip = 1;
+	if (argc > 2 && strcmp(argv[2], "--stall-reads") == 0) {
+		stall_reads = true;
+		skip = 2;
+	}
+	argv[skip] = argv[0]; /* fuse_main sees: hangfs MOUNTPOINT [fuse options] */
+	return fuse_main(argc - skip, argv + skip, &files_ops, NULL);
 }

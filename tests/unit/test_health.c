@@ -25,6 +25,7 @@
 #include "health/kline.h"
 #include "health/klog.h"
 #include "lib/log.h"
+#include "lib/regfile.h"
 #include "t.h"
 
 #define MI (1024.0 * 1024.0)
@@ -251,6 +252,38 @@ static void test_kernel_conditions(void)
 	CHECK_INT(health_kernel_problem(&st, COND_READY, "x", "y", at(6)), 0); /* not a kernel one */
 }
 
+/* An unreadable kernel log makes the kernel conditions Unknown, except one already
+ * True; a readable one again makes them False, and Ready follows each step. */
+static void test_kernel_log_unreadable(void)
+{
+	struct eviction ev;
+	struct health_state st;
+	CHECK_INT(parse(EVICTION_DEFAULT, &ev), 0);
+	health_state_init(&st, &ev, 5 * MIN_MS, true, at(0));
+	struct health_inputs in = healthy();
+	health_evaluate(&st, &in, at(0));
+	CHECK_INT(st.c[COND_READY].status, STATUS_TRUE);
+	unsigned ch = health_kernel_log(&st, false, "not a regular file", at(1));
+	CHECK(ch & (1u << COND_KERNEL_DEADLOCK));
+	CHECK(ch & (1u << COND_READONLY_FS));
+	CHECK(ch & (1u << COND_READY));
+	CHECK_INT(st.c[COND_KERNEL_DEADLOCK].status, STATUS_UNKNOWN);
+	CHECK_STR(st.c[COND_KERNEL_DEADLOCK].reason, "KernelLogUnreadable");
+	CHECK(strstr(st.c[COND_KERNEL_DEADLOCK].message, "not a regular file") != NULL);
+	CHECK_INT(st.c[COND_READY].status, STATUS_UNKNOWN);
+	CHECK_INT(health_kernel_log(&st, false, "not a regular file", at(2)), 0); /* no change */
+	/* a problem seen stays: it does not turn Unknown, nor False when reading resumes */
+	health_kernel_problem(&st, COND_KERNEL_DEADLOCK, "KernelHasDeadlock", "task hung", at(3));
+	CHECK_INT(health_kernel_log(&st, false, "gone", at(4)) & (1u << COND_KERNEL_DEADLOCK), 0);
+	CHECK_INT(st.c[COND_KERNEL_DEADLOCK].status, STATUS_TRUE);
+	ch = health_kernel_log(&st, true, NULL, at(5));
+	CHECK(ch & (1u << COND_READONLY_FS));
+	CHECK_INT(st.c[COND_READONLY_FS].status, STATUS_FALSE);
+	CHECK_STR(st.c[COND_READONLY_FS].reason, "FilesystemIsNotReadOnly");
+	CHECK_INT(st.c[COND_KERNEL_DEADLOCK].status, STATUS_TRUE);
+	CHECK_INT(st.c[COND_READY].status, STATUS_FALSE);
+}
+
 static struct kline_hits match(const struct kline_rules *r, const char *line)
 {
 	struct span text;
@@ -355,7 +388,7 @@ static void test_klog_file(void)
 	append(path, "history line 1\nhistory line 2\n");
 	struct collected c = { "", 0 };
 	struct klog k;
-	CHECK_INT(klog_open(&k, path, 1000, collect_line, &c), 0);
+	CHECK_INT(klog_open(&k, path, 1000, collect_line, NULL, &c), 0);
 	CHECK(!k.is_kmsg);
 	CHECK_INT(klog_poll_file(&k), 0);
 	CHECK_INT(c.n, 0); /* history is not replayed */
@@ -395,7 +428,108 @@ static void test_klog_file(void)
 	unlink(old);
 	rmdir(dir);
 
-	CHECK_INT(klog_open(&k, "/nonexistent/kern.log", 1000, collect_line, &c), -ENOENT);
+	CHECK_INT(klog_open(&k, "/nonexistent/kern.log", 1000, collect_line, NULL, &c), -ENOENT);
+	klog_close(&k);
+}
+
+/* What klog's state callback heard: how often, and the last state. */
+struct heard {
+	int calls;
+	bool following;
+	char why[128];
+};
+
+/* A kernel log's lines and states, side by side: collect_line gets it as the struct
+ * collected it starts with, hear_state whole. */
+struct klog_seen {
+	struct collected c;
+	struct heard h;
+};
+
+static void hear_state(void *ctx, bool following, const char *why)
+{
+	struct klog_seen *s = ctx;
+	s->h.calls++;
+	s->h.following = following;
+	snprintf(s->h.why, sizeof(s->h.why), "%s", why ? why : "");
+}
+
+/* Rotation to a FIFO and back: the old file's tail is read, following stops with "not
+ * a regular file" while the FIFO is there (reported once, polls do not block), and a
+ * regular file at the path is followed from its start. Before, the FIFO was opened as
+ * the new log and every read failed with "Illegal seek" for good. */
+static void test_klog_rotation_to_fifo(void)
+{
+	char dir[] = "/tmp/plumb-klog-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[256], old[256];
+	snprintf(path, sizeof(path), "%s/kern.log", dir);
+	snprintf(old, sizeof(old), "%s/kern.log.1", dir);
+	append(path, "history\n");
+	struct klog_seen s = { { "", 0 }, { 0, false, "" } };
+	struct klog k;
+	CHECK_INT(klog_open(&k, path, 1000, collect_line, hear_state, &s), 0);
+	CHECK_INT(k.err, 0);
+	append(path, "before\n");
+	CHECK_INT(klog_poll_file(&k), 0);
+	append(path, "tail of old");
+	CHECK_INT(rename(path, old), 0);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	CHECK_INT(klog_poll_file(&k), -REGFILE_ENOTREG);
+	CHECK_STR(s.c.text, "before|tail of old");
+	CHECK_INT(s.h.calls, 1);
+	CHECK(!s.h.following);
+	CHECK_STR(s.h.why, "not a regular file");
+	CHECK_INT(klog_poll_file(&k), -REGFILE_ENOTREG);
+	CHECK_INT(s.h.calls, 1); /* reported once */
+	CHECK_INT(unlink(path), 0);
+	CHECK_INT(klog_poll_file(&k), -ENOENT); /* nothing there: still not followed */
+	CHECK_INT(s.h.calls, 2);
+	append(path, "INFO: task x:1 blocked for more than 120 seconds.\n");
+	CHECK_INT(klog_poll_file(&k), 0);
+	CHECK_INT(s.h.calls, 3);
+	CHECK(s.h.following);
+	CHECK_STR(s.c.text, "before|tail of old|INFO: task x:1 blocked for more than 120 seconds.");
+	append(path, "and more\n");
+	CHECK_INT(klog_poll_file(&k), 0);
+	CHECK_STR(s.c.text, "before|tail of old|INFO: task x:1 blocked for more than 120 "
+			    "seconds.|and more");
+	klog_close(&k);
+	unlink(path);
+	unlink(old);
+	rmdir(dir);
+}
+
+/* A path that is no log file at start-up (a FIFO, /dev/null) is not opened, never
+ * blocks, and is followed from its start once a regular file is there. */
+static void test_klog_starts_on_no_file(void)
+{
+	char dir[] = "/tmp/plumb-klog-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/kern.log", dir);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	struct klog_seen s = { { "", 0 }, { 0, false, "" } };
+	struct klog k;
+	CHECK_INT(klog_open(&k, path, 1000, collect_line, hear_state, &s), 0);
+	CHECK_INT(k.err, -REGFILE_ENOTREG);
+	CHECK(!k.is_kmsg && k.fd < 0);
+	CHECK_INT(klog_poll_file(&k), -REGFILE_ENOTREG);
+	CHECK_INT(s.h.calls, 0); /* the state at open is the caller's to report */
+	CHECK_INT(unlink(path), 0);
+	append(path, "first line\n");
+	CHECK_INT(klog_poll_file(&k), 0);
+	CHECK_STR(s.c.text, "first line");
+	CHECK_INT(s.h.calls, 1);
+	CHECK(s.h.following);
+	klog_close(&k);
+	unlink(path);
+	rmdir(dir);
+
+	/* a character device that is not /dev/kmsg is no kernel log either */
+	CHECK_INT(klog_open(&k, "/dev/null", 1000, collect_line, NULL, &s), 0);
+	CHECK(!k.is_kmsg && k.fd < 0);
+	CHECK_INT(k.err, -REGFILE_ENOTREG);
 	klog_close(&k);
 }
 
@@ -405,7 +539,7 @@ static void test_klog_kmsg(void)
 {
 	struct collected c = { "", 0 };
 	struct klog k;
-	if (klog_open(&k, "/dev/kmsg", 1000, collect_line, &c) < 0) {
+	if (klog_open(&k, "/dev/kmsg", 1000, collect_line, NULL, &c) < 0) {
 		printf("skip test_klog_kmsg: /dev/kmsg not readable\n");
 		return;
 	}
@@ -732,8 +866,11 @@ int main(void)
 	RUN(test_state_machine_memory);
 	RUN(test_state_machine_disk_pid);
 	RUN(test_kernel_conditions);
+	RUN(test_kernel_log_unreadable);
 	RUN(test_kline);
 	RUN(test_klog_file);
+	RUN(test_klog_rotation_to_fifo);
+	RUN(test_klog_starts_on_no_file);
 	RUN(test_klog_kmsg);
 	RUN(test_inputs_from_sink);
 	RUN(test_pid_signal);

@@ -1,0 +1,50 @@
+/*
+ * regfile: open a file that ought to be a regular file, so that the open cannot block.
+ *
+ * plumb reads paths other people can write: a textfile folder, a host tree mounted into
+ * a container, a rotated kernel log. A FIFO put there blocks open() until a writer
+ * comes, a device can hand out bytes for ever, and a leased file holds open() for the
+ * lease-break time. regfile_open opens without blocking (O_NONBLOCK: a FIFO opens at
+ * once, a leased file fails with EWOULDBLOCK), never as a controlling terminal, checks
+ * the type with fstat, and refuses anything that is not a regular file.
+ *
+ * Opening a device runs its driver's open, which may act before plumb looks (opening
+ * a watchdog device starts its countdown). procfs, sysfs and cgroupfs hold no devices,
+ * and their symlinks stay inside them, so regfile_open suffices there and for files
+ * only root can put in place. For folders other people write (the textfile folders,
+ * the kernel log's folder), regfile_open_shared looks at the type first and opens
+ * nothing else; that costs one more path walk per open. Kernel
+ * attributes (procfs, sysfs, cgroupfs) are regular files, so every read of plumb's goes
+ * through here. What no open flag prevents is a file on a hung NFS or FUSE mount, whose
+ * open and reads wait for a server that does not answer: readers of user-chosen paths
+ * run those under lib/deadline.h.
+ */
+#ifndef PLUMB_REGFILE_H
+#define PLUMB_REGFILE_H
+
+#include <errno.h>
+#include <sys/stat.h>
+
+/* The error for "not a regular file": an errno no open or read of a regular file
+ * returns, so it cannot be mistaken for another failure. Print it with
+ * regfile_strerror, never strerror (which would say "Wrong medium type"). */
+#define REGFILE_ENOTREG EMEDIUMTYPE
+
+/* Open path for reading (relative to the directory dirfd, or to the working directory
+ * when dirfd is AT_FDCWD; symlinks are followed) with O_RDONLY|O_NONBLOCK|O_NOCTTY|
+ * O_CLOEXEC. When st is not NULL it gets the open file's fstat. Returns the descriptor,
+ * which the caller owns and closes, or -errno: -EISDIR for a directory,
+ * -REGFILE_ENOTREG for a FIFO, socket or device (a socket fails open with ENXIO, which
+ * is reported the same way), -EWOULDBLOCK for a file someone holds a lease on, and
+ * open's or fstat's own errors. */
+int regfile_open(int dirfd, const char *path, struct stat *st);
+
+/* regfile_open for a path in a folder others may write: what fstatat says is not a
+ * regular file is refused without being opened. Same results as regfile_open. */
+int regfile_open_shared(int dirfd, const char *path, struct stat *st);
+
+/* The text for error number err (positive) in logs: "not a regular file" for
+ * REGFILE_ENOTREG, else strerror(err). The string is static. */
+const char *regfile_strerror(int err);
+
+#endif
