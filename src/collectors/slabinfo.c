@@ -49,7 +49,7 @@ static const struct flag_def slab_flags[] = {
 	  "Regexp of slab caches to report (the rest are left out).", false },
 	{ "collector.slabinfo.slabs-exclude", FLAG_REGEX, NULL,
 	  "Regexp of slab caches to leave out.", false },
-	{ NULL },
+	{ NULL, 0, NULL, NULL, false },
 };
 
 struct slab_priv {

@@ -34,7 +34,7 @@ static const struct flag_def sysctl_flags[] = {
 	  true },
 	{ "collector.sysctl.include-info", FLAG_STRING, NULL,
 	  "Text sysctl to report as node_sysctl_info, one series per word.", true },
-	{ NULL },
+	{ NULL, 0, NULL, NULL, false },
 };
 
 static const struct metric_desc desc_info = {
