@@ -1,0 +1,269 @@
+/*
+ * processes: processes and threads by state and the kernel's limits on them, from
+ * /proc/<pid>/stat, /proc/<pid>/task/<tid>/stat, /proc/sys/kernel/threads-max and
+ * pid_max, as node_exporter's processes collector reports them.
+ *
+ * Every numeric entry of /proc is a process: its stat gives its state and its number of
+ * threads, and each entry of its task/ directory is a thread, whose own stat gives the
+ * thread's state (the main thread takes the process's). A process or thread that ends
+ * while it is being read (ENOENT, ESRCH) is skipped, and so is a process without a
+ * task/ directory; any other read error, a stat that does not parse, or a limit that is
+ * missing or not a number fails the collection, as in node_exporter.
+ *
+ * Steady state: /proc is a dirscan held in priv; task/ directories are opened one at a
+ * time and listed with an fdscan in priv; stat files are read into a buffer in priv; the
+ * state tallies are fixed tables: a scrape allocates nothing. The cost is one open and
+ * read per process and per thread, as in node_exporter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "collectors/processes.h"
+#include "core/collector.h"
+#include "lib/dirscan.h"
+#include "lib/procfile.h"
+
+/* The fields after the state that procfs reads as signed (the rest are unsigned), by
+ * position after the state (1 = ppid): ppid, pgrp, session, tty_nr, tpgid, cutime,
+ * cstime, priority, nice, num_threads, itrealvalue, rss, exit_signal, guest_time,
+ * cguest_time. */
+#define STAT_NUMBERS 41
+#define STAT_NUM_THREADS 17
+static const uint64_t stat_signed = (1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 4) |
+				    (1ull << 5) | (1ull << 13) | (1ull << 14) | (1ull << 15) |
+				    (1ull << 16) | (1ull << 17) | (1ull << 18) | (1ull << 21) |
+				    (1ull << 35) | (1ull << 40) | (1ull << 41);
+
+/* A stat file is about 300 bytes; far more than any kernel writes. */
+#define STAT_MAX 4096
+
+static const struct metric_desc desc_threads = {
+	"node_processes_threads", "Threads of all processes (sum of their num_threads).",
+	METRIC_GAUGE
+};
+static const struct metric_desc desc_max_threads = {
+	"node_processes_max_threads", "Most threads the kernel allows (kernel.threads-max).",
+	METRIC_GAUGE
+};
+static const struct metric_desc desc_state = {
+	"node_processes_state", "Processes in each state (R, S, D, Z, I...).", METRIC_GAUGE
+};
+static const struct metric_desc desc_thread_state = {
+	"node_processes_threads_state", "Threads in each state (R, S, D, Z, I...).",
+	METRIC_GAUGE
+};
+static const struct metric_desc desc_pids = {
+	"node_processes_pids", "Processes found in /proc.", METRIC_GAUGE
+};
+static const struct metric_desc desc_max_pids = {
+	"node_processes_max_processes", "Highest PID the kernel hands out plus one (kernel.pid_max).",
+	METRIC_GAUGE
+};
+
+struct proc_priv {
+	struct dirscan proc;      /* --path.procfs */
+	struct fdscan task;       /* the task/ directory being listed */
+	struct proc_counts counts;
+	char stat[STAT_MAX];      /* the stat file being read */
+};
+
+int processes_stat_parse(const char *buf, size_t len, struct span *state, int64_t *threads)
+{
+	const char *l = memchr(buf, '(', len), *r = memrchr(buf, ')', len);
+	if (!l || !r || r < l || (size_t)(r - buf) + 2 > len)
+		return -EINVAL;
+	struct span s = { r + 2, len - (size_t)(r + 2 - buf) }, w;
+	if (!span_word(&s, state))
+		return -EINVAL;
+	for (int i = 1; i <= STAT_NUMBERS; i++) {
+		int64_t iv;
+		uint64_t uv;
+		if (!span_word(&s, &w))
+			return -EINVAL;
+		if (!(stat_signed & (1ull << i))) {
+			if (span_u64_auto(w, &uv) < 0)
+				return -EINVAL;
+		} else if (span_i64_auto(w, &iv) < 0) {
+			return -EINVAL;
+		} else if (i == STAT_NUM_THREADS) {
+			*threads = iv;
+		}
+	}
+	return 0;
+}
+
+int proc_states_add(struct proc_states *t, struct span s)
+{
+	if (s.len > PROC_STATE_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].len == s.len && memcmp(t->v[i].name, s.p, s.len) == 0) {
+			t->v[i].count++;
+			return 0;
+		}
+	}
+	if (t->n == PROC_MAX_STATES)
+		return -E2BIG;
+	memcpy(t->v[t->n].name, s.p, s.len);
+	t->v[t->n].len = s.len;
+	t->v[t->n].count = 1;
+	t->n++;
+	return 0;
+}
+
+int processes_emit(const struct proc_counts *pc, uint64_t max_threads, uint64_t pid_max,
+		   struct metric_sink *out)
+{
+	int r = sink_gauge(out, &desc_threads, (double)(int64_t)pc->threads);
+	if (r == 0)
+		r = sink_gauge(out, &desc_max_threads, (double)max_threads);
+	for (size_t i = 0; r == 0 && i < pc->procs.n; i++) {
+		struct span st = { pc->procs.v[i].name, pc->procs.v[i].len };
+		r = sink_add(out, &desc_state, (double)pc->procs.v[i].count,
+			     LABELS(LS("state", st)));
+	}
+	for (size_t i = 0; r == 0 && i < pc->threads_by_state.n; i++) {
+		struct span st = { pc->threads_by_state.v[i].name, pc->threads_by_state.v[i].len };
+		r = sink_add(out, &desc_thread_state, (double)pc->threads_by_state.v[i].count,
+			     LABELS(LS("thread_state", st)));
+	}
+	if (r == 0)
+		r = sink_gauge(out, &desc_pids, (double)pc->pids);
+	if (r == 0)
+		r = sink_gauge(out, &desc_max_pids, (double)pid_max);
+	return r;
+}
+
+/* Read the stat at dirfd/rel into p->stat and parse it. Returns 0, -errno from the read
+ * or -EINVAL. */
+static int read_stat(struct proc_priv *p, int dirfd, const char *rel, struct span *state,
+		     int64_t *threads)
+{
+	size_t len;
+	int r = read_file_dirfd(dirfd, rel, p->stat, sizeof(p->stat), &len);
+	return r < 0 ? r : processes_stat_parse(p->stat, len, state, threads);
+}
+
+/* A process or thread that ended while it was read. */
+static bool gone(int r)
+{
+	return r == -ENOENT || r == -ESRCH;
+}
+
+/* Count the threads of process `pid` (named `name` in /proc, in state pstate) by state.
+ * Returns 0 or -errno. */
+static int count_threads(struct proc_priv *p, const char *name, int64_t pid, struct span pstate)
+{
+	char rel[300];
+	const char *tname;
+	unsigned char type;
+	struct span state;
+	int64_t tid, ignored;
+	snprintf(rel, sizeof(rel), "%s/task", name);
+	int fd = openat(dirscan_fd(&p->proc), rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return gone(-errno) ? 0 : -errno;
+	int r = fdscan_start(&p->task, fd);
+	while (r == 0 && (r = fdscan_next(&p->task, &tname, &type)) > 0) {
+		r = 0;
+		if (span_i64(span_cstr(tname), &tid) < 0)
+			continue;
+		if (tid == pid) {
+			r = proc_states_add(&p->counts.threads_by_state, pstate);
+			continue;
+		}
+		snprintf(rel, sizeof(rel), "%s/stat", tname);
+		r = read_stat(p, fd, rel, &state, &ignored);
+		if (r == 0)
+			r = proc_states_add(&p->counts.threads_by_state, state);
+		else if (gone(r))
+			r = 0;
+	}
+	close(fd);
+	return gone(r) ? 0 : r;
+}
+
+/* Count process `name` (an entry of /proc). Returns 0 or -errno. */
+static int count_process(struct proc_priv *p, const char *name)
+{
+	char rel[300];
+	char pstate[PROC_STATE_MAX];
+	struct span state;
+	int64_t pid, threads = 0;
+	if (span_i64(span_cstr(name), &pid) < 0)
+		return 0; /* not a process */
+	snprintf(rel, sizeof(rel), "%s/stat", name);
+	int r = read_stat(p, dirscan_fd(&p->proc), rel, &state, &threads);
+	if (gone(r))
+		return 0;
+	if (r == 0)
+		r = proc_states_add(&p->counts.procs, state);
+	if (r < 0)
+		return r;
+	p->counts.pids++;
+	p->counts.threads += (uint64_t)threads;
+	/* the state is kept before p->stat is read again for the threads */
+	memcpy(pstate, state.p, state.len);
+	return count_threads(p, name, pid, (struct span){ pstate, state.len });
+}
+
+/* Read /proc/sys/kernel/<name> as an unsigned decimal. Returns 0 or -errno. */
+static int read_limit(const struct collector *c, const char *rel, uint64_t *v)
+{
+	char buf[64];
+	size_t len;
+	int r = read_file_at(cfg_procfs(c->cfg), rel, buf, sizeof(buf), &len);
+	if (r == 0 && span_u64((struct span){ buf, len }, v) < 0)
+		r = -EINVAL;
+	return r;
+}
+
+static int proc_init(struct collector *c)
+{
+	struct proc_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->proc.fd = -1;
+	c->priv = p;
+	return dirscan_init(&p->proc, cfg_procfs(c->cfg), "");
+}
+
+static int proc_collect(struct collector *c, struct metric_sink *out)
+{
+	struct proc_priv *p = c->priv;
+	const char *name;
+	unsigned char type;
+	uint64_t max_threads, pid_max;
+	memset(&p->counts, 0, sizeof(p->counts));
+	int r = dirscan_rewind(&p->proc);
+	while (r == 0 && (r = dirscan_next(&p->proc, &name, &type)) > 0)
+		r = count_process(p, name);
+	if (r == 0)
+		r = read_limit(c, "sys/kernel/threads-max", &max_threads);
+	if (r == 0)
+		r = read_limit(c, "sys/kernel/pid_max", &pid_max);
+	if (r == 0)
+		r = processes_emit(&p->counts, max_threads, pid_max, out);
+	return r;
+}
+
+static void proc_fini(struct collector *c)
+{
+	struct proc_priv *p = c->priv;
+	if (p)
+		dirscan_fini(&p->proc);
+	free(p);
+	c->priv = NULL;
+}
+
+const struct collector_ops collector_ops_processes = {
+	.name = "processes",
+	.default_enabled = false,
+	.reads = "/proc/<pid>/stat, /proc/<pid>/task/*/stat, /proc/sys/kernel/{threads-max,pid_max}",
+	.init = proc_init,
+	.collect = proc_collect,
+	.fini = proc_fini,
+};

@@ -1,0 +1,173 @@
+/*
+ * test_processes: the processes collector on the fixture host, on a tree with threads,
+ * ended processes and odd entries, without its limits, and the stat parser on cut and
+ * garbled lines.
+ */
+#include <stdio.h>
+
+#include "collectors/processes.h"
+#include "harness.h"
+#include "t.h"
+#include "tmptree.h"
+
+static const char *const flags[] = { "--collector.processes", NULL };
+
+/* A kernel's stat line for a task in state st with n threads (41 numbers after it). */
+static void stat_line(char *buf, size_t cap, const char *comm, const char *st, int n)
+{
+	snprintf(buf, cap,
+		 "1 (%s) %s 0 1 1 0 -1 4194560 9061 9416027 94 2620 36 98 54406 13885 20 0 %d 0 29 "
+		 "109604864 2507 18446744073709551615 1 1 0 0 0 0 671173123 4096 1260 0 0 0 17 0 0 "
+		 "0 19 0 0 0 0 0 0 0 0 0 0\n",
+		 comm, st, n);
+}
+
+static void fixture_values(void)
+{
+	struct buf out = { 0 };
+	CHECK_INT(harness_run_fixture(flags, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_processes_pids"), 3);
+	CHECK_DBL(series_value(out.p, "node_processes_threads"), 3);
+	CHECK_DBL(series_value(out.p, "node_processes_max_threads"), 7801);
+	CHECK_DBL(series_value(out.p, "node_processes_max_processes"), 123);
+	CHECK_DBL(series_value(out.p, "node_processes_state{state=\"S\"}"), 2);
+	CHECK_DBL(series_value(out.p, "node_processes_state{state=\"I\"}"), 1);
+	CHECK(!has_line(out.p, "node_processes_threads_state")); /* the fixture has no task/ */
+	CHECK_DBL(collector_success(out.p, "processes"), 1);
+	buf_fini(&out);
+}
+
+/* Two processes, one with three threads (its own, a running one, one that ended), one
+ * without task/; a pid directory whose stat is gone; entries that are no pid. */
+static void threads_and_leftovers(void)
+{
+	struct tmptree t;
+	struct buf out = { 0 };
+	char line[400];
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "proc/sys/kernel/threads-max", "100\n");
+	tmptree_put(&t, "proc/sys/kernel/pid_max", "32768\n");
+	stat_line(line, sizeof(line), "a) (b", "S", 3);
+	tmptree_put(&t, "proc/10/stat", line);
+	stat_line(line, sizeof(line), "x", "R", 1);
+	tmptree_put(&t, "proc/10/task/11/stat", line);
+	tmptree_put(&t, "proc/10/task/10/stat", "never read: the process's own state counts");
+	CHECK_INT(tmptree_mkdir(&t, "proc/10/task/12"), 0); /* ended: no stat */
+	CHECK_INT(tmptree_mkdir(&t, "proc/10/task/self"), 0);
+	stat_line(line, sizeof(line), "zombie", "Z", 1);
+	tmptree_put(&t, "proc/20/stat", line);
+	CHECK_INT(tmptree_mkdir(&t, "proc/30"), 0); /* ended between listing and reading */
+	tmptree_put(&t, "proc/self", "not a pid");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "processes"), 1);
+	CHECK_DBL(series_value(out.p, "node_processes_pids"), 2);
+	CHECK_DBL(series_value(out.p, "node_processes_threads"), 4);
+	CHECK_DBL(series_value(out.p, "node_processes_state{state=\"S\"}"), 1);
+	CHECK_DBL(series_value(out.p, "node_processes_state{state=\"Z\"}"), 1);
+	CHECK_DBL(series_value(out.p, "node_processes_threads_state{thread_state=\"S\"}"), 1);
+	CHECK_DBL(series_value(out.p, "node_processes_threads_state{thread_state=\"R\"}"), 1);
+	CHECK_DBL(series_value(out.p, "node_processes_max_threads"), 100);
+	CHECK_DBL(series_value(out.p, "node_processes_max_processes"), 32768);
+
+	/* a thread's stat that does not parse fails the collection */
+	tmptree_put(&t, "proc/10/task/11/stat", "11 (x) R 0 1");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "processes"), 0);
+	CHECK(!has_line(out.p, "node_processes_"));
+	stat_line(line, sizeof(line), "x", "R", 1);
+	tmptree_put(&t, "proc/10/task/11/stat", line);
+
+	/* so does a task that is a file, and a missing or garbled limit */
+	tmptree_put(&t, "proc/20/task", "not a directory");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "processes"), 0);
+	tmptree_del(&t, "proc/20/task");
+	tmptree_put(&t, "proc/sys/kernel/pid_max", "lots\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "processes"), 0);
+	tmptree_del(&t, "proc/sys/kernel/threads-max");
+	tmptree_put(&t, "proc/sys/kernel/pid_max", "32768\n");
+	CHECK_INT(tmptree_run(&t, flags, &out), 0);
+	CHECK_DBL(collector_success(out.p, "processes"), 0);
+	CHECK(!has_line(out.p, "node_processes_"));
+	buf_fini(&out);
+	tmptree_rm(&t);
+}
+
+static void missing_proc(void)
+{
+	struct buf out = { 0 };
+	CHECK_INT(tmptree_run_empty("processes", &out), 0);
+	CHECK_DBL(collector_success(out.p, "processes"), 0);
+	CHECK(!has_line(out.p, "node_processes_"));
+	buf_fini(&out);
+}
+
+/* The stat parser: the command ends at the last ')'; 41 numbers must follow the state,
+ * unsigned ones without a sign. */
+static void stat_parser(void)
+{
+	char line[400];
+	struct span st;
+	int64_t n = -1;
+	stat_line(line, sizeof(line), "we(ird) )", "D", 7);
+	CHECK_INT(processes_stat_parse(line, strlen(line), &st, &n), 0);
+	CHECK(span_eq(st, "D"));
+	CHECK_INT(n, 7);
+	stat_line(line, sizeof(line), "x", "S", -2);
+	CHECK_INT(processes_stat_parse(line, strlen(line), &st, &n), 0);
+	CHECK_INT(n, -2);
+	static const char *const bad[] = {
+		"", "1 x S 0", "1 (x", "1 x) S", ")(", "1 (x)", "1 (x) ", "1 (x) S",
+		"1 (x) S 0 1 1 0 -1 4194560 9061 9416027 94 2620 36 98 54406 13885 20 0 1 0 29",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(processes_stat_parse(bad[i], strlen(bad[i]), &st, &n), -EINVAL);
+	/* flags (the 7th number) is unsigned: a sign fails it */
+	stat_line(line, sizeof(line), "x", "S", 1);
+	char *flagsp = strstr(line, "4194560");
+	CHECK(flagsp != NULL);
+	if (flagsp)
+		*flagsp = '-';
+	CHECK_INT(processes_stat_parse(line, strlen(line), &st, &n), -EINVAL);
+}
+
+/* The state tables are bounded. */
+static void state_tables(void)
+{
+	struct proc_states t;
+	struct proc_counts pc;
+	struct metric_sink s;
+	char name[8];
+	double v;
+	memset(&t, 0, sizeof(t));
+	for (int i = 0; i < PROC_MAX_STATES; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		CHECK_INT(proc_states_add(&t, span_cstr(name)), 0);
+	}
+	CHECK_INT(proc_states_add(&t, SPAN_LIT("s0")), 0);
+	CHECK_INT(t.v[0].count, 2);
+	CHECK_INT(proc_states_add(&t, SPAN_LIT("new")), -E2BIG);
+	CHECK_INT(proc_states_add(&t, SPAN_LIT("0123456789abcdefg")), -EINVAL);
+	memset(&pc, 0, sizeof(pc));
+	pc.threads = (uint64_t)-5; /* wraps as Go's int */
+	pc.procs = t;
+	sink_init(&s);
+	CHECK_INT(processes_emit(&pc, 1, 2, &s), 0);
+	CHECK(sink_lookup(&s, VIEW_METRICS, "node_processes_threads", NULL, NULL, &v) == 0 &&
+	      v == -5);
+	CHECK(sink_lookup(&s, VIEW_METRICS, "node_processes_state", "state", "s0", &v) == 0 &&
+	      v == 2);
+	CHECK_INT(s.nseries, 4 + PROC_MAX_STATES);
+	sink_fini(&s);
+}
+
+int main(void)
+{
+	RUN(fixture_values);
+	RUN(threads_and_leftovers);
+	RUN(missing_proc);
+	RUN(stat_parser);
+	RUN(state_tables);
+	return T_DONE("test_processes");
+}
