@@ -252,6 +252,7 @@ int zoneinfo_parse(const char *buf, size_t len, struct metric_sink *out)
 		const char *stop = cut ? cut : end;
 		b.node = b.zone = (struct span){ "", 0 };
 		memset(b.has, 0, sizeof(b.has));
+		memset(b.val, 0, sizeof(b.val));
 		b.has_prot = false;
 		struct cursor cur = cursor_init(p, (size_t)(stop - p));
 		struct span line;
