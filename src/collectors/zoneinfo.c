@@ -91,12 +91,13 @@ struct zone_block {
 	char prot[PROT_TEXT_MAX];
 };
 
-/* RE2's \s and \w. */
+/* RE2's \s: space, \t, \n, \f, \r (not \v). */
 static bool re_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
+/* RE2's \w: ASCII letters, digits and '_'. */
 static bool re_word(char c)
 {
 	return ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -138,8 +139,9 @@ static int int64_strict(struct span s, int64_t *out)
 	return span_i64(s, out);
 }
 
-/* The next ", "-separated entry of *s (Go's strings.Split(s, ", ")), advancing *s.
- * Returns false when *s is used up (after its last entry, which may be empty). */
+/* The next ", "-separated entry of *s (Go's strings.Split(s, ", ")) into *e, advancing
+ * *s; *done (start false) is set once the last entry, which may be empty, is taken.
+ * Returns false when there is no entry left. */
 static bool next_entry(struct span *s, struct span *e, bool *done)
 {
 	if (*done)
