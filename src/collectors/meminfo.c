@@ -22,11 +22,8 @@
 
 #define MEMINFO_PREFIX "node_memory_"
 
-/* Build the metric name for field key (the first word without its trailing colon) into
- * name[cap]: "Active(anon)" -> "node_memory_Active_anon", plus "_bytes" when the line
- * had a unit. Like node_exporter, the span from the first '(' to the last ')' becomes
- * '_' followed by what was inside. Returns 0, or -ENAMETOOLONG when it does not fit. */
-static int meminfo_name(struct span key, bool bytes, char *name, size_t cap)
+int meminfo_field_name(const char *prefix, struct span key, const char *suffix, char *name,
+		       size_t cap)
 {
 	const char *open = memchr(key.p, '(', key.len);
 	const char *close = NULL;
@@ -40,11 +37,10 @@ static int meminfo_name(struct span key, bool bytes, char *name, size_t cap)
 	if (open && close) {
 		int head = (int)(open - key.p), inner = (int)(close - open - 1);
 		int tail = (int)(key.p + key.len - close - 1);
-		n = snprintf(name, cap, MEMINFO_PREFIX "%.*s_%.*s%.*s%s", head, key.p, inner,
-			     open + 1, tail, close + 1, bytes ? "_bytes" : "");
+		n = snprintf(name, cap, "%s%.*s_%.*s%.*s%s", prefix, head, key.p, inner, open + 1,
+			     tail, close + 1, suffix);
 	} else {
-		n = snprintf(name, cap, MEMINFO_PREFIX "%.*s%s", (int)key.len, key.p,
-			     bytes ? "_bytes" : "");
+		n = snprintf(name, cap, "%s%.*s%s", prefix, (int)key.len, key.p, suffix);
 	}
 	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
 }
@@ -65,7 +61,7 @@ static int meminfo_line(struct span line, struct metric_sink *out)
 	bool bytes = nw == 3; /* any unit means kB, as the kernel writes only that */
 	char name[256];
 	struct span key = { w[0].p, w[0].len - 1 }; /* drop the trailing ':' */
-	if (meminfo_name(key, bytes, name, sizeof(name)) < 0)
+	if (meminfo_field_name(MEMINFO_PREFIX, key, bytes ? "_bytes" : "", name, sizeof(name)) < 0)
 		return 0;
 	if (sink_find_family(out, name, strlen(name)) >= 0)
 		return 0; /* a repeated field: keep the first */

@@ -16,4 +16,12 @@
  * shape; samples added before the bad line stay in out (the agent discards them). */
 int meminfo_parse(const char *buf, size_t len, struct metric_sink *out);
 
+/* The metric name of a meminfo field key (without its colon), as node_exporter makes it
+ * here and in meminfo_numa: prefix, key, suffix, where the span from the key's first '('
+ * to its last ')' becomes '_' and what was inside ("Active(anon)" -> "Active_anon").
+ * Written into name[cap], NUL-terminated. Returns 0, or -ENAMETOOLONG when it does not
+ * fit. Whether the result is a valid metric name is the sink's to say. */
+int meminfo_field_name(const char *prefix, struct span key, const char *suffix, char *name,
+		       size_t cap);
+
 #endif
