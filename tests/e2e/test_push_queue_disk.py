@@ -39,10 +39,10 @@ def padding(folder, series):
     rnd = random.Random(12)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "padding.prom"), "w") as f:
-        f.write("# HELP plumb_test_padding Series that make each collection larger.\n"
-                "# TYPE plumb_test_padding gauge\n")
+        f.write("# HELP push_test_padding Series that make each collection larger.\n"
+                "# TYPE push_test_padding gauge\n")
         for i in range(series):
-            f.write('plumb_test_padding{n="%d",k="%08x"} %.9g\n'
+            f.write('push_test_padding{n="%d",k="%08x"} %.9g\n'
                     % (i, rnd.getrandbits(32), rnd.random()))
     os.chmod(folder, 0o755)
     os.chmod(os.path.join(folder, "padding.prom"), 0o644)
