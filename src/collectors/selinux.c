@@ -228,7 +228,7 @@ static void selinux_fini(struct collector *c)
 const struct collector_ops collector_ops_selinux = {
 	.name = "selinux",
 	.default_enabled = true,
-	.reads = "--path.sysfs/fs/selinux/enforce, /etc/selinux/config (under --path.rootfs)",
+	.reads = "/sys/fs/selinux/enforce, <rootfs>/etc/selinux/config",
 	.init = selinux_init,
 	.collect = selinux_collect,
 	.fini = selinux_fini,
