@@ -208,7 +208,7 @@ size_t ipvs_addr_text(const struct ipvs_addr *a, char *out, size_t cap)
 	} else if (a->family == 6) {
 		unsigned g[8];
 		int zs = -1, ze = -1; /* the longest run of two or more zero groups, first wins */
-		for (int i = 0; i < 8; i++)
+		for (size_t i = 0; i < 8; i++)
 			g[i] = (unsigned)a->b[2 * i] << 8 | a->b[2 * i + 1];
 		for (int i = 0; i < 8; i++) {
 			int j = i;
@@ -250,7 +250,7 @@ static int parse_ip_port(struct span s, struct ipvs_addr *a, uint16_t *port)
 {
 	memset(a, 0, sizeof(*a));
 	if (s.len == 13) {
-		for (int i = 0; i < 4; i++) {
+		for (size_t i = 0; i < 4; i++) {
 			int hi = hexval(s.p[2 * i]), lo = hexval(s.p[2 * i + 1]);
 			if (hi < 0 || lo < 0)
 				return -EINVAL;

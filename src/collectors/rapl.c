@@ -30,8 +30,6 @@
 #include "lib/sort.h"
 #include "lib/sysfs.h"
 
-#define RAPL_NAME_MAX 4096 /* a sysfs attribute is at most a page */
-
 static const struct flag_def rapl_flags[] = {
 	{ "collector.rapl.enable-zone-label", FLAG_BOOL, "false",
 	  "Report every RAPL zone as node_rapl_joules_total with its name in a rapl_zone label, "
@@ -133,6 +131,8 @@ void rapl_sort_entries(struct rapl_zones *zs)
 
 int rapl_add_zone(struct rapl_zones *zs, uint32_t i, struct span raw, int err, uint64_t uj)
 {
+	if (raw.len > RAPL_NAME_MAX)
+		raw.len = RAPL_NAME_MAX;
 	struct span name = span_trim(raw), fin = name;
 	const char *dash = name.len ? memchr(name.p, '-', name.len) : NULL;
 	int64_t index = 0;

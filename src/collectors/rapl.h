@@ -15,6 +15,7 @@
 
 #define RAPL_MAX_ZONES 4096     /* class entries, and zones, one scrape may have */
 #define RAPL_NAMES_MAX (1u << 20) /* bytes of entry and zone names one scrape may hold */
+#define RAPL_NAME_MAX 4096        /* of a name file, what counts (a sysfs page) */
 
 /* Write metricName as node_exporter's SanitizeMetricName does (each run of characters
  * other than [0-9A-Za-z_], with the underscores around it, becomes one '_') into
@@ -57,8 +58,8 @@ static inline const char *rapl_entry(const struct rapl_zones *zs, uint32_t i)
 	return zs->names.p + zs->entries[i];
 }
 
-/* Add the zone of entry i whose name file holds raw, with the result of reading its
- * energy_uj (err, uj). The name is trimmed; "x-N" (one '-', N a decimal int) is zone x
+/* Add the zone of entry i whose name file holds raw (its first RAPL_NAME_MAX bytes count),
+ * with the result of reading its energy_uj (err, uj). The name is trimmed; "x-N" (one '-', N a decimal int) is zone x
  * numbered N, any other name is numbered by how many zones of that name came before,
  * as prometheus/procfs counts them. Returns 0, -E2BIG or -ENOMEM. */
 int rapl_add_zone(struct rapl_zones *zs, uint32_t i, struct span raw, int err, uint64_t uj);
