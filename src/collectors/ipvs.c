@@ -336,6 +336,7 @@ int ipvs_parse_backends(const char *buf, size_t len, struct ipvs_backends *list)
 	return 0;
 }
 
+/* Order two addresses: by family, then bytes. Negative, 0 or positive. */
 static int addr_cmp(const struct ipvs_addr *a, const struct ipvs_addr *b)
 {
 	if (a->family != b->family)
@@ -343,6 +344,7 @@ static int addr_cmp(const struct ipvs_addr *a, const struct ipvs_addr *b)
 	return memcmp(a->b, b->b, a->family == 6 ? 16 : 4);
 }
 
+/* Order two spans bytewise, a prefix first. Negative, 0 or positive. */
 static int span_cmp(struct span a, struct span b)
 {
 	size_t m = a.len < b.len ? a.len : b.len;
