@@ -325,6 +325,26 @@ int span_i64_auto(struct span s, int64_t *out)
 	return 0;
 }
 
+int span_atoi(struct span s, int64_t *out)
+{
+	bool neg = s.len && s.p[0] == '-';
+	uint64_t u;
+	if (s.len && (s.p[0] == '+' || s.p[0] == '-')) {
+		s.p++;
+		s.len--;
+	}
+	for (size_t i = 0; i < s.len; i++)
+		if (!ascii_digit(s.p[i]))
+			return -EINVAL; /* whitespace too: span_u64 would trim it */
+	int r = span_u64(s, &u);
+	if (r < 0)
+		return r;
+	if (u > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+		return -ERANGE;
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return 0;
+}
+
 int str_u64(const char *s, uint64_t *out)
 {
 	return span_u64(span_cstr(s), out);

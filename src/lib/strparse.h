@@ -103,6 +103,10 @@ int span_double(struct span s, double *out);          /* strtod syntax, incl. Na
 int span_u64_auto(struct span s, uint64_t *out);
 int span_i64_auto(struct span s, int64_t *out);
 
+/* Go's strconv.Atoi(s) on 64 bits: an optional sign, then decimal digits and nothing
+ * else (no whitespace, no '_'). Returns 0, -EINVAL or -ERANGE, as above. */
+int span_atoi(struct span s, int64_t *out);
+
 /* The same for NUL-terminated strings. */
 int str_u64(const char *s, uint64_t *out);
 int str_i64(const char *s, int64_t *out);

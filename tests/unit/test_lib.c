@@ -407,6 +407,17 @@ static void go_numbers(void)
 	CHECK(span_i64_auto(SPAN_LIT("- 5"), &i) < 0);
 	CHECK(span_i64_auto(SPAN_LIT("--5"), &i) < 0);
 	CHECK(span_i64_auto(SPAN_LIT("-"), &i) < 0);
+	/* Go's Atoi: sign and digits, nothing around them */
+	CHECK(span_atoi(SPAN_LIT("+12"), &i) == 0 && i == 12);
+	CHECK(span_atoi(SPAN_LIT("-9223372036854775808"), &i) == 0 && i == INT64_MIN);
+	CHECK(span_atoi(SPAN_LIT("9223372036854775808"), &i) == -ERANGE);
+	CHECK(span_atoi(SPAN_LIT("007"), &i) == 0 && i == 7);
+	CHECK(span_atoi(SPAN_LIT("1\n"), &i) == -EINVAL);
+	CHECK(span_atoi(SPAN_LIT(" 1"), &i) == -EINVAL);
+	CHECK(span_atoi(SPAN_LIT("1_0"), &i) == -EINVAL);
+	CHECK(span_atoi(SPAN_LIT("0x1"), &i) == -EINVAL);
+	CHECK(span_atoi(SPAN_LIT("+"), &i) == -EINVAL);
+	CHECK(span_atoi(SPAN_LIT(""), &i) == -EINVAL);
 }
 
 /* sysfs_attr reads one buffer of at most SYSFS_ATTR_MAX bytes and trims it. */

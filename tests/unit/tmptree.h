@@ -7,7 +7,7 @@
  * --path.sysfs and --path.rootfs pointing at its proc/, sys/ and the tree itself;
  * tmptree_rm() removes it all. Every function that takes a tree refuses (returns -1)
  * when the tree was not made, so a failed tmptree_make() can never turn into writes
- * under / .
+ * under / . tmptree_unreadable() runs a check as someone who may not read a file.
  */
 #ifndef PLUMB_TMPTREE_H
 #define PLUMB_TMPTREE_H
@@ -15,13 +15,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "t.h"
 
 struct tmptree {
 	char root[PATH_MAX]; /* "/tmp/plumb-test-XXXXXX" once made; "" if not */
@@ -179,6 +183,38 @@ static inline int tmptree_run_empty(const char *name, struct buf *out)
 	int r = tmptree_make(&t) == 0 ? tmptree_run(&t, flags, out) : -EINVAL;
 	tmptree_rm(&t);
 	return r;
+}
+
+/* Make root/rel readable by its owner alone, as sysfs makes root's files (0400), and run
+ * fn(t, ctx) as someone who may not read it: in a child that has become nobody
+ * (65534) when the test runs as root, whom a mode does not stop, else here with the
+ * mode 0. The tree's own folder is opened to others first (mkdtemp makes it 0700).
+ * Returns 0 when fn's checks passed (t.h's counter), 1 when some failed, -1 when the
+ * file or the child could not be set up. */
+static inline int tmptree_unreadable(struct tmptree *t, const char *rel,
+				     void (*fn)(struct tmptree *t, void *ctx), void *ctx)
+{
+	char path[PATH_MAX];
+	int st, before = t_checks_failed;
+	bool root = geteuid() == 0;
+	if (!tmptree_path(t, rel, path, sizeof(path)) || chmod(t->root, 0755) != 0 ||
+	    chmod(path, root ? 0400 : 0) != 0)
+		return -1;
+	if (!root) {
+		fn(t, ctx);
+		return t_checks_failed != before;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(2);
+		fn(t, ctx);
+		_exit(t_checks_failed != before);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) < 2 ? WEXITSTATUS(st) : -1;
 }
 
 #endif
