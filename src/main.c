@@ -20,6 +20,7 @@
 #include "core/agent.h"
 #include "core/config.h"
 #include "core/scrape.h"
+#include "core/selfmetrics.h"
 #include "health/health.h"
 #include "http/server.h"
 #include "lib/log.h"
@@ -35,7 +36,7 @@ static int declare_all(const struct plumb_config *cfg, struct agent *agent,
 	int r;
 	res_init(res);
 	if ((r = agent_declare(agent, cfg, res)) < 0 || (r = health_declare(cfg, res)) < 0 ||
-	    (r = push_declare(cfg, res)) < 0)
+	    (r = push_declare(cfg, res)) < 0 || (r = selfmetrics_declare(cfg, res)) < 0)
 		return r;
 	return res_plan(res);
 }
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	struct health health = { 0 };
 	struct push push = { 0 };
 	struct runtime rt;
+	struct selfmetrics *self = NULL;
 	static struct resources res; /* 40 KiB: not on the stack */
 	int status = 1;
 
@@ -89,6 +91,14 @@ int main(int argc, char **argv)
 		goto out_agent;
 	}
 	agent_start(&agent, &res);
+	/* process_* and the build information: plumb's own process, read through /proc
+	 * whatever --path.procfs says, as the client libraries read it */
+	if ((r = selfmetrics_new(cfg, "/proc/self", &self)) < 0 ||
+	    (r = agent_add_source(&agent, &(struct agent_source){ "self", selfmetrics_collect,
+								  self })) < 0) {
+		plog(LOG_ERROR, "cannot set up plumb's own metrics", "err", strerror(-r), PLOG_END);
+		goto out_agent;
+	}
 	scraper_init(&scraper, &agent);
 	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg))) < 0) {
 		if (r == -EINVAL) /* a bad --web.* value or web config: a usage error */
@@ -126,6 +136,7 @@ out_scraper:
 	scraper_fini(&scraper);
 out_agent:
 	agent_fini(&agent);
+	selfmetrics_free(self);
 out_cfg:
 	cfg_free(cfg);
 	return status;
