@@ -1,7 +1,9 @@
 /* fuzz_selfmetrics: the /proc/PID/stat parser behind process_*. What it accepts has
  * every field, so parsing the same text again gives the same values. */
 #include "core/selfmetrics.h"
-#include "fuzz_common.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
