@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/selfmetrics.h"
 #include "health/health.h"
+#include "http/sdlisten.h"
 #include "http/server.h"
 #include "runtime/runtime.h"
 
@@ -17,6 +18,7 @@ const struct flag_def *const plumb_flag_tables[] = {
 	health_flags,
 	push_flags,
 	web_flags,
+	sdlisten_flags,
 	selfmetrics_flags,
 	runtime_flags,
 	NULL,
