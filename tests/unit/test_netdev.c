@@ -73,7 +73,7 @@ static void hostile_proc(void)
 	sink_init(&s);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sink_reset(&s);
-		int r = netdev_parse_proc(cases[i].text, strlen(cases[i].text), NULL, &s);
+		int r = netdev_parse_proc(cases[i].text, strlen(cases[i].text), NULL, false, &s);
 		CHECK_RESULT(r, cases[i].ok);
 		CHECK_INT(s.nseries, cases[i].series);
 	}
@@ -88,22 +88,22 @@ static void hostile_netlink(void)
 	bool done = false;
 	sink_init(&s);
 	memcpy(msg, &h, sizeof(h));
-	CHECK(netdev_parse_netlink(msg, sizeof(msg), NULL, &done, &s) < 0); /* too long */
+	CHECK(netdev_parse_netlink(msg, sizeof(msg), NULL, false, &done, &s) < 0); /* too long */
 	h.nlmsg_len = NLMSG_LENGTH(4);
 	memcpy(msg, &h, sizeof(h));
-	CHECK(netdev_parse_netlink(msg, sizeof(msg), NULL, &done, &s) < 0); /* short ifinfomsg */
+	CHECK(netdev_parse_netlink(msg, sizeof(msg), NULL, false, &done, &s) < 0); /* short ifinfomsg */
 	h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg) + 8);
 	memcpy(msg, &h, sizeof(h));
 	struct rtattr a = { .rta_len = 200, .rta_type = IFLA_IFNAME };
 	memcpy(msg + NLMSG_LENGTH(sizeof(struct ifinfomsg)), &a, sizeof(a));
-	CHECK(netdev_parse_netlink(msg, h.nlmsg_len, NULL, &done, &s) < 0); /* attr overruns */
+	CHECK(netdev_parse_netlink(msg, h.nlmsg_len, NULL, false, &done, &s) < 0); /* attr overruns */
 	a.rta_len = 8;
 	memcpy(msg + NLMSG_LENGTH(sizeof(struct ifinfomsg)), &a, sizeof(a));
-	CHECK_INT(netdev_parse_netlink(msg, h.nlmsg_len, NULL, &done, &s), 0); /* no stats */
+	CHECK_INT(netdev_parse_netlink(msg, h.nlmsg_len, NULL, false, &done, &s), 0); /* no stats */
 	CHECK_INT(s.nseries, 0);
 	struct nlmsghdr d = { .nlmsg_len = NLMSG_LENGTH(4), .nlmsg_type = NLMSG_DONE };
 	memcpy(msg, &d, sizeof(d));
-	CHECK_INT(netdev_parse_netlink(msg, d.nlmsg_len, NULL, &done, &s), 0);
+	CHECK_INT(netdev_parse_netlink(msg, d.nlmsg_len, NULL, false, &done, &s), 0);
 	CHECK(done);
 	sink_fini(&s);
 }
