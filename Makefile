@@ -26,8 +26,10 @@ LDLIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz -lpcre2-8 -lprotobuf-c -ljans
 TEST_LDLIBS := $(LDLIBS) -lm
 LDFLAGS += $(SAN)
 
+# A collector is one file in src/collectors/; parts of a large one live in a folder of
+# its name (src/collectors/netclass/rtnl.c) and are not collectors themselves.
 LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c \
-	src/health/*.c src/push/*.c src/runtime/*.c))
+	src/collectors/*/*.c src/health/*.c src/push/*.c src/runtime/*.c))
 COLLECTORS := $(sort $(basename $(notdir $(wildcard src/collectors/*.c))))
 GEN_SRCS := $(BUILD)/gen/collectors_list.c $(BUILD)/gen/remote.pb-c.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:%.c=%.o)
