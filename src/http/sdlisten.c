@@ -50,7 +50,7 @@ int sdlisten_parse(const char *listen_pid, const char *listen_fds, pid_t self,
  * "unix:/run/plumb.sock"), for the log. */
 static void describe(int fd, char *out, size_t cap)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 	char host[NI_MAXHOST], port[NI_MAXSERV];
 	snprintf(out, cap, "unknown");

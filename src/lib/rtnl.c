@@ -225,7 +225,7 @@ void rtnl_format_ip(int family, const unsigned char *a, char *out, size_t cap)
 		return;
 	}
 	unsigned g[8];
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < 8; i++)
 		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
 	int zs = -1, zlen = 1; /* the first longest run of two or more zero groups */
 	for (int i = 0; i < 8; i++) {

@@ -242,7 +242,7 @@ static int put_sysfs(struct netclass_rtnl *n, const char *dev)
 		      { "dev_id", NC_DEV_ID },
 		      { "name_assign_type", NC_NAME_ASSIGN_TYPE } };
 	for (size_t i = 0; i < sizeof(attrs) / sizeof(*attrs); i++) {
-		int64_t v;
+		int64_t v = 0;
 		int r = sysfs_int(n, dev, attrs[i].file, &v);
 		if (r > 0)
 			r = put(n->out, attrs[i].which, (double)v, dev);
