@@ -18,7 +18,7 @@ static int on_msg(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 	struct rtnl_addr a;
 	struct rtnl_linkmodes lm;
 	if (type == RTM_NEWLINK && rtnl_parse_link(p, len, &l) == 0) {
-		netdev_emit_link(&l, NULL, len % 2, s);
+		netdev_emit_link(&l, &(struct netdev_opts){ NULL, len % 2, -1 }, s);
 		netclass_rtnl_emit(nc, &l, s);
 	} else if (type == RTM_NEWADDR && rtnl_parse_addr(p, len, &a) == 0) {
 		netdev_emit_addr(&a, "eth0", s);

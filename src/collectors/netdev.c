@@ -12,17 +12,23 @@
  * as in node_exporter). --collector.netdev.address-info adds
  * node_network_address_info{device,address,netmask,scope} for every IPv4 and IPv6
  * address (an RTM_GETADDR dump, named through the link dump). --collector.netdev.
- * device-include / device-exclude pick devices for both. Dumps go over a socket opened
- * per scrape, into a fixed buffer held in priv; the ifindex-to-name table grows only
- * when links are added: no allocation once warm.
+ * device-include / device-exclude pick devices for both (device-whitelist and
+ * device-blacklist are their deprecated names). --collector.netdev.label-ifalias adds
+ * the ifalias label, read as node_exporter reads it, from <sysfs>/class/net/<dev>/
+ * ifalias: a device with no directory there gets no label. Dumps go over a socket
+ * opened per scrape, into a fixed buffer held in priv; the ifindex-to-name table grows
+ * only when links are added: no allocation once warm.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "collectors/netdev.h"
 #include "core/collector.h"
@@ -32,6 +38,7 @@
 
 _Static_assert((int)RTNL_NSTATS >= (int)17, "fold_stats fills 17 values");
 #define NETDEV_MAX_LINKS (1u << 20) /* links named for address-info, at most */
+#define NETDEV_ALIAS_MAX 257        /* an alias (IFALIASZ) and its NUL */
 
 /* The families, indexed as /proc/net/dev's 16 columns, then receive_nohandler. */
 enum { NETDEV_NCOLS = 16, NETDEV_NFAM = 17 };
@@ -99,6 +106,12 @@ static const struct flag_def netdev_flags[] = {
 	{ "collector.netdev.enable-detailed-metrics", FLAG_BOOL, "false",
 	  "Report each of the kernel's counters under its own name instead of folded as "
 	  "/proc/net/dev prints them; the names differ from the default ones.", false },
+	{ "collector.netdev.label-ifalias", FLAG_BOOL, "false",
+	  "Label every counter with the device's alias (ifalias), from sysfs.", false },
+	{ "collector.netdev.device-whitelist", FLAG_REGEX, NULL,
+	  "Deprecated name of --collector.netdev.device-include.", false },
+	{ "collector.netdev.device-blacklist", FLAG_REGEX, NULL,
+	  "Deprecated name of --collector.netdev.device-exclude.", false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
@@ -111,19 +124,47 @@ struct netdev_name {
 struct netdev_priv {
 	struct procfile pf;
 	struct filter filter;
-	bool netlink, detailed, address_info;
+	struct netdev_opts opts; /* filter points to the one above */
+	bool netlink, address_info;
 	struct metric_sink *out; /* the sink of the collection in progress */
 	struct netdev_name *names; /* owned; [0..nnames) filled by the last link dump */
 	size_t nnames, names_cap;
 	unsigned char nlbuf[NL_BUF_SIZE] __attribute__((aligned(8)));
 };
 
-/* Add n counters of one device (v[i] for d[i]). Returns 0 or -errno. */
-static int emit_dev(struct metric_sink *out, const struct metric_desc *d, struct span dev,
-		    const double *v, int n)
+/* The alias of device dev for its ifalias label, read from <dir>/<dev>/ifalias and
+ * trimmed as node_exporter's procfs library trims it, into buf[cap]. Returns 1 (an
+ * unreadable alias is empty), or 0 when the device has no directory there: no label. */
+static int read_ifalias(int dir, struct span dev, char *buf, size_t cap)
 {
+	char rel[2 * IFNAMSIZ + 16], name[2 * IFNAMSIZ];
+	struct stat st;
+	buf[0] = '\0';
+	if (span_copy(dev, name, sizeof(name)) < 0 || strchr(name, '/'))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/ifalias", name);
+	if (read_attr(dir, rel, buf, cap) == 0) {
+		struct span t = span_trim(span_cstr(buf));
+		memmove(buf, t.p, t.len);
+		buf[t.len] = '\0';
+		return 1;
+	}
+	buf[0] = '\0';
+	return fstatat(dir, name, &st, 0) == 0 ? 1 : 0;
+}
+
+/* Add n counters of one device (v[i] for d[i]), with its ifalias label when o asks
+ * for one. Returns 0 or -errno. */
+static int emit_dev(struct metric_sink *out, const struct netdev_opts *o,
+		    const struct metric_desc *d, struct span dev, const double *v, int n)
+{
+	char alias[NETDEV_ALIAS_MAX];
+	bool labelled = o->ifalias_dir >= 0 &&
+			read_ifalias(o->ifalias_dir, dev, alias, sizeof(alias)) > 0;
 	for (int i = 0; i < n; i++) {
-		int r = sink_add(out, &d[i], v[i], LABELS(LS("device", dev)));
+		int r = labelled ? sink_add(out, &d[i], v[i],
+					    LABELS(LS("device", dev), L("ifalias", alias)))
+				 : sink_add(out, &d[i], v[i], LABELS(LS("device", dev)));
 		if (r < 0)
 			return r;
 	}
@@ -152,9 +193,10 @@ static int parse_dev_line(struct span line, struct span *name, double *v)
 }
 
 /* One pass over /proc/net/dev: check only (out == NULL) or emit. */
-static int do_proc(const char *buf, size_t len, const struct filter *f, bool detailed,
+static int do_proc(const char *buf, size_t len, const struct netdev_opts *o,
 		   struct metric_sink *out)
 {
+	const struct filter *f = o->filter;
 	struct cursor c = cursor_init(buf, len);
 	struct span line, name;
 	double v[NETDEV_NCOLS];
@@ -169,17 +211,18 @@ static int do_proc(const char *buf, size_t len, const struct filter *f, bool det
 			return r;
 		if (!out || (f && !filter_pass(f, name.p, name.len)))
 			continue;
-		if ((r = emit_dev(out, detailed ? proc_detailed : descs, name, v, NETDEV_NCOLS)) < 0)
+		if ((r = emit_dev(out, o, o->detailed ? proc_detailed : descs, name, v,
+				  NETDEV_NCOLS)) < 0)
 			return r;
 	}
 	return 0;
 }
 
-int netdev_parse_proc(const char *buf, size_t len, const struct filter *f, bool detailed,
+int netdev_parse_proc(const char *buf, size_t len, const struct netdev_opts *o,
 		      struct metric_sink *out)
 {
-	int r = do_proc(buf, len, f, detailed, NULL);
-	return r < 0 ? r : do_proc(buf, len, f, detailed, out);
+	int r = do_proc(buf, len, o, NULL);
+	return r < 0 ? r : do_proc(buf, len, o, out);
 }
 
 /* Fold rtnl_link_stats64's counters into /proc/net/dev's 16 values plus nohandler. */
@@ -206,26 +249,25 @@ static void fold_stats(const uint64_t *s, double *v)
 	v[16] = (double)s[RTNL_receive_nohandler];
 }
 
-int netdev_emit_link(const struct rtnl_link *l, const struct filter *f, bool detailed,
+int netdev_emit_link(const struct rtnl_link *l, const struct netdev_opts *o,
 		     struct metric_sink *out)
 {
 	double v[RTNL_NSTATS]; /* more than NETDEV_NFAM */
 	if (!l->name.len || (!l->has_stats64 && !l->has_stats32) ||
-	    (f && !filter_pass(f, l->name.p, l->name.len)))
+	    (o->filter && !filter_pass(o->filter, l->name.p, l->name.len)))
 		return 0;
-	if (!detailed) {
+	if (!o->detailed) {
 		fold_stats(l->stats, v);
-		return emit_dev(out, descs, l->name, v, NETDEV_NFAM);
+		return emit_dev(out, o, descs, l->name, v, NETDEV_NFAM);
 	}
 	for (int i = 0; i < RTNL_NSTATS; i++)
 		v[i] = (double)l->stats[i];
-	return emit_dev(out, nl_detailed, l->name, v, RTNL_NSTATS);
+	return emit_dev(out, o, nl_detailed, l->name, v, RTNL_NSTATS);
 }
 
 /* What netdev_parse_netlink's message callback needs. */
 struct link_walk {
-	const struct filter *f;
-	bool detailed;
+	const struct netdev_opts *o;
 	struct metric_sink *out; /* NULL: names only */
 	struct netdev_priv *p;   /* NULL: no names kept */
 };
@@ -260,14 +302,14 @@ static int on_link(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 	if (r == 0 && w->p && l.name.len)
 		r = keep_name(w->p, &l);
 	if (r == 0 && w->out)
-		r = netdev_emit_link(&l, w->f, w->detailed, w->out);
+		r = netdev_emit_link(&l, w->o, w->out);
 	return r;
 }
 
-int netdev_parse_netlink(const void *buf, size_t len, const struct filter *f, bool detailed,
+int netdev_parse_netlink(const void *buf, size_t len, const struct netdev_opts *o,
 			 bool *done, struct metric_sink *out)
 {
-	struct link_walk w = { f, detailed, out, NULL };
+	struct link_walk w = { o, out, NULL };
 	return nl_parse(buf, len, on_link, &w, done);
 }
 
@@ -334,7 +376,7 @@ static int dump_links(struct netdev_priv *p, struct metric_sink *out)
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.i = { .ifi_family = AF_UNSPEC },
 	};
-	struct link_walk w = { &p->filter, p->detailed, out, p->address_info ? p : NULL };
+	struct link_walk w = { &p->opts, out, p->address_info ? p : NULL };
 	p->nnames = 0;
 	return nl_request(NETLINK_ROUTE, &req, sizeof(req), p->nlbuf, sizeof(p->nlbuf), on_link,
 			  &w);
@@ -358,26 +400,65 @@ static int dump_addrs(struct netdev_priv *p, struct metric_sink *out)
 	return r;
 }
 
+/* The include and exclude patterns: --collector.netdev.device-include/-exclude, or
+ * their deprecated names (with a warning). Returns 0, or -EINVAL (logged) when both
+ * kinds are given, or a name and its deprecated one. */
+static int pick_filter(const struct plumb_config *cfg, const char **inc, const char **exc)
+{
+	static const char *const names[2][2] = {
+		{ "collector.netdev.device-include", "collector.netdev.device-whitelist" },
+		{ "collector.netdev.device-exclude", "collector.netdev.device-blacklist" },
+	};
+	const char *v[2];
+	for (int k = 0; k < 2; k++) {
+		const char *now = cfg_str(cfg, names[k][0]), *old = cfg_str(cfg, names[k][1]);
+		v[k] = now;
+		if (!old || !*old)
+			continue;
+		if (now && *now) {
+			plog(LOG_ERROR, "a netdev device flag and its deprecated name exclude each other",
+			     "flag", names[k][0], "deprecated", names[k][1], PLOG_END);
+			return -EINVAL;
+		}
+		plog(LOG_WARN, "deprecated flag; use its new name", "flag", names[k][1], "use",
+		     names[k][0], PLOG_END);
+		v[k] = old;
+	}
+	if (v[0] && *v[0] && v[1] && *v[1]) {
+		plog(LOG_ERROR, "--collector.netdev.device-include and device-exclude exclude each other",
+		     PLOG_END);
+		return -EINVAL;
+	}
+	*inc = v[0];
+	*exc = v[1];
+	return 0;
+}
+
 static int netdev_init(struct collector *c)
 {
 	struct netdev_priv *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->pf.fd = -1;
+	p->opts.ifalias_dir = -1;
 	c->priv = p;
 	p->netlink = cfg_bool(c->cfg, "collector.netdev.netlink");
-	p->detailed = cfg_bool(c->cfg, "collector.netdev.enable-detailed-metrics");
+	p->opts.detailed = cfg_bool(c->cfg, "collector.netdev.enable-detailed-metrics");
 	p->address_info = cfg_bool(c->cfg, "collector.netdev.address-info");
-	const char *inc = cfg_str(c->cfg, "collector.netdev.device-include");
-	const char *exc = cfg_str(c->cfg, "collector.netdev.device-exclude");
-	if (inc && *inc && exc && *exc) {
-		plog(LOG_ERROR, "--collector.netdev.device-include and device-exclude exclude each other",
-		     PLOG_END);
-		return -EINVAL;
-	}
-	int r = filter_init(&p->filter, inc, exc);
+	const char *inc, *exc;
+	int r = pick_filter(c->cfg, &inc, &exc);
+	if (r == 0)
+		r = filter_init(&p->filter, inc, exc);
 	if (r < 0)
 		return r;
+	p->opts.filter = &p->filter;
+	if (cfg_bool(c->cfg, "collector.netdev.label-ifalias")) {
+		char dir[PATH_MAX];
+		if ((r = path_join(dir, sizeof(dir), cfg_sysfs(c->cfg), "class/net")) < 0)
+			return r;
+		/* without the folder no device gets the label, as in node_exporter */
+		p->opts.ifalias_dir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	return procfile_init(&p->pf, cfg_procfs(c->cfg), "net/dev", 0);
 }
 
@@ -390,7 +471,7 @@ static int netdev_collect(struct collector *c, struct metric_sink *out)
 	} else {
 		r = procfile_read(&p->pf);
 		if (r == 0)
-			r = netdev_parse_proc(p->pf.buf, p->pf.len, &p->filter, p->detailed, out);
+			r = netdev_parse_proc(p->pf.buf, p->pf.len, &p->opts, out);
 		if (r == 0 && p->address_info)
 			r = dump_links(p, NULL); /* the names, for the addresses */
 	}
@@ -406,6 +487,8 @@ static void netdev_fini(struct collector *c)
 		procfile_fini(&p->pf);
 		filter_fini(&p->filter);
 		free(p->names);
+		if (p->opts.ifalias_dir >= 0)
+			close(p->opts.ifalias_dir);
 	}
 	free(p);
 	c->priv = NULL;
