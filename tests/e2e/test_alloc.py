@@ -48,7 +48,8 @@ def test_live_machine_netlink_flags():
     ethtool dump and sysfs reads), which keep tables of their own between scrapes."""
     r = run_tool(["--retry", "live-netlink", "--log.level=error", "--collector.disable-defaults",
                   "--collector.netdev", "--collector.netdev.address-info",
-                  "--collector.netdev.enable-detailed-metrics", "--collector.netclass",
+                  "--collector.netdev.enable-detailed-metrics", "--collector.netdev.label-ifalias",
+                  "--collector.netclass",
                   "--collector.netclass.netlink"])
     check(r.returncode == 0, "steady-state scrapes allocate with the netlink flags (exit %d)"
           % r.returncode)
