@@ -20,6 +20,9 @@
  * unexpected error drops the interface back to plain open/read/close for that scrape,
  * so errors are reported exactly as without the cache. An attribute whose open failed
  * (absent, not permitted) is retried each scrape, as before.
+ *
+ * With --collector.netclass.netlink none of this runs: netclass/rtnl.c asks rtnetlink
+ * and ethtool's netlink family instead (see there).
  */
 #include <dirent.h>
 #include <errno.h>
