@@ -8,6 +8,11 @@ CC ?= cc
 OPT ?= -O2 -g
 SAN ?=
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The commit (with -modified when the tree differs from it, as Go's build information
+# says) and branch, for node_exporter_build_info and plumb_build_info.
+REVISION := $(shell r=$$(git rev-parse HEAD 2>/dev/null) || r=unknown; \
+	[ $$r = unknown ] || git diff --quiet HEAD 2>/dev/null || r=$$r-modified; echo $$r)
+BRANCH := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(BUILD)/gen
@@ -21,8 +26,10 @@ LDLIBS := -lmicrohttpd -lgnutls -lyaml -lcrypt -lz -lpcre2-8 -lprotobuf-c -ljans
 TEST_LDLIBS := $(LDLIBS) -lm
 LDFLAGS += $(SAN)
 
+# A collector is one file in src/collectors/; parts of a large one live in a folder of
+# its name (src/collectors/netclass/rtnl.c) and are not collectors themselves.
 LIB_SRCS := $(sort $(wildcard src/lib/*.c src/expo/*.c src/core/*.c src/http/*.c src/collectors/*.c \
-	src/health/*.c src/push/*.c src/runtime/*.c))
+	src/collectors/*/*.c src/health/*.c src/push/*.c src/runtime/*.c))
 COLLECTORS := $(sort $(basename $(notdir $(wildcard src/collectors/*.c))))
 GEN_SRCS := $(BUILD)/gen/collectors_list.c $(BUILD)/gen/remote.pb-c.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:%.c=%.o)
@@ -59,12 +66,14 @@ $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/push/*.c)) $(BUILD)/src/main.o: $(BUI
 # objects that print it are rebuilt exactly then.
 $(BUILD)/gen/version.h: FORCE
 	@mkdir -p $(dir $@)
-	@echo '#define PLUMB_VERSION "$(VERSION)"' > $@.tmp
+	@{ echo '#define PLUMB_VERSION "$(VERSION)"'; echo '#define PLUMB_REVISION "$(REVISION)"'; \
+	  echo '#define PLUMB_BRANCH "$(BRANCH)"'; } > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/src/main.o $(BUILD)/src/core/config.o $(BUILD)/src/lib/httppost.o: $(BUILD)/gen/version.h
+$(BUILD)/src/main.o $(BUILD)/src/core/config.o $(BUILD)/src/lib/httppost.o \
+	$(BUILD)/src/core/selfmetrics.o: $(BUILD)/gen/version.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ready = 1;
 	struct metric_sink *s = fuzz_sink();
-	if (netdev_parse_proc((const char *)data, size, &f, s) < 0 && s->nseries)
+	if (netdev_parse_proc((const char *)data, size, &(struct netdev_opts){ &f, size % 2, -1 }, s) < 0 && s->nseries)
 		abort();
 	fuzz_check_sink(s);
 	return 0;

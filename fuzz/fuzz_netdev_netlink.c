@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > sizeof(buf))
 		return 0;
 	memcpy(buf, data, size); /* recv() gives an aligned buffer */
-	netdev_parse_netlink(buf, size, NULL, &done, s);
+	netdev_parse_netlink(buf, size, &(struct netdev_opts){ NULL, size % 2, -1 }, &done, s);
 	fuzz_check_sink(s);
 	return 0;
 }

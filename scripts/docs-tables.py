@@ -26,6 +26,14 @@ def table(binary):
         m = re.match(r"\s+--(?:\[no-\])?collector\.([a-z_0-9]+)\.([^\s=]+)", l)
         if m:
             flags.setdefault(m.group(1), []).append("collector.%s.%s" % (m.group(1), m.group(2)))
+    # a flag group named after a collector plus a suffix (netclass_rtnl.with-stats) is
+    # that collector's
+    names = [c[0] for c in collectors]
+    for group in list(flags):
+        if group not in names:
+            owner = max((n for n in names if group.startswith(n + "_")), key=len, default=None)
+            if owner:
+                flags.setdefault(owner, []).extend(flags.pop(group))
     rows = ["| collector | default | reads | flags |", "|---|---|---|---|"]
     for name, default, reads in collectors:
         doc = "docs/collectors/%s.md" % name

@@ -23,6 +23,7 @@
 #include "core/agent.h"
 #include "core/config.h"
 #include "core/scrape.h"
+#include "core/selfmetrics.h"
 #include "health/health.h"
 #include "http/server.h"
 #include "lib/log.h"
@@ -39,7 +40,8 @@ static int declare_all(const struct plumb_config *cfg, struct agent *agent,
 	int r;
 	res_init(res);
 	if ((r = agent_declare(agent, cfg, res)) < 0 || (r = health_declare(cfg, res)) < 0 ||
-	    (r = push_declare(cfg, res)) < 0 || (r = *http_claim = server_declare(cfg, res)) < 0)
+	    (r = push_declare(cfg, res)) < 0 || (r = selfmetrics_declare(cfg, res)) < 0 ||
+	    (r = *http_claim = server_declare(cfg, res)) < 0)
 		return r;
 	return res_plan(res);
 }
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
 	struct health health = { 0 };
 	struct push push = { 0 };
 	struct runtime rt;
+	struct selfmetrics *self = NULL;
 	static struct resources res; /* 40 KiB: not on the stack */
 	int http_claim = -1;
 	struct watchdog dog = { 0 };
@@ -100,6 +103,14 @@ int main(int argc, char **argv)
 		goto out_agent;
 	}
 	agent_start(&agent, &res);
+	/* process_* and the build information: plumb's own process, read through /proc
+	 * whatever --path.procfs says, as the client libraries read it */
+	if ((r = selfmetrics_new(cfg, "/proc/self", &self)) < 0 ||
+	    (r = agent_add_source(&agent, &(struct agent_source){ "self", selfmetrics_collect,
+								  self })) < 0) {
+		plog(LOG_ERROR, "cannot set up plumb's own metrics", "err", strerror(-r), PLOG_END);
+		goto out_agent;
+	}
 	scraper_init(&scraper, &agent);
 	if ((r = server_bind(&srv, cfg, &scraper, health_status_hook(&health, cfg),
 			     res_granted(&res, http_claim))) < 0) {
@@ -143,6 +154,7 @@ out_scraper:
 	scraper_fini(&scraper);
 out_agent:
 	agent_fini(&agent);
+	selfmetrics_free(self);
 	watchdog_stop(&dog);
 out_cfg:
 	cfg_free(cfg);

@@ -4,7 +4,8 @@
  *   alloc_count [--warmup N] [--collections N] [--retry] [--inject] PHASE [plumb flags...]
  *
  * Loads a config from the plumb flags (as the binary would), starts the enabled
- * collectors, then drives the scrape path in-process through scraper_open_view(): each
+ * collectors and plumb's own process metrics (core/selfmetrics.h, counted as "core"),
+ * then drives the scrape path in-process through scraper_open_view(): each
  * collection is rendered in turn as text, OpenMetrics, gzipped text and gzipped
  * OpenMetrics, whole and then streamed. After --warmup collections (default 32) it counts every call to
  * malloc, calloc, realloc, reallocarray and the aligned allocators over --collections
@@ -33,6 +34,7 @@
 #include "core/agent.h"
 #include "core/config.h"
 #include "core/scrape.h"
+#include "core/selfmetrics.h"
 #include "lib/log.h"
 
 /* --- the counting allocator ----------------------------------------------------- */
@@ -243,6 +245,7 @@ int main(int argc, char **argv)
 	struct plumb_config *cfg = NULL;
 	struct agent a = { 0 };
 	struct scraper s;
+	struct selfmetrics *self = NULL;
 	int status = 2;
 	long got;
 
@@ -258,7 +261,9 @@ int main(int argc, char **argv)
 		return 2;
 	if (log_setup(cfg_str(cfg, "log.level"), cfg_str(cfg, "log.format")) < 0)
 		goto out_cfg;
-	if (agent_init(&a, cfg) < 0 || hook_collectors(&a) < 0)
+	if (agent_init(&a, cfg) < 0 || hook_collectors(&a) < 0 ||
+	    selfmetrics_new(cfg, "/proc/self", &self) < 0 ||
+	    agent_add_source(&a, &(struct agent_source){ "self", selfmetrics_collect, self }) < 0)
 		goto out_agent;
 	printf("%s: %zu collectors:", o.t.phase, a.n);
 	for (size_t i = 0; i < a.n; i++)
@@ -290,6 +295,7 @@ out_scraper:
 out_agent:
 	unhook_collectors(&a);
 	agent_fini(&a);
+	selfmetrics_free(self);
 out_cfg:
 	cfg_free(cfg);
 	return status;

@@ -20,6 +20,9 @@
  * unexpected error drops the interface back to plain open/read/close for that scrape,
  * so errors are reported exactly as without the cache. An attribute whose open failed
  * (absent, not permitted) is retried each scrape, as before.
+ *
+ * With --collector.netclass.netlink none of this runs: netclass/rtnl.c asks rtnetlink
+ * and ethtool's netlink family instead (see there).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,7 +50,7 @@ const char *const netclass_str_files[NC_NSTR] = {
 };
 
 /* Families fed by integer attributes, in enum order (speed is scaled to bytes). */
-static const struct metric_desc int_descs[NC_NINT] = {
+const struct metric_desc netclass_int_descs[NC_NINT] = {
 	{ "node_network_address_assign_type", "How the interface's address was assigned (addr_assign_type).", METRIC_GAUGE },
 	{ "node_network_carrier", "1 when the interface has a physical link (carrier).", METRIC_GAUGE },
 	{ "node_network_carrier_changes_total", "Times the link went up or down.", METRIC_COUNTER },
@@ -68,10 +71,10 @@ static const struct metric_desc int_descs[NC_NINT] = {
 };
 
 /* Order node_exporter reports them in (cosmetic: the sink sorts anyway). */
-static const struct metric_desc desc_up = {
+const struct metric_desc netclass_desc_up = {
 	"node_network_up", "1 when the interface's operational state is up, else 0.", METRIC_GAUGE,
 };
-static const struct metric_desc desc_info = {
+const struct metric_desc netclass_desc_info = {
 	"node_network_info", "Text properties of a network interface as labels; always 1.",
 	METRIC_GAUGE,
 };
@@ -81,6 +84,12 @@ static const struct flag_def netclass_flags[] = {
 	  "Regexp of network interfaces the netclass collector leaves out.", false },
 	{ "collector.netclass.ignore-invalid-speed", FLAG_BOOL, "false",
 	  "Leave out the speed of interfaces that report a negative (unknown) speed.", false },
+	{ "collector.netclass.netlink", FLAG_BOOL, "false",
+	  "Read interface properties over rtnetlink (and speed and duplex from ethtool's "
+	  "netlink family) instead of from sysfs attributes, which take the RTNL lock.", false },
+	{ "collector.netclass_rtnl.with-stats", FLAG_BOOL, "false",
+	  "With --collector.netclass.netlink, also report each interface's traffic and "
+	  "error counters (as gauges), replacing the netdev collector: turn netdev off.", false },
 	{ NULL, 0, NULL, NULL, false },
 };
 
@@ -101,6 +110,7 @@ struct nc_held {
 struct netclass_priv {
 	struct dirscan dir;
 	struct regex *ignored;
+	struct netclass_rtnl *rtnl; /* owned; the netlink mode, or NULL for sysfs */
 	bool ignore_invalid_speed;
 	unsigned nheld_max;       /* slots of held[] in use at most (fd budget) */
 	struct netclass_iface ifc;
@@ -190,11 +200,11 @@ int netclass_emit(const struct netclass_iface *ifc, const char *device,
 		  bool ignore_invalid_speed, struct metric_sink *out)
 {
 	const char *admin = !ifc->has[NC_FLAGS] ? "unknown" : (ifc->v[NC_FLAGS] & 1) ? "up" : "down";
-	int r = sink_add(out, &desc_up, strcmp(ifc->s[NC_OPERSTATE], "up") == 0 ? 1 : 0,
+	int r = sink_add(out, &netclass_desc_up, strcmp(ifc->s[NC_OPERSTATE], "up") == 0 ? 1 : 0,
 			 LABELS(L("device", device)));
 	if (r < 0)
 		return r;
-	r = sink_add(out, &desc_info, 1,
+	r = sink_add(out, &netclass_desc_info, 1,
 		     LABELS(L("address", ifc->s[NC_ADDRESS]), L("adminstate", admin),
 			    L("broadcast", ifc->s[NC_BROADCAST]), L("device", device),
 			    L("duplex", ifc->s[NC_DUPLEX]), L("ifalias", ifc->s[NC_IFALIAS]),
@@ -202,13 +212,12 @@ int netclass_emit(const struct netclass_iface *ifc, const char *device,
 	for (int i = 0; r == 0 && i < NC_NINT; i++) {
 		if (!ifc->has[i] || (i == NC_SPEED && ignore_invalid_speed && ifc->v[i] < 0))
 			continue;
-		r = sink_add(out, &int_descs[i], int_value(ifc, i), LABELS(L("device", device)));
+		r = sink_add(out, &netclass_int_descs[i], int_value(ifc, i), LABELS(L("device", device)));
 	}
 	return r;
 }
 
-/* Whether a failed attribute read just means "absent". */
-static bool ignorable(int err)
+bool netclass_absent(int err)
 {
 	return err == -ENOENT || err == -EACCES || err == -EPERM || err == -EINVAL ||
 	       err == -EOPNOTSUPP || err == -ENOTDIR;
@@ -221,7 +230,7 @@ static int read_one(int dirfd, int a, struct netclass_iface *ifc)
 	char buf[NETCLASS_ATTR_MAX + 1];
 	int fd = regfile_open(dirfd, attr_file(a), NULL);
 	if (fd < 0)
-		return ignorable(fd) ? 0 : fd;
+		return netclass_absent(fd) ? 0 : fd;
 	ssize_t n;
 	do {
 		n = read(fd, buf, NETCLASS_ATTR_MAX);
@@ -229,7 +238,7 @@ static int read_one(int dirfd, int a, struct netclass_iface *ifc)
 	int r = n < 0 ? -errno : 0;
 	close(fd);
 	if (r < 0)
-		return ignorable(r) ? 0 : r;
+		return netclass_absent(r) ? 0 : r;
 	set_attr(ifc, a, buf, (size_t)n);
 	return 0;
 }
@@ -276,7 +285,7 @@ static int held_read(struct nc_held *h, int a, struct netclass_iface *ifc)
 	if (h->fd[a] < 0) {
 		int fd = regfile_open(h->dirfd, attr_file(a), NULL);
 		if (fd < 0)
-			return ignorable(fd) ? 0 : fd;
+			return netclass_absent(fd) ? 0 : fd;
 		h->fd[a] = fd;
 	}
 	ssize_t n;
@@ -284,7 +293,7 @@ static int held_read(struct nc_held *h, int a, struct netclass_iface *ifc)
 		n = pread(h->fd[a], buf, NETCLASS_ATTR_MAX, 0);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return ignorable(-errno) ? 0 : -errno;
+		return netclass_absent(-errno) ? 0 : -errno;
 	set_attr(ifc, a, buf, (size_t)n);
 	return 0;
 }
@@ -380,6 +389,8 @@ static int netclass_collect(struct collector *c, struct metric_sink *out)
 	struct netclass_priv *p = c->priv;
 	const char *name;
 	unsigned char type;
+	if (p->rtnl)
+		return netclass_rtnl_collect(p->rtnl, out);
 	for (unsigned i = 0; i < p->nheld_max; i++)
 		p->held[i].seen = false;
 	int r = dirscan_rewind(&p->dir);
@@ -422,6 +433,16 @@ static int netclass_init(struct collector *c)
 	int r = regex_compile(pat ? pat : "^$", &p->ignored, NULL, 0);
 	if (r < 0)
 		return r;
+	if (cfg_bool(c->cfg, "collector.netclass.netlink")) {
+		bool stats = cfg_bool(c->cfg, "collector.netclass_rtnl.with-stats");
+		if (stats && c->companion_enabled)
+			plog(LOG_WARN, "--collector.netclass_rtnl.with-stats reports the counters "
+				       "netdev reports, under the same names: turn the netdev "
+				       "collector off (--no-collector.netdev), or its collections fail",
+			     PLOG_END);
+		return netclass_rtnl_new(cfg_sysfs(c->cfg), p->ignored, stats,
+					 p->ignore_invalid_speed, &p->rtnl);
+	}
 	return dirscan_init(&p->dir, cfg_sysfs(c->cfg), "class/net");
 }
 
@@ -432,6 +453,7 @@ static void netclass_fini(struct collector *c)
 		for (unsigned i = 0; i < NC_HELD_MAX; i++)
 			held_close(&p->held[i]);
 		dirscan_fini(&p->dir);
+		netclass_rtnl_free(p->rtnl);
 		regex_free(p->ignored);
 	}
 	free(p);
@@ -441,8 +463,9 @@ static void netclass_fini(struct collector *c)
 const struct collector_ops collector_ops_netclass = {
 	.name = "netclass",
 	.default_enabled = true,
-	.reads = "/sys/class/net/<iface>/",
+	.reads = "/sys/class/net/<iface>/, or rtnetlink and ethtool netlink",
 	.flags = netclass_flags,
+	.companion = "netdev", /* with-stats reports netdev's counters */
 	.declare = netclass_declare,
 	.init = netclass_init,
 	.collect = netclass_collect,

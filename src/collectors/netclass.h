@@ -1,6 +1,7 @@
 /*
- * netclass: the attribute parser and series builder of the netclass collector,
- * exposed for tests and the fuzz target.
+ * netclass: the attribute parser and series builder of the netclass collector, and
+ * its netlink mode (netclass/rtnl.c), exposed for each other, tests and the fuzz
+ * targets.
  */
 #ifndef PLUMB_COLLECTOR_NETCLASS_H
 #define PLUMB_COLLECTOR_NETCLASS_H
@@ -10,6 +11,8 @@
 #include <stdint.h>
 
 #include "expo/sink.h"
+#include "lib/regex.h"
+#include "lib/rtnl.h"
 
 #define NETCLASS_ATTR_MAX 128 /* bytes of an attribute read, as node_exporter's procfs */
 
@@ -42,5 +45,35 @@ void netclass_set_attr(struct netclass_iface *ifc, const char *file, const char 
  * out. Returns 0 or -errno. */
 int netclass_emit(const struct netclass_iface *ifc, const char *device,
 		  bool ignore_invalid_speed, struct metric_sink *out);
+
+/* The families both modes report (netclass.c): one per integer attribute, in enum
+ * order, node_network_up and node_network_info. */
+extern const struct metric_desc netclass_int_descs[NC_NINT];
+extern const struct metric_desc netclass_desc_up, netclass_desc_info;
+
+/* Whether a failed read of an interface attribute (-errno) just means it is absent:
+ * missing, not permitted, or refused by the driver (EINVAL, EOPNOTSUPP). */
+bool netclass_absent(int err);
+
+/* ---- netlink mode (--collector.netclass.netlink), netclass/rtnl.c ---------------- */
+
+struct netclass_rtnl;
+
+/* Make the netlink mode's state: sysfs is the --path.sysfs root (for the attributes
+ * netlink lacks), ignored the device regex (borrowed: it must outlive the state),
+ * with_stats --collector.netclass_rtnl.with-stats. Returns 0, -ENOMEM or
+ * -ENAMETOOLONG; the caller frees *out with netclass_rtnl_free. */
+int netclass_rtnl_new(const char *sysfs, const struct regex *ignored, bool with_stats,
+		      bool ignore_invalid_speed, struct netclass_rtnl **out);
+void netclass_rtnl_free(struct netclass_rtnl *n); /* accepts NULL */
+
+/* One collection: ethtool's link modes, then every link of an RTM_GETLINK dump, into
+ * out. Returns 0 or -errno. */
+int netclass_rtnl_collect(struct netclass_rtnl *n, struct metric_sink *out);
+
+/* The series of one link (left out when its name is empty or ignored), with the link
+ * modes of the last collection and the sysfs attributes. Returns 0 or -errno. */
+int netclass_rtnl_emit(struct netclass_rtnl *n, const struct rtnl_link *l,
+		       struct metric_sink *out);
 
 #endif

@@ -6,7 +6,9 @@
  * names them so the config parser knows every flag. Add a part's table here.
  */
 #include "core/config.h"
+#include "core/selfmetrics.h"
 #include "health/health.h"
+#include "http/sdlisten.h"
 #include "http/server.h"
 #include "runtime/runtime.h"
 
@@ -16,6 +18,8 @@ const struct flag_def *const plumb_flag_tables[] = {
 	health_flags,
 	push_flags,
 	web_flags,
+	sdlisten_flags,
+	selfmetrics_flags,
 	runtime_flags,
 	NULL,
 };

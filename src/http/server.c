@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/agent.h"
+#include "http/sdlisten.h"
 #include "http/tls.h"
 #include "lib/log.h"
 #include "lib/strparse.h"
@@ -624,6 +625,17 @@ int server_bind(struct server *srv, const struct plumb_config *cfg, struct scrap
 	}
 	if ((r = load_web_config(srv, cfg)) < 0)
 		goto out_close;
+	if (sdlisten_enabled(cfg)) {
+		/* systemd's sockets instead of --web.listen-address, as node_exporter */
+		int fds[SERVER_MAX_LISTEN];
+		if ((r = sdlisten_take(fds, SERVER_MAX_LISTEN, &srv->nlisteners)) < 0)
+			goto out_close;
+		for (size_t i = 0; i < srv->nlisteners; i++)
+			srv->listeners[i] = (struct listener){ .fd = fds[i],
+							     .addr = "systemd socket",
+							     .srv = srv };
+		n = 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char host[256], port[16];
 		r = split_listen_address(addrs[i], host, sizeof(host), port, sizeof(port));

@@ -4,7 +4,8 @@
 Runs build/tests/alloc_count (see tests/alloc_count.c) twice: against node_exporter's
 fixture host with every collector compiled in switched on and the fixture flags this
 binary knows (as expo-diff picks them), and against this live machine's /proc and
-/sys with the default collectors. Each phase warms up, then counts malloc-family
+/sys with the default collectors, and live again with netdev's and netclass's netlink
+flags. plumb's own process metrics are collected too. Each phase warms up, then counts malloc-family
 calls over 100 collections rendered in both formats, plain and gzipped; any
 allocation fails the test, and alloc_count's output names the collectors that
 allocated. A third run injects one allocation per collection to prove the counter
@@ -42,6 +43,18 @@ def test_live_machine_defaults():
     check(r.returncode == 0, "steady-state scrapes allocate on this machine (exit %d)" % r.returncode)
 
 
+def test_live_machine_netlink_flags():
+    """netdev's addresses and detailed counters, and netclass's netlink mode (with its
+    ethtool dump and sysfs reads), which keep tables of their own between scrapes."""
+    r = run_tool(["--retry", "live-netlink", "--log.level=error", "--collector.disable-defaults",
+                  "--collector.netdev", "--collector.netdev.address-info",
+                  "--collector.netdev.enable-detailed-metrics", "--collector.netdev.label-ifalias",
+                  "--collector.netclass",
+                  "--collector.netclass.netlink"])
+    check(r.returncode == 0, "steady-state scrapes allocate with the netlink flags (exit %d)"
+          % r.returncode)
+
+
 def test_counter_catches_an_allocation():
     print("(this run must report a failure: it allocates on purpose)")
     r = run_tool(["--inject", "--warmup", "8", "--collections", "20", "inject",
@@ -61,4 +74,4 @@ if __name__ == "__main__":
         print("FAIL: %s is missing; build it with make tests" % TOOL)
         sys.exit(1)
     main([test_fixture_host_every_collector, test_live_machine_defaults,
-          test_counter_catches_an_allocation])
+          test_live_machine_netlink_flags, test_counter_catches_an_allocation])

@@ -2,8 +2,11 @@
 
 - deploy/systemd/plumb.service: a dynamic (or dedicated) user, NoNewPrivileges,
   ProtectSystem=strict, ProtectHome, an empty CapabilityBoundingSet,
-  SystemCallFilter=@system-service and MemoryDenyWriteExecute; `systemd-analyze verify`
-  accepts it (with ExecStart pointed at the built binary, which must exist), and
+  SystemCallFilter=@system-service and MemoryDenyWriteExecute; it requires
+  plumb.socket and serves on its socket (--web.systemd-socket), which listens on one
+  stream address without Accept (tests/e2e/test_systemd_socket.py runs the pair under
+  systemd-socket-activate); `systemd-analyze verify` accepts both units (with ExecStart
+  pointed at the built binary, which must exist), and
   `systemd-analyze security --offline=true` rates it at most 2.0, the figure README's
   Deployment section reports; plumb knows every flag ExecStart gives. The systemd
   checks are skipped where systemd-analyze is missing.
@@ -23,14 +26,15 @@ import tempfile
 from plumbtest import PLUMB, ROOT, check, help_flags, main
 
 UNIT = os.path.join(ROOT, "deploy", "systemd", "plumb.service")
+SOCKET_UNIT = os.path.join(ROOT, "deploy", "systemd", "plumb.socket")
 DAEMONSET = os.path.join(ROOT, "deploy", "kubernetes", "daemonset.yaml")
 MAX_EXPOSURE = 2.0
 
 
-def unit_settings():
-    """{key: [values in order]} of the [Service] section."""
+def unit_settings(path=UNIT, want="[Service]"):
+    """{key: [values in order]} of one section (want) of a unit file."""
     out, section = {}, None
-    with open(UNIT) as f:
+    with open(path) as f:
         for line in f:
             line = line.strip()
             if not line or line.startswith("#"):
@@ -38,7 +42,7 @@ def unit_settings():
             if line.startswith("["):
                 section = line
                 continue
-            if section == "[Service]":
+            if section == want:
                 k, _, v = line.partition("=")
                 out.setdefault(k.strip(), []).append(v.strip())
     return out
@@ -60,6 +64,26 @@ def test_unit_keys():
         check(a[2:].split("=", 1)[0] in known, "plumb does not know the flag in ExecStart: " + a)
 
 
+def test_socket_unit_keys():
+    """The service takes its socket from plumb.socket: it requires the socket unit and
+    passes --web.systemd-socket; the socket unit listens on a stream socket that plumb
+    accepts on itself (Accept=no)."""
+    s, unit = unit_settings(), unit_settings(want="[Unit]")
+    check("--web.systemd-socket" in s["ExecStart"][-1].split(),
+          "ExecStart lacks --web.systemd-socket: %r" % s["ExecStart"])
+    check(not any(a.startswith("--web.listen-address") for a in s["ExecStart"][-1].split()),
+          "ExecStart names a listen address as well as the socket")
+    check("plumb.socket" in " ".join(unit.get("Requires", [])).split(),
+          "plumb.service does not require plumb.socket")
+    sock = unit_settings(SOCKET_UNIT, "[Socket]")
+    check(sock.get("ListenStream"), "plumb.socket has no ListenStream")
+    check(sock.get("Accept", ["no"])[-1] in ("no", "false"), "plumb.socket sets Accept=yes")
+    check(not any(k.startswith("Listen") and k != "ListenStream" for k in sock),
+          "plumb.socket listens on something other than stream sockets: %s" % sorted(sock))
+    install = unit_settings(SOCKET_UNIT, "[Install]")
+    check(install.get("WantedBy") == ["sockets.target"], "plumb.socket is not wanted by sockets.target")
+
+
 def systemd_analyze():
     return shutil.which("systemd-analyze")
 
@@ -70,16 +94,18 @@ def test_unit_verifies():
         return
     check(os.access(PLUMB, os.X_OK), "no plumb binary at " + PLUMB)
     with tempfile.TemporaryDirectory(prefix="plumb-unit-") as d:
-        path = os.path.join(d, "plumb.service")
-        with open(UNIT) as f:
-            text = f.read().replace("/usr/local/bin/plumb", os.path.abspath(PLUMB))
-        with open(path, "w") as f:
-            f.write(text)
-        r = subprocess.run([systemd_analyze(), "verify", path], capture_output=True, text=True,
-                           timeout=60)
+        paths = []
+        for unit in (UNIT, SOCKET_UNIT):
+            paths.append(os.path.join(d, os.path.basename(unit)))
+            with open(unit) as f:
+                text = f.read().replace("/usr/local/bin/plumb", os.path.abspath(PLUMB))
+            with open(paths[-1], "w") as f:
+                f.write(text)
+        r = subprocess.run([systemd_analyze(), "verify"] + paths, capture_output=True,
+                           text=True, timeout=60)
         check(r.returncode == 0, "systemd-analyze verify failed:\n" + r.stdout + r.stderr)
-        # warnings about our unit (unknown keys, bad values) name its file
-        bad = [l for l in (r.stdout + r.stderr).splitlines() if "plumb.service" in l]
+        # warnings about our units (unknown keys, bad values) name their files
+        bad = [l for l in (r.stdout + r.stderr).splitlines() if "plumb.s" in l]
         check(not bad, "systemd-analyze verify complained:\n" + "\n".join(bad))
 
 
@@ -166,5 +192,5 @@ def test_daemonset_host_mounts():
 
 
 if __name__ == "__main__":
-    main([test_unit_keys, test_unit_verifies, test_unit_security_score, test_daemonset_security,
+    main([test_unit_keys, test_socket_unit_keys, test_unit_verifies, test_unit_security_score, test_daemonset_security,
           test_daemonset_resources_fit_the_benchmark, test_daemonset_host_mounts])

@@ -1,0 +1,57 @@
+/*
+ * selfmetrics: what every Prometheus exporter serves about itself.
+ *
+ * The process_* families of Prometheus's client libraries (CPU seconds, resident and
+ * virtual memory, the address-space limit, open and allowed descriptors, start time),
+ * about plumb's own process: its threads are counted in, a broker child is not. And
+ * node_exporter_build_info (node-mixin's dashboards list instances from it) with
+ * plumb_build_info, which say which build of plumb runs. --web.disable-exporter-metrics
+ * leaves the process_* families out and keeps the build information, as node_exporter
+ * does. One agent source (core/agent.h) reports all of them in every collection.
+ */
+#ifndef PLUMB_SELFMETRICS_H
+#define PLUMB_SELFMETRICS_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/resources.h"
+#include "expo/sink.h"
+
+/* --web.disable-exporter-metrics, listed in src/core/modules.c. */
+extern const struct flag_def selfmetrics_flags[];
+
+/* What /proc/PID/stat says, in its own units: clock ticks, bytes and pages. */
+struct selfmetrics_stat {
+	uint64_t utime, stime; /* CPU time in user and kernel mode, ticks */
+	uint64_t starttime;    /* start after boot, ticks */
+	uint64_t vsize;        /* virtual memory, bytes */
+	int64_t rss;           /* resident set, pages */
+};
+
+/* Parse the text of /proc/PID/stat (buf[0..len)): the command name in parentheses may
+ * hold spaces and parentheses, so fields are counted from its last ')'. Returns 0, or
+ * -EINVAL when a field is missing or is not a number. */
+int selfmetrics_parse_stat(const char *buf, size_t len, struct selfmetrics_stat *out);
+
+struct selfmetrics;
+
+/* Declare what the source holds (one procfile). Returns 0. */
+int selfmetrics_declare(const struct plumb_config *cfg, struct resources *res);
+
+/* Make the source for the process whose /proc directory is self_dir ("/proc/self";
+ * tests give a fixture), reading --web.disable-exporter-metrics from cfg. Nothing is
+ * opened yet. The caller owns *out and frees it with selfmetrics_free. Returns 0,
+ * -ENOMEM or -ENAMETOOLONG. */
+int selfmetrics_new(const struct plumb_config *cfg, const char *self_dir,
+		    struct selfmetrics **out);
+void selfmetrics_free(struct selfmetrics *s); /* accepts NULL */
+
+/* agent_source callback (ctx: a struct selfmetrics): the build information, and unless
+ * disabled the process_* families. A process value that cannot be read is left out of
+ * this collection (logged once when that starts and once when it ends), as the client
+ * libraries leave it out; the rest is still reported. Allocates nothing once the stat
+ * buffer has its size. Returns 0 or -errno from the sink. */
+int selfmetrics_collect(void *ctx, struct metric_sink *out);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * netlink: dumps and checked walks. See netlink.h.
+ */
+#include "lib/netlink.h"
+
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int nl_attr_next(struct nl_attr_iter *it, struct nl_attr *a)
+{
+	struct nlattr h;
+	if (it->len < sizeof(h))
+		return 0; /* what is left is alignment padding at most */
+	memcpy(&h, it->p, sizeof(h));
+	if (h.nla_len < sizeof(h) || h.nla_len > it->len)
+		return -EINVAL;
+	a->type = h.nla_type & NLA_TYPE_MASK;
+	a->data = it->p + NLA_HDRLEN;
+	a->len = h.nla_len - NLA_HDRLEN;
+	size_t step = NLA_ALIGN(h.nla_len);
+	if (step > it->len)
+		step = it->len;
+	it->p += step;
+	it->len -= step;
+	return 1;
+}
+
+int nl_attr_u8(const struct nl_attr *a, uint8_t *v)
+{
+	if (a->len != sizeof(*v))
+		return -EINVAL;
+	*v = a->data[0];
+	return 0;
+}
+
+int nl_attr_u16(const struct nl_attr *a, uint16_t *v)
+{
+	if (a->len != sizeof(*v))
+		return -EINVAL;
+	memcpy(v, a->data, sizeof(*v));
+	return 0;
+}
+
+int nl_attr_u32(const struct nl_attr *a, uint32_t *v)
+{
+	if (a->len != sizeof(*v))
+		return -EINVAL;
+	memcpy(v, a->data, sizeof(*v));
+	return 0;
+}
+
+struct span nl_attr_str(const struct nl_attr *a)
+{
+	const char *s = (const char *)a->data;
+	return (struct span){ s, strnlen(s, a->len) };
+}
+
+int nl_parse(const void *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done)
+{
+	const unsigned char *p = buf;
+	while (len >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+		memcpy(&h, p, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len)
+			return -EINVAL;
+		const unsigned char *payload = p + NLMSG_HDRLEN;
+		size_t plen = h.nlmsg_len - NLMSG_HDRLEN;
+		if (h.nlmsg_type == NLMSG_DONE) {
+			*done = true;
+			return 0;
+		} else if (h.nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr e;
+			if (plen < sizeof(e))
+				return -EINVAL;
+			memcpy(&e, payload, sizeof(e));
+			if (e.error == 0) { /* an acknowledgement */
+				*done = true;
+				return 0;
+			}
+			return e.error < 0 && e.error > -4096 ? e.error : -EIO;
+		} else if (h.nlmsg_type >= NLMSG_MIN_TYPE) {
+			int r = fn(ctx, h.nlmsg_type, payload, plen);
+			if (r < 0)
+				return r;
+		}
+		size_t step = NLMSG_ALIGN(h.nlmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return 0;
+}
+
+int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, size_t cap,
+	       nl_msg_fn fn, void *ctx)
+{
+	struct nlmsghdr h;
+	bool done = false;
+	int r = 0;
+	if (req_len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, req, sizeof(h));
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	if (sendto(fd, req, req_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		r = -errno;
+		goto out_close;
+	}
+	while (!done && r == 0) {
+		ssize_t n = recv(fd, buf, cap, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;
+			break;
+		}
+		r = nl_parse(buf, (size_t)n, fn, ctx, &done);
+		/* a plain request is answered by one message, without NLMSG_DONE */
+		if (!(h.nlmsg_flags & NLM_F_DUMP) && !(h.nlmsg_flags & NLM_F_ACK))
+			done = true;
+	}
+out_close:
+	close(fd);
+	return r;
+}
+
+/* nl_genl_family's callback: the family id of CTRL_CMD_NEWFAMILY into ctx. */
+static int family_id(void *ctx, uint16_t type, const unsigned char *payload, size_t len)
+{
+	uint16_t *id = ctx;
+	struct nl_attr a;
+	int r;
+	if (type != GENL_ID_CTRL || len < GENL_HDRLEN)
+		return 0;
+	struct nl_attr_iter it = nl_attrs(payload + GENL_HDRLEN, len - GENL_HDRLEN);
+	while ((r = nl_attr_next(&it, &a)) > 0)
+		if (a.type == CTRL_ATTR_FAMILY_ID)
+			return nl_attr_u16(&a, id);
+	return r;
+}
+
+int nl_genl_family(const char *name, unsigned char *buf, size_t cap, uint16_t *id)
+{
+	struct {
+		struct nlmsghdr h;
+		struct genlmsghdr g;
+		struct nlattr a;
+		char name[GENL_NAMSIZ];
+	} req;
+	size_t nlen = strlen(name) + 1;
+	if (nlen > GENL_NAMSIZ)
+		return -ENAMETOOLONG;
+	memset(&req, 0, sizeof(req));
+	req.h = (struct nlmsghdr){ .nlmsg_len = (uint32_t)NLMSG_LENGTH(GENL_HDRLEN + NLA_HDRLEN + nlen),
+				   .nlmsg_type = GENL_ID_CTRL, .nlmsg_flags = NLM_F_REQUEST,
+				   .nlmsg_seq = 1 };
+	req.g = (struct genlmsghdr){ .cmd = CTRL_CMD_GETFAMILY, .version = 1 };
+	req.a = (struct nlattr){ .nla_len = (uint16_t)(NLA_HDRLEN + nlen),
+				 .nla_type = CTRL_ATTR_FAMILY_NAME };
+	memcpy(req.name, name, nlen);
+	uint16_t got = 0;
+	int r = nl_request(NETLINK_GENERIC, &req, req.h.nlmsg_len, buf, cap, family_id, &got);
+	if (r == 0 && got == 0)
+		r = -ENOENT;
+	if (r == 0)
+		*id = got;
+	return r;
+}

@@ -1,0 +1,76 @@
+/*
+ * netlink: kernel dumps over AF_NETLINK, and bounds-checked walks of what they return.
+ *
+ * Collectors ask the kernel for tables (links, addresses, ethtool link modes) with one
+ * dump request per collection: nl_dump() opens a socket of the protocol, sends the
+ * request, and hands every data message of the reply to a callback until NLMSG_DONE,
+ * receiving into a buffer the caller keeps (no allocation). The kernel is trusted no
+ * further than a file: every length is checked, and a malformed message is -EINVAL.
+ * nl_genl_family() finds a generic netlink family's id by name (ethtool's).
+ */
+#ifndef PLUMB_NETLINK_H
+#define PLUMB_NETLINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/strparse.h"
+
+/* Room a receive buffer needs: the kernel fills dump replies up to 32 KiB. */
+#define NL_BUF_SIZE (64 * 1024)
+
+/* One attribute: its type (without the nested and byte-order flags) and payload. */
+struct nl_attr {
+	uint16_t type;
+	const unsigned char *data;
+	size_t len;
+};
+
+/* A walk over a run of attributes. */
+struct nl_attr_iter {
+	const unsigned char *p;
+	size_t len;
+};
+
+static inline struct nl_attr_iter nl_attrs(const void *p, size_t len)
+{
+	return (struct nl_attr_iter){ p, len };
+}
+
+/* The next attribute into *a. Returns 1, 0 at the end, or -EINVAL for an attribute
+ * whose length runs past the rest. */
+int nl_attr_next(struct nl_attr_iter *it, struct nl_attr *a);
+
+/* An attribute's value as an integer of exactly its size, or a string (up to its
+ * first NUL, or its whole payload). Return 0 or -EINVAL for a payload of another size. */
+int nl_attr_u8(const struct nl_attr *a, uint8_t *v);
+int nl_attr_u16(const struct nl_attr *a, uint16_t *v);
+int nl_attr_u32(const struct nl_attr *a, uint32_t *v);
+struct span nl_attr_str(const struct nl_attr *a);
+
+/* Called for each data message of a reply: its type and payload (after the netlink
+ * header). Returns 0, or -errno to stop the walk with that error. */
+typedef int (*nl_msg_fn)(void *ctx, uint16_t type, const unsigned char *payload, size_t len);
+
+/* Walk the messages in buf[0..len) (what one recv returned), calling fn for each data
+ * message. (A socket made for one request receives only the kernel's answers to it,
+ * so sequence numbers are not checked.) Sets *done at NLMSG_DONE or an
+ * acknowledgement. Returns 0, -EINVAL for a malformed message, the error an
+ * NLMSG_ERROR carries, or fn's error. */
+int nl_parse(const void *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done);
+
+/* Send req (req_len bytes, starting with a struct nlmsghdr whose type, flags and seq
+ * are set) on a new socket of protocol proto (NETLINK_ROUTE, NETLINK_GENERIC), and
+ * walk the reply with nl_parse until NLMSG_DONE, receiving into buf[cap] (aligned,
+ * NL_BUF_SIZE). A request without NLM_F_DUMP must be answered by one message, or by
+ * an acknowledgement when it asks for one. Returns 0 or -errno. */
+int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, size_t cap,
+	       nl_msg_fn fn, void *ctx);
+
+/* The id of the generic netlink family name ("ethtool"), asked of the kernel's
+ * controller, using buf[cap] to receive. Returns 0, -ENOENT when the kernel has no such
+ * family, or -errno. */
+int nl_genl_family(const char *name, unsigned char *buf, size_t cap, uint16_t *id);
+
+#endif
