@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/privop.h"
+
 int regfile_open(int dirfd, const char *path, struct stat *st)
 {
 	struct stat own;
@@ -14,9 +16,16 @@ int regfile_open(int dirfd, const char *path, struct stat *st)
 	if (!st)
 		st = &own;
 	int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0 && privop_refused(-errno)) {
+		/* not ours to read: the broker may (lib/privop.h); its refusal, if any, is
+		 * reported as the permission error it stands in for */
+		fd = privop_open(dirfd, path, false);
+		if (fd < 0)
+			return -EACCES;
+	} else if (fd < 0) {
 		/* ENXIO: a socket, or a device without a driver; neither is a file */
 		return errno == ENXIO ? -REGFILE_ENOTREG : -errno;
+	}
 	if (fstat(fd, st) < 0) {
 		r = -errno;
 		goto out_close;

@@ -14,18 +14,26 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/privop.h"
+#include "runtime/broker.h"
 #include "runtime/runtime.h"
 
 const struct flag_def runtime_flags[] = {
 	{ "runtime.user", FLAG_STRING, "nobody",
 	  "User (name or uid) to switch to after start-up when started as root. Every "
 	  "capability is dropped in any case; root keeps uid 0 without capabilities.",
+	  false },
+	{ "runtime.broker", FLAG_BOOL, "true",
+	  "Started as root, keep a privilege broker: a small process with only "
+	  "CAP_DAC_READ_SEARCH that opens read only and statfs's, for plumb, what only root may "
+	  "reach beneath the paths the collectors declared. Needs the sandbox.",
 	  false },
 	{ "runtime.sandbox", FLAG_BOOL, "true",
 	  "Confine plumb after start-up: no_new_privs, Landlock filesystem rules and a "
@@ -119,11 +127,62 @@ static void check_single_thread(void)
 	     "threads", threads > 0 ? num : strerror(-threads), PLOG_END);
 }
 
+/* privop hooks (lib/privop.h) that ask the broker in ctx. */
+static int broker_open_hook(void *ctx, const char *path, bool dir, int *fd)
+{
+	return dir ? broker_opendir(ctx, path, fd) : broker_open(ctx, path, fd);
+}
+
+static int broker_statfs_hook(void *ctx, const char *path, struct statfs *st)
+{
+	return broker_statfs(ctx, path, st);
+}
+
+/* Add path's canonical form to c as a root of kind; a path that does not exist now is
+ * left out. room holds the text, which must outlive broker_start. Returns 0 or -errno. */
+static int add_root(struct broker_conf *c, enum broker_root_kind kind, const char *path,
+		    char *room)
+{
+	if (!realpath(path, room))
+		return 0;
+	return broker_conf_add(c, kind, room);
+}
+
+/* Fork the broker for u (as root, before the drop) with the roots the parts declared
+ * (RES_BROKER_OPEN, RES_BROKER_STATFS), and hand it to the readers in src/lib. A broker
+ * that cannot start is a warning: plumb goes on without it. */
+static void start_broker(const struct resources *res, const struct priv_user *u,
+			 struct runtime *rt)
+{
+	enum { ROOTS = 2 * BROKER_MAX_ROOTS };
+	static char room[ROOTS][PATH_MAX];
+	struct broker_conf bc = { 0 };
+	size_t used = 0;
+	int r = 0;
+	for (size_t i = 0; i < res->npaths && r == 0 && used < (size_t)ROOTS; i++) {
+		unsigned flags;
+		const char *path = res_path_at(res, i, &flags);
+		if (flags & RES_BROKER_OPEN)
+			r = add_root(&bc, BROKER_ROOT_OPEN, path, room[used++]);
+		if (r == 0 && (flags & RES_BROKER_STATFS) && used < (size_t)ROOTS)
+			r = add_root(&bc, BROKER_ROOT_STATFS, path, room[used++]);
+	}
+	if (r == 0)
+		r = broker_start(&bc, u, &rt->broker);
+	if (r < 0) {
+		plog(LOG_WARN, "the privilege broker did not start; files only root may read stay "
+			       "unread", "err", strerror(-r), PLOG_END);
+		return;
+	}
+	privop_set(&(struct privop){ broker_open_hook, broker_statfs_hook, rt->broker });
+}
+
 /* Step 1: the user switch (as root; handover first) and the capability drop.
  * Returns 0 or -errno. */
-static int least_privilege(const char *user, bool root, const struct runtime_handover *ho,
-			   struct runtime *rt)
+static int least_privilege(const struct plumb_config *cfg, const struct resources *res,
+			   bool root, const struct runtime_handover *ho, struct runtime *rt)
 {
+	const char *user = cfg_str(cfg, "runtime.user");
 	struct priv_user u = { .uid = rt->uid, .gid = rt->gid };
 	int r;
 	if (root && (!user || !*user)) {
@@ -135,6 +194,11 @@ static int least_privilege(const char *user, bool root, const struct runtime_han
 		     strerror(-r), PLOG_END);
 		return r;
 	}
+	/* the broker is forked while plumb is root and has one thread; it never runs as
+	 * root, and without the sandbox (a debugging run) it is not started */
+	if (root && u.uid != 0 && cfg_bool(cfg, "runtime.broker") &&
+	    cfg_bool(cfg, "runtime.sandbox"))
+		start_broker(res, &u, rt);
 	if (root && u.uid != 0 && ho && ho->fn && (r = ho->fn(ho->ctx, u.uid, u.gid)) < 0) {
 		plog(LOG_ERROR, "could not give the runtime user the files it needs", "user", user,
 		     "err", strerror(-r), PLOG_END);
@@ -165,7 +229,7 @@ int runtime_enter(const struct plumb_config *cfg, const struct resources *res,
 	rt->uid = geteuid();
 	rt->gid = getegid();
 	check_single_thread();
-	if ((r = least_privilege(user, root, handover, rt)) < 0)
+	if ((r = least_privilege(cfg, res, root, handover, rt)) < 0)
 		return r;
 	if (!cfg_bool(cfg, "runtime.sandbox")) {
 		plog(LOG_WARN, "sandbox is off (--runtime.sandbox=false): no seccomp filter, no "
@@ -200,9 +264,16 @@ static const struct metric_desc switched_desc = {
 	METRIC_GAUGE,
 };
 
+static const struct metric_desc broker_desc = {
+	"plumb_runtime_broker_up",
+	"1 while the privilege broker answers plumb's requests to open or statfs what only "
+	"root may reach; 0 when none was started or it has gone.",
+	METRIC_GAUGE,
+};
+
 int runtime_collect(void *ctx, struct metric_sink *out)
 {
-	const struct runtime *rt = ctx;
+	struct runtime *rt = ctx;
 	int r = sink_add(out, &sandbox_desc, rt->no_new_privs,
 			 LABELS(L("feature", "no_new_privs")));
 	if (r == 0)
@@ -213,5 +284,7 @@ int runtime_collect(void *ctx, struct metric_sink *out)
 		r = sink_add(out, &abi_desc, rt->landlock_abi, NULL, 0);
 	if (r == 0)
 		r = sink_add(out, &switched_desc, rt->user_switched, NULL, 0);
+	if (r == 0)
+		r = sink_add(out, &broker_desc, rt->broker && broker_up(rt->broker), NULL, 0);
 	return r;
 }

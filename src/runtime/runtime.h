@@ -56,6 +56,7 @@ struct runtime {
 	bool seccomp;       /* the seccomp filter is in force */
 	uid_t uid;          /* after the switch */
 	gid_t gid;
+	struct broker *broker; /* the privilege broker (broker.h), or NULL when none runs */
 };
 
 /* Files made as root at start-up that the runtime user must own afterwards (the push
