@@ -44,13 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bcache_writeback wb;
 	if (bcache_writeback_parse(s.p, size, &wb) == 0) {
 		if ((!has_key(s, "rate:") && wb.rate) || (!has_key(s, "dirty:") && wb.dirty) ||
-		    (!has_key(s, "target:") && wb.target) || (!has_key(s, "next io:") && wb.next_io) ||
+		    (!has_key(s, "target:") && wb.target) ||
+		    (!has_key(s, "next io:") && wb.next_io) ||
 		    (!has_key(s, "change:") && wb.change))
 			abort();
 	}
 	struct bcache_priority pr;
 	if (bcache_priority_parse(s.p, size, &pr) == 0) {
-		if ((!has_key(s, "Unused:") && pr.unused) || (!has_key(s, "Metadata:") && pr.metadata))
+		if ((!has_key(s, "Unused:") && pr.unused) ||
+		    (!has_key(s, "Metadata:") && pr.metadata))
 			abort();
 	}
 	return 0;

@@ -201,7 +201,9 @@ static const struct {
 	  { "node_bcache_cache_available_percent",
 	    "Share of the cache holding no dirty data (free for writeback), in percent.", G },
 	  1 },
-	{ "congested", { "node_bcache_congested", "How congested bcache judges the cache.", G }, 1 },
+	{ "congested",
+	  { "node_bcache_congested", "How congested bcache judges the cache.", G },
+	  1 },
 	{ "root_usage_percent",
 	  { "node_bcache_root_usage_percent",
 	    "Fill of the btree's root node in percent; a full root deepens the tree.", G },
@@ -230,8 +232,8 @@ static const struct {
 	struct metric_desc desc;
 } bdev_totals[] = {
 	{ "stats_total/bypassed",
-	  { "node_bcache_bypassed_bytes_total", "Bytes of IO (reads and writes) that bypassed the cache.",
-	    C } },
+	  { "node_bcache_bypassed_bytes_total",
+	    "Bytes of IO (reads and writes) that bypassed the cache.", C } },
 	{ "stats_total/cache_hits",
 	  { "node_bcache_cache_hits_total", "IOs bcache found in the cache.", C } },
 	{ "stats_total/cache_misses",
@@ -270,8 +272,8 @@ static const struct {
 	struct metric_desc desc;
 } cache_values[] = {
 	{ "io_errors",
-	  { "node_bcache_io_errors", "IO errors of the cache device, decayed over io_error_halflife.",
-	    G } },
+	  { "node_bcache_io_errors",
+	    "IO errors of the cache device, decayed over io_error_halflife.", G } },
 	{ "metadata_written",
 	  { "node_bcache_metadata_written_bytes_total",
 	    "Bytes of metadata (btree and the rest) written to the cache device.", C } },
@@ -279,8 +281,8 @@ static const struct {
 	  { "node_bcache_written_bytes_total", "Bytes of data written to the cache device.", C } },
 };
 static const struct metric_desc desc_prio_unused = {
-	"node_bcache_priority_stats_unused_percent", "Share of the cache holding no data, in percent.",
-	G
+	"node_bcache_priority_stats_unused_percent",
+	"Share of the cache holding no data, in percent.", G
 };
 static const struct metric_desc desc_prio_metadata = {
 	"node_bcache_priority_stats_metadata_percent",

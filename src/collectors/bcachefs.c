@@ -155,7 +155,8 @@ int bcachefs_compression_parse(const char *buf, size_t len, const char *uuid,
 		size_t n = words(line, w, 4);
 		if (n < 3)
 			continue;
-		if (bcachefs_human_bytes(w[1], &comp) < 0 || bcachefs_human_bytes(w[2], &uncomp) < 0 ||
+		if (bcachefs_human_bytes(w[1], &comp) < 0 ||
+		    bcachefs_human_bytes(w[2], &uncomp) < 0 ||
 		    (n > 3 && bcachefs_human_bytes(w[3], &avg) < 0))
 			return -EINVAL;
 		const struct label lb[] = { L("uuid", uuid), LS("algorithm", drop_colon(w[0])) };
@@ -290,8 +291,8 @@ static int io_done_section(struct cursor c, const char *op, const char *uuid, co
 			return got;
 		if (got)
 			r = sink_add(out, &desc_dev_io_done, (double)v,
-				     LABELS(L("uuid", uuid), L("device", device), L("operation", op),
-					    LS("data_type", key)));
+				     LABELS(L("uuid", uuid), L("device", device),
+					    L("operation", op), LS("data_type", key)));
 	}
 	return r;
 }
@@ -436,8 +437,8 @@ static int collect_counters(struct bcachefs_priv *p, int fsfd, const char *uuid,
 			r = bcachefs_counter_name(name, family, sizeof(family));
 		if (r < 0)
 			break;
-		snprintf(help, sizeof(help), "bcachefs event counter %s, since the filesystem was made.",
-			 name);
+		snprintf(help, sizeof(help),
+			 "bcachefs event counter %s, since the filesystem was made.", name);
 		const struct metric_desc d = { family, help, METRIC_COUNTER };
 		r = sink_add(out, &d, (double)v, LABELS(L("uuid", uuid)));
 	}
@@ -531,13 +532,15 @@ static int collect_fs(struct bcachefs_priv *p, const char *uuid, struct metric_s
 	if (r == 0)
 		r = sink_add(out, &desc_btree_cache, (double)cache, LABELS(L("uuid", uuid)));
 	if (r == 0)
-		r = read_listing(p, fsfd, "compression_stats", uuid, bcachefs_compression_parse, out);
+		r = read_listing(p, fsfd, "compression_stats", uuid, bcachefs_compression_parse,
+				 out);
 	if (r == 0)
 		r = read_listing(p, fsfd, "errors", uuid, bcachefs_errors_parse, out);
 	if (r == 0)
 		r = collect_counters(p, fsfd, uuid, out);
 	if (r == 0)
-		r = read_listing(p, fsfd, "btree_write_stats", uuid, bcachefs_btree_writes_parse, out);
+		r = read_listing(p, fsfd, "btree_write_stats", uuid, bcachefs_btree_writes_parse,
+				 out);
 	if (r == 0)
 		r = fdscan_start(&p->scan, fsfd);
 	while (r == 0) {

@@ -196,9 +196,9 @@ int btrfs_emit_ioctl(const struct btrfsdev_survey *s, const struct btrfsdev_fs *
 		const struct label lb[] = { L("uuid", uuid), L("device", slash ? slash + 1 : path),
 					    L("btrfs_dev_uuid", du) };
 		r = sink_add(out, &desc_dev_size, (double)d->total_bytes, lb, 3);
-		if (r == 0) /* Go's uint64 difference wraps the same way */
-			r = sink_add(out, &desc_dev_unused, (double)(d->total_bytes - d->bytes_used),
-				     lb, 3);
+		uint64_t unused = d->total_bytes - d->bytes_used; /* wraps, as Go's does */
+		if (r == 0)
+			r = sink_add(out, &desc_dev_unused, (double)unused, lb, 3);
 		for (int k = 0; r == 0 && k < BTRFSDEV_NERRS; k++)
 			r = sink_add(out, &desc_dev_errors, (double)d->errs[k],
 				     LABELS(lb[0], lb[1], lb[2], L("type", kinds[k])));
@@ -276,6 +276,16 @@ struct btrfs_priv {
 	bool stuck; /* the job overran and has not returned yet */
 };
 
+/* Whether entry name of dirfd (type from the listing) is a directory, not following a
+ * symlink (Go's DirEntry.IsDir). */
+static bool is_dir(int dirfd, const char *name, unsigned char type)
+{
+	struct stat st;
+	if (type != DT_UNKNOWN)
+		return type == DT_DIR;
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* List directory rel of rd (all entries, or only directories) and read files[0..nf)
  * beneath each into p->ents, then settle them as procfs would (btrfs_settle). A listing
  * that cannot be made is rd's error. Returns 0, or -ENOMEM/-E2BIG. */
@@ -295,14 +305,12 @@ static int read_listing(struct btrfs_priv *p, struct rd *rd, const char *rel, bo
 	}
 	int e = fdscan_start(&p->scan, list.fd);
 	while (e == 0 && (e = fdscan_next(&p->scan, &name, &type)) > 0) {
-		struct stat st;
 		e = 0;
-		if (dirs_only && (type == DT_UNKNOWN ? fstatat(list.fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-							    !S_ISDIR(st.st_mode)
-						     : type != DT_DIR))
+		if (dirs_only && !is_dir(list.fd, name, type))
 			continue;
 		if (p->nents == p->ents_cap &&
-		    (r = grow_array((void **)&p->ents, &p->ents_cap, p->nents + 1, sizeof(*p->ents))) < 0)
+		    (r = grow_array((void **)&p->ents, &p->ents_cap, p->nents + 1,
+				    sizeof(*p->ents))) < 0)
 			break;
 		struct btrfs_ent *ent = &p->ents[p->nents];
 		memset(ent, 0, sizeof(*ent));
@@ -313,7 +321,8 @@ static int read_listing(struct btrfs_priv *p, struct rd *rd, const char *rel, bo
 		p->nents++;
 		if (nf == 0)
 			continue;
-		/* a link stored as a file (a copied tree) is followed; a dangling one has no files */
+		/* a link stored as a file (a copied tree) is followed; a dangling one has no
+		 * files */
 		struct rd sub = { .fd = sysfs_open_dir(list.fd, name) };
 		sub.open_err = sub.fd < 0 ? sub.fd : 0;
 		for (int k = 0; k < nf; k++) {
@@ -423,8 +432,9 @@ static int collect_fs(struct btrfs_priv *p, const char *name, const struct btrfs
 		r = sink_add(out, &desc_dev_size, (double)(p->ents[i].v[0] * 512),
 			     LABELS(L("uuid", uuid), LS("device", ent_name(p, i))));
 	if (r == 0 && (r = read_listing(p, &rd, "features", false, NULL, 0)) == 0) {
-		static const char *const unused[] = { "clone_alignment", "nodesize", "quota_override",
-						      "sectorsize", "allocation/global_rsv_reserved" };
+		static const char *const unused[] = { "clone_alignment", "nodesize",
+						      "quota_override", "sectorsize",
+						      "allocation/global_rsv_reserved" };
 		for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
 			rd_value(&rd, unused[i]);
 	}
@@ -528,7 +538,8 @@ static const struct btrfsdev_survey *survey(struct btrfs_priv *p)
 	if (dl_pool_run(p->pool, batch, 1, BTRFS_SURVEY_MS) < 0 || j->dl.state != DL_DONE) {
 		if (j->dl.state == DL_TIMEDOUT) {
 			p->stuck = true;
-			plog(LOG_WARN, "btrfs device survey overran; reporting sysfs sizes until it returns",
+			plog(LOG_WARN,
+			     "btrfs device survey overran; reporting sysfs sizes until it returns",
 			     PLOG_END);
 		}
 		return NULL;
