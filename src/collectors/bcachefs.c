@@ -367,7 +367,7 @@ int bcachefs_io_errors_parse(const char *buf, size_t len, const char *uuid,
 struct bcachefs_priv {
 	struct dirscan dir; /* /sys/fs/bcachefs */
 	struct fdscan scan; /* a filesystem's directory, or its counters/ */
-	char *buf;          /* 2 * BCACHEFS_BUF: one file, or a device's label and state */
+	char *buf; /* 2 * BCACHEFS_BUF, made on first use: a file, or a device's label and state */
 };
 
 /* Read dirfd/rel whole into buf[BCACHEFS_BUF] (dirfd < 0: a directory that is gone).
@@ -563,9 +563,6 @@ static int bcachefs_init(struct collector *c)
 		return -ENOMEM;
 	p->dir.fd = -1;
 	c->priv = p;
-	p->buf = malloc(2 * (size_t)BCACHEFS_BUF); /* touched only where files are read */
-	if (!p->buf)
-		return -ENOMEM;
 	return dirscan_init(&p->dir, cfg_sysfs(c->cfg), "fs/bcachefs");
 }
 
@@ -581,7 +578,12 @@ static int bcachefs_collect(struct collector *c, struct metric_sink *out)
 		if (!is_dir(dirscan_fd(&p->dir), name, type))
 			continue;
 		found++;
-		r = collect_fs(p, name, out);
+		/* the buffer is made when a filesystem first shows up, so hosts without
+		 * bcachefs never hold it */
+		if (!p->buf && !(p->buf = malloc(2 * (size_t)BCACHEFS_BUF)))
+			r = -ENOMEM;
+		else
+			r = collect_fs(p, name, out);
 	}
 	return r == 0 && !found ? -ENOENT : r;
 }
