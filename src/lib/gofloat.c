@@ -115,3 +115,16 @@ int go_parse_float(struct span s, double *out)
 	*out = v;
 	return 0;
 }
+
+uint64_t go_f64_to_u64(double x)
+{
+	const double two63 = 9223372036854775808.0;
+	/* amd64: below 2^63 a signed conversion (CVTTSD2SQ, whose out-of-range answer is
+	 * 2^63), else a signed conversion of x - 2^63 with the top bit set */
+	if (x < two63)
+		return x > -two63 ? (uint64_t)(int64_t)x : UINT64_C(1) << 63;
+	double y = x - two63; /* NaN lands here too */
+	if (!(y < two63))
+		return UINT64_C(1) << 63;
+	return (uint64_t)(int64_t)y | UINT64_C(1) << 63;
+}

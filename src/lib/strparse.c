@@ -27,6 +27,22 @@ bool cursor_line(struct cursor *c, struct span *line)
 	return true;
 }
 
+bool cursor_line_back(struct cursor *c, struct span *line)
+{
+	if (c->p >= c->end)
+		return false;
+	const char *e = c->end;
+	if (e[-1] == '\n')
+		e--; /* the last line's terminator */
+	const char *b = e;
+	while (b > c->p && b[-1] != '\n')
+		b--;
+	line->p = b;
+	line->len = (size_t)(e - b);
+	c->end = b;
+	return true;
+}
+
 bool span_word(struct span *s, struct span *word)
 {
 	size_t i = 0;

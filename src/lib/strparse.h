@@ -37,6 +37,12 @@ static inline struct cursor cursor_init(const char *buf, size_t len)
 /* Take the next line (without its '\n') into *line. Returns false at the end. */
 bool cursor_line(struct cursor *c, struct span *line);
 
+/* Take the last line left (without its '\n') into *line, shrinking the cursor from its
+ * end: the lines cursor_line would give, in reverse order. For parsers that must let a
+ * key's last line win where a first-wins consumer (the sink) takes their output.
+ * Returns false when no line is left. */
+bool cursor_line_back(struct cursor *c, struct span *line);
+
 /* Take the next whitespace-separated word of *s into *word, advancing *s past it.
  * Whitespace is space, tab, \r, \n, \v, \f. Returns false when no word is left. */
 bool span_word(struct span *s, struct span *word);

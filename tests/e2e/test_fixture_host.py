@@ -18,17 +18,28 @@ plumb = os.environ.get("PLUMB_BIN", os.path.join(root, "build", "plumb"))
 
 fixtures = os.path.join(root, "..", "shared", "fixtures", "node_exporter")
 # Series node_exporter's tree has that the shared copy cannot give: unpacking sys.ttar
-# lost its empty directories, one of them the attribute-less watchdog
+# lost its empty directories, among them the attribute-less watchdog
 # sys/class/watchdog/watchdog1, whose info series plumb reports as node_exporter does
-# (tests/unit/test_watchdog.c makes the directory and checks). Excused only while the
-# directory is missing, by the exact line expo-diff prints.
+# (tests/unit/test_watchdog.c makes the directory and checks), and the multipath maps'
+# paths, the empty links sys/block/dm-{5,6}/slaves/sd* (tests/unit/test_dmmultipath.c
+# makes them and checks every series). Excused only while the directory is missing, by
+# the exact lines expo-diff prints.
+MPATH_A = "{'device': 'mpathA', 'sysfs_name': 'dm-5'}"
+MPATH_B = "{'device': 'mpathB', 'sysfs_name': 'dm-6'}"
 LOST_WITH_EMPTY_DIRS = {
-    "sys/class/watchdog/watchdog1":
+    "sys/class/watchdog/watchdog1": [
         "missing  node_watchdog_info{'identity': '', 'name': 'watchdog1', 'options': '', "
-        "'pretimeout_governor': '', 'state': '', 'status': ''} 1.0",
+        "'pretimeout_governor': '', 'state': '', 'status': ''} 1.0"],
+    "sys/block/dm-5/slaves": [
+        "value    node_dmmultipath_device_paths" + MPATH_A + " = 0.0, expected 4.0",
+        "value    node_dmmultipath_device_paths_active" + MPATH_A + " = 0.0, expected 3.0",
+        "value    node_dmmultipath_device_paths_failed" + MPATH_A + " = 0.0, expected 1.0"],
+    "sys/block/dm-6/slaves": [
+        "value    node_dmmultipath_device_paths" + MPATH_B + " = 0.0, expected 2.0",
+        "value    node_dmmultipath_device_paths_active" + MPATH_B + " = 0.0, expected 2.0"],
 }
-excused = {line for d, line in LOST_WITH_EMPTY_DIRS.items()
-           if not os.path.isdir(os.path.join(fixtures, d))}
+excused = {line for d, lines in LOST_WITH_EMPTY_DIRS.items()
+           if not os.path.isdir(os.path.join(fixtures, d)) for line in lines}
 
 # Labels that hold a path beneath --path.sysfs (rapl's path) carry node_exporter's
 # relative --path.sysfs=collector/fixtures/sys, and ours the absolute path expo-diff

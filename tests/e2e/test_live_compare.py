@@ -37,7 +37,8 @@ ASAN = os.environ.get("PLUMB_ASAN") == "1"
 
 # The node_exporter collectors plumb is meant to replace.
 COLLECTORS = (
-    "arp bonding conntrack cpu cpufreq diskstats edac entropy filefd filesystem hwmon "
+    "arp bcache bcachefs bonding btrfs conntrack cpu cpufreq diskstats dmmultipath edac "
+    "entropy filefd filesystem hwmon "
     "loadavg mdadm meminfo netclass netdev netstat os powersupplyclass pressure schedstat "
     "sockstat softnet stat textfile thermal_zone time timex udp_queues uname vmstat"
 ).split()
@@ -66,6 +67,10 @@ NEWER_ONLY = {
     "node_md_raid_disks": "mdadm, fixture",
     "node_edac_channel_correctable_errors_total": "edac, fixture",
     "node_edac_channel_uncorrectable_errors_total": "edac, fixture",
+    "node_btrfs_commits_total": "btrfs commit_stats, fixture",
+    "node_btrfs_commit_seconds_total": "btrfs commit_stats, fixture",
+    "node_btrfs_last_commit_seconds": "btrfs commit_stats, fixture",
+    "node_btrfs_max_commit_seconds": "btrfs commit_stats, fixture",
 }
 # Labels a newer node_exporter added to a family 1.5 already has: plumb may carry them.
 NEWER_LABELS = {

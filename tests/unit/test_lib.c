@@ -117,6 +117,21 @@ static void words_and_fields(void)
 	while (cursor_line(&cur, &line))
 		n++;
 	CHECK_INT(n, 4);
+	/* backwards: the same lines, last first */
+	const char *texts[] = { "l1\nl2\n\nl4", "l1\nl2\n\nl4\n", "\n", "", "x" };
+	for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+		struct span fw[8], bw;
+		size_t nf = 0, nb = 0, len = strlen(texts[k]);
+		cur = cursor_init(texts[k], len);
+		while (nf < 8 && cursor_line(&cur, &fw[nf]))
+			nf++;
+		cur = cursor_init(texts[k], len);
+		while (cursor_line_back(&cur, &bw)) {
+			CHECK(nb < nf && bw.p == fw[nf - 1 - nb].p && bw.len == fw[nf - 1 - nb].len);
+			nb++;
+		}
+		CHECK_INT(nb, nf);
+	}
 	char dst[4];
 	CHECK_INT(span_copy(span_cstr("abcdef"), dst, sizeof(dst)), -ENAMETOOLONG);
 	CHECK_STR(dst, "abc");
