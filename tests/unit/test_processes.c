@@ -138,7 +138,7 @@ static void state_tables(void)
 	struct proc_states t;
 	struct proc_counts pc;
 	struct metric_sink s;
-	char name[8];
+	char name[16];
 	double v;
 	memset(&t, 0, sizeof(t));
 	for (int i = 0; i < PROC_MAX_STATES; i++) {
