@@ -348,7 +348,8 @@ static void message(struct msg *m, uint16_t type, const void *p, size_t n)
 {
 	struct nlmsghdr h = { .nlmsg_len = (uint32_t)NLMSG_LENGTH(n), .nlmsg_type = type };
 	memcpy(m->b + m->len, &h, sizeof(h));
-	memcpy(m->b + m->len + NLMSG_HDRLEN, p, n);
+	if (n)
+		memcpy(m->b + m->len + NLMSG_HDRLEN, p, n);
 	m->len += NLMSG_ALIGN(h.nlmsg_len);
 }
 
