@@ -59,8 +59,11 @@ def test_root_drops_to_nobody():
         check(not nss, "NSS modules mapped in plumb: %s" % nss)
         # every thread, also those started after the switch, is confined alike
         for tid in os.listdir("/proc/%d/task" % p.pid):
-            with open("/proc/%d/task/%s/status" % (p.pid, tid)) as f:
-                t = f.read()
+            try:
+                with open("/proc/%d/task/%s/status" % (p.pid, tid)) as f:
+                    t = f.read()
+            except FileNotFoundError:
+                continue  # a short-lived worker ended between the listing and the read
             check("Seccomp:\t2" in t and "NoNewPrivs:\t1" in t, "thread %s not confined" % tid)
         ex = scrape(p)
         for feature in ("no_new_privs", "landlock", "seccomp"):
