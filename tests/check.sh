@@ -14,6 +14,6 @@ stage suite sh tests/run-suite.sh build
 stage asan make --no-print-directory check-asan
 stage tsan make --no-print-directory check-tsan
 stage fuzz-build make --no-print-directory fuzz-build
-stage fuzz sh fuzz/run.sh build-fuzz/fuzz "${FUZZ_SECONDS:-8}"
+stage fuzz sh fuzz/run.sh build-fuzz/fuzz "${FUZZ_SECONDS:-5}"
 echo "check: $pass passed, $fail failed"
 [ "$fail" = 0 ]
