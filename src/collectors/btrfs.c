@@ -45,7 +45,6 @@
 
 #define BTRFS_SURVEY_MS 5000 /* node_exporter has no limit; filesystem's default mount-timeout */
 #define GO_SCAN_MAX 65536    /* bufio.Scanner's longest line */
-#define MOUNTINFO_MAX (16u << 20)
 #define COMMIT_MAX ((64u << 10) + 1)
 
 #define G METRIC_GAUGE
@@ -269,7 +268,7 @@ struct btrfs_priv {
 	char commit[COMMIT_MAX];
 	/* the ioctl survey */
 	const char *rootfs;
-	struct procfile mi_init, mi_self, *mi_last;
+	struct mountinfo_src mi;
 	struct mount_table mt;
 	struct dl_pool *pool;
 	struct survey_job *job;
@@ -479,26 +478,6 @@ static void survey_free(struct dl_job *dj)
 	free(j);
 }
 
-/* Bring p->mt up to date from pid 1's mountinfo, or our own when pid 1's is hidden, as
- * node_exporter reads it; unchanged tables are not parsed again. Returns 0 or -errno. */
-static int read_mounts(struct btrfs_priv *p)
-{
-	struct procfile *pf = p->mi_last;
-	if (pf && !procfile_mounts_changed(pf))
-		return 0;
-	p->mi_last = NULL;
-	pf = &p->mi_init;
-	int r = procfile_read(pf);
-	if (r == -ENOENT) {
-		pf = &p->mi_self;
-		r = procfile_read(pf);
-	}
-	if (r == 0)
-		r = mountinfo_parse(pf->buf, pf->len, &p->mt);
-	if (r == 0)
-		p->mi_last = pf;
-	return r;
-}
 
 /* Ask every btrfs mount about its devices, within BTRFS_SURVEY_MS. Returns the survey,
  * or NULL when there is none this time (no btrfs mount, no mount table, a survey still
@@ -513,7 +492,7 @@ static const struct btrfsdev_survey *survey(struct btrfs_priv *p)
 		p->stuck = false;
 		plog(LOG_INFO, "btrfs device survey returned; asking the devices again", PLOG_END);
 	}
-	if (read_mounts(p) < 0)
+	if (mountinfo_src_read(&p->mi, &p->mt) < 0)
 		return NULL; /* node_exporter logs this at debug and goes on without */
 	if (!j && !(j = p->job = calloc(1, sizeof(*j))))
 		return NULL;
@@ -552,14 +531,12 @@ static int btrfs_init(struct collector *c)
 	struct btrfs_priv *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->dir.fd = p->mi_init.fd = p->mi_self.fd = -1;
+	p->dir.fd = -1;
 	c->priv = p;
 	p->rootfs = cfg_rootfs(c->cfg);
 	int r = dirscan_init(&p->dir, cfg_sysfs(c->cfg), "fs/btrfs");
 	if (r == 0)
-		r = procfile_init(&p->mi_init, cfg_procfs(c->cfg), "1/mountinfo", MOUNTINFO_MAX);
-	if (r == 0)
-		r = procfile_init(&p->mi_self, cfg_procfs(c->cfg), "self/mountinfo", MOUNTINFO_MAX);
+		r = mountinfo_src_init(&p->mi, cfg_procfs(c->cfg));
 	return r;
 }
 
@@ -598,8 +575,7 @@ static void btrfs_fini(struct collector *c)
 		survey_free(&p->job->dl);
 	dl_pool_destroy(p->pool);
 	dirscan_fini(&p->dir);
-	procfile_fini(&p->mi_init);
-	procfile_fini(&p->mi_self);
+	mountinfo_src_fini(&p->mi);
 	mount_table_fini(&p->mt);
 	free(p->ents);
 	buf_fini(&p->names);

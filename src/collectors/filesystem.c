@@ -117,8 +117,7 @@ struct fs_result {
 };
 
 struct fs_priv {
-	struct procfile mi_init, mi_self;
-	struct procfile *mi_last;  /* the one mt was parsed from; NULL: read again */
+	struct mountinfo_src mi;
 	struct mount_table mt;
 	struct filter mp_filter, fs_filter;
 	const char *rootfs;
@@ -413,26 +412,40 @@ static int reserve_scrape(struct fs_priv *p, size_t n)
 	return 0;
 }
 
-/* Bring p->mt up to date: read and parse pid 1's mountinfo, or our own when pid 1's
- * does not exist (hidepid), unless the one last parsed is unchanged. Returns 0 or
- * -errno (then the next call reads again). */
-static int read_mountinfo(struct fs_priv *p)
+int mountinfo_src_init(struct mountinfo_src *m, const char *procfs)
 {
-	struct procfile *pf = p->mi_last;
+	m->init.fd = m->self.fd = -1;
+	m->last = NULL;
+	int r = procfile_init(&m->init, procfs, "1/mountinfo", MOUNTINFO_MAX);
+	if (r == 0)
+		r = procfile_init(&m->self, procfs, "self/mountinfo", MOUNTINFO_MAX);
+	return r;
+}
+
+int mountinfo_src_read(struct mountinfo_src *m, struct mount_table *t)
+{
+	struct procfile *pf = m->last;
 	if (pf && !procfile_mounts_changed(pf))
-		return 0; /* p->mt still describes the table */
-	p->mi_last = NULL;
-	pf = &p->mi_init;
+		return 0; /* t still describes the table */
+	m->last = NULL;
+	pf = &m->init;
 	int r = procfile_read(pf);
 	if (r == -ENOENT) {
-		pf = &p->mi_self;
+		pf = &m->self;
 		r = procfile_read(pf);
 	}
 	if (r == 0)
-		r = mountinfo_parse(pf->buf, pf->len, &p->mt);
+		r = mountinfo_parse(pf->buf, pf->len, t);
 	if (r == 0)
-		p->mi_last = pf;
+		m->last = pf;
 	return r;
+}
+
+void mountinfo_src_fini(struct mountinfo_src *m)
+{
+	procfile_fini(&m->init);
+	procfile_fini(&m->self);
+	m->last = NULL;
 }
 
 /* Decide what mount i needs: filtered out, already stuck, or a statfs (queued into
@@ -587,7 +600,7 @@ static int fs_collect(struct collector *c, struct metric_sink *out)
 {
 	struct fs_priv *p = c->priv;
 	size_t cursor = 0, nb = 0;
-	int r = read_mountinfo(p);
+	int r = mountinfo_src_read(&p->mi, &p->mt);
 	if (r < 0)
 		return r;
 	r = reserve_scrape(p, p->mt.n);
@@ -652,11 +665,8 @@ static int fs_init(struct collector *c)
 	if (!p)
 		return -ENOMEM;
 	c->priv = p;
-	p->mi_init.fd = p->mi_self.fd = -1;
 	p->rootfs = cfg_rootfs(cfg);
-	int r = procfile_init(&p->mi_init, cfg_procfs(cfg), "1/mountinfo", MOUNTINFO_MAX);
-	if (r == 0)
-		r = procfile_init(&p->mi_self, cfg_procfs(cfg), "self/mountinfo", MOUNTINFO_MAX);
+	int r = mountinfo_src_init(&p->mi, cfg_procfs(cfg));
 	if (r == 0)
 		r = setup_filter(cfg, &p->mp_filter, "collector.filesystem.mount-points-exclude",
 				 "collector.filesystem.mount-points-include",
@@ -697,8 +707,7 @@ static void fs_fini(struct collector *c)
 	filter_fini(&p->mp_filter);
 	filter_fini(&p->fs_filter);
 	mount_table_fini(&p->mt);
-	procfile_fini(&p->mi_init);
-	procfile_fini(&p->mi_self);
+	mountinfo_src_fini(&p->mi);
 	free(p);
 	c->priv = NULL;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lib/buf.h"
+#include "lib/procfile.h"
 #include "lib/strparse.h"
 
 /* One mount as the kernel lists it. Strings are decoded (the kernel's \040, \011, \012
@@ -39,6 +40,23 @@ int mountinfo_parse(const char *buf, size_t len, struct mount_table *t);
 
 /* Free t's memory; accepts a zeroed table. */
 void mount_table_fini(struct mount_table *t);
+
+/* The mount table's source: pid 1's mountinfo, or plumb's own when pid 1's is hidden
+ * (hidepid), as node_exporter reads it; both held open, and the table parsed again only
+ * when the kernel flags a change (procfile_mounts_changed). Owned by one collector. */
+struct mountinfo_src {
+	struct procfile init, self;
+	struct procfile *last; /* the one the table was last parsed from; NULL: read again */
+};
+
+/* Set m up for the mountinfo files under procfs (not opened yet). Returns 0 or
+ * -ENAMETOOLONG; mountinfo_src_fini applies either way. */
+int mountinfo_src_init(struct mountinfo_src *m, const char *procfs);
+/* Bring t up to date from m: read and parse again unless the table last parsed is
+ * unchanged. Returns 0 or -errno (then the next call reads again). */
+int mountinfo_src_read(struct mountinfo_src *m, struct mount_table *t);
+/* Close m's files; accepts a zeroed or half-initialised m. */
+void mountinfo_src_fini(struct mountinfo_src *m);
 
 /* Accessors for an entry's strings. */
 static inline const char *mount_str(const struct mount_table *t, uint32_t off)
