@@ -80,9 +80,9 @@ int sysfs_read(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
 	int r = 0;
 	ssize_t n;
 	*len = 0;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = regfile_open(dirfd, name, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	do
 		n = read(fd, buf, cap);
 	while (n < 0 && errno == EINTR);

@@ -17,8 +17,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/bundle.h"
 #include "lib/procfile.h"
 #include "lib/regfile.h"
+#include "lib/sysfs.h"
 #include "t.h"
 #include "tmptree.h"
 
@@ -155,6 +157,15 @@ static void test_procfile_readers(void)
 	CHECK_INT(read_attr(dirfd, "to-fifo", buf, sizeof(buf)), -REGFILE_ENOTREG);
 	CHECK_INT(read_attr(dirfd, "file", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "0.5 0.25 0.125 1/2 3");
+	/* the later readers go through regfile too: on a FIFO each refuses, not blocks */
+	CHECK_INT(sysfs_read(dirfd, "fifo", buf, sizeof(buf), &len), -REGFILE_ENOTREG);
+	CHECK_INT(read_file_dirfd(dirfd, "to-fifo", buf, sizeof(buf), &len), -REGFILE_ENOTREG);
+	struct stat st;
+	CHECK_INT(bundle_open(dirfd, "fifo", &st), -REGFILE_ENOTREG);
+	int fd = bundle_open(dirfd, "file", &st);
+	CHECK(fd >= 0 && st.st_size == 21);
+	if (fd >= 0)
+		close(fd);
 	close(dirfd);
 }
 
