@@ -250,7 +250,7 @@ static void print_help(const struct plumb_config *cfg)
 {
 	printf("usage: plumb [<flags>]\n\n"
 	       "A node agent that serves the host's metrics as node_exporter does.\n\nFlags:\n"
-	       "  -h, --help                 Show this help and exit.\n"
+	       "  -h, --help                 Show this help and exit (--help-long: the same).\n"
 	       "      --version              Show the version and exit.\n");
 	for (size_t i = 0; i < cfg->n; i++) {
 		const struct flag_def *d = cfg->entries[i].def;
@@ -307,7 +307,8 @@ int cfg_parse(int argc, char **argv, struct plumb_config **out)
 		goto out_free;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 ||
+		    strcmp(a, "--help-long") == 0) {
 			print_help(cfg);
 			r = 1;
 			goto out_free;

@@ -41,6 +41,9 @@ def test_help_format_and_core_flags():
     lines = help_lines()
     check(re.match(r"^  -h, --help +\S", lines[0]), "first flag line is not -h, --help: %r" % lines[0])
     check(re.match(r"^      --version +\S", lines[1]), "second flag line is not --version: %r" % lines[1])
+    long_out = run(["--help-long"])
+    check(long_out.returncode == 0 and long_out.stdout == run(["--help"]).stdout,
+          "--help-long (node_exporter's spelling) does not print the same as --help")
     seen = {}
     for line in lines[2:]:
         if not line.strip():
