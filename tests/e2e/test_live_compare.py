@@ -35,12 +35,16 @@ PLUMB = os.environ.get("PLUMB_BIN", os.path.join(root, "build", "plumb"))
 NODE_EXPORTER = os.environ.get("NODE_EXPORTER_BIN", "/usr/bin/prometheus-node-exporter")
 ASAN = os.environ.get("PLUMB_ASAN") == "1"
 
-# The node_exporter collectors plumb is meant to replace.
+# The node_exporter collectors plumb is meant to replace: all of them, default and optional,
+# but the ones node_exporter deprecated (ntp, runit, supervisord). Both turn them all on.
 COLLECTORS = (
-    "arp bcache bcachefs bonding btrfs conntrack cpu cpufreq diskstats dmmultipath edac "
-    "entropy filefd filesystem hwmon "
-    "loadavg mdadm meminfo netclass netdev netstat os powersupplyclass pressure schedstat "
-    "sockstat softnet stat textfile thermal_zone time timex udp_queues uname vmstat"
+    "arp bcache bcachefs bonding btrfs buddyinfo cgroups conntrack cpu cpu_vulnerabilities "
+    "cpufreq diskstats dmi dmmultipath drbd drm edac entropy ethtool fibrechannel filefd "
+    "filesystem hwmon infiniband interrupts ipvs kernel_hung ksmd lnstat loadavg logind mdadm "
+    "meminfo meminfo_numa mountstats netclass netdev netstat network_route nfs nfsd nvme "
+    "nvmesubsystem os perf powersupplyclass pressure processes qdisc rapl schedstat selinux "
+    "slabinfo sockstat softirqs softnet stat swap sysctl systemd tapestats tcpstat textfile "
+    "thermal_zone time timex udp_queues uname vmstat watchdog wifi xfrm xfs zfs zoneinfo"
 ).split()
 
 # Not compared: the Go exporter's own runtime and HTTP metrics, its build label, and a
@@ -71,6 +75,7 @@ NEWER_ONLY = {
     "node_btrfs_commit_seconds_total": "btrfs commit_stats, fixture",
     "node_btrfs_last_commit_seconds": "btrfs commit_stats, fixture",
     "node_btrfs_max_commit_seconds": "btrfs commit_stats, fixture",
+    "node_ksmd_general_profit_bytes": "ksmd general_profit (kernel 6.4), fixture",
 }
 # Labels a newer node_exporter added to a family 1.5 already has: plumb may carry them.
 NEWER_LABELS = {
