@@ -24,18 +24,8 @@
 #include "collectors/processes.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
+#include "lib/pidstat.h"
 #include "lib/procfile.h"
-
-/* The fields after the state that procfs reads as signed (the rest are unsigned), by
- * position after the state (1 = ppid): ppid, pgrp, session, tty_nr, tpgid, cutime,
- * cstime, priority, nice, num_threads, itrealvalue, rss, exit_signal, guest_time,
- * cguest_time. */
-#define STAT_NUMBERS 41
-#define STAT_NUM_THREADS 17
-static const uint64_t stat_signed = (1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 4) |
-				    (1ull << 5) | (1ull << 13) | (1ull << 14) | (1ull << 15) |
-				    (1ull << 16) | (1ull << 17) | (1ull << 18) | (1ull << 21) |
-				    (1ull << 35) | (1ull << 40) | (1ull << 41);
 
 /* A stat file is about 300 bytes; far more than any kernel writes. */
 #define STAT_MAX 4096
@@ -69,31 +59,6 @@ struct proc_priv {
 	struct proc_counts counts;
 	char stat[STAT_MAX];      /* the stat file being read */
 };
-
-int processes_stat_parse(const char *buf, size_t len, struct span *state, int64_t *threads)
-{
-	const char *l = memchr(buf, '(', len), *r = memrchr(buf, ')', len);
-	if (!l || !r || r < l || (size_t)(r - buf) + 2 > len)
-		return -EINVAL;
-	struct span s = { r + 2, len - (size_t)(r + 2 - buf) }, w;
-	if (!span_word(&s, state))
-		return -EINVAL;
-	for (int i = 1; i <= STAT_NUMBERS; i++) {
-		int64_t iv;
-		uint64_t uv;
-		if (!span_word(&s, &w))
-			return -EINVAL;
-		if (!(stat_signed & (1ull << i))) {
-			if (span_u64_auto(w, &uv) < 0)
-				return -EINVAL;
-		} else if (span_i64_auto(w, &iv) < 0) {
-			return -EINVAL;
-		} else if (i == STAT_NUM_THREADS) {
-			*threads = iv;
-		}
-	}
-	return 0;
-}
 
 int proc_states_add(struct proc_states *t, struct span s)
 {
@@ -137,14 +102,13 @@ int processes_emit(const struct proc_counts *pc, uint64_t max_threads, uint64_t 
 	return r;
 }
 
-/* Read the stat at dirfd/rel into p->stat and parse it. Returns 0, -errno from the read
- * or -EINVAL. */
-static int read_stat(struct proc_priv *p, int dirfd, const char *rel, struct span *state,
-		     int64_t *threads)
+/* Read the stat at dirfd/rel into p->stat and parse it into *st (whose state points
+ * into p->stat). Returns 0, -errno from the read or -EINVAL. */
+static int read_stat(struct proc_priv *p, int dirfd, const char *rel, struct pidstat *st)
 {
 	size_t len;
 	int r = read_file_dirfd(dirfd, rel, p->stat, sizeof(p->stat), &len);
-	return r < 0 ? r : processes_stat_parse(p->stat, len, state, threads);
+	return r < 0 ? r : pidstat_parse(p->stat, len, st);
 }
 
 /* A process or thread that ended while it was read. */
@@ -160,8 +124,8 @@ static int count_threads(struct proc_priv *p, const char *name, int64_t pid, str
 	char rel[300];
 	const char *tname;
 	unsigned char type;
-	struct span state;
-	int64_t tid, ignored;
+	struct pidstat st;
+	int64_t tid;
 	snprintf(rel, sizeof(rel), "%s/task", name);
 	int fd = openat(dirscan_fd(&p->proc), rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -176,9 +140,9 @@ static int count_threads(struct proc_priv *p, const char *name, int64_t pid, str
 			continue;
 		}
 		snprintf(rel, sizeof(rel), "%s/stat", tname);
-		r = read_stat(p, fd, rel, &state, &ignored);
+		r = read_stat(p, fd, rel, &st);
 		if (r == 0)
-			r = proc_states_add(&p->counts.threads_by_state, state);
+			r = proc_states_add(&p->counts.threads_by_state, st.state);
 		else if (gone(r))
 			r = 0;
 	}
@@ -191,23 +155,23 @@ static int count_process(struct proc_priv *p, const char *name)
 {
 	char rel[300];
 	char pstate[PROC_STATE_MAX];
-	struct span state;
-	int64_t pid, threads = 0;
+	struct pidstat st;
+	int64_t pid;
 	if (span_i64(span_cstr(name), &pid) < 0)
 		return 0; /* not a process */
 	snprintf(rel, sizeof(rel), "%s/stat", name);
-	int r = read_stat(p, dirscan_fd(&p->proc), rel, &state, &threads);
+	int r = read_stat(p, dirscan_fd(&p->proc), rel, &st);
 	if (gone(r))
 		return 0;
 	if (r == 0)
-		r = proc_states_add(&p->counts.procs, state);
+		r = proc_states_add(&p->counts.procs, st.state);
 	if (r < 0)
 		return r;
 	p->counts.pids++;
-	p->counts.threads += (uint64_t)threads;
+	p->counts.threads += (uint64_t)st.num_threads;
 	/* the state is kept before p->stat is read again for the threads */
-	memcpy(pstate, state.p, state.len);
-	return count_threads(p, name, pid, (struct span){ pstate, state.len });
+	memcpy(pstate, st.state.p, st.state.len);
+	return count_threads(p, name, pid, (struct span){ pstate, st.state.len });
 }
 
 /* Read /proc/sys/kernel/<name> as an unsigned decimal. Returns 0 or -errno. */

@@ -31,14 +31,6 @@ struct proc_counts {
 	struct proc_states threads_by_state; /* threads (tasks) by state */
 };
 
-/* Parse the text of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat (buf[0..len),
- * need not be NUL-terminated) as node_exporter (prometheus/procfs) does: the command is
- * between the first '(' and the last ')'; after the byte following that ')' come the
- * state word and 41 integers (the fields up to cguest_time, signed or unsigned as the
- * kernel prints them). *state gets the state word (pointing into buf), *threads the
- * num_threads field. Returns 0 or -EINVAL. */
-int processes_stat_parse(const char *buf, size_t len, struct span *state, int64_t *threads);
-
 /* Count one more in state s. Returns 0, -EINVAL for a state longer than PROC_STATE_MAX,
  * or -E2BIG past PROC_MAX_STATES states. */
 int proc_states_add(struct proc_states *t, struct span s);

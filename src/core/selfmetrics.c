@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lib/fdscan.h"
+#include "lib/pidstat.h"
 #include "lib/log.h"
 #include "lib/procfile.h"
 #include "lib/strparse.h"
@@ -153,40 +154,6 @@ struct selfmetrics {
 	struct fdscan scan;   /* counts fd/ where its size does not */
 };
 
-int selfmetrics_parse_stat(const char *buf, size_t len, struct selfmetrics_stat *out)
-{
-	const char *close = NULL;
-	for (size_t i = len; i > 0; i--) {
-		if (buf[i - 1] == ')') {
-			close = buf + i - 1;
-			break;
-		}
-	}
-	if (!close)
-		return -EINVAL;
-	/* fields 3 (state) on; utime is the 14th field, rss the 24th */
-	struct span rest = { close + 1, len - (size_t)(close + 1 - buf) }, w;
-	struct selfmetrics_stat st = { 0 };
-	int r = 0;
-	unsigned field = 3;
-	for (; field <= 24 && r == 0 && span_word(&rest, &w); field++) {
-		if (field == 14)
-			r = span_u64(w, &st.utime);
-		else if (field == 15)
-			r = span_u64(w, &st.stime);
-		else if (field == 22)
-			r = span_u64(w, &st.starttime);
-		else if (field == 23)
-			r = span_u64(w, &st.vsize);
-		else if (field == 24)
-			r = span_i64(w, &st.rss);
-	}
-	if (r < 0 || field <= 24)
-		return -EINVAL;
-	*out = st;
-	return 0;
-}
-
 int selfmetrics_declare(const struct plumb_config *cfg, struct resources *res)
 {
 	(void)cfg;
@@ -309,13 +276,13 @@ static void log_change(struct selfmetrics *s, int err)
 int selfmetrics_collect(void *ctx, struct metric_sink *out)
 {
 	struct selfmetrics *s = ctx;
-	struct selfmetrics_stat st;
+	struct pidstat st;
 	int r = add_build(out);
 	if (r < 0 || !s->process)
 		return r;
 	int err = procfile_read(&s->stat);
 	if (err == 0)
-		err = selfmetrics_parse_stat(s->stat.buf, s->stat.len, &st);
+		err = pidstat_parse(s->stat.buf, s->stat.len, &st);
 	if (err == 0) {
 		r = sink_gauge(out, &desc_cpu, (double)(st.utime + st.stime) / SELF_USER_HZ);
 		if (r == 0)

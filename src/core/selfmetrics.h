@@ -21,19 +21,6 @@
 /* --web.disable-exporter-metrics, listed in src/core/modules.c. */
 extern const struct flag_def selfmetrics_flags[];
 
-/* What /proc/PID/stat says, in its own units: clock ticks, bytes and pages. */
-struct selfmetrics_stat {
-	uint64_t utime, stime; /* CPU time in user and kernel mode, ticks */
-	uint64_t starttime;    /* start after boot, ticks */
-	uint64_t vsize;        /* virtual memory, bytes */
-	int64_t rss;           /* resident set, pages */
-};
-
-/* Parse the text of /proc/PID/stat (buf[0..len)): the command name in parentheses may
- * hold spaces and parentheses, so fields are counted from its last ')'. Returns 0, or
- * -EINVAL when a field is missing or is not a number. */
-int selfmetrics_parse_stat(const char *buf, size_t len, struct selfmetrics_stat *out);
-
 struct selfmetrics;
 
 /* Declare what the source holds (one procfile). Returns 0. */

@@ -1,7 +1,7 @@
 /*
  * test_processes: the processes collector on the fixture host, on a tree with threads,
- * ended processes and odd entries, without its limits, and the stat parser on cut and
- * garbled lines.
+ * ended processes and odd entries, and without its limits (lib/pidstat's parser has
+ * test_pidstat).
  */
 #include <stdio.h>
 
@@ -103,35 +103,6 @@ static void missing_proc(void)
 	buf_fini(&out);
 }
 
-/* The stat parser: the command ends at the last ')'; 41 numbers must follow the state,
- * unsigned ones without a sign. */
-static void stat_parser(void)
-{
-	char line[400];
-	struct span st;
-	int64_t n = -1;
-	stat_line(line, sizeof(line), "we(ird) )", "D", 7);
-	CHECK_INT(processes_stat_parse(line, strlen(line), &st, &n), 0);
-	CHECK(span_eq(st, "D"));
-	CHECK_INT(n, 7);
-	stat_line(line, sizeof(line), "x", "S", -2);
-	CHECK_INT(processes_stat_parse(line, strlen(line), &st, &n), 0);
-	CHECK_INT(n, -2);
-	static const char *const bad[] = {
-		"", "1 x S 0", "1 (x", "1 x) S", ")(", "1 (x)", "1 (x) ", "1 (x) S",
-		"1 (x) S 0 1 1 0 -1 4194560 9061 9416027 94 2620 36 98 54406 13885 20 0 1 0 29",
-	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK_INT(processes_stat_parse(bad[i], strlen(bad[i]), &st, &n), -EINVAL);
-	/* flags (the 7th number) is unsigned: a sign fails it */
-	stat_line(line, sizeof(line), "x", "S", 1);
-	char *flagsp = strstr(line, "4194560");
-	CHECK(flagsp != NULL);
-	if (flagsp)
-		*flagsp = '-';
-	CHECK_INT(processes_stat_parse(line, strlen(line), &st, &n), -EINVAL);
-}
-
 /* The state tables are bounded. */
 static void state_tables(void)
 {
@@ -167,7 +138,6 @@ int main(void)
 	RUN(fixture_values);
 	RUN(threads_and_leftovers);
 	RUN(missing_proc);
-	RUN(stat_parser);
 	RUN(state_tables);
 	return T_DONE("test_processes");
 }

@@ -1,13 +1,14 @@
 /*
  * test_selfmetrics: the process_* and build-information families, on this test's own
  * process (compared with what the kernel says by other routes), on a fixture process
- * directory (garbled and missing files included), with --web.disable-exporter-metrics,
- * and the /proc/PID/stat parser against hostile lines.
+ * directory (garbled and missing files included), and with --web.disable-exporter-metrics
+ * (lib/pidstat's parser has test_pidstat).
  */
 #include <dirent.h>
 #include <sys/resource.h>
 
 #include "core/selfmetrics.h"
+#include "lib/pidstat.h"
 #include "lib/procfile.h"
 #include "harness.h"
 #include "tmptree.h"
@@ -70,7 +71,7 @@ static void own_process(void)
 {
 	const char *none[] = { NULL };
 	struct buf out = { 0 };
-	struct selfmetrics_stat st;
+	struct pidstat st;
 	char stat[4096];
 	size_t len = 0;
 	CHECK_INT(run_self("/proc/self", none, &out), 0);
@@ -86,7 +87,7 @@ static void own_process(void)
 	CHECK(strstr(out.p, "# TYPE process_start_time_seconds gauge\n") != NULL);
 	/* the values, against the kernel's other ways of saying them */
 	CHECK_INT(read_file_at(NULL, "/proc/self/stat", stat, sizeof(stat), &len), 0);
-	CHECK_INT(selfmetrics_parse_stat(stat, len, &st), 0);
+	CHECK_INT(pidstat_parse(stat, len, &st), 0);
 	double start = series_value(out.p, "process_start_time_seconds");
 	CHECK(fabs(start - (kernel_btime() + (double)st.starttime / 100)) < 0.001);
 	double rss = series_value(out.p, "process_resident_memory_bytes");
@@ -163,42 +164,10 @@ static void fixture_process(void)
 	buf_fini(&out);
 }
 
-static void hostile_stat(void)
-{
-	static const struct {
-		const char *text;
-		int ok;
-	} cases[] = {
-		{ "", 0 },
-		{ "1 (x", 0 },
-		{ "1 (x) S", 0 },
-		{ "1 (x) S 1 1 1 0 -1 0 0 0 0 0 5 7 0 0 20 0 1 0 250 4096", 0 }, /* no rss */
-		{ "1 (x) S 1 1 1 0 -1 0 0 0 0 0 5 7 0 0 20 0 1 0 250 4096 -3", 1 },
-		{ "1 (x) S 1 1 1 0 -1 0 0 0 0 0 -5 7 0 0 20 0 1 0 250 4096 3", 0 },
-		{ "1 (x) S 1 1 1 0 -1 0 0 0 0 0 5 7 0 0 20 0 1 0 25x0 4096 3", 0 },
-		{ "1 (x) S 1 1 1 0 -1 0 0 0 0 0 99999999999999999999 7 0 0 20 0 1 0 2 4 3", 0 },
-		{ "1 ()) S 1 1 1 0 -1 0 0 0 0 0 5 7 0 0 20 0 1 0 250 4096 3 x y z", 1 },
-		{ "1 (a) b) S 1 1 1 0 -1 0 0 0 0 0 5 7 0 0 20 0 1 0 250 4096 3\n", 1 },
-		{ "1 (x\n) S 1 1 1 0 -1 0 0 0 0 0 5 7 0 0 20 0 1 0 250 4096 3", 1 },
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct selfmetrics_stat st = { 0 };
-		CHECK_RESULT(selfmetrics_parse_stat(cases[i].text, strlen(cases[i].text), &st),
-			     cases[i].ok);
-		if (cases[i].ok) {
-			CHECK_INT(st.utime, 5);
-			CHECK_INT(st.stime, 7);
-			CHECK_INT(st.starttime, 250);
-			CHECK_INT(st.vsize, 4096);
-		}
-	}
-}
-
 int main(void)
 {
 	RUN(own_process);
 	RUN(disabled);
 	RUN(fixture_process);
-	RUN(hostile_stat);
 	return T_DONE("test_selfmetrics");
 }
