@@ -8,6 +8,7 @@
 #include <linux/netlink.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int nl_attr_next(struct nl_attr_iter *it, struct nl_attr *a)
@@ -96,15 +97,36 @@ int nl_parse(const void *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done)
 	return 0;
 }
 
-int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, size_t cap,
-	       nl_msg_fn fn, void *ctx)
+/* Set fd's receive timeout to what is left until end; -ETIMEDOUT once it has passed. */
+static int recv_limit(int fd, const struct timespec *end)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long left_us = (long long)(end->tv_sec - now.tv_sec) * 1000000 +
+			    (end->tv_nsec - now.tv_nsec) / 1000;
+	if (left_us <= 0)
+		return -ETIMEDOUT;
+	struct timeval tv = { .tv_sec = left_us / 1000000, .tv_usec = left_us % 1000000 };
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ? -errno : 0;
+}
+
+int nl_request_within(int proto, const void *req, size_t req_len, unsigned char *buf,
+		      size_t cap, nl_msg_fn fn, void *ctx, unsigned timeout_ms)
 {
 	struct nlmsghdr h;
+	struct timespec end;
 	bool done = false;
 	int r = 0;
-	if (req_len < sizeof(h))
+	if (req_len < sizeof(h) || timeout_ms == 0)
 		return -EINVAL;
 	memcpy(&h, req, sizeof(h));
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
 	if (fd < 0)
 		return -errno;
@@ -114,9 +136,15 @@ int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, s
 		goto out_close;
 	}
 	while (!done && r == 0) {
+		if ((r = recv_limit(fd, &end)) < 0)
+			break;
 		ssize_t n = recv(fd, buf, cap, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			r = -ETIMEDOUT;
+			break;
+		}
 		if (n <= 0) {
 			r = n < 0 ? -errno : -EIO;
 			break;
@@ -129,6 +157,12 @@ int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, s
 out_close:
 	close(fd);
 	return r;
+}
+
+int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, size_t cap,
+	       nl_msg_fn fn, void *ctx)
+{
+	return nl_request_within(proto, req, req_len, buf, cap, fn, ctx, NL_TIMEOUT_MS);
 }
 
 /* nl_genl_family's callback: the family id of CTRL_CMD_NEWFAMILY into ctx. */

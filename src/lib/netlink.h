@@ -6,7 +6,9 @@
  * request, and hands every data message of the reply to a callback until NLMSG_DONE,
  * receiving into a buffer the caller keeps (no allocation). The kernel is trusted no
  * further than a file: every length is checked, and a malformed message is -EINVAL.
- * nl_genl_family() finds a generic netlink family's id by name (ethtool's).
+ * nl_genl_family() finds a generic netlink family's id by name (ethtool's). Every
+ * request is bounded in time (a driver that holds rtnl_lock can stall a dump): one that
+ * has not finished within its limit is given up as -ETIMEDOUT.
  */
 #ifndef PLUMB_NETLINK_H
 #define PLUMB_NETLINK_H
@@ -16,6 +18,9 @@
 #include <stdint.h>
 
 #include "lib/strparse.h"
+
+/* How long nl_request waits for the whole reply. */
+#define NL_TIMEOUT_MS 5000
 
 /* Room a receive buffer needs: the kernel fills dump replies up to 32 KiB. */
 #define NL_BUF_SIZE (64 * 1024)
@@ -64,9 +69,15 @@ int nl_parse(const void *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done);
  * are set) on a new socket of protocol proto (NETLINK_ROUTE, NETLINK_GENERIC), and
  * walk the reply with nl_parse until NLMSG_DONE, receiving into buf[cap] (aligned,
  * NL_BUF_SIZE). A request without NLM_F_DUMP must be answered by one message, or by
- * an acknowledgement when it asks for one. Returns 0 or -errno. */
+ * an acknowledgement when it asks for one. Gives up after NL_TIMEOUT_MS. Returns 0,
+ * -ETIMEDOUT, or -errno. */
 int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, size_t cap,
 	       nl_msg_fn fn, void *ctx);
+
+/* nl_request with the whole reply bounded by timeout_ms (>= 1) instead of
+ * NL_TIMEOUT_MS: for collectors with a timeout flag of their own. */
+int nl_request_within(int proto, const void *req, size_t req_len, unsigned char *buf,
+		      size_t cap, nl_msg_fn fn, void *ctx, unsigned timeout_ms);
 
 /* The id of the generic netlink family name ("ethtool"), asked of the kernel's
  * controller, using buf[cap] to receive. Returns 0, -ENOENT when the kernel has no such
