@@ -10,6 +10,7 @@ are refused ("permission denied"), which is what the broker is for. When the bro
 killed plumb logs it once, keeps serving, and reports plumb_runtime_broker_up 0.
 Needs root (mount, the uid switch); skipped otherwise.
 """
+# suite: alone (mounts a tmpfs below a root-only folder on the host; tests/run-suite.sh)
 import os
 import pwd
 import shutil

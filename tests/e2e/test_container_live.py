@@ -23,6 +23,7 @@ Skips, saying why, when not root, with no container collector, or with no writab
 cgroup hierarchy. Cleans up in `finally`: kills the child, moves no other process,
 removes the cgroups and restores subtree_control.
 """
+# suite: alone (makes cgroups on the host; tests/run-suite.sh)
 import errno
 import os
 import select

@@ -19,6 +19,7 @@ Skips, saying why, when not root, without ip, or without a writable cgroup hiera
 Cleans up in `finally`: kills the process, deletes the namespace (which deletes the
 pair) and removes the cgroups.
 """
+# suite: alone (makes a cgroup and a veth end on the host; tests/run-suite.sh)
 import os
 import shutil
 import signal

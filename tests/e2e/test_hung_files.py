@@ -24,6 +24,7 @@ around it and still ends when told to:
 Every wait here is bounded generously (15 s for what takes 8 at most); nothing
 asserts how fast anything is. Skips when /dev/fuse or hangfs is unavailable.
 """
+# suite: alone (mounts a hanging FUSE file system on the host; tests/run-suite.sh)
 import json
 import os
 import signal

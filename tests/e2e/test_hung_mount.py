@@ -12,6 +12,7 @@ normally again. Whatever happens, the FUSE mount, hangfs and plumb are cleaned u
 Skips (exit 0) only when /dev/fuse cannot be opened. Needs PLUMB_BIN and PLUMB_BUILD
 (tests/run-suite.sh sets them). Python 3 standard library only.
 """
+# suite: alone (mounts a hanging FUSE file system on the host; tests/run-suite.sh)
 import os
 import re
 import shutil

@@ -20,6 +20,7 @@ Finally plumb must exit 0 on SIGTERM (under ASan that also means no leaks or err
 
 If node_exporter is not installed, the test says so and passes.
 """
+# suite: alone (compares two exporters on the live machine; tests/run-suite.sh)
 import os
 import re
 import socket

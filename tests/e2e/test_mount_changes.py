@@ -11,6 +11,7 @@ the one before it.
 
 Needs root (mount). Skips when mount(8) cannot mount a tmpfs here.
 """
+# suite: alone (mounts and unmounts on the host; tests/run-suite.sh)
 import os
 import shutil
 import subprocess

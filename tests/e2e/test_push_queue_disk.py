@@ -18,6 +18,7 @@ plumb_push_dropped_samples_total, and the newest collections must reach Promethe
 Like test_remote_write, plumb's health timer is off (its collections would blur the
 counter travelling in each pushed one). Timeouts only detect hangs.
 """
+# suite: alone (mounts a small tmpfs on the host; tests/run-suite.sh)
 import os
 import random
 import re

@@ -24,6 +24,8 @@
  * - the broker ends when its parent does, and when broker_stop closes its channels;
  * - no broker for uid 0 or when not started as root.
  * Needs root (the suite runs as root); as another user only the pure checks run.
+ *
+ * suite: alone (mounts a tmpfs on the host; tests/run-suite.sh)
  */
 #include <dirent.h>
 #include <errno.h>

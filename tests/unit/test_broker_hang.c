@@ -14,6 +14,8 @@
  * - a broker killed while a call hangs in it: that call returns -EPIPE once the broker
  *   is really gone (with FUSE, when the daemon answers), and broker_up is false.
  * Needs root, /dev/fuse and build/tests/hangfs (next to this binary); skips otherwise.
+ *
+ * suite: alone (mounts a hanging FUSE file system on the host; tests/run-suite.sh)
  */
 #include <errno.h>
 #include <fcntl.h>
