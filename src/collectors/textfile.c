@@ -58,6 +58,7 @@
 #include "lib/pathmatch.h"
 #include "lib/procfile.h"
 #include "lib/regfile.h"
+#include "lib/sort.h"
 
 #define TF_MAX_FILE (16u << 20)  /* bytes in one .prom file */
 #define TF_MAX_LIST 65536u       /* directories or names in one list */
@@ -229,34 +230,17 @@ static int strlist_add_join(struct strlist *l, const char *dir, const char *name
 	return r < 0 ? r : strlist_add(l, clean, strlen(clean));
 }
 
-/* Sort entries [from, l->n) of l by byte order (heap sort: no allocation). */
+/* sort_heap order of string offsets (uint32_t) into ctx's (struct strlist) bytes. */
+static int by_str(const void *a, const void *b, void *ctx)
+{
+	const struct strlist *l = ctx;
+	return strcmp(l->b.p + *(const uint32_t *)a, l->b.p + *(const uint32_t *)b);
+}
+
+/* Sort entries [from, l->n) of l by byte order. */
 static void strlist_sort(struct strlist *l, uint32_t from)
 {
-	if (l->n - from < 2)
-		return;
-	uint32_t *v = l->off + from, n = l->n - from;
-	for (uint32_t k = n / 2, end = n;;) {
-		uint32_t i;
-		if (k > 0) {
-			i = --k;
-		} else {
-			if (end <= 1)
-				return;
-			uint32_t t = v[0];
-			v[0] = v[--end];
-			v[end] = t;
-			i = 0;
-		}
-		for (uint32_t c; (c = 2 * i + 1) < end; i = c) {
-			if (c + 1 < end && strcmp(l->b.p + v[c + 1], l->b.p + v[c]) > 0)
-				c++;
-			if (strcmp(l->b.p + v[c], l->b.p + v[i]) <= 0)
-				break;
-			uint32_t t = v[c];
-			v[c] = v[i];
-			v[i] = t;
-		}
-	}
+	sort_heap(l->off + from, l->n - from, sizeof(*l->off), by_str, l);
 }
 
 /* Note a failure that makes node_textfile_scrape_error 1, with a log line. */
@@ -664,33 +648,16 @@ static int cmp_ref(struct textfile *tf, const struct tf_ref *a, const struct tf_
 	return a->metric < b->metric ? -1 : (a->metric > b->metric);
 }
 
-/* Heap sort of tf->refs with cmp_ref (no allocation). */
+/* sort_heap order of struct tf_ref: cmp_ref in ctx's textfile. */
+static int by_ref(const void *a, const void *b, void *ctx)
+{
+	return cmp_ref(ctx, a, b);
+}
+
+/* Sort tf->refs with cmp_ref. */
 static void sort_refs(struct textfile *tf)
 {
-	struct tf_ref *v = tf->refs;
-	uint32_t n = tf->nrefs;
-	for (uint32_t k = n / 2, end = n;;) {
-		uint32_t i;
-		if (k > 0) {
-			i = --k;
-		} else {
-			if (end <= 1)
-				return;
-			struct tf_ref t = v[0];
-			v[0] = v[--end];
-			v[end] = t;
-			i = 0;
-		}
-		for (uint32_t c; (c = 2 * i + 1) < end; i = c) {
-			if (c + 1 < end && cmp_ref(tf, &v[c + 1], &v[c]) > 0)
-				c++;
-			if (cmp_ref(tf, &v[c], &v[i]) <= 0)
-				break;
-			struct tf_ref t = v[c];
-			v[c] = v[i];
-			v[i] = t;
-		}
-	}
+	sort_heap(tf->refs, tf->nrefs, sizeof(*tf->refs), by_ref, tf);
 }
 
 /* Whether ff may be exposed: the first ff of a name fixes type and HELP, and a later

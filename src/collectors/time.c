@@ -18,6 +18,7 @@
 #include "core/collector.h"
 #include "lib/dirscan.h"
 #include "lib/procfile.h"
+#include "lib/sort.h"
 
 #define TIME_MAX_SOURCES 64
 #define TIME_NAME_MAX 64
@@ -81,6 +82,13 @@ static bool time_is_source(const char *name)
 	return strncmp(name, "clocksource", 11) == 0 && name[11] >= '0' && name[11] <= '9';
 }
 
+/* sort_heap order of indexes (int) into ctx's names: byte-wise by name. */
+static int by_name(const void *a, const void *b, void *ctx)
+{
+	const char(*names)[TIME_NAME_MAX] = ctx;
+	return strcmp(names[*(const int *)a], names[*(const int *)b]);
+}
+
 /* List the clocksource directories into p->names, sorted by name into p->order.
  * Returns how many, 0 when the directory does not exist, or -errno. */
 static int time_list(struct time_priv *p)
@@ -96,11 +104,11 @@ static int time_list(struct time_priv *p)
 		if (n == TIME_MAX_SOURCES || !time_is_source(name) ||
 		    span_copy(span_cstr(name), p->names[n], TIME_NAME_MAX) < 0)
 			continue;
-		int j = n++;
-		for (; j > 0 && strcmp(p->names[p->order[j - 1]], name) > 0; j--)
-			p->order[j] = p->order[j - 1];
-		p->order[j] = n - 1;
+		p->order[n] = n;
+		n++;
 	}
+	if (r >= 0)
+		sort_heap(p->order, (size_t)n, sizeof(*p->order), by_name, p->names);
 	return r < 0 ? r : n;
 }
 

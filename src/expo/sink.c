@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "expo/render.h"
+#include "lib/sort.h"
 
 #define SINK_DEFAULT_MAX_SERIES 1000000u
 #define SINK_MAX_STRINGS ((size_t)512 << 20)
@@ -351,22 +352,26 @@ static int label_rank(const char *name)
 	       (name[0] == 'q' && strcmp(name, "quantile") == 0);
 }
 
-/* Fill order[0..n) with the indexes of labels sorted by name (insertion sort: n is
- * small), so a series' labels are stored, written and compared in one canonical order. */
+/* sort_heap order of label indexes (uint8_t) in ctx's labels: "le" and "quantile"
+ * last, then by name, then by index (names may repeat until the caller checks). */
+static int by_label(const void *a, const void *b, void *ctx)
+{
+	const struct label *labels = ctx;
+	uint8_t ia = *(const uint8_t *)a, ib = *(const uint8_t *)b;
+	int ra = label_rank(labels[ia].name), rb = label_rank(labels[ib].name);
+	if (ra != rb)
+		return ra - rb;
+	int c = strcmp(labels[ia].name, labels[ib].name);
+	return c ? c : (int)ia - (int)ib;
+}
+
+/* Fill order[0..n) with the indexes of labels sorted by name, so a series' labels are
+ * stored, written and compared in one canonical order. */
 static void label_order(const struct label *labels, size_t n, uint8_t *order)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t j = i;
-		while (j > 0) {
-			const char *a = labels[order[j - 1]].name, *b = labels[i].name;
-			int ra = label_rank(a), rb = label_rank(b);
-			if (ra < rb || (ra == rb && strcmp(a, b) <= 0))
-				break;
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = (uint8_t)i;
-	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint8_t)i;
+	sort_heap(order, n, sizeof(*order), by_label, (void *)labels);
 }
 
 /* Whether name[0..n) sorts last ("le", "quantile"). */

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/sort.h"
+
 #define TP_MAX_STR ((size_t)1 << 30)
 
 enum part_kind { PART_NONE, PART_SUM, PART_COUNT };
@@ -467,6 +469,14 @@ static int parse_labels(struct textparse *tp, struct sample_ctx *sc, const char 
 	return 0;
 }
 
+/* sort_heap order of struct tp_label by name, in ctx's (struct textparse) strings. */
+static int by_name(const void *a, const void *b, void *ctx)
+{
+	const struct textparse *tp = ctx;
+	return strcmp(tp_str(tp, ((const struct tp_label *)a)->name_off),
+		      tp_str(tp, ((const struct tp_label *)b)->name_off));
+}
+
 /* Sort the labels of the current sample by name; fail on a repeated name. */
 static int sort_labels(struct textparse *tp, uint32_t first)
 {
@@ -474,15 +484,7 @@ static int sort_labels(struct textparse *tp, uint32_t first)
 	if (n < 2)
 		return 0;
 	struct tp_label *l = tp->labels + first;
-	for (uint32_t i = 1; i < n; i++) {
-		struct tp_label x = l[i];
-		uint32_t j = i;
-		while (j > 0 && strcmp(tp_str(tp, l[j - 1].name_off), tp_str(tp, x.name_off)) > 0) {
-			l[j] = l[j - 1];
-			j--;
-		}
-		l[j] = x;
-	}
+	sort_heap(l, n, sizeof(*l), by_name, tp);
 	for (uint32_t i = 1; i < n; i++)
 		if (strcmp(tp_str(tp, l[i - 1].name_off), tp_str(tp, l[i].name_off)) == 0)
 			return fail(tp, -EINVAL, "duplicate label names");

@@ -12,6 +12,7 @@
 
 #include "expo/render.h"
 #include "lib/dynlib.h"
+#include "lib/sort.h"
 #include "push/encode.h"
 
 /* A label while a series' list is built. */
@@ -59,6 +60,13 @@ static int put_str(struct rw_encoder *e, struct span s, size_t *off)
 	return r < 0 ? r : buf_append(&e->strings, "", 1);
 }
 
+/* sort_heap order of struct lspan: by name. */
+static int by_lname(const void *a, const void *b, void *ctx)
+{
+	(void)ctx;
+	return span_cmp(((const struct lspan *)a)->name, ((const struct lspan *)b)->name);
+}
+
 /* The labels of series se (named name) in l[], sorted, external ones merged in.
  * Returns how many. */
 static size_t series_labels(const struct rw_encoder *e, const struct metric_sink *s,
@@ -80,13 +88,7 @@ static size_t series_labels(const struct rw_encoder *e, const struct metric_sink
 		if (!dup)
 			l[n++] = (struct lspan){ en, span_cstr(e->ext[i].value) };
 	}
-	for (size_t i = 1; i < n; i++) { /* insertion sort: lists are short */
-		struct lspan t = l[i];
-		size_t j = i;
-		for (; j > 0 && span_cmp(l[j - 1].name, t.name) > 0; j--)
-			l[j] = l[j - 1];
-		l[j] = t;
-	}
+	sort_heap(l, n, sizeof(*l), by_lname, NULL);
 	return n;
 }
 
