@@ -140,6 +140,12 @@ int slabinfo_parse(const char *buf, size_t len, const struct filter *f, struct m
 	return 0;
 }
 
+/* /proc/slabinfo is 0400 root: declare it for the privilege broker. */
+static int slab_declare(struct collector *c, struct resources *res)
+{
+	return res_path(res, cfg_procfs(c->cfg), "slabinfo", RES_READ | RES_BROKER_OPEN);
+}
+
 static int slab_init(struct collector *c)
 {
 	struct slab_priv *p = calloc(1, sizeof(*p));
@@ -178,6 +184,7 @@ const struct collector_ops collector_ops_slabinfo = {
 	.name = "slabinfo",
 	.default_enabled = false,
 	.reads = "/proc/slabinfo (root only)",
+	.declare = slab_declare,
 	.flags = slab_flags,
 	.init = slab_init,
 	.collect = slab_collect,

@@ -12,8 +12,9 @@
  * root, and only if it names the root or something beneath it. ".." goes back one
  * folder on the stack of folders walked, and past the root is an escape (-EXDEV), so a
  * walk never leaves the root whatever the links say; sysfs's relative links
- * ("../../devices/...") stay inside /sys and resolve. O_PATH opens are not checked by
- * Landlock; the final open for reading is.
+ * ("../../devices/...") stay inside /sys and resolve. A root may also be one file
+ * (/proc/slabinfo): then that file alone is opened, through no symlink. O_PATH opens
+ * are not checked by Landlock; the final open for reading is.
  *
  * A walk uses a little over 8 KiB of stack and at most 66 descriptors at once, and
  * allocates nothing.
@@ -198,6 +199,18 @@ int broker_walk(const char *root, const char *path, enum broker_op op, int *fd,
 	w.rest[rel_len] = '\0';
 	/* the root comes from plumb's configuration: symlinks in its own path are followed */
 	w.fds[0] = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w.fds[0] < 0 && errno == ENOTDIR && rel_len == 0 && w.root_len > 1) {
+		/* a root that is one file (/proc/slabinfo): walk its name from its folder,
+		 * following no symlink, so the walk can name nothing but that file */
+		const char *base = strrchr(root, '/');
+		size_t dlen = (size_t)(base - root);
+		char dir[BROKER_PATH_MAX];
+		memcpy(dir, root, dlen ? dlen : 1);
+		dir[dlen ? dlen : 1] = '\0';
+		w.fds[0] = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		memcpy(w.rest, base + 1, w.root_len - dlen);
+		w.links = WALK_MAX_LINKS;
+	}
 	if (w.fds[0] < 0)
 		return -errno;
 	r = resolve(&w, &obj, name, &sb);

@@ -2,8 +2,8 @@
 """test_broker_live: the privilege broker wired into plumb, seen from outside.
 
 Started as root with the defaults (--runtime.user=nobody, the broker on), plumb reads
-what only root may reach through its broker: a textfile in a folder of mode 0700, and
-the size of a tmpfs mounted below that folder. The serving process has no capability,
+what only root may reach through its broker: a textfile in a folder of mode 0700,
+/proc/slabinfo (mode 0400), and the size of a tmpfs mounted below that folder. The serving process has no capability,
 NoNewPrivs 1 and Seccomp 2; the broker, its only child, has CAP_DAC_READ_SEARCH and
 nothing more; no process of plumb is uid 0. With --no-runtime.broker the same files
 are refused ("permission denied"), which is what the broker is for. When the broker is
@@ -75,7 +75,8 @@ class Secret:
 
     def args(self, *extra):
         return ["--runtime.user=nobody", "--collector.textfile.directory=" + self.text,
-                "--collector.filesystem.mount-points-exclude=^/(proc|sys|dev|run)($|/)"] + \
+                "--collector.filesystem.mount-points-exclude=^/(proc|sys|dev|run)($|/)",
+                "--collector.slabinfo"] + \
             list(extra)
 
     def __exit__(self, *exc):
@@ -105,6 +106,8 @@ def test_broker_reads_what_only_root_may():
         check(sample(ex, "broker_test_value") == 42,
               "the textfile in a 0700 folder was not read: %r" % sample(ex, "broker_test_value"))
         check(sample(ex, "node_textfile_scrape_error") == 0, "textfile scrape error set")
+        check(sample(ex, "node_scrape_collector_success", collector="slabinfo") == 1,
+              "/proc/slabinfo (0400 root) was not read through the broker")
         size, err = size_of(ex, s.mnt)
         check(size == TMPFS_BYTES and err == "",
               "tmpfs below a 0700 folder: size %r, device_error %r" % (size, err))
@@ -133,6 +136,8 @@ def test_without_broker_root_only_stays_unread():
         ex = scrape(p)
         check(sample(ex, "broker_test_value") is None, "read a 0700 folder without the broker")
         check(sample(ex, "node_textfile_scrape_error") == 1, "no textfile scrape error")
+        check(sample(ex, "node_scrape_collector_success", collector="slabinfo") == 0,
+              "/proc/slabinfo read as nobody without the broker")
         v, err = error_of(ex, s.mnt)
         check(v == 1 and err == "permission denied",
               "tmpfs without the broker: device_error %r (%r)" % (err, v))

@@ -226,6 +226,28 @@ static void test_reads_what_nobody_cannot(void)
 	stop(b);
 }
 
+/* A root that is one file (/proc/slabinfo) opens that file and nothing else: not a
+ * sibling, not a path beneath it, not through a symlink. */
+static void test_file_root(void)
+{
+	char p[192], buf[16];
+	struct statfs st;
+	int fd = -1;
+	CHECK_INT(broker_walk(fix.value, fix.value, BROKER_OP_OPEN, &fd, &st), 0);
+	CHECK(fd >= 0 && bfix_pread(fd, buf, sizeof(buf)) > 0 && strcmp(buf, "42\n") == 0);
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	snprintf(p, sizeof(p), "%s/x", fix.value);
+	CHECK(broker_walk(fix.value, p, BROKER_OP_OPEN, &fd, &st) < 0);
+	snprintf(p, sizeof(p), "%s/link_dir/inner", fix.secret);
+	CHECK_INT(broker_walk(fix.value, p, BROKER_OP_OPEN, &fd, &st), -EPERM);
+	/* link_in points at value, in the same folder: as a file root it is not followed */
+	snprintf(p, sizeof(p), "%s/link_in", fix.secret);
+	CHECK_INT(broker_walk(p, p, BROKER_OP_OPEN, &fd, &st), -ELOOP);
+	CHECK_INT(fd, -1);
+}
+
 /* ---- what the broker process holds ------------------------------------------------- */
 
 /* Check field key of pid's status (or its thread tid's) is want. */
@@ -799,6 +821,7 @@ int main(void)
 		return 1;
 	}
 	RUN(test_reads_what_nobody_cannot);
+	RUN(test_file_root);
 	RUN(test_broker_status);
 	RUN(test_hostile_requests);
 	RUN(test_seccomp_filter);
