@@ -202,6 +202,15 @@ class Server:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def pids(self):
+        """The server's process and its children (plumb's privilege broker)."""
+        pid = self.proc.pid
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return [pid] + [int(c) for c in f.read().split()]
+        except OSError:
+            return [pid]
+
     def cpu_ticks(self):
         """utime + stime of the whole process (all threads, live and exited), in clock ticks."""
         with open(f"/proc/{self.proc.pid}/stat") as f:
@@ -215,12 +224,13 @@ class Server:
         (CPUCLOCK_SCHED); Linux lets any process read it.
         """
         try:
-            return time.clock_gettime_ns(((~self.proc.pid) << 3) | 2)
+            return sum(time.clock_gettime_ns(((~pid) << 3) | 2) for pid in self.pids())
         except (OSError, OverflowError, ValueError):
             return None
 
     def memory(self):
-        """VmRSS, VmHWM, RssAnon, RssFile from /proc/PID/status and Pss from smaps_rollup, bytes."""
+        """VmRSS, VmHWM, RssAnon, RssFile from /proc/PID/status, and Pss from smaps_rollup
+        summed over the process and its children (plumb's broker), bytes."""
         out = {}
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
@@ -228,13 +238,15 @@ class Server:
                 if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"):
                     parts = v.split()
                     out[k] = int(parts[0]) * (1024 if k != "Threads" else 1)
-        try:
-            with open(f"/proc/{self.proc.pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        out["Pss"] = int(line.split()[1]) * 1024
-        except OSError:
-            pass
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as f:
+                    for line in f:
+                        if line.startswith("Pss:"):
+                            out["Pss"] = out.get("Pss", 0) + int(line.split()[1]) * 1024
+            except OSError:
+                pass
+        out["Processes"] = len(self.pids())
         return out
 
     def stop(self):
@@ -292,6 +304,10 @@ def parse_args(argv):
     p.add_argument("--ne-variants", choices=("both", "lean", "default"), default="both",
                    help="node_exporter runs: 'lean' with --web.disable-exporter-metrics, 'default' "
                         "as shipped (go_/process_/promhttp_ metrics on), or both (default)")
+    p.add_argument("--plumb-broker", action="store_true",
+                   help="run plumb as shipped (as root it switches to nobody and forks its "
+                        "privilege broker) instead of keeping uid 0; CPU and Pss then count both "
+                        "processes")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
     args = p.parse_args(argv)
     if args.scrapes < 1 or args.warmup < 0:
@@ -309,18 +325,19 @@ def plan(args, plumb_help, ne_help):
     return chosen, not_plumb, not_ne
 
 
-def plumb_runtime_args(plumb_help):
-    """Run as root, plumb switches to nobody after start-up (docs/sandbox.md), who cannot
-    read the benchmark's fixtures in its 0700 temp folder: keep uid 0 (without
-    capabilities, still sandboxed) where the binary has --runtime.user."""
-    if os.geteuid() == 0 and lists_flag(plumb_help, "runtime.user"):
+def plumb_runtime_args(args, plumb_help):
+    """Run as root, plumb switches to nobody after start-up (docs/sandbox.md) and its
+    broker reads the benchmark's 0700 temp folder for it. Unless --plumb-broker, keep
+    uid 0 (without capabilities, still sandboxed, no broker) where the binary has
+    --runtime.user."""
+    if not args.plumb_broker and os.geteuid() == 0 and lists_flag(plumb_help, "runtime.user"):
         return ["--runtime.user=root"]
     return []
 
 
 def build_servers(args, chosen, plumb_help, ne_help, workdir):
     common = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in chosen]
-    extra = {"plumb": plumb_runtime_args(plumb_help), "ne": []}
+    extra = {"plumb": plumb_runtime_args(args, plumb_help), "ne": []}
     if "textfile" in chosen:
         tdir = os.path.join(workdir, "textfile")
         os.mkdir(tdir)

@@ -128,7 +128,7 @@ def run_one(args, n, workdir):
             "--path.sysfs=" + os.path.join(fdir, "sys"), "--path.rootfs=" + fdir]
     if args.pause:
         argv.append("--path.procfs=" + os.path.join(fdir, "proc"))
-    argv += bench.plumb_runtime_args(args.helptext) + args.plumb_arg
+    argv += bench.plumb_runtime_args(args, args.helptext) + args.plumb_arg
     if args.nofile:
         argv = ["prlimit", "--nofile=%d" % args.nofile] + argv  # prlimit execs: same pid
     s = bench.Server("plumb-%d" % n, "plumb (%d containers)" % n, argv, workdir)
@@ -273,6 +273,8 @@ def parse_args(argv):
     p.add_argument("--layout", choices=("v2", "v1", "hybrid"), default="v2", help="cgroup layout (default v2)")
     p.add_argument("--v1", action="store_const", dest="layout", const="v1", help="same as --layout v1")
     p.add_argument("--seed", type=int, default=1, help="fixture seed (default 1)")
+    p.add_argument("--plumb-broker", action="store_true",
+                   help="run plumb as shipped (nobody, with its privilege broker; see bench.py)")
     p.add_argument("--gzip", action="store_true", help="ask for gzip, as Prometheus does")
     p.add_argument("--pause", action="store_true",
                    help="give every pod its sandbox container, the runtime's records and per-pod "
