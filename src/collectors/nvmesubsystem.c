@@ -180,6 +180,7 @@ static int read_attrs(int fd, const char *const *files, size_t n, void *rec,
 	return r;
 }
 
+/* read_attrs' recorders: rec is a struct nvmess_subsys, or a struct nvmess_ctrl. */
 static void record_subsys(void *rec, const char *file, struct span value)
 {
 	nvmess_subsys_record(rec, file, value);
