@@ -405,9 +405,10 @@ def collectors_in_help():
                   and f != "collector.disable-defaults")
 
 
-def fixture_flags():
+def fixture_flags(folder=None):
     """The flags of the fixture host's e2e-flags.txt that this binary knows (as expo-diff
-    does), with {F} replaced by the fixture folder."""
+    does), with {F} replaced by folder (default: the fixture folder)."""
+    folder = FIXTURES if folder is None else folder
     known = help_flags()
     flags = []
     with open(os.path.join(FIXTURES, "e2e-flags.txt")) as f:
@@ -419,7 +420,7 @@ def fixture_flags():
             if name.startswith("no-") and name[3:] in known and known[name[3:]] is None:
                 name = name[3:]
             if name in known:
-                flags.append(line.replace("{F}", FIXTURES))
+                flags.append(line.replace("{F}", folder))
     return flags
 
 
