@@ -19,13 +19,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "collectors/tcpstat.h"
 #include "core/collector.h"
 #include "lib/log.h"
 #include "lib/netlink.h"
+#include "lib/nlbudget.h"
 
 static const struct metric_desc desc_states = {
 	"node_tcp_connection_states",
@@ -79,17 +79,6 @@ int tcpstat_emit(const struct sockdiag_tcp *t, struct metric_sink *out)
 	return 0;
 }
 
-/* Milliseconds left of a limit of NL_TIMEOUT_MS that started at *start, at least 1
- * while some is left; 0 once it has passed. */
-static unsigned left_ms(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	long long used = (long long)(now.tv_sec - start->tv_sec) * 1000 +
-			 (now.tv_nsec - start->tv_nsec) / 1000000;
-	return used >= NL_TIMEOUT_MS ? 0 : (unsigned)(NL_TIMEOUT_MS - used);
-}
-
 static int tcpstat_init(struct collector *c)
 {
 	struct tcpstat_priv *p = calloc(1, sizeof(*p));
@@ -112,15 +101,15 @@ static int tcpstat_init(struct collector *c)
 static int tcpstat_collect(struct collector *c, struct metric_sink *out)
 {
 	struct tcpstat_priv *p = c->priv;
-	struct timespec start;
+	struct nl_budget budget;
 	struct stat st;
 	unsigned ms;
 	int r;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	nl_budget_start(&budget, NL_TIMEOUT_MS);
 	memset(&p->tally, 0, sizeof(p->tally));
 	r = sockdiag_tcp_dump(AF_INET, p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
 	if (r == 0 && stat(p->tcp6, &st) == 0) {
-		ms = left_ms(&start);
+		ms = nl_budget_left(&budget);
 		r = ms ? sockdiag_tcp_dump(AF_INET6, p->buf, sizeof(p->buf), &p->tally, ms)
 		       : -ETIMEDOUT;
 	}
