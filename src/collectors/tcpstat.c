@@ -13,6 +13,7 @@
  * after init.
  */
 #include <errno.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,7 @@ static const char *const state_names[TCPSTAT_NNAMES] = {
 struct tcpstat_priv {
 	unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
 	struct sockdiag_tcp tally;
-	char tcp6[4096]; /* <procfs>/net/tcp6 */
+	char tcp6[PATH_MAX]; /* <procfs>/net/tcp6 */
 };
 
 int tcpstat_emit(const struct sockdiag_tcp *t, struct metric_sink *out)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "collectors/tcpstat.h"
+#include "lib/nlbudget.h"
 #include "harness.h"
 #include "nlbuild.h"
 #include "t.h"
@@ -161,9 +162,11 @@ static void live(void)
 	int n4 = 0, n6 = 0;
 	for (int i = 0; i < 4; i++) {
 		fds[i] = listener(i < 2 ? AF_INET : AF_INET6);
-		if (fds[i] >= 0 && i < 2)
+		if (fds[i] < 0)
+			continue;
+		if (i < 2)
 			n4++;
-		else if (fds[i] >= 0)
+		else
 			n6++;
 	}
 	CHECK_INT(n4, 2);
@@ -181,11 +184,25 @@ static void live(void)
 	buf_fini(&out);
 }
 
+/* The time limit tcpstat's two dumps share: what is left shrinks, and is 0 once spent. */
+static void shared_limit(void)
+{
+	struct nl_budget b;
+	nl_budget_start(&b, 5000);
+	unsigned left = nl_budget_left(&b);
+	CHECK(left > 4000 && left <= 5000);
+	nl_budget_start(&b, 20);
+	CHECK(nl_budget_left(&b) >= 1);
+	usleep(30 * 1000);
+	CHECK_INT(nl_budget_left(&b), 0);
+}
+
 int main(void)
 {
 	RUN(dump_values);
 	RUN(odd_states);
 	RUN(hostile);
 	RUN(live);
+	RUN(shared_limit);
 	return T_DONE("test_tcpstat");
 }
