@@ -16,9 +16,9 @@
  * weight} = 1 for each unicast route, one per next hop of a multipath route, naming
  * devices through links (filled from a link dump; an unknown index is device ""), and
  * count each in its device's tally (links->v[].tally, or *unnamed), which the caller
- * zeroes for a new dump. Every message is checked as node_exporter's decoder checks it
- * (addresses of 4 or 16 bytes, 32-bit numbers of 4 bytes, well-formed next hops) and a
- * bad one is -EINVAL. Sets *done at NLMSG_DONE. Returns 0, -EINVAL, the error an
+ * zeroes for a new dump. What plumb reads of every message is checked as node_exporter's
+ * decoder checks it (addresses of 4 or 16 bytes, the output device and metric of 4,
+ * well-formed next hops) and a bad one is -EINVAL. Sets *done at NLMSG_DONE. Returns 0, -EINVAL, the error an
  * NLMSG_ERROR carries, or the sink's. */
 int network_route_parse(const void *buf, size_t len, struct ifnames *links, uint32_t *unnamed,
 			struct metric_sink *out, bool *done);
