@@ -18,6 +18,8 @@ out (as node_exporter decides), and that node_exporter reports the same series w
 same values for both collectors. Needs root and ip(8); skipped otherwise; the comparison
 is skipped when node_exporter is not installed. Traffic stays inside the namespace and on
 the outer loopback.
+
+suite: alone (ip netns add bind-mounts the namespace under /run/netns on the host)
 """
 import ctypes
 import os
