@@ -14,8 +14,10 @@ plumb and node_exporter run inside the namespace but serve HTTP on a listening s
 the test made outside it, handed over by socket activation (--web.systemd-socket), so
 scraping adds no socket to what they count. The test checks plumb's values against the
 sockets and routes it made, that --path.procfs without net/tcp6 leaves the IPv6 sockets
-out (as node_exporter decides), and that node_exporter reports the same series with the
-same values for both collectors. Needs root and ip(8); skipped otherwise; the comparison
+out (as node_exporter decides), that a dump that never ends (a recv() shim, LD_PRELOADed
+into plumb alone, makes one protocol's netlink sockets answer nothing) fails that
+collector alone after the 5 s limit while the scrape still answers, and that
+node_exporter reports the same series with the same values for both collectors. Needs root and ip(8); skipped otherwise; the comparison
 is skipped when node_exporter is not installed. Traffic stays inside the namespace and on
 the outer loopback.
 
@@ -166,8 +168,9 @@ class Exporter:
     (fd 3, LISTEN_FDS=1, LISTEN_PID its own pid). Leaving the block stops it and fails
     the test on a sanitizer report."""
 
-    def __init__(self, binary, args, ready_path):
+    def __init__(self, binary, args, ready_path, env=None):
         self.binary, self.args, self.ready_path = binary, args, ready_path
+        self.env = env or {}  # set for the exporter alone, not for ip(8) and sh
 
     def __enter__(self):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -176,7 +179,8 @@ class Exporter:
         self.port = self.sock.getsockname()[1]
         fd = self.sock.fileno()
         move = "" if fd == 3 else "exec 3<&%d %d<&-; " % (fd, fd)
-        script = move + 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"'
+        assign = "".join("%s='%s' " % kv for kv in sorted(self.env.items()))
+        script = move + assign + 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"'
         self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", NS, "sh", "-c", script, "sh", self.binary] + self.args,
@@ -227,10 +231,11 @@ class Exporter:
         return False
 
 
-def plumb(extra=()):
+def plumb(extra=(), env=None):
     args = runtime_args([]) + ["--web.systemd-socket", "--collector.disable-defaults",
-                               "--collector.tcpstat", "--collector.network_route"] + list(extra)
-    return Exporter(PLUMB, args, "/-/healthy")
+                               "--collector.tcpstat", "--collector.network_route",
+                               "--collector.loadavg"] + list(extra)
+    return Exporter(PLUMB, args, "/-/healthy", env)
 
 
 def states(ex):
@@ -321,6 +326,71 @@ def test_routes():
         check(ex.types.get(fam) == "gauge", "%s is not a gauge" % fam)
 
 
+# A netlink socket of protocol $STALL_NETLINK_PROTO answers nothing: recv() waits out the
+# socket's receive timeout (what a dump held up in the kernel looks like), or an hour.
+STALL_SHIM = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	static ssize_t (*real)(int, void *, size_t, int);
+	int dom = 0, proto = -1;
+	socklen_t l = sizeof(int);
+	const char *want = getenv("STALL_NETLINK_PROTO");
+	if (!real)
+		real = (ssize_t (*)(int, void *, size_t, int))dlsym(RTLD_NEXT, "recv");
+	if (want && getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 && dom == AF_NETLINK &&
+	    (l = sizeof(int), getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l)) == 0 &&
+	    proto == atoi(want)) {
+		struct timeval tv = { 0, 0 };
+		l = sizeof(tv);
+		getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &l);
+		struct timespec ts = { tv.tv_sec || tv.tv_usec ? tv.tv_sec : 3600, tv.tv_usec * 1000 };
+		nanosleep(&ts, NULL);
+		errno = EAGAIN;
+		return -1;
+	}
+	return real(fd, buf, n, flags);
+}
+"""
+
+
+def test_stalled_dump_fails_in_time():
+    """A dump that never ends fails its collector alone, within the 5 s limit."""
+    cc = shutil.which("cc")
+    if not cc:
+        print("SKIP test_stalled_dump_fails_in_time: no C compiler for the recv() shim")
+        return
+    d = tempfile.mkdtemp(prefix="plumb-stall-")
+    try:
+        src, so = os.path.join(d, "stall.c"), os.path.join(d, "stall.so")
+        with open(src, "w") as f:
+            f.write(STALL_SHIM)
+        subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", so, src, "-ldl"], check=True,
+                       capture_output=True, timeout=120)
+        os.chmod(d, 0o755)
+        for proto, stuck, fine in ((4, "tcpstat", "network_route"), (0, "network_route", "tcpstat")):
+            with plumb(env={"LD_PRELOAD": so, "STALL_NETLINK_PROTO": str(proto)}) as p:
+                t0 = time.monotonic()
+                ex = p.scrape()
+                took = time.monotonic() - t0
+            ok = {l["collector"]: v for l, v in ex.series("node_scrape_collector_success")}
+            check(ok.get(stuck) == 0 and ok.get(fine) == 1 and ok.get("loadavg") == 1,
+                  "with protocol %d stalled: success %s" % (proto, ok))
+            check(4.0 <= took < 9.0, "with protocol %d stalled the scrape took %.1f s, not about"
+                  " the 5 s limit" % (proto, took))
+            check(ex.series("node_load1"), "the other collectors' series are missing")
+    finally:
+        shutil.rmtree(d)
+
+
 def test_same_as_node_exporter():
     if not os.access(NODE_EXPORTER, os.X_OK):
         print("SKIP test_same_as_node_exporter: node_exporter is not installed")
@@ -351,7 +421,8 @@ if __name__ == "__main__":
             skip("cannot make the namespace and its devices: %s" % e)
         with Inside():
             WANT.update(make_sockets())
-        main([test_tcp_states, test_procfs_without_tcp6, test_routes, test_same_as_node_exporter])
+        main([test_tcp_states, test_procfs_without_tcp6, test_routes, test_stalled_dump_fails_in_time,
+              test_same_as_node_exporter])
     finally:
         for s in HELD:
             s.close()
