@@ -47,6 +47,11 @@ struct collector_ops {
 	 * CPU frequency): the core tells the collector whether it is enabled, in
 	 * c->companion_enabled, so the two agree on who reports what. May be NULL. */
 	const char *companion;
+	/* One of its own flags that switches it on when given a non-empty value, unless
+	 * --no-collector.NAME says otherwise: a test-fixture source (qdisc's, wifi's
+	 * --collector.X.fixtures) means nothing with the collector off, and node_exporter's
+	 * end-to-end command line gives it without --collector.X. May be NULL. */
+	const char *enabled_by;
 	/* Declare what it needs beyond the --path.* roots, before init(): paths it reads
 	 * elsewhere or that the broker may open for it (res_path), and the descriptors it
 	 * would like to hold open (res_claim, whose id goes in c->fd_claim). Only c->cfg is
