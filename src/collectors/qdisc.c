@@ -27,16 +27,13 @@
 
 #include "collectors/qdisc.h"
 #include "core/collector.h"
-#include "lib/buf.h"
+#include "lib/ifnames.h"
 #include "lib/jsonscan.h"
 #include "lib/log.h"
 #include "lib/netlink.h"
 #include "lib/procfile.h"
-#include "lib/rtnl.h"
-#include "lib/sort.h"
 #include "lib/utf8valid.h"
 
-#define QDISC_MAX_LINKS (1u << 20)
 #define QDISC_FIXTURE_MAX (1u << 20) /* results.json, at most */
 
 enum { Q_BYTES, Q_PACKETS, Q_DROPS, Q_REQUEUES, Q_OVERLIMITS, Q_QLEN, Q_BACKLOG, Q_N };
@@ -236,70 +233,14 @@ int qdisc_emit(const struct qdisc_info *q, const char *dev, const struct filter 
 	return 0;
 }
 
-/* A link's index and name. */
-struct qdisc_name {
-	uint32_t index;
-	char name[IFNAMSIZ];
-};
-
 struct qdisc_priv {
 	struct filter filter;
 	const char *fixtures;     /* --collector.qdisc.fixtures, or NULL for the kernel */
 	struct metric_sink *out;  /* the sink of the collection in progress */
-	struct qdisc_name *names; /* owned; [0..nnames) from this collection's link dump */
-	uint32_t nnames, names_cap;
+	struct ifnames names;     /* from this collection's link dump */
 	unsigned char nlbuf[NL_BUF_SIZE] __attribute__((aligned(8)));
 	char fixture[QDISC_FIXTURE_MAX];
 };
-
-/* nl_msg_fn over RTM_GETLINK: keep each link's index and name. */
-static int on_link(void *ctx, uint16_t type, const unsigned char *p, size_t len)
-{
-	struct qdisc_priv *pr = ctx;
-	struct rtnl_link l;
-	if (type != RTM_NEWLINK)
-		return 0;
-	int r = rtnl_parse_link(p, len, &l);
-	if (r < 0 || !l.name.len)
-		return r;
-	if (pr->nnames == pr->names_cap) {
-		if (pr->nnames >= QDISC_MAX_LINKS)
-			return -E2BIG;
-		r = grow_array((void **)&pr->names, &pr->names_cap, pr->nnames + 1,
-			       sizeof(*pr->names));
-		if (r < 0)
-			return r;
-	}
-	struct qdisc_name *n = &pr->names[pr->nnames++];
-	n->index = l.index;
-	span_copy(l.name, n->name, sizeof(n->name)); /* IFNAMSIZ: a longer name is cut */
-	return 0;
-}
-
-/* sort_heap order of names by index. */
-static int cmp_index(const void *a, const void *b, void *ctx)
-{
-	(void)ctx;
-	uint32_t x = ((const struct qdisc_name *)a)->index;
-	uint32_t y = ((const struct qdisc_name *)b)->index;
-	return x < y ? -1 : x > y;
-}
-
-/* The name of link index from this collection's dump, or NULL. */
-static const char *name_of(const struct qdisc_priv *pr, uint32_t index)
-{
-	size_t lo = 0, hi = pr->nnames;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (pr->names[mid].index == index)
-			return pr->names[mid].name;
-		if (pr->names[mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
 /* nl_msg_fn over RTM_GETQDISC: emit each root qdisc of a named link. */
 static int on_qdisc(void *ctx, uint16_t type, const unsigned char *p, size_t len)
@@ -309,7 +250,7 @@ static int on_qdisc(void *ctx, uint16_t type, const unsigned char *p, size_t len
 	if (type != RTM_NEWQDISC)
 		return 0;
 	int r = qdisc_parse_msg(p, len, &q);
-	const char *dev = r == 0 ? name_of(pr, q.ifindex) : NULL;
+	const char *dev = r == 0 ? ifnames_get(&pr->names, q.ifindex) : NULL;
 	return dev ? qdisc_emit(&q, dev, &pr->filter, pr->out) : r;
 }
 
@@ -325,28 +266,17 @@ static int dump(struct qdisc_priv *pr)
 {
 	struct {
 		struct nlmsghdr h;
-		struct ifinfomsg i;
-	} link_req = {
-		.h = { .nlmsg_len = sizeof(link_req), .nlmsg_type = RTM_GETLINK,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.i = { .ifi_family = AF_UNSPEC },
-	};
-	struct {
-		struct nlmsghdr h;
 		struct tcmsg t;
-	} qdisc_req = {
-		.h = { .nlmsg_len = sizeof(qdisc_req), .nlmsg_type = RTM_GETQDISC,
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETQDISC,
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.t = { .tcm_family = AF_UNSPEC },
 	};
-	pr->nnames = 0;
-	int r = nl_request(NETLINK_ROUTE, &link_req, sizeof(link_req), pr->nlbuf,
-			   sizeof(pr->nlbuf), on_link, pr);
+	int r = ifnames_dump(&pr->names, pr->nlbuf, sizeof(pr->nlbuf));
 	if (r < 0)
 		return r;
-	sort_heap(pr->names, pr->nnames, sizeof(*pr->names), cmp_index, NULL);
-	return nl_request(NETLINK_ROUTE, &qdisc_req, sizeof(qdisc_req), pr->nlbuf,
-			  sizeof(pr->nlbuf), on_qdisc, pr);
+	return nl_request(NETLINK_ROUTE, &req, sizeof(req), pr->nlbuf, sizeof(pr->nlbuf),
+			  on_qdisc, pr);
 }
 
 /* The include and exclude patterns from the qdisk flags or their later qdisc names.
@@ -420,7 +350,7 @@ static void qdisc_fini(struct collector *c)
 	struct qdisc_priv *pr = c->priv;
 	if (pr) {
 		filter_fini(&pr->filter);
-		free(pr->names);
+		ifnames_fini(&pr->names);
 	}
 	free(pr);
 	c->priv = NULL;
