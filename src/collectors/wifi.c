@@ -301,7 +301,7 @@ static int parse_sta_info(const struct nl_attr *a, struct wifi_station *st)
 		default:
 			break;
 		}
-		if (r == 0 && u32_into && (r = nl_attr_u32(&n, &v)) == 0)
+		if (r >= 0 && u32_into && (r = nl_attr_u32(&n, &v)) == 0)
 			*u32_into = v;
 		if (r < 0)
 			return r;
