@@ -28,7 +28,7 @@
 #include "collectors/qdisc.h"
 #include "core/collector.h"
 #include "lib/ifnames.h"
-#include "lib/jsonscan.h"
+#include "lib/jscan.h"
 #include "lib/log.h"
 #include "lib/netlink.h"
 #include "lib/procfile.h"
@@ -144,74 +144,74 @@ int qdisc_parse_msg(const unsigned char *p, size_t len, struct qdisc_info *q)
 }
 
 /* One member of a QdiscInfo object into q. Unknown names are skipped. */
-static int json_field(struct json_scan *s, const char *key, bool cut, struct qdisc_info *q)
+static int read_field(struct jscan *s, const char *key, bool cut, struct qdisc_info *q)
 {
 	static const char *const u32s[] = { "Parent", "Handle", "Packets", "Drops", "Requeues",
 					    "Overlimits", "Qlen", "Backlog" };
 	uint32_t *const u32p[] = { &q->parent, &q->handle, &q->packets, &q->drops,
 				   &q->requeues, &q->overlimits, &q->qlen, &q->backlog };
 	static const char *const u64s[] = { "Bytes", "GcFlows", "Throttled", "FlowsPlimit" };
-	struct json_val v;
+	struct jscan_val v;
 	uint64_t x;
 	size_t n;
-	int r = json_value(s, &v);
-	if (r < 0 || cut || v.type == JSON_NULL)
-		return r < 0 ? r : json_skip(s, &v);
-	if (json_key_is(key, "IfaceName") || json_key_is(key, "Kind")) {
-		bool name = json_key_is(key, "IfaceName");
-		r = json_str(&v, name ? q->iface : q->kind, name ? sizeof(q->iface) : sizeof(q->kind),
+	int r = jscan_value(s, &v);
+	if (r < 0 || cut || v.type == JSCAN_NULL)
+		return r < 0 ? r : jscan_skip(s, &v);
+	if (jscan_key_is(key, "IfaceName") || jscan_key_is(key, "Kind")) {
+		bool name = jscan_key_is(key, "IfaceName");
+		r = jscan_str(&v, name ? q->iface : q->kind, name ? sizeof(q->iface) : sizeof(q->kind),
 			     &n);
 		return r == -E2BIG ? -EINVAL : r;
 	}
 	for (size_t i = 0; i < sizeof(u32s) / sizeof(*u32s); i++) {
-		if (!json_key_is(key, u32s[i]))
+		if (!jscan_key_is(key, u32s[i]))
 			continue;
-		if ((r = json_u64(&v, UINT32_MAX, &x)) == 0)
+		if ((r = jscan_u64(&v, UINT32_MAX, &x)) == 0)
 			*u32p[i] = (uint32_t)x;
 		return r;
 	}
 	for (size_t i = 0; i < sizeof(u64s) / sizeof(*u64s); i++) {
-		if (!json_key_is(key, u64s[i]))
+		if (!jscan_key_is(key, u64s[i]))
 			continue;
-		if ((r = json_u64(&v, UINT64_MAX, &x)) == 0 && i == 0)
+		if ((r = jscan_u64(&v, UINT64_MAX, &x)) == 0 && i == 0)
 			q->bytes = x;
 		return r;
 	}
-	return json_skip(s, &v);
+	return jscan_skip(s, &v);
 }
 
 int qdisc_parse_json(const char *buf, size_t len, qdisc_fn fn, void *ctx)
 {
-	struct json_scan s;
-	struct json_val v;
+	struct jscan s;
+	struct jscan_val v;
 	struct qdisc_info q;
 	char key[32];
 	bool cut;
 	int r;
-	json_init(&s, buf, len);
-	if ((r = json_value(&s, &v)) < 0)
+	jscan_init(&s, buf, len);
+	if ((r = jscan_value(&s, &v)) < 0)
 		return r;
-	if (v.type == JSON_NULL)
-		return json_end(&s);
-	if (v.type != JSON_ARRAY)
+	if (v.type == JSCAN_NULL)
+		return jscan_end(&s);
+	if (v.type != JSCAN_ARRAY)
 		return -EINVAL;
 	/* Go decodes the whole array before node_exporter looks at it: check it all first */
 	for (int pass = 0; pass < 2; pass++) {
-		json_init(&s, buf, len);
-		json_value(&s, &v);
-		while ((r = json_elem(&s)) > 0) {
+		jscan_init(&s, buf, len);
+		jscan_value(&s, &v);
+		while ((r = jscan_elem(&s)) > 0) {
 			memset(&q, 0, sizeof(q));
-			if ((r = json_value(&s, &v)) < 0)
+			if ((r = jscan_value(&s, &v)) < 0)
 				return r;
-			if (v.type != JSON_OBJECT)
+			if (v.type != JSCAN_OBJECT)
 				return -EINVAL; /* a null entry would crash node_exporter */
-			while ((r = json_member(&s, key, sizeof(key), &cut)) > 0)
-				if ((r = json_field(&s, key, cut, &q)) < 0)
+			while ((r = jscan_member(&s, key, sizeof(key), &cut)) > 0)
+				if ((r = read_field(&s, key, cut, &q)) < 0)
 					return r;
 			if (r < 0 || (pass == 1 && (r = fn(ctx, &q)) < 0))
 				return r;
 		}
-		if (r < 0 || (r = json_end(&s)) < 0)
+		if (r < 0 || (r = jscan_end(&s)) < 0)
 			return r;
 	}
 	return 0;

@@ -28,7 +28,7 @@
 #include "collectors/wifi.h"
 #include "core/collector.h"
 #include "lib/buf.h"
-#include "lib/jsonscan.h"
+#include "lib/jscan.h"
 #include "lib/log.h"
 #include "lib/netlink.h"
 #include "lib/procfile.h"
@@ -119,7 +119,7 @@ int wifi_parse_iface(const unsigned char *p, size_t len, struct wifi_iface *ifi)
 				ifi->frequency = (int64_t)v;
 			break;
 		case NL80211_ATTR_IFNAME:
-			json_utf8_copy(nl_attr_str(&a), ifi->name, sizeof(ifi->name));
+			jscan_utf8_copy(nl_attr_str(&a), ifi->name, sizeof(ifi->name));
 			break;
 		case NL80211_ATTR_MAC:
 			if ((r = addr_from(&a, &ifi->addr)) < 0)
@@ -148,7 +148,7 @@ static int parse_ies(const struct nl_attr *a, struct wifi_bss *bss)
 			return -EINVAL;
 		uint8_t id = a->data[i], n = a->data[i + 1];
 		if (id == 0) /* the SSID */
-			json_utf8_copy((struct span){ (const char *)a->data + i + 2, n }, bss->ssid,
+			jscan_utf8_copy((struct span){ (const char *)a->data + i + 2, n }, bss->ssid,
 				       sizeof(bss->ssid));
 		i += 2u + n;
 	}
@@ -423,31 +423,31 @@ static int base64_addr(const char *s, size_t n, struct wifi_addr *addr)
 }
 
 /* One member's value (already named by key) into the struct at base, by fields. */
-static int json_field(struct json_scan *s, const char *key, bool cut,
+static int read_field(struct jscan *s, const char *key, bool cut,
 		      const struct jfield *fields, void *base)
 {
-	struct json_val v;
+	struct jscan_val v;
 	char text[128];
 	size_t n;
-	int r = json_value(s, &v);
+	int r = jscan_value(s, &v);
 	const struct jfield *f = fields;
-	while (f->name && (cut || !json_key_is(key, f->name)))
+	while (f->name && (cut || !jscan_key_is(key, f->name)))
 		f++;
-	if (r < 0 || !f->name || v.type == JSON_NULL)
-		return r < 0 ? r : json_skip(s, &v);
+	if (r < 0 || !f->name || v.type == JSCAN_NULL)
+		return r < 0 ? r : jscan_skip(s, &v);
 	char *at = (char *)base + f->off;
 	switch (f->kind) {
 	case J_INT: {
 		int64_t x;
-		if ((r = json_i64(&v, INT64_MIN, INT64_MAX, &x)) == 0)
+		if ((r = jscan_i64(&v, INT64_MIN, INT64_MAX, &x)) == 0)
 			memcpy(at, &x, sizeof(x));
 		return r;
 	}
 	case J_STR:
-		r = json_str(&v, at, f->cap, &n);
+		r = jscan_str(&v, at, f->cap, &n);
 		return r == -E2BIG ? -EINVAL : r;
 	case J_ADDR:
-		if ((r = json_str(&v, text, sizeof(text), &n)) < 0)
+		if ((r = jscan_str(&v, text, sizeof(text), &n)) < 0)
 			return -EINVAL;
 		return base64_addr(text, n, (struct wifi_addr *)(void *)at);
 	}
@@ -455,53 +455,53 @@ static int json_field(struct json_scan *s, const char *key, bool cut,
 }
 
 /* One object into the struct at base (size bytes, zeroed first). */
-static int json_object(struct json_scan *s, const struct jfield *fields, void *base,
+static int read_object(struct jscan *s, const struct jfield *fields, void *base,
 		       size_t size)
 {
-	struct json_val v;
+	struct jscan_val v;
 	char key[32];
 	bool cut;
 	int r;
 	memset(base, 0, size);
-	if ((r = json_value(s, &v)) < 0)
+	if ((r = jscan_value(s, &v)) < 0)
 		return r;
-	if (v.type != JSON_OBJECT)
+	if (v.type != JSCAN_OBJECT)
 		return -EINVAL; /* a null entry: node_exporter would crash on it */
-	while ((r = json_member(s, key, sizeof(key), &cut)) > 0)
-		if ((r = json_field(s, key, cut, fields, base)) < 0)
+	while ((r = jscan_member(s, key, sizeof(key), &cut)) > 0)
+		if ((r = read_field(s, key, cut, fields, base)) < 0)
 			return r;
 	return r;
 }
 
 /* An array of objects (or null), each filled into base and passed to fn on the second
  * pass: the first checks the whole document, as Go decodes all of it first. */
-static int json_list(const char *buf, size_t len, const struct jfield *fields, void *base,
+static int read_list(const char *buf, size_t len, const struct jfield *fields, void *base,
 		     size_t size, int (*fn)(void *ctx, const void *item), void *ctx)
 {
-	struct json_scan s;
-	struct json_val v;
+	struct jscan s;
+	struct jscan_val v;
 	int r = 0;
 	for (int pass = 0; pass < 2; pass++) {
-		json_init(&s, buf, len);
-		if ((r = json_value(&s, &v)) < 0)
+		jscan_init(&s, buf, len);
+		if ((r = jscan_value(&s, &v)) < 0)
 			return r;
-		if (v.type == JSON_NULL)
-			return json_end(&s);
-		if (v.type != JSON_ARRAY)
+		if (v.type == JSCAN_NULL)
+			return jscan_end(&s);
+		if (v.type != JSCAN_ARRAY)
 			return -EINVAL;
-		while ((r = json_elem(&s)) > 0) {
-			if ((r = json_object(&s, fields, base, size)) < 0)
+		while ((r = jscan_elem(&s)) > 0) {
+			if ((r = read_object(&s, fields, base, size)) < 0)
 				return r;
 			if (pass == 1 && (r = fn(ctx, base)) < 0)
 				return r;
 		}
-		if (r < 0 || (r = json_end(&s)) < 0)
+		if (r < 0 || (r = jscan_end(&s)) < 0)
 			return r;
 	}
 	return r;
 }
 
-/* The typed callbacks of the two lists, called through json_list's untyped one. */
+/* The typed callbacks of the two lists, called through read_list's untyped one. */
 struct list_call {
 	int (*iface)(void *ctx, const struct wifi_iface *ifi);
 	int (*station)(void *ctx, const struct wifi_station *st);
@@ -525,7 +525,7 @@ int wifi_parse_ifaces_json(const char *buf, size_t len,
 {
 	struct wifi_iface ifi;
 	struct list_call c = { .iface = fn, .ctx = ctx };
-	return json_list(buf, len, iface_fields, &ifi, sizeof(ifi), call_iface, &c);
+	return read_list(buf, len, iface_fields, &ifi, sizeof(ifi), call_iface, &c);
 }
 
 int wifi_parse_stations_json(const char *buf, size_t len,
@@ -533,15 +533,15 @@ int wifi_parse_stations_json(const char *buf, size_t len,
 {
 	struct wifi_station st;
 	struct list_call c = { .station = fn, .ctx = ctx };
-	return json_list(buf, len, station_fields, &st, sizeof(st), call_station, &c);
+	return read_list(buf, len, station_fields, &st, sizeof(st), call_station, &c);
 }
 
 int wifi_parse_bss_json(const char *buf, size_t len, struct wifi_bss *bss)
 {
-	struct json_scan s;
-	json_init(&s, buf, len);
-	int r = json_object(&s, bss_fields, bss, sizeof(*bss));
-	return r < 0 ? r : json_end(&s);
+	struct jscan s;
+	jscan_init(&s, buf, len);
+	int r = read_object(&s, bss_fields, bss, sizeof(*bss));
+	return r < 0 ? r : jscan_end(&s);
 }
 
 /* ---- series ------------------------------------------------------------------------ */

@@ -1,31 +1,31 @@
 /*
- * jsonscan: a strict pull reader of JSON text that allocates nothing. See jsonscan.h.
+ * jscan: a strict pull reader of JSON text that allocates nothing. See jscan.h.
  */
-#include "lib/jsonscan.h"
+#include "lib/jscan.h"
 
 #include <errno.h>
 #include <string.h>
 
-void json_init(struct json_scan *s, const char *buf, size_t len)
+void jscan_init(struct jscan *s, const char *buf, size_t len)
 {
-	*s = (struct json_scan){ .p = buf, .end = buf + len };
+	*s = (struct jscan){ .p = buf, .end = buf + len };
 }
 
 /* Record the first error and return it. */
-static int fail(struct json_scan *s)
+static int fail(struct jscan *s)
 {
 	s->err = -EINVAL;
 	return s->err;
 }
 
-static void skip_ws(struct json_scan *s)
+static void skip_ws(struct jscan *s)
 {
 	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
 		s->p++;
 }
 
 /* Whether the bytes at s->p begin with lit; consumes them if so. */
-static bool take(struct json_scan *s, const char *lit)
+static bool take(struct jscan *s, const char *lit)
 {
 	size_t n = strlen(lit);
 	if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
@@ -45,7 +45,7 @@ static unsigned hex_val(char c)
 }
 
 /* A string whose opening quote is at s->p: check it, set text to its contents. */
-static int read_string(struct json_scan *s, struct span *text)
+static int read_string(struct jscan *s, struct span *text)
 {
 	const char *start = ++s->p;
 	while (s->p < s->end && *s->p != '"') {
@@ -78,7 +78,7 @@ static int read_string(struct json_scan *s, struct span *text)
 }
 
 /* A number at s->p, by RFC 8259's grammar. */
-static int read_number(struct json_scan *s, struct span *text)
+static int read_number(struct jscan *s, struct span *text)
 {
 	const char *start = s->p;
 	if (s->p < s->end && *s->p == '-')
@@ -111,7 +111,7 @@ static int read_number(struct json_scan *s, struct span *text)
 	return 0;
 }
 
-int json_value(struct json_scan *s, struct json_val *v)
+int jscan_value(struct jscan *s, struct jscan_val *v)
 {
 	if (s->err)
 		return s->err;
@@ -122,37 +122,37 @@ int json_value(struct json_scan *s, struct json_val *v)
 	switch (*s->p) {
 	case '{':
 	case '[':
-		if (s->depth >= JSON_MAX_DEPTH)
+		if (s->depth >= JSCAN_MAX_DEPTH)
 			return fail(s);
-		v->type = *s->p == '{' ? JSON_OBJECT : JSON_ARRAY;
+		v->type = *s->p == '{' ? JSCAN_OBJECT : JSCAN_ARRAY;
 		v->text = (struct span){ s->p, 1 };
 		s->p++;
 		s->depth++;
 		s->fresh = true;
 		return 0;
 	case '"':
-		v->type = JSON_STRING;
+		v->type = JSCAN_STRING;
 		return read_string(s, &v->text);
 	case 't':
 	case 'f':
 	case 'n':
 		if (take(s, "true") || take(s, "false"))
-			v->type = JSON_BOOL;
+			v->type = JSCAN_BOOL;
 		else if (take(s, "null"))
-			v->type = JSON_NULL;
+			v->type = JSCAN_NULL;
 		else
 			return fail(s);
 		v->text = (struct span){ start, (size_t)(s->p - start) };
 		return 0;
 	default:
-		v->type = JSON_NUMBER;
+		v->type = JSCAN_NUMBER;
 		return read_number(s, &v->text);
 	}
 }
 
-/* Shared step of json_elem and json_member: 1 when an item follows (its comma
+/* Shared step of jscan_elem and jscan_member: 1 when an item follows (its comma
  * consumed), 0 at close (consumed). */
-static int next_item(struct json_scan *s, char close)
+static int next_item(struct jscan *s, char close)
 {
 	if (s->err)
 		return s->err;
@@ -177,12 +177,12 @@ static int next_item(struct json_scan *s, char close)
 	return 1;
 }
 
-int json_elem(struct json_scan *s)
+int jscan_elem(struct jscan *s)
 {
 	return next_item(s, ']');
 }
 
-int json_member(struct json_scan *s, char *key, size_t cap, bool *cut)
+int jscan_member(struct jscan *s, char *key, size_t cap, bool *cut)
 {
 	struct span text;
 	size_t len;
@@ -191,8 +191,8 @@ int json_member(struct json_scan *s, char *key, size_t cap, bool *cut)
 		return r;
 	if (s->p >= s->end || *s->p != '"' || read_string(s, &text) < 0)
 		return fail(s);
-	struct json_val k = { JSON_STRING, text };
-	*cut = json_str(&k, key, cap, &len) == -E2BIG;
+	struct jscan_val k = { JSCAN_STRING, text };
+	*cut = jscan_str(&k, key, cap, &len) == -E2BIG;
 	skip_ws(s);
 	if (s->p >= s->end || *s->p != ':')
 		return fail(s);
@@ -200,30 +200,30 @@ int json_member(struct json_scan *s, char *key, size_t cap, bool *cut)
 	return 1;
 }
 
-int json_skip(struct json_scan *s, const struct json_val *v)
+int jscan_skip(struct jscan *s, const struct jscan_val *v)
 {
 	char key[1];
 	bool cut;
-	struct json_val in;
+	struct jscan_val in;
 	int r;
 	if (s->err)
 		return s->err;
-	if (v->type == JSON_ARRAY) {
-		while ((r = json_elem(s)) > 0)
-			if ((r = json_value(s, &in)) < 0 || (r = json_skip(s, &in)) < 0)
+	if (v->type == JSCAN_ARRAY) {
+		while ((r = jscan_elem(s)) > 0)
+			if ((r = jscan_value(s, &in)) < 0 || (r = jscan_skip(s, &in)) < 0)
 				return r;
 		return r;
 	}
-	if (v->type == JSON_OBJECT) {
-		while ((r = json_member(s, key, sizeof(key), &cut)) > 0)
-			if ((r = json_value(s, &in)) < 0 || (r = json_skip(s, &in)) < 0)
+	if (v->type == JSCAN_OBJECT) {
+		while ((r = jscan_member(s, key, sizeof(key), &cut)) > 0)
+			if ((r = jscan_value(s, &in)) < 0 || (r = jscan_skip(s, &in)) < 0)
 				return r;
 		return r;
 	}
 	return 0;
 }
 
-int json_end(struct json_scan *s)
+int jscan_end(struct jscan *s)
 {
 	if (s->err)
 		return s->err;
@@ -289,7 +289,7 @@ static size_t put_utf8(unsigned long cp, char *b)
 	return 4;
 }
 
-size_t json_utf8_copy(struct span in, char *out, size_t cap)
+size_t jscan_utf8_copy(struct span in, char *out, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)in.p;
 	size_t i = 0, o = 0;
@@ -319,14 +319,14 @@ static unsigned long hex4(const char *p)
 	return hex_val(p[0]) << 12 | hex_val(p[1]) << 8 | hex_val(p[2]) << 4 | hex_val(p[3]);
 }
 
-int json_str(const struct json_val *v, char *out, size_t cap, size_t *len)
+int jscan_str(const struct jscan_val *v, char *out, size_t cap, size_t *len)
 {
 	const char *p = v->text.p, *end = p + v->text.len;
 	size_t o = 0;
 	*len = 0;
 	if (cap)
 		out[0] = '\0';
-	if (v->type != JSON_STRING || cap == 0)
+	if (v->type != JSCAN_STRING || cap == 0)
 		return -EINVAL;
 	while (p < end) {
 		char b[4];
@@ -373,10 +373,10 @@ int json_str(const struct json_val *v, char *out, size_t cap, size_t *len)
 	return 0;
 }
 
-int json_i64(const struct json_val *v, int64_t min, int64_t max, int64_t *out)
+int jscan_i64(const struct jscan_val *v, int64_t min, int64_t max, int64_t *out)
 {
 	int64_t x;
-	if (v->type != JSON_NUMBER || memchr(v->text.p, '.', v->text.len) ||
+	if (v->type != JSCAN_NUMBER || memchr(v->text.p, '.', v->text.len) ||
 	    memchr(v->text.p, 'e', v->text.len) || memchr(v->text.p, 'E', v->text.len) ||
 	    span_i64(v->text, &x) < 0 || x < min || x > max)
 		return -EINVAL;
@@ -384,10 +384,10 @@ int json_i64(const struct json_val *v, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
-int json_u64(const struct json_val *v, uint64_t max, uint64_t *out)
+int jscan_u64(const struct jscan_val *v, uint64_t max, uint64_t *out)
 {
 	uint64_t x;
-	if (v->type != JSON_NUMBER || v->text.len == 0 || v->text.p[0] == '-' ||
+	if (v->type != JSCAN_NUMBER || v->text.len == 0 || v->text.p[0] == '-' ||
 	    memchr(v->text.p, '.', v->text.len) || memchr(v->text.p, 'e', v->text.len) ||
 	    memchr(v->text.p, 'E', v->text.len) || span_u64(v->text, &x) < 0 || x > max)
 		return -EINVAL;
@@ -395,7 +395,7 @@ int json_u64(const struct json_val *v, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-bool json_key_is(const char *key, const char *name)
+bool jscan_key_is(const char *key, const char *name)
 {
 	for (; *key && *name; key++, name++) {
 		char a = *key, b = *name;
