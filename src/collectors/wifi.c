@@ -267,7 +267,7 @@ static int parse_sta_info(const struct nl_attr *a, struct wifi_station *st)
 		case NL80211_STA_INFO_SIGNAL:
 			if (n.len < 1)
 				return -EINVAL;
-			st->signal = (int8_t)n.data[0];
+			st->signal = n.data[0] < 128 ? n.data[0] : (int64_t)n.data[0] - 256; /* s8 */
 			break;
 		case NL80211_STA_INFO_RX_PACKETS:
 			u32_into = &st->rx_packets;
@@ -581,7 +581,8 @@ int wifi_emit_bss(const char *dev, const struct wifi_bss *bss, struct metric_sin
 /* A Go time.Duration's Seconds(). */
 static double seconds(int64_t ns)
 {
-	return (double)(ns / 1000000000) + (double)(ns % 1000000000) / 1e9;
+	int64_t whole = ns / 1000000000, part = ns % 1000000000;
+	return (double)whole + (double)part / 1e9;
 }
 
 int wifi_emit_station(const char *dev, const struct wifi_station *st, struct metric_sink *out)

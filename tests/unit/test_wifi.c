@@ -151,7 +151,7 @@ static void iface_messages(void)
 	CHECK_STR(ifi.name, "wlp3s0");
 	CHECK_INT((int)ifi.addr.len, 6);
 	CHECK_INT(ifi.type, 2);
-	CHECK(ifi.device == 0x100000001ll);
+	CHECK(ifi.device == 0x100000001LL);
 	CHECK_INT(ifi.frequency, 5745);
 	char text[3 * WIFI_ADDR_MAX + 1];
 	wifi_addr_text(&ifi.addr, text, sizeof(text));
@@ -254,8 +254,8 @@ static void station_messages(void)
 	nlb_end(&m, info);
 	CHECK_INT(wifi_parse_station(m.b, m.len, &st), 1);
 	CHECK(st.inactive_ns == 400000000);
-	CHECK(st.connected_ns == 30000000000ll);
-	CHECK(st.rx_bytes == 5000000000ll); /* the 64-bit counter, after the 32-bit one */
+	CHECK(st.connected_ns == 30000000000LL);
+	CHECK(st.rx_bytes == 5000000000LL); /* the 64-bit counter, after the 32-bit one */
 	CHECK_INT(st.tx_bytes, 2000);
 	CHECK_INT(st.signal, -52);
 	CHECK(st.tx_bitrate == 164000000);
