@@ -1,7 +1,8 @@
 /*
  * test_qdisc: the qdisc collector on node_exporter's fixture (switched on by the fixtures
  * flag alone), its device flags under both spellings, hostile fixtures, hand-built
- * RTM_NEWQDISC messages (malformed ones included), and this host's own qdiscs.
+ * RTM_NEWQDISC messages (malformed ones included), this host's own qdiscs, and the JSON
+ * reader (lib/jscan) under the fixture parsers.
  */
 #include <linux/gen_stats.h>
 #include <linux/pkt_sched.h>
@@ -10,6 +11,7 @@
 
 #include "collectors/qdisc.h"
 #include "harness.h"
+#include "lib/jscan.h"
 #include "nlbuild.h"
 #include "t.h"
 #include "tmptree.h"
@@ -302,6 +304,45 @@ static void live_host(void)
 	buf_fini(&out);
 }
 
+/* Decode the one string document doc; returns jscan_str's result, text in out. */
+static int decode(const char *doc, char *out, size_t cap)
+{
+	struct jscan s;
+	struct jscan_val v;
+	size_t len;
+	jscan_init(&s, doc, strlen(doc));
+	int r = jscan_value(&s, &v);
+	return r < 0 ? r : jscan_str(&v, out, cap, &len);
+}
+
+/* The JSON reader under the fixture parsers: strings as Go decodes them. */
+static void jscan_reader(void)
+{
+	char out[64];
+	CHECK_INT(decode("\"a\\\"\\/\\b\\t\\n\"", out, sizeof(out)), 0);
+	CHECK_STR(out, "a\"/\b\t\n");
+	CHECK_INT(decode("\"\\ud83d\\ude00\"", out, sizeof(out)), 0); /* a surrogate pair */
+	CHECK_STR(out, "\xf0\x9f\x98\x80");
+	CHECK_INT(decode("\"\\ud83dx\\ude00\"", out, sizeof(out)), 0); /* lone halves */
+	CHECK_STR(out, "\xef\xbf\xbdx\xef\xbf\xbd");
+	CHECK_INT(decode("\"\xc3\xa9\xff\xe2\x82\"", out, sizeof(out)), 0); /* bytes not UTF-8 */
+	CHECK_STR(out, "\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	CHECK_INT(decode("\"\xed\xa0\x80\"", out, sizeof(out)), 0); /* an encoded surrogate */
+	CHECK_STR(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	CHECK_INT(decode("\"abcdef\"", out, 4), -E2BIG);
+	CHECK_INT(decode("7", out, sizeof(out)), -EINVAL);
+	struct jscan_val v = { JSCAN_NUMBER, SPAN_LIT("-9223372036854775808") };
+	int64_t i;
+	uint64_t u;
+	CHECK_INT(jscan_i64(&v, INT64_MIN, INT64_MAX, &i), 0);
+	CHECK(i == INT64_MIN);
+	CHECK_INT(jscan_u64(&v, UINT64_MAX, &u), -EINVAL);
+	v.text = SPAN_LIT("-0");
+	CHECK_INT(jscan_i64(&v, INT64_MIN, INT64_MAX, &i), 0);
+	CHECK_INT(jscan_u64(&v, UINT64_MAX, &u), -EINVAL); /* Go's ParseUint refuses a sign */
+	CHECK(jscan_key_is("ifaceNAME", "IfaceName") && !jscan_key_is("IfaceNam", "IfaceName"));
+}
+
 int main(void)
 {
 	RUN(fixture_values);
@@ -309,5 +350,6 @@ int main(void)
 	RUN(hostile_fixtures);
 	RUN(netlink_messages);
 	RUN(live_host);
+	RUN(jscan_reader);
 	return T_DONE("test_qdisc");
 }
