@@ -61,7 +61,8 @@ struct collector_ops {
 	/* Set up state. Returns 0 or -errno (the collector is then left out, with a log);
 	 * -ENODEV means there is nothing of its kind on this host (logged at info). */
 	int (*init)(struct collector *c);
-	/* Collect into out. Returns 0 or -errno. */
+	/* Collect into out. Returns 0 or -errno; -ENODEV when the host has nothing of its
+	 * kind at the moment (no nl80211 for wifi): success 0, logged at info, not error. */
 	int (*collect)(struct collector *c, struct metric_sink *out);
 	/* Free state. Must accept a collector whose init failed half-way. May be NULL. */
 	void (*fini)(struct collector *c);
