@@ -49,8 +49,9 @@ struct collector_ops {
 	const char *companion;
 	/* One of its own flags that switches it on when given a non-empty value, unless
 	 * --no-collector.NAME says otherwise: a test-fixture source (qdisc's, wifi's
-	 * --collector.X.fixtures) means nothing with the collector off, and node_exporter's
-	 * end-to-end command line gives it without --collector.X. May be NULL. */
+	 * --collector.X.fixtures) means nothing with the collector off, and the recorded
+	 * command line of node_exporter's end-to-end test gives it without --collector.X
+	 * (the test's script adds that from a list of its own). May be NULL. */
 	const char *enabled_by;
 	/* Declare what it needs beyond the --path.* roots, before init(): paths it reads
 	 * elsewhere or that the broker may open for it (res_path), and the descriptors it
