@@ -306,14 +306,6 @@ static int network_route_collect(struct collector *c, struct metric_sink *out)
 	struct network_route_priv *p = c->priv;
 	struct {
 		struct nlmsghdr h;
-		struct ifinfomsg i;
-	} lreq = {
-		.h = { .nlmsg_len = sizeof(lreq), .nlmsg_type = RTM_GETLINK,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.i = { .ifi_family = AF_UNSPEC },
-	};
-	struct {
-		struct nlmsghdr h;
 		struct rtmsg r;
 	} rreq = {
 		.h = { .nlmsg_len = sizeof(rreq), .nlmsg_type = RTM_GETROUTE,
@@ -324,9 +316,7 @@ static int network_route_collect(struct collector *c, struct metric_sink *out)
 	uint32_t unnamed = 0;
 	unsigned ms;
 	nl_budget_start(&budget, NL_TIMEOUT_MS);
-	ifnames_reset(&p->links);
-	int r = nl_request_within(NETLINK_ROUTE, &lreq, sizeof(lreq), p->buf, sizeof(p->buf),
-				  ifnames_on_link, &p->links, NL_TIMEOUT_MS);
+	int r = ifnames_dump(&p->links, p->buf, sizeof(p->buf), NL_TIMEOUT_MS);
 	if (r < 0)
 		return r;
 	if ((ms = nl_budget_left(&budget)) == 0)

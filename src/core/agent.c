@@ -55,6 +55,11 @@ bool agent_enabled(const struct plumb_config *cfg, const struct collector_ops *o
 	snprintf(name, sizeof(name), "collector.%s", ops->name);
 	if (cfg_given(cfg, name))
 		return cfg_bool(cfg, name);
+	if (ops->enabled_by) {
+		const char *v = cfg_str(cfg, ops->enabled_by);
+		if (v && *v)
+			return true;
+	}
 	if (cfg_bool(cfg, "collector.disable-defaults"))
 		return false;
 	return ops->default_enabled;
@@ -183,6 +188,9 @@ static void log_change(struct collector *c, int r)
 	if (r == -ENOENT)
 		plog(LOG_DEBUG, "collector found no data on this host", "collector", c->ops->name,
 		     "err", strerror(-r), PLOG_END);
+	else if (r == -ENODEV) /* the hardware or kernel interface is absent (no nl80211) */
+		plog(LOG_INFO, "collector has nothing to read on this host", "collector",
+		     c->ops->name, PLOG_END);
 	else if (r < 0)
 		plog(LOG_ERROR, "collector failed", "collector", c->ops->name, "err",
 		     regfile_strerror(-r), PLOG_END);

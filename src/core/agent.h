@@ -75,7 +75,8 @@ void agent_fini(struct agent *a); /* accepts a zeroed agent */
  * outlive the agent's last collection. Returns 0 or -E2BIG beyond AGENT_MAX_SOURCES. */
 int agent_add_source(struct agent *a, const struct agent_source *src);
 
-/* Whether collector ops is enabled by cfg (its flag, or --collector.disable-defaults). */
+/* Whether collector ops is enabled by cfg: its flag, else its ops->enabled_by flag, else
+ * --collector.disable-defaults and its default. */
 bool agent_enabled(const struct plumb_config *cfg, const struct collector_ops *ops);
 
 #endif

@@ -47,6 +47,12 @@ struct collector_ops {
 	 * CPU frequency): the core tells the collector whether it is enabled, in
 	 * c->companion_enabled, so the two agree on who reports what. May be NULL. */
 	const char *companion;
+	/* One of its own flags that switches it on when given a non-empty value, unless
+	 * --no-collector.NAME says otherwise: a test-fixture source (qdisc's, wifi's
+	 * --collector.X.fixtures) means nothing with the collector off, and the recorded
+	 * command line of node_exporter's end-to-end test gives it without --collector.X
+	 * (the test's script adds that from a list of its own). May be NULL. */
+	const char *enabled_by;
 	/* Declare what it needs beyond the --path.* roots, before init(): paths it reads
 	 * elsewhere or that the broker may open for it (res_path), and the descriptors it
 	 * would like to hold open (res_claim, whose id goes in c->fd_claim). Only c->cfg is
@@ -56,7 +62,8 @@ struct collector_ops {
 	/* Set up state. Returns 0 or -errno (the collector is then left out, with a log);
 	 * -ENODEV means there is nothing of its kind on this host (logged at info). */
 	int (*init)(struct collector *c);
-	/* Collect into out. Returns 0 or -errno. */
+	/* Collect into out. Returns 0 or -errno; -ENODEV when the host has nothing of its
+	 * kind at the moment (no nl80211 for wifi): success 0, logged at info, not error. */
 	int (*collect)(struct collector *c, struct metric_sink *out);
 	/* Free state. Must accept a collector whose init failed half-way. May be NULL. */
 	void (*fini)(struct collector *c);

@@ -4,10 +4,12 @@
 #include "lib/ifnames.h"
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/netlink.h"
 #include "lib/sort.h"
 
 void ifnames_reset(struct ifnames *t)
@@ -85,4 +87,19 @@ void ifnames_fini(struct ifnames *t)
 {
 	free(t->v);
 	*t = (struct ifnames){ 0 };
+}
+
+int ifnames_dump(struct ifnames *t, unsigned char *buf, size_t cap, unsigned timeout_ms)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg i;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.i = { .ifi_family = AF_UNSPEC },
+	};
+	ifnames_reset(t);
+	return nl_request_within(NETLINK_ROUTE, &req, sizeof(req), buf, cap, ifnames_on_link, t,
+				 timeout_ms);
 }

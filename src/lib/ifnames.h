@@ -53,6 +53,11 @@ int ifnames_parse(struct ifnames *t, const void *buf, size_t len, bool *done);
  * Sorts the table on the first call after an add (no allocation). */
 struct ifname *ifnames_find(struct ifnames *t, uint32_t index);
 
+/* Refill t from a new RTM_GETLINK dump (ifnames_reset, then nl_request_within with
+ * ifnames_on_link), receiving into buf[cap] (aligned, NL_BUF_SIZE), within timeout_ms.
+ * Returns 0 or -errno (the request's or ifnames_add's). */
+int ifnames_dump(struct ifnames *t, unsigned char *buf, size_t cap, unsigned timeout_ms);
+
 /* Free the table; accepts a zeroed one. */
 void ifnames_fini(struct ifnames *t);
 

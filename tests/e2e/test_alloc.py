@@ -44,13 +44,14 @@ def test_live_machine_defaults():
 
 
 def test_live_machine_netlink_flags():
-    """netdev's addresses and detailed counters, and netclass's netlink mode (with its
-    ethtool dump and sysfs reads), which keep tables of their own between scrapes."""
+    """netdev's addresses and detailed counters, netclass's netlink mode (with its
+    ethtool dump and sysfs reads), qdisc's dumps and wifi's (nl80211, where the kernel has
+    it), which keep tables of their own between scrapes."""
     r = run_tool(["--retry", "live-netlink", "--log.level=error", "--collector.disable-defaults",
                   "--collector.netdev", "--collector.netdev.address-info",
                   "--collector.netdev.enable-detailed-metrics", "--collector.netdev.label-ifalias",
                   "--collector.netclass",
-                  "--collector.netclass.netlink"])
+                  "--collector.netclass.netlink", "--collector.qdisc", "--collector.wifi"])
     check(r.returncode == 0, "steady-state scrapes allocate with the netlink flags (exit %d)"
           % r.returncode)
 
