@@ -20,7 +20,7 @@
 #define SYSTEMD_NAME_MAX 256   /* systemd's UNIT_NAME_MAX, with the NUL */
 #define SYSTEMD_STATE_MAX 32   /* ActiveState, LoadState, a service's or mount's Type */
 #define SYSTEMD_VERSION_MAX 128
-#define SYSTEMD_PATH_MAX (sizeof(SYSTEMD_UNIT_PREFIX) + 3 * SYSTEMD_NAME_MAX)
+#define SYSTEMD_PATH_MAX (sizeof(SYSTEMD_UNIT_PREFIX) + (size_t)3 * SYSTEMD_NAME_MAX)
 #define SYSTEMD_UNIT_PREFIX "/org/freedesktop/systemd1/unit/"
 /* the first version with the manager's SystemState and timers' LastTriggerUSec */
 #define SYSTEMD_MIN_VERSION_STATE 212
