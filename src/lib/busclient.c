@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "lib/deadline.h"
 #include "lib/dynlib.h"
 #include "lib/log.h"
 
 #define ADDRESS_MAX 1024
+#define HANDSHAKE_LIMITS 6u /* a connection's handshake may take 6 query limits */
 
 /* What the worker owns while it runs: the connection, the results, the work area. */
 struct bc_job {
@@ -90,6 +92,38 @@ int busclient_declare(struct resources *res)
 	return res_path(res, NULL, path, RES_READ);
 }
 
+/* CLOCK_MONOTONIC in microseconds. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Drive bus b through authentication and Hello until it is ready, for at most
+ * timeout_us: sd-bus's own wait for that is its 90 s authentication limit, not the
+ * method call timeout. (The caller gives more than a query's limit: scrapes fail at once
+ * while a handshake runs abandoned, and a bus that comes back is found within it.)
+ * Returns 0, -ETIMEDOUT, or sd-bus's -errno. */
+static int wait_ready(sd_bus *b, uint64_t timeout_us)
+{
+	uint64_t deadline = now_us() + timeout_us;
+	for (;;) {
+		int r = dyn_sdbus.is_ready(b);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		if ((r = dyn_sdbus.process(b, NULL)) < 0)
+			return r;
+		if (r > 0)
+			continue;
+		uint64_t now = now_us();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if ((r = dyn_sdbus.wait(b, deadline - now)) < 0)
+			return r;
+	}
+}
+
 /* Open job j's connection. Returns 0 or -errno (j->bus stays NULL). */
 static int bus_open(struct bc_job *j)
 {
@@ -100,7 +134,7 @@ static int bus_open(struct bc_job *j)
 	if ((r = dyn_sdbus.set_address(b, j->address)) < 0 ||
 	    (r = dyn_sdbus.set_bus_client(b, 1)) < 0 ||
 	    (r = dyn_sdbus.set_method_call_timeout(b, j->timeout_us)) < 0 ||
-	    (r = dyn_sdbus.start(b)) < 0)
+	    (r = dyn_sdbus.start(b)) < 0 || (r = wait_ready(b, HANDSHAKE_LIMITS * j->timeout_us)) < 0)
 		goto out_unref;
 	j->bus = b;
 	return 0;

@@ -6,8 +6,10 @@
  * as sd-bus reads it. The connection (libsystemd's sd-bus, loaded on demand through
  * lib/dynlib.h) is opened by the first query, kept between queries, and opened again
  * after an error that breaks it. Each query runs the collector's function on a
- * lib/deadline.h worker with a time limit, and every method call inside it has the
- * same limit (sd_bus_set_method_call_timeout). A bus that does not answer makes the
+ * lib/deadline.h worker with a time limit, every method call inside it has the same
+ * limit (sd_bus_set_method_call_timeout), and a new connection's handshake six times
+ * that (a wait of plumb's own: sd-bus would give it 90 s). A bus that does not answer
+ * makes the
  * query return -ETIMEDOUT once the limit passes; the worker stays behind until its
  * call gives up, and until then each query returns -EBUSY at once, so no scrape waits
  * for a dead bus.

@@ -57,6 +57,9 @@ struct dyn_sdbus {
 	__typeof__(sd_bus_set_method_call_timeout) *set_method_call_timeout;
 	__typeof__(sd_bus_start) *start;
 	__typeof__(sd_bus_is_open) *is_open;
+	__typeof__(sd_bus_is_ready) *is_ready;
+	__typeof__(sd_bus_process) *process;
+	__typeof__(sd_bus_wait) *wait;
 	__typeof__(sd_bus_close_unref) *close_unref;
 	__typeof__(sd_bus_call_method) *call_method;
 	__typeof__(sd_bus_get_property) *get_property;

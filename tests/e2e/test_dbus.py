@@ -20,6 +20,9 @@ default) and node_exporter with DBUS_SYSTEM_BUS_ADDRESS pointing at that bus:
 - silent_bus: a socket that accepts and never answers. The first scrape answers within the
   collectors' --collector.*.timeout (1 s here) plus slack, with success 0 for both; the next
   scrapes answer at once (success 0) while the abandoned query is still stuck.
+- bus_comes_back: plumb starts while the bus socket never answers (success 0), then the
+  listener goes away and a real bus takes its path: within a few scrapes, with no restart,
+  systemd's series are back (success 1).
 - no_bus: DBUS_SYSTEM_BUS_ADDRESS names a socket that does not exist: success 0 and every
   other collector still served.
 
@@ -230,6 +233,36 @@ def test_silent_bus():
                 print("  scrape %d on a silent bus: %.2f s" % (i, took))
 
 
+def test_bus_comes_back():
+    bus = dbusfix.SystemBus()
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.bind(bus.socket)
+    silent.listen(8)
+    try:
+        with pt.Plumb(["--collector.disable-defaults", "--collector.systemd",
+                       "--collector.systemd.timeout=1s"], env=bus.env()) as p:
+            ex = pt.parse_exposition(p.get()[2])
+            check(ex.value("node_scrape_collector_success", collector="systemd") == 0,
+                  "a silent bus did not fail the scrape")
+            silent.close()
+            os.unlink(bus.socket)
+            with bus:
+                bus.serve("mock_systemd", "org.freedesktop.systemd1", SYSTEMD)
+                deadline = time.monotonic() + 30
+                while True:
+                    ex = pt.parse_exposition(p.get()[2])
+                    if ex.value("node_scrape_collector_success", collector="systemd") == 1:
+                        break
+                    check(time.monotonic() < deadline,
+                          "systemd still failing 30 s after the bus came back:\n" + p.log()[-2000:])
+                    time.sleep(0.2)
+                check(ex.series("node_systemd_unit_state"), "no unit series after recovery")
+                print("  recovered %.1f s after the bus came back"
+                      % (time.monotonic() - deadline + 30))
+    finally:
+        silent.close()
+
+
 def test_no_bus():
     env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS="unix:path=/nonexistent/plumb-test/bus")
     with pt.Plumb(["--collector.disable-defaults", "--collector.systemd", "--collector.logind",
@@ -249,4 +282,4 @@ if __name__ == "__main__":
         print("test_dbus: %s; nothing to test" % why)
         sys.exit(0)
     main([test_systemd_matches_node_exporter, test_systemd_old_version,
-          test_logind_matches_node_exporter, test_silent_bus, test_no_bus])
+          test_logind_matches_node_exporter, test_silent_bus, test_bus_comes_back, test_no_bus])
