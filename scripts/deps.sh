@@ -9,7 +9,7 @@ libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libsnappy1v5 libcurl4-openss
 libjansson-dev libseccomp-dev \
 libyaml-dev libcrypt-dev libgnutls28-dev slowhttptest cppcheck clang-tidy \
 libfuse3-dev fuse3 prometheus prometheus-node-exporter valgrind python3 curl openssl iproute2 \
-python3-yaml systemd"
+python3-yaml systemd libsystemd-dev libsystemd0 dbus python3-dbusmock python3-dbus python3-gi"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,5 +1,5 @@
 /*
- * dynlib: loading libcurl and libsnappy at start-up when a feature needs them (see
+ * dynlib: loading libcurl, libsnappy and libsystemd at start-up when a feature needs them (see
  * dynlib.h). Each library has a table of (symbol name, slot in its struct); a load
  * resolves every name or none, so a half-filled table is never used.
  */
@@ -15,6 +15,7 @@
 
 struct dyn_curl dyn_curl;
 struct dyn_snappy dyn_snappy;
+struct dyn_sdbus dyn_sdbus;
 
 /* One function to resolve: its name and where its address goes. */
 struct dyn_sym {
@@ -28,7 +29,7 @@ struct dyn_lib {
 	const char *package;
 	const struct dyn_sym *syms;
 	size_t nsyms;
-	void *table;  /* struct dyn_curl or dyn_snappy */
+	void *table;  /* struct dyn_curl, dyn_snappy or dyn_sdbus */
 	size_t size;  /* of *table */
 	void *handle; /* dlopen's, once loaded; never closed */
 };
@@ -49,12 +50,39 @@ static const struct dyn_sym snappy_syms[] = {
 	SNAPPY_SYM(uncompressed_length),
 };
 
+/* sd_bus_new's slot is new_ (new is no keyword in C, but reads like one) */
+#define SDBUS_SYM(f) { "sd_bus_" #f, offsetof(struct dyn_sdbus, f) }
+static const struct dyn_sym sdbus_syms[] = {
+	{ "sd_bus_new", offsetof(struct dyn_sdbus, new_) },
+	SDBUS_SYM(set_address),
+	SDBUS_SYM(set_bus_client),
+	SDBUS_SYM(set_method_call_timeout),
+	SDBUS_SYM(start),
+	SDBUS_SYM(is_open),
+	SDBUS_SYM(is_ready),
+	SDBUS_SYM(process),
+	SDBUS_SYM(wait),
+	SDBUS_SYM(close_unref),
+	SDBUS_SYM(call_method),
+	SDBUS_SYM(get_property),
+	SDBUS_SYM(message_enter_container),
+	SDBUS_SYM(message_exit_container),
+	SDBUS_SYM(message_read_basic),
+	SDBUS_SYM(message_skip),
+	SDBUS_SYM(message_unref),
+	SDBUS_SYM(error_free),
+};
+
 static struct dyn_lib curl_lib = { "libcurl.so.4", "libcurl4", curl_syms,
 				   sizeof(curl_syms) / sizeof(curl_syms[0]), &dyn_curl,
 				   sizeof(dyn_curl), NULL };
 static struct dyn_lib snappy_lib = { "libsnappy.so.1", "libsnappy1v5", snappy_syms,
 				     sizeof(snappy_syms) / sizeof(snappy_syms[0]), &dyn_snappy,
 				     sizeof(dyn_snappy), NULL };
+
+static struct dyn_lib sdbus_lib = { "libsystemd.so.0", "libsystemd0", sdbus_syms,
+				    sizeof(sdbus_syms) / sizeof(sdbus_syms[0]), &dyn_sdbus,
+				    sizeof(dyn_sdbus), NULL };
 
 static unsigned curl_refs; /* dyn_curl_open calls not yet closed */
 
@@ -118,4 +146,9 @@ void dyn_curl_close(void)
 int dyn_snappy_open(const char *flag)
 {
 	return load(&snappy_lib, flag);
+}
+
+int dyn_sdbus_open(const char *flag)
+{
+	return load(&sdbus_lib, flag);
 }

@@ -1,8 +1,10 @@
 /*
- * dynlib: libcurl and libsnappy, loaded only when a feature that needs them is on.
+ * dynlib: libcurl, libsnappy and libsystemd, loaded only when a feature that needs them
+ * is on.
  *
  * plumb does not link either library. Remote write (--push.remote-write.url) needs both
- * and the status webhook (--push.status.url) needs libcurl; a plain plumb needs neither,
+ * and the status webhook (--push.status.url) needs libcurl, the systemd and logind
+ * collectors need libsystemd's sd-bus; a plain plumb needs none of them,
  * and linking them would map their dependency trees (OpenSSL, Kerberos, LDAP, libssh2,
  * libstdc++ ...) into every process. The feature that needs one calls dyn_curl_open or
  * dyn_snappy_open at start-up, from the main thread and before any thread starts or the
@@ -22,6 +24,7 @@
 
 #include <curl/curl.h>
 #include <snappy-c.h>
+#include <systemd/sd-bus.h>
 
 /* libcurl's functions that plumb calls; valid once dyn_curl_open has succeeded. */
 struct dyn_curl {
@@ -45,8 +48,32 @@ struct dyn_snappy {
 	__typeof__(snappy_uncompressed_length) *uncompressed_length;
 };
 
+/* libsystemd's sd-bus functions that plumb calls; valid once dyn_sdbus_open has
+ * succeeded. Only the non-variadic readers are listed, so every value read is typed. */
+struct dyn_sdbus {
+	__typeof__(sd_bus_new) *new_;
+	__typeof__(sd_bus_set_address) *set_address;
+	__typeof__(sd_bus_set_bus_client) *set_bus_client;
+	__typeof__(sd_bus_set_method_call_timeout) *set_method_call_timeout;
+	__typeof__(sd_bus_start) *start;
+	__typeof__(sd_bus_is_open) *is_open;
+	__typeof__(sd_bus_is_ready) *is_ready;
+	__typeof__(sd_bus_process) *process;
+	__typeof__(sd_bus_wait) *wait;
+	__typeof__(sd_bus_close_unref) *close_unref;
+	__typeof__(sd_bus_call_method) *call_method;
+	__typeof__(sd_bus_get_property) *get_property;
+	__typeof__(sd_bus_message_enter_container) *message_enter_container;
+	__typeof__(sd_bus_message_exit_container) *message_exit_container;
+	__typeof__(sd_bus_message_read_basic) *message_read_basic;
+	__typeof__(sd_bus_message_skip) *message_skip;
+	__typeof__(sd_bus_message_unref) *message_unref;
+	__typeof__(sd_bus_error_free) *error_free;
+};
+
 extern struct dyn_curl dyn_curl;
 extern struct dyn_snappy dyn_snappy;
+extern struct dyn_sdbus dyn_sdbus;
 
 /* Load libcurl for the feature behind flag (e.g. "--push.status.url", named in the
  * error) and take a reference to it: the first call loads it and runs curl_global_init,
@@ -64,6 +91,11 @@ void dyn_curl_close(void);
  * once. Main thread only, before any thread that compresses starts. Returns 0 or
  * -ELIBACC (logged). */
 int dyn_snappy_open(const char *flag);
+
+/* Load libsystemd (sd-bus) for the feature behind flag; loads once, later calls return
+ * 0 at once. Main thread only, before any thread that uses the bus starts. Returns 0 or
+ * -ELIBACC (logged). */
+int dyn_sdbus_open(const char *flag);
 
 /* Refuse at compile time an option o that does not take values of kind (its
  * CURLOPTTYPE_* base); o must be a constant. Evaluates to o. */

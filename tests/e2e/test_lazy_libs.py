@@ -1,10 +1,10 @@
-"""test_lazy_libs: libcurl and libsnappy are mapped only when a feature needs them.
+"""test_lazy_libs: libcurl, libsnappy and libsystemd are mapped only when a feature needs them.
 
 plumb does not link libcurl or libsnappy (src/lib/dynlib.h): remote write dlopen()s both
 and the status webhook libcurl, at start-up and only when configured. Checked on the
 running process's /proc/PID/maps:
 
-- not_linked: plumb's ELF header names neither library (readelf -d NEEDED).
+- not_linked: plumb's ELF header names none of them (readelf -d NEEDED).
 - default: a plumb without push flags maps none of libcurl, libsnappy, OpenSSL
   (libssl, libcrypto) or libstdc++ (snappy's C++ runtime).
 - status_webhook: --push.status.url maps libcurl and its OpenSSL, not libsnappy.
@@ -14,6 +14,10 @@ running process's /proc/PID/maps:
 - before_sandbox: the glibc loader's own trace (LD_DEBUG=files) shows both libraries
   loaded and initialised before plumb logs "sandbox entered", i.e. in push_init and
   health_open, before any thread starts or seccomp and Landlock apply.
+- dbus_collectors: --collector.systemd and --collector.logind map libsystemd (loaded once
+  for both, initialised before "sandbox entered"); a libsystemd.so.0 that is not a library,
+  or lacks sd-bus's functions, leaves the collector out with one error line naming the
+  library and the flag, and plumb serves the rest.
 - setopt_types: the typed curl_easy_setopt/getinfo wrappers compile for options of
   their kind and refuse, at compile time, an option of another kind or a value of the
   wrong type (the checks the variadic call through a pointer would lose).
@@ -67,7 +71,7 @@ def test_not_linked():
                          check=True).stdout
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
     check(needed, "readelf found no NEEDED entries:\n" + out)
-    for lib in ("libcurl", "libsnappy", "libssl", "libcrypto", "libstdc++"):
+    for lib in ("libcurl", "libsnappy", "libssl", "libcrypto", "libstdc++", "libsystemd"):
         check(not any(n.startswith(lib) for n in needed),
               "plumb links %s: %s" % (lib, needed))
 
@@ -78,7 +82,7 @@ def test_default():
         p.get()
         libs = mapped(p.pid)
     check(has(libs, "libmicrohttpd"), "maps parse wrong, no libmicrohttpd in %s" % libs)
-    for lib in ("libcurl.so", "libsnappy.so") + OPENSSL:
+    for lib in ("libcurl.so", "libsnappy.so", "libsystemd.so") + OPENSSL:
         check(not has(libs, lib), "a default plumb maps %s: %s" % (lib, sorted(libs)))
     # under ASan, UBSan's runtime brings libstdc++ itself
     if "libstdc++.so.6" not in static:
@@ -138,6 +142,54 @@ def test_before_sandbox():
     # the webhook and remote write share one load of libcurl
     check(len([l for l in lines if re.search(r"\sfile=libcurl\.so\.4 .*dynamically loaded", l)]) == 1,
           "libcurl.so.4 looked up more than once:\n" + log[-4000:])
+
+
+def test_dbus_collectors():
+    """libsystemd is mapped with either D-Bus collector, loaded once and initialised before
+    the sandbox; a broken one leaves the collector out and plumb running."""
+    env = dict(os.environ, LD_DEBUG="files",
+               DBUS_SYSTEM_BUS_ADDRESS="unix:path=/nonexistent/plumb-lazy/bus")
+    with pt.Plumb(["--collector.systemd", "--collector.logind"], env=env) as p:
+        p.get()
+        libs = mapped(p.pid)
+        log = p.log()
+    check(has(libs, "libsystemd.so.0"), "no libsystemd with the D-Bus collectors: %s"
+          % sorted(libs))
+    lines = log.splitlines()
+    sandbox = [i for i, l in enumerate(lines) if 'msg="sandbox entered"' in l]
+    init = [i for i, l in enumerate(lines) if re.search(r"calling init: \S*/libsystemd\.so\.0", l)]
+    check(sandbox and init and init[0] < sandbox[0],
+          "libsystemd not initialised before the sandbox:\n" + log[-4000:])
+    check(len([l for l in lines if re.search(r"\sfile=libsystemd\.so\.0 .*dynamically loaded",
+                                              l)]) == 1,
+          "libsystemd.so.0 looked up more than once:\n" + log[-4000:])
+    if not shutil.which("cc"):
+        return
+    for flag in ("--collector.systemd", "--collector.logind"):
+        for kind in ("garbage", "empty"):
+            folder = tempfile.mkdtemp(prefix="plumb-lazy-")
+            try:
+                fake_libs(folder, "libsystemd.so.0", kind)
+                env = dict(os.environ, LD_LIBRARY_PATH=folder)
+                with pt.Plumb(["--collector.disable-defaults", "--collector.loadavg", flag],
+                              env=env) as p:
+                    status, _, body = p.get()
+                    log = p.log()
+            finally:
+                shutil.rmtree(folder)
+            what = "%s with a %s libsystemd.so.0" % (flag, kind)
+            ex = pt.parse_exposition(body)
+            check(ex.value("node_scrape_collector_success", collector="loadavg") == 1,
+                  "%s: plumb does not serve the rest" % what)
+            check(ex.value("node_scrape_collector_success", collector=flag[12:]) is None,
+                  "%s: the collector was not left out" % what)
+            errors = [l for l in log.splitlines() if "level=error" in l and "library=" in l]
+            check(len(errors) == 1 and "library=libsystemd.so.0" in errors[0]
+                  and "flag=" + flag in errors[0],
+                  "%s: not one error line naming library and flag:\n%s" % (what, log))
+            if kind == "empty":
+                check("function=sd_bus_" in errors[0],
+                      "%s: the missing function is not named: %s" % (what, errors[0]))
 
 
 def test_setopt_types():
@@ -219,4 +271,4 @@ def test_missing():
 
 if __name__ == "__main__":
     pt.main([test_not_linked, test_default, test_status_webhook, test_remote_write,
-             test_before_sandbox, test_setopt_types, test_missing])
+             test_before_sandbox, test_dbus_collectors, test_setopt_types, test_missing])
