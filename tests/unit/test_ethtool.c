@@ -460,7 +460,7 @@ static void stats_set(void)
 	put_name(names, 5, "q");
 	put_name(names, 6, "autonegotiate");
 	put_name(names, 7, "rx_bytes");
-	memset(names + 8 * ETHTOOL_STR_LEN, 'z', ETHTOOL_STR_LEN); /* no NUL */
+	memset(names + (size_t)8 * ETHTOOL_STR_LEN, 'z', ETHTOOL_STR_LEN); /* no NUL */
 	put_name(names, 9, "supported_speed");
 	CHECK_INT(ethtool_stats_parse(&st, names, vals, 10, NULL), 0);
 	CHECK_INT(st.n, 3);
