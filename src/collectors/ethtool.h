@@ -74,7 +74,8 @@ struct ethtool_statset {
  * family name; an empty name is skipped, a name repeated keeps its last value (as Go's
  * map does), and every name whose family name another name also gets is dropped, as
  * node_exporter drops such clashes. Names node_exporter keeps for its link series
- * (supported_port, autonegotiate...) are left out. The result is in family-name order.
+ * (supported_port, autonegotiate...) are left out, and so is one named node_ethtool_info
+ * (the info gauge's name). The result is in family-name order.
  * Returns 0, -E2BIG (n > ETHTOOL_MAX_STATS) or -ENOMEM. */
 int ethtool_stats_parse(struct ethtool_statset *st, const char *strings, const uint64_t *vals,
 			uint32_t n, const struct regex *include);

@@ -268,8 +268,9 @@ int ethtool_stats_parse(struct ethtool_statset *st, const char *strings, const u
 		    (include && !regex_match(include, raw.p, raw.len)))
 			continue;
 		int len = ethtool_stat_name(raw, name, sizeof(name));
-		if (len <= 0)
-			continue; /* nothing left of it, or too long for any name (never for 32 bytes) */
+		if (len <= 0 || strcmp(name, desc_info.name) == 0)
+			continue; /* nothing left of it, too long (never for 32 bytes), or "info":
+				     the info gauge's name, which an untyped family cannot share */
 		uint32_t off = (uint32_t)st->names.len;
 		if ((r = buf_append(&st->names, name, (size_t)len + 1)) < 0)
 			return r;
