@@ -117,11 +117,13 @@ static int ask_stats(struct eth_job *j, struct eth_dev *d)
 		return -EOPNOTSUPP; /* nothing to ask: as the kernel answers GSTRINGS then */
 	if (n > ETHTOOL_MAX_STATS)
 		return -E2BIG;
-	if (!j->gs) {
-		j->gs = calloc(1, sizeof(*j->gs) + (size_t)ETHTOOL_MAX_STATS * ETH_GSTRING_LEN);
-		j->gv = calloc(1, sizeof(*j->gv) + (size_t)ETHTOOL_MAX_STATS * sizeof(uint64_t));
+	if (!j->gs || !j->gv) {
+		if (!j->gs)
+			j->gs = calloc(1, sizeof(*j->gs) + (size_t)ETHTOOL_MAX_STATS * ETH_GSTRING_LEN);
+		if (!j->gv)
+			j->gv = calloc(1, sizeof(*j->gv) + (size_t)ETHTOOL_MAX_STATS * sizeof(uint64_t));
 		if (!j->gs || !j->gv)
-			return -ENOMEM;
+			return -ENOMEM; /* what was made is kept for the next try, freed by job_free */
 	}
 	if (j->nstat + n > j->stat_cap) {
 		if (j->nstat + n > ETHTOOL_ARENA_MAX)
