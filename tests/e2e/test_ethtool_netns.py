@@ -15,6 +15,9 @@ and node_exporter there with --collector.ethtool, and checks:
 - node_scrape_collector_success is 1 in both.
 Needs root and ip(8); skipped otherwise. Without node_exporter the comparisons are skipped
 and only plumb's own checks run.
+
+suite: alone (`ip netns add` mounts the namespace at /run/netns on the host; its devices
+stay inside it)
 """
 import os
 import shutil
