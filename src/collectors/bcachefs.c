@@ -35,6 +35,7 @@
 #include "lib/fdscan.h"
 #include "lib/gofloat.h"
 #include "lib/procfile.h"
+#include "lib/promname.h"
 
 /* Longest lines bufio.Scanner takes: by default, and as procfs sets it for
  * compression_stats and btree_write_stats. A line that long is an error there. */
@@ -210,12 +211,6 @@ int bcachefs_counter_parse(const char *buf, size_t len, uint64_t *since_creation
 	return seen ? 0 : -EINVAL; /* neither line: not a counter file */
 }
 
-/* Whether c may stand in a metric name (outside the first byte). */
-static bool name_byte(char c)
-{
-	return ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
 int bcachefs_counter_name(const char *name, char *out, size_t cap)
 {
 	static const char head[] = "node_bcachefs_", tail[] = "_total";
@@ -223,25 +218,10 @@ int bcachefs_counter_name(const char *name, char *out, size_t cap)
 	if (cap < sizeof(head) + n + sizeof(tail) - 1)
 		return -ENAMETOOLONG; /* the name never grows */
 	memcpy(out, head, o);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && name[j] == '_')
-			j++; /* underscores right before a bad run belong to it */
-		if (j < n && !name_byte(name[j])) {
-			while (j < n && !name_byte(name[j]))
-				j++;
-			while (j < n && name[j] == '_')
-				j++;
-			out[o++] = '_';
-		} else {
-			if (j == i)
-				j++; /* one good byte */
-			memcpy(out + o, name + i, j - i);
-			o += j - i;
-		}
-		i = j;
-	}
-	memcpy(out + o, tail, sizeof(tail));
+	int len = promname_sanitize((struct span){ name, n }, out + o, cap - o);
+	if (len < 0)
+		return len;
+	memcpy(out + o + (size_t)len, tail, sizeof(tail));
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 #include "lib/dirscan.h"
 #include "lib/pathmatch.h"
 #include "lib/procfile.h"
+#include "lib/promname.h"
 #include "lib/sort.h"
 #include "lib/sysfs.h"
 
@@ -43,37 +44,12 @@ static const struct metric_desc desc_zone = {
 	METRIC_COUNTER
 };
 
-/* Whether c is one of [0-9A-Za-z_]. */
-static bool name_char(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
-}
-
 size_t rapl_sanitize(struct span name, char *out, size_t cap)
 {
-	size_t i = 0, o = 0;
 	if (cap == 0)
 		return 0;
-	while (i < name.len && o + 1 < cap) {
-		size_t j = i;
-		while (j < name.len && name.p[j] == '_')
-			j++;
-		if (j == name.len || name_char((unsigned char)name.p[j])) {
-			/* plain characters, underscores included: kept */
-			size_t k = j == i ? i + 1 : j;
-			while (i < k && o + 1 < cap)
-				out[o++] = name.p[i++];
-			continue;
-		}
-		while (j < name.len && !name_char((unsigned char)name.p[j]))
-			j++;
-		while (j < name.len && name.p[j] == '_')
-			j++;
-		out[o++] = '_';
-		i = j;
-	}
-	out[o] = '\0';
-	return o;
+	int n = promname_sanitize(name, out, cap);
+	return n < 0 ? strlen(out) : (size_t)n; /* cut to fit, as the header says */
 }
 
 void rapl_zones_reset(struct rapl_zones *zs)
