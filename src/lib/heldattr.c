@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "lib/heldattr.h"
-#include "lib/procfile.h"
 #include "lib/regfile.h"
 
 int heldattr_init(struct heldattr *h, size_t nattr, size_t max_slots, uint64_t budget)
@@ -87,51 +86,71 @@ void heldattr_end(struct heldattr *h)
 	}
 }
 
-int heldattr_pread(int fd, char *buf, size_t cap)
+/* One pread of fd from offset 0 into buf[cap] (cap > 0), NUL-terminated; the byte
+ * count in *len (0 on error). Returns 0 or -errno. */
+static int pread_raw(int fd, char *buf, size_t cap, size_t *len)
 {
 	ssize_t got;
 	do {
 		got = pread(fd, buf, cap - 1, 0);
 	} while (got < 0 && errno == EINTR);
-	if (got < 0) {
-		buf[0] = '\0';
-		return -errno;
-	}
-	size_t n = (size_t)got;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	return 0;
+	*len = got < 0 ? 0 : (size_t)got;
+	buf[*len] = '\0';
+	return got < 0 ? -errno : 0;
 }
 
-int heldattr_read(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
-		  char *buf, size_t cap)
+/* Trim trailing newlines and spaces off buf[0..len), as read_attr does. */
+static void trim(char *buf, size_t len)
 {
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		len--;
+	buf[len] = '\0';
+}
+
+int heldattr_pread(int fd, char *buf, size_t cap)
+{
+	size_t len;
+	int r = pread_raw(fd, buf, cap, &len);
+	trim(buf, len);
+	return r;
+}
+
+int heldattr_read_raw(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
+		      char *buf, size_t cap, size_t *len)
+{
+	*len = 0;
 	if (cap == 0 || a >= h->nattr)
 		return -EINVAL;
-	if (slot < 0 || (size_t)slot >= h->nslots)
-		return read_attr(dirfd, rel, buf, cap);
 	buf[0] = '\0';
-	int *fd = &h->fd[(size_t)slot * h->nattr + a];
-	if (*fd < -1)
+	int *fd = slot >= 0 && (size_t)slot < h->nslots ? &h->fd[(size_t)slot * h->nattr + a] : NULL;
+	if (fd && *fd < -1)
 		return *fd; /* absent before: still absent */
-	if (*fd >= 0) {
-		if (heldattr_pread(*fd, buf, cap) == 0)
+	if (fd && *fd >= 0) {
+		if (pread_raw(*fd, buf, cap, len) == 0)
 			return 0;
 		close(*fd); /* gone (ENODEV) or failing: open it again */
 		*fd = -1;
 	}
 	int f = regfile_open(dirfd, rel, NULL);
 	if (f < 0) {
-		if (f == -ENOENT || f == -EACCES || f == -EPERM)
+		if (fd && (f == -ENOENT || f == -EACCES || f == -EPERM))
 			*fd = f;
 		return f;
 	}
-	int r = heldattr_pread(f, buf, cap);
-	if (r < 0)
+	int r = pread_raw(f, buf, cap, len);
+	if (r < 0 || !fd)
 		close(f);
 	else
 		*fd = f;
+	return r;
+}
+
+int heldattr_read(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
+		  char *buf, size_t cap)
+{
+	size_t len;
+	int r = heldattr_read_raw(h, slot, a, dirfd, rel, buf, cap, &len);
+	trim(buf, len);
 	return r;
 }
 

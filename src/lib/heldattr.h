@@ -63,6 +63,12 @@ void heldattr_forget(struct heldattr *h, int slot);
 int heldattr_read(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
 		  char *buf, size_t cap);
 
+/* heldattr_read without the trimming: one pread of at most cap-1 bytes (one read, as
+ * read_attr does), NUL-terminated, its length in *len (0 on error). Returns 0 or -errno
+ * as heldattr_read. */
+int heldattr_read_raw(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
+		      char *buf, size_t cap, size_t *len);
+
 /* Read the attribute file fd from offset 0 into buf[cap] (cap > 0) with read_attr's
  * result: at most cap-1 bytes, trailing newlines and spaces trimmed, NUL-terminated
  * (empty on error). Returns 0 or -errno. */
