@@ -239,11 +239,16 @@ def gen_proc(t, a):
               "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n",
               "tmpfs /run tmpfs rw,nosuid,nodev,size=52428800k,mode=755 0 0\n"]
     t.write("proc/1/mounts", "".join(mounts))
-    t.write("proc/self/mounts", "".join(mounts))
+    # /proc/self is a link to the reader's PID; here to 1, which holds what is read there
+    t.link("proc/self", "1")
+    t.write("proc/1/stat", "1 (systemd) S 0 1 1 0 -1 4194560 %d 0 %d 0 %d %d 0 0 20 0 1 0 12 "
+            "23068672 3215 18446744073709551615 1 1 0 0 0 0 671173123 4096 1260 0 0 0 17 3 0 0 0 "
+            "0 0 0 0 0 0 0 0 0 0\n" % (t.n(10**4, 10**6), t.n(10, 999), t.n(100, 9999), t.n(100, 9999)))
+    t.write("proc/1/status", "Name:\tsystemd\nState:\tS (sleeping)\nTgid:\t1\nPid:\t1\nPPid:\t0\n"
+            "Threads:\t1\n")
     t.write("proc/1/mountinfo", "".join(
         f"{20 + i} 1 259:{i} / {m.split()[1]} rw,relatime shared:{i + 1} - {m.split()[2]} "
         f"{m.split()[0]} rw\n" for i, m in enumerate(mounts)))
-    t.write("proc/self/mountinfo", open(os.path.join(t.root, "proc/1/mountinfo")).read())
     t.write("proc/sys/kernel/pid_max", "4194304\n")
     t.write("proc/sys/kernel/hung_task_detect_count", "0\n")
     t.write("proc/sys/kernel/threads-max", "4125234\n")
