@@ -58,7 +58,7 @@ enum { ATTR_BUF = 64, GOV_BUF = 1024 };
 
 /* Files held per CPU: the CPUFREQ_NATTR numbers, then these two. */
 enum { HA_AVAILABLE = CPUFREQ_NATTR, HA_GOVERNOR, HA_N };
-#define CPUFREQ_HELD_MAX 1024 /* CPUs whose files are held open, at most */
+#define CPUFREQ_HELD_MAX 256 /* CPUs whose files are held open, at most */
 
 struct cpufreq_priv {
 	struct cpulist cpus;

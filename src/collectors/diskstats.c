@@ -117,7 +117,7 @@ static const struct {
 };
 
 #define UDEV_BUF 65536
-#define DISKSTATS_HELD_MAX 1024 /* devices whose queue/rotational is held open, at most */
+#define DISKSTATS_HELD_MAX 256 /* devices whose queue/rotational is held open, at most */
 
 struct diskstats_priv {
 	struct procfile pf;

@@ -473,7 +473,7 @@ struct chip {
 };
 
 #define HWMON_MAX_CHIPS 4096u
-#define HWMON_HELD_MAX 2048 /* sensor files held open, at most */
+#define HWMON_HELD_MAX 1024 /* sensor files held open, at most */
 
 struct hwmon_priv {
 	struct dirscan cls;
