@@ -1,6 +1,7 @@
 # plumb: a thin Makefile. `make` builds build/plumb; `make run` starts it; `make check`
 # runs every test (also under ASan+UBSan, and short fuzz runs); `make fuzz` fuzzes longer;
-# `make bench` compares plumb with node_exporter; `make bench-containers` measures the
+# `make bench` compares plumb with node_exporter (`make bench-big`: defaults here, and
+# defaults and every collector on a generated large host); `make bench-containers` measures the
 # container collector as containers grow. See README.md.
 
 BUILD ?= build
@@ -38,7 +39,7 @@ TESTS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/alloc_count.c tests/alloc_torture.c)) \
 	$(if $(wildcard tests/fuse/hangfs.c),$(BUILD)/tests/hangfs)
 
-.PHONY: all run check check-release check-asan check-tsan soak lint fuzz fuzz-build bench bench-containers deps clean tests
+.PHONY: all run check check-release check-asan check-tsan soak lint fuzz fuzz-build bench bench-big bench-containers deps clean tests
 all: $(BUILD)/plumb
 
 deps:
@@ -179,6 +180,18 @@ soak: all
 
 bench: all
 	@python3 bench/bench.py --plumb $(BUILD)/plumb
+
+# the issue's three comparisons, a few minutes in all: each exporter's defaults on this
+# machine, then on a generated 128-CPU, 64-disk, 64-interface host with defaults and with
+# every collector both have (bench/README.md, "The large host"); ratios at the end
+BENCH_BIG_ARGS ?= --scrapes 40 --repeat 5 --warmup 5 --ne-variants lean
+bench-big: all
+	@d=$$(mktemp -d /dev/shm/plumb-bigXXXXXX 2>/dev/null || mktemp -d); \
+	python3 bench/genhost.py $$d/host >/dev/null && \
+	python3 bench/bench.py --plumb $(BUILD)/plumb --set defaults $(BENCH_BIG_ARGS) --json $$d/live.json && \
+	python3 bench/bench.py --plumb $(BUILD)/plumb --host generated --genhost-dir $$d/host --set defaults $(BENCH_BIG_ARGS) --json $$d/gen.json && \
+	python3 bench/bench.py --plumb $(BUILD)/plumb --host generated --genhost-dir $$d/host --set all $(BENCH_BIG_ARGS) --json $$d/all.json; \
+	st=$$?; python3 bench/bench_summary.py $$d/live.json $$d/gen.json $$d/all.json; rm -rf $$d; exit $$st
 
 # the container collector on fixture nodes of 100, 1000 and 5000 containers (bench/README.md)
 bench-containers: all $(BUILD)/bench/readfloor

@@ -2,7 +2,9 @@
 """bench: plumb against node_exporter, side by side, on this machine.
 
 Starts plumb and node_exporter on free loopback ports with the same collectors (the ones
-plumb is meant to replace that both binaries' --help lists), warms them up, then scrapes
+plumb is meant to replace that both binaries' --help lists; or each one's defaults, or
+every collector both have: --set), reading this machine or a generated large host
+(bench/genhost.py: --host generated), warms them up, then scrapes
 them in turn -- plumb, node_exporter, plumb, ... -- so both see the same machine, the same
 load from neighbours and the same wall-clock time. For each it reports the CPU time the
 server process spent per scrape, its memory, the response size and the number of series,
@@ -29,6 +31,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import genhost  # noqa: E402
+
 # The node_exporter collectors plumb is meant to replace.
 COLLECTORS = (
     "arp bonding conntrack cpu cpufreq diskstats edac entropy filefd filesystem hwmon "
@@ -51,6 +56,7 @@ TEXTFILE_BODY = (
 MIB = 1024.0 * 1024.0
 TARGET_CPU_RATIO = 0.2      # plumb's CPU per scrape at most 1/5 of node_exporter's
 TARGET_RSS_BYTES = 3 * MIB  # plumb's resident memory at most 3 MiB
+TARGET_PSS_RATIO = 0.25     # plumb's Pss at most 1/4 of node_exporter's (judged with --set all)
 
 
 class StartError(Exception):
@@ -261,6 +267,12 @@ class Server:
             self.proc.wait(10)
 
 
+def failed_collectors(text):
+    """Collectors whose node_scrape_collector_success is 0 in an exposition TEXT."""
+    return sorted(m.group(1) for m in re.finditer(
+        r'^node_scrape_collector_success\{collector="([^"]+)"\} 0$', text, re.M))
+
+
 def count_series(text):
     series = families = 0
     for line in text.splitlines():
@@ -308,17 +320,38 @@ def parse_args(argv):
                    help="run plumb as shipped (as root it switches to nobody and forks its "
                         "privilege broker) instead of keeping uid 0; CPU and Pss then count both "
                         "processes")
+    p.add_argument("--set", choices=("standard", "defaults", "all"), default="standard",
+                   help="collectors: 'standard' the 31 plumb replaces (default), 'defaults' each "
+                        "exporter's own defaults (plumb's include container and health), 'all' "
+                        "every collector both list")
+    p.add_argument("--host", choices=("live", "generated"), default="live",
+                   help="read this machine (default) or a large host written by bench/genhost.py")
+    p.add_argument("--genhost-dir", metavar="DIR",
+                   help="with --host generated: use the tree already in DIR instead of writing one")
+    p.add_argument("--genhost-args", default="", metavar="ARGS",
+                   help="with --host generated: extra genhost.py options, e.g. '--cpus 64 --seed 2'")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="measure R blocks of --scrapes rounds each and report the median block "
+                        "(default 1)")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
     args = p.parse_args(argv)
-    if args.scrapes < 1 or args.warmup < 0:
-        p.error("--scrapes must be at least 1 and --warmup at least 0")
+    if args.scrapes < 1 or args.warmup < 0 or args.repeat < 1:
+        p.error("--scrapes and --repeat must be at least 1 and --warmup at least 0")
+    if args.collectors and args.set != "standard":
+        p.error("--collectors and --set exclude each other")
     return args
 
 
 def plan(args, plumb_help, ne_help):
-    """Choose the collectors both binaries list; say which were left out and why."""
-    wanted = args.collectors.split(",") if args.collectors else list(COLLECTORS)
+    """Choose the collectors both binaries list; say which were left out and why. With
+    --set defaults the list is empty: each server runs its own defaults."""
     in_plumb, in_ne = listed_collectors(plumb_help), listed_collectors(ne_help)
+    if args.set == "defaults":
+        return [], [], []
+    if args.set == "all":
+        wanted = sorted(in_plumb & in_ne)
+    else:
+        wanted = args.collectors.split(",") if args.collectors else list(COLLECTORS)
     chosen = [c for c in wanted if c in in_plumb and c in in_ne]
     not_plumb = [c for c in wanted if c not in in_plumb]
     not_ne = [c for c in wanted if c in in_plumb and c not in in_ne]
@@ -335,10 +368,23 @@ def plumb_runtime_args(args, plumb_help):
     return []
 
 
-def build_servers(args, chosen, plumb_help, ne_help, workdir):
-    common = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in chosen]
+def host_args(args, root):
+    """The --path.* flags both servers get: the generated tree's, or this machine's roots
+    spelled out (the same as both defaults, so both read the same files either way)."""
+    if args.host == "generated":
+        return genhost.genhost_args(root)
+    return ["--path.procfs=/proc", "--path.sysfs=/sys", "--path.rootfs=/",
+            "--path.udev.data=/run/udev/data"]
+
+
+def build_servers(args, chosen, plumb_help, ne_help, workdir, root=None):
+    if args.set == "defaults":
+        common = []
+    else:
+        common = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in chosen]
+    common += host_args(args, root)
     extra = {"plumb": plumb_runtime_args(args, plumb_help), "ne": []}
-    if "textfile" in chosen:
+    if "textfile" in chosen or args.set == "defaults":
         tdir = os.path.join(workdir, "textfile")
         os.mkdir(tdir)
         with open(os.path.join(tdir, "bench.prom"), "w") as f:
@@ -368,19 +414,27 @@ def measure(servers, args):
         one_round()
     for s in servers:
         s.latencies = []
-    before = {s.key: (s.cpu_ticks(), s.cpu_ns()) for s in servers}
+    blocks = {s.key: [] for s in servers}  # (ticks, ns or None) per measured block
     t0 = time.monotonic()
-    for _ in range(args.scrapes):
-        one_round()
+    for _ in range(args.repeat):
+        before = {s.key: (s.cpu_ticks(), s.cpu_ns()) for s in servers}
+        for _ in range(args.scrapes):
+            one_round()
+        after = {s.key: (s.cpu_ticks(), s.cpu_ns()) for s in servers}
+        for s in servers:
+            ns0, ns1 = before[s.key][1], after[s.key][1]
+            blocks[s.key].append((after[s.key][0] - before[s.key][0],
+                                  ns1 - ns0 if ns0 is not None and ns1 is not None else None))
     wall = time.monotonic() - t0
-    after = {s.key: (s.cpu_ticks(), s.cpu_ns()) for s in servers}
     tck = os.sysconf("SC_CLK_TCK")
     out = {}
     for s in servers:
         if not s.alive():
             raise RuntimeError(f"{s.title} died during the run:\n{s.log_tail()}")
-        ticks = after[s.key][0] - before[s.key][0]
-        ns0, ns1 = before[s.key][1], after[s.key][1]
+        # the median block: a neighbour's burst of load in one block does not move it
+        ticks = statistics.median_low([b[0] for b in blocks[s.key]])
+        nss = [b[1] for b in blocks[s.key]]
+        ns0, ns1 = (0, statistics.median_low(nss)) if None not in nss else (None, None)
         text = s.last_body.decode("utf-8", "replace")
         series, families = count_series(text)
         lat = sorted(s.latencies)
@@ -399,6 +453,9 @@ def measure(servers, args):
             "families": families,
             "latency_ms_median": 1000 * statistics.median(lat),
             "latency_ms_p99": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))],
+            "cpu_ms_per_scrape_clock_blocks": [n / 1e6 / args.scrapes for n in nss]
+            if None not in nss else None,
+            "collectors_failed": failed_collectors(text),
         }
     return out, wall
 
@@ -448,7 +505,11 @@ def verdict(res, ratios):
     cpu_key = "cpu_ms_per_scrape_clock" if p["cpu_ms_per_scrape_clock"] is not None else "cpu_ms_per_scrape_stat"
     cpu_ratio = ratio(p[cpu_key], res[ref][cpu_key])
     hwm = p["memory_bytes"].get("VmHWM", 0)
+    pss_ratio = ratio(p["memory_bytes"].get("Pss"), res[ref]["memory_bytes"].get("Pss"))
     out = {
+        "pss_ratio": pss_ratio,
+        "pss_target": TARGET_PSS_RATIO,
+        "pss_met": pss_ratio is not None and pss_ratio <= TARGET_PSS_RATIO,
         "reference": ref,
         "cpu_measure": cpu_key,
         "cpu_ratio": cpu_ratio,
@@ -464,6 +525,8 @@ def verdict(res, ratios):
           f"(plumb/{ref} = {fmt(cpu_ratio, 3)})")
     print(f"  RSS <= 3 MiB: {yes(out['rss_met'])} (plumb VmHWM {hwm / MIB:.2f} MiB, "
           f"VmRSS {p['memory_bytes'].get('VmRSS', 0) / MIB:.2f} MiB)")
+    print(f"  Pss <= 1/4 of node_exporter's (stated with --set all): {yes(out['pss_met'])} "
+          f"(plumb/{ref} = {fmt(pss_ratio, 3)})")
     tck = os.sysconf("SC_CLK_TCK")
     if p["cpu_ticks"] < 100:
         print(f"  note: plumb used {p['cpu_ticks']} clock ticks (1 tick = {1000 // tck} ms) in the "
@@ -492,12 +555,15 @@ def main(argv):
     print(f"load average at start: {load_start}")
     print(f"plumb:         {args.plumb} ({version_of(args.plumb)})")
     print(f"node_exporter: {args.node_exporter} ({version_of(args.node_exporter)})")
-    print(f"collectors ({len(chosen)}): {' '.join(chosen) or '(none)'}")
+    if args.set == "defaults":
+        print("collectors: each server's defaults (plumb's include container and health)")
+    else:
+        print(f"collectors ({len(chosen)}): {' '.join(chosen) or '(none)'}")
     if not_plumb:
         print(f"left out, not in plumb --help ({len(not_plumb)}): {' '.join(not_plumb)}")
     if not_ne:
         print(f"left out, not in node_exporter --help ({len(not_ne)}): {' '.join(not_ne)}")
-    if not chosen:
+    if not chosen and args.set != "defaults":
         print("bench: no collector is listed by both binaries", file=sys.stderr)
         return 1
     mode = "gzip" if args.gzip else "plain text (no gzip)"
@@ -505,7 +571,28 @@ def main(argv):
     print(f"scrapes: {args.scrapes} of each, in turn, after {args.warmup} warm-up rounds; {mode}; "
           f"{conn}" + (f"; Accept: {args.accept}" if args.accept else ""))
     workdir = tempfile.mkdtemp(prefix="plumb-bench-")
-    servers = build_servers(args, chosen, plumb_help, ne_help, workdir)
+    root = None
+    if args.host == "generated":
+        root = args.genhost_dir
+        if root is None:
+            # tmpfs when there is one: the tree's ~12,000 files write faster there
+            root = os.path.join(workdir, "host")
+            if os.path.isdir("/dev/shm"):
+                root = os.path.join(tempfile.mkdtemp(prefix="plumb-genhost-", dir="/dev/shm"), "host")
+            t0 = time.monotonic()
+            subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                         "genhost.py"), root]
+                           + args.genhost_args.split(), check=True, stdout=subprocess.DEVNULL)
+            print(f"host: generated by bench/genhost.py {args.genhost_args} in {root} "
+                  f"({time.monotonic() - t0:.0f} s)")
+        else:
+            print(f"host: the tree in {root}")
+        root = os.path.abspath(root)
+    else:
+        print("host: this machine (/proc, /sys, /)")
+    if args.repeat > 1:
+        print(f"repeat: {args.repeat} measured blocks; CPU rows are the median block")
+    servers = build_servers(args, chosen, plumb_help, ne_help, workdir, root)
     status = 0
     try:
         for s in servers:
@@ -518,6 +605,13 @@ def main(argv):
         print("ne = node_exporter --web.disable-exporter-metrics: the same collectors and series as "
               "plumb, plus node_exporter_build_info and promhttp_metric_handler_errors_total;\n"
               "ne-default = node_exporter as shipped, with its go_/process_/promhttp_ metrics too")
+        for s in servers:
+            if res[s.key]["collectors_failed"]:
+                print(f"{s.key}: node_scrape_collector_success 0 for "
+                      f"{' '.join(res[s.key]['collectors_failed'])}")
+            blocks = res[s.key]["cpu_ms_per_scrape_clock_blocks"]
+            if blocks and len(blocks) > 1:
+                print(f"{s.key}: CPU ms/scrape per block: {' '.join(fmt(b, 3) for b in blocks)}")
         targets = verdict(res, ratios)
         if args.json:
             with open(args.json, "w") as f:
@@ -527,6 +621,7 @@ def main(argv):
                            "node_exporter_version": version_of(args.node_exporter),
                            "collectors": chosen, "left_out_not_in_plumb": not_plumb,
                            "left_out_not_in_node_exporter": not_ne,
+                           "set": args.set, "host": args.host, "repeat": args.repeat,
                            "scrapes": args.scrapes, "warmup": args.warmup, "gzip": args.gzip,
                            "accept": args.accept, "new_connection": args.new_connection,
                            "wall_seconds": wall, "results": res, "ratios": ratios,
@@ -544,6 +639,8 @@ def main(argv):
             s.stop()
         if status == 0:
             shutil.rmtree(workdir, ignore_errors=True)
+            if root and not args.genhost_dir:
+                shutil.rmtree(os.path.dirname(root), ignore_errors=True)
         else:
             print(f"bench: server logs kept in {workdir}", file=sys.stderr)
     return status

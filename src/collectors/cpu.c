@@ -35,6 +35,7 @@
 #include "collectors/cpu.h"
 #include "core/collector.h"
 #include "lib/cpulist.h"
+#include "lib/heldattr.h"
 #include "lib/procfile.h"
 #include "lib/regfile.h"
 
@@ -525,25 +526,6 @@ static void held_sync(struct cpu_priv *p)
 	}
 }
 
-/* Read the attribute file fd from offset 0 into buf[cap] as read_attr does: at most
- * cap-1 bytes, trailing newlines and spaces trimmed, NUL-terminated (empty on error).
- * Returns 0 or -errno. */
-static int pread_attr(int fd, char *buf, size_t cap)
-{
-	ssize_t got;
-	buf[0] = '\0';
-	do {
-		got = pread(fd, buf, cap - 1, 0);
-	} while (got < 0 && errno == EINTR);
-	if (got < 0)
-		return -errno;
-	size_t n = (size_t)got;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* Read attribute a of CPU cpus.names[i] into buf[cap] (cap > 0), with read_attr's
  * result: through its held file when the CPU has a slot (opening and keeping it if it
  * is not open yet; a held file that fails is closed and opened afresh), else by plain
@@ -557,7 +539,7 @@ static int cpu_attr_read(struct cpu_priv *p, size_t i, enum cpu_attr a, char *bu
 		return read_attr(cpulist_fd(&p->cpus), path, buf, cap);
 	struct cpu_held *h = &p->held[p->slot_of[i]];
 	if (h->fd[a] >= 0) {
-		if (pread_attr(h->fd[a], buf, cap) == 0)
+		if (heldattr_pread(h->fd[a], buf, cap) == 0)
 			return 0;
 		close(h->fd[a]); /* gone (ENODEV) or failing: open it again */
 		h->fd[a] = -1;
@@ -567,7 +549,7 @@ static int cpu_attr_read(struct cpu_priv *p, size_t i, enum cpu_attr a, char *bu
 		buf[0] = '\0';
 		return fd;
 	}
-	int r = pread_attr(fd, buf, cap);
+	int r = heldattr_pread(fd, buf, cap);
 	if (r < 0)
 		close(fd);
 	else

@@ -12,7 +12,9 @@
  *
  * Steady state: /proc/diskstats is held open (procfile); udev and sysfs files are
  * read into buffers inside priv, and slaves/ is listed with a dirscan, so a scrape
- * allocates nothing.
+ * allocates nothing. queue/rotational of up to DISKSTATS_HELD_MAX devices is held open
+ * and re-read with pread (lib/heldattr.h). The udev files are opened afresh each time:
+ * udev replaces a device's file (a rename) when it learns something new about it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include "collectors/diskstats.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
+#include "lib/heldattr.h"
 #include "lib/log.h"
 #include "lib/procfile.h"
 
@@ -114,6 +117,7 @@ static const struct {
 };
 
 #define UDEV_BUF 65536
+#define DISKSTATS_HELD_MAX 256 /* devices whose queue/rotational is held open, at most */
 
 struct diskstats_priv {
 	struct procfile pf;
@@ -121,6 +125,8 @@ struct diskstats_priv {
 	const char *sysfs;
 	const char *udev;
 	struct dirscan slaves;
+	struct heldattr held; /* queue/rotational per device */
+	size_t ndev;          /* devices visited this scrape: the slot hint */
 	char udev_buf[UDEV_BUF];
 	char attr[64];
 };
@@ -284,8 +290,14 @@ static void read_rotational(struct diskstats_priv *p, const char *dev, char *out
 	char rel[PATH_MAX];
 	size_t len = 0;
 	uint64_t v = 0;
-	snprintf(rel, sizeof(rel), "block/%s/queue/rotational", dev);
-	if (read_file_at(p->sysfs, rel, p->attr, sizeof(p->attr), &len) < 0 ||
+	if (path_join(rel, sizeof(rel), p->sysfs, "block") < 0 ||
+	    strlen(rel) + strlen(dev) + 18 > sizeof(rel))
+		rel[0] = '\0'; /* cannot name it: read as missing */
+	else
+		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel), "/%s/queue/rotational", dev);
+	int slot = heldattr_slot(&p->held, dev, p->ndev++);
+	if (!rel[0] ||
+	    heldattr_read_raw(&p->held, slot, 0, AT_FDCWD, rel, p->attr, sizeof(p->attr), &len) < 0 ||
 	    span_u64((struct span){ p->attr, len }, &v) < 0)
 		v = 0;
 	char tmp[65];
@@ -395,9 +407,17 @@ static int diskstats_init(struct collector *c)
 		plog(LOG_WARN, "udev database not readable; disk labels from udev stay empty",
 		     "path", p->udev, PLOG_END);
 	int r = diskstats_filter(p, c->cfg);
+	if (r == 0)
+		r = heldattr_init(&p->held, 1, DISKSTATS_HELD_MAX, c->fd_budget);
 	if (r < 0)
 		return r;
 	return procfile_init(&p->pf, cfg_procfs(c->cfg), "diskstats", 0);
+}
+
+/* Claim the queue/rotational files it may hold. */
+static int diskstats_declare(struct collector *c, struct resources *res)
+{
+	return collector_claim(c, res, DISKSTATS_HELD_MAX);
 }
 
 static int diskstats_collect(struct collector *c, struct metric_sink *out)
@@ -409,6 +429,8 @@ static int diskstats_collect(struct collector *c, struct metric_sink *out)
 	struct cursor cur = cursor_init(p->pf.buf, p->pf.len);
 	struct span line;
 	struct diskstats_dev d;
+	heldattr_begin(&p->held);
+	p->ndev = 0;
 	while (cursor_line(&cur, &line)) {
 		r = diskstats_parse_line(line, &d);
 		if (r < 0)
@@ -419,6 +441,7 @@ static int diskstats_collect(struct collector *c, struct metric_sink *out)
 		if (r < 0)
 			return r;
 	}
+	heldattr_end(&p->held);
 	return 0;
 }
 
@@ -430,6 +453,7 @@ static void diskstats_fini(struct collector *c)
 	procfile_fini(&p->pf);
 	filter_fini(&p->filter);
 	dirscan_fini(&p->slaves);
+	heldattr_fini(&p->held);
 	free(p);
 	c->priv = NULL;
 }
@@ -439,6 +463,7 @@ const struct collector_ops collector_ops_diskstats = {
 	.default_enabled = true,
 	.reads = "/proc/diskstats, udev database, /sys/block",
 	.flags = diskstats_flags,
+	.declare = diskstats_declare,
 	.init = diskstats_init,
 	.collect = diskstats_collect,
 	.fini = diskstats_fini,

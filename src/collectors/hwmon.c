@@ -20,7 +20,10 @@
  * Steady state: the class directory is listed with a dirscan, chip directories with an
  * fdscan over the descriptor sysfs_open_dir() returned (which also follows the link
  * files of flattened sysfs copies), values go into stack buffers, and readings and
- * chips into grow-only arrays in priv.
+ * chips into grow-only arrays in priv. The sensor files themselves, up to
+ * HWMON_HELD_MAX of them (fewer if the core grants fewer descriptors), are held open
+ * across scrapes and re-read with pread (lib/heldattr.h), known by "<hwmonN>/<pass>/
+ * <file>"; a file no longer listed is closed, one that fails to read is opened afresh.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +38,7 @@
 #include "lib/dirscan.h"
 #include "lib/fdscan.h"
 #include "lib/gofloat.h"
+#include "lib/heldattr.h"
 #include "lib/regfile.h"
 #include "lib/sort.h"
 #include "lib/sysfs.h"
@@ -469,6 +473,7 @@ struct chip {
 };
 
 #define HWMON_MAX_CHIPS 4096u
+#define HWMON_HELD_MAX 1024 /* sensor files held open, at most */
 
 struct hwmon_priv {
 	struct dirscan cls;
@@ -477,6 +482,8 @@ struct hwmon_priv {
 	struct chip *chip;
 	uint32_t nchip, chip_cap;
 	struct hwmon_data data;
+	struct heldattr held; /* sensor files held open, one attribute a slot */
+	size_t nfile;         /* sensor files visited this scrape: the slot hint */
 	char text[4096];
 };
 
@@ -633,30 +640,26 @@ static void label_chips(struct hwmon_priv *p)
 	}
 }
 
-/* Read every sensor file of directory fd into p->data as pass `pass`. Unreadable files
- * are skipped, as node_exporter skips them. Returns 0 or -errno. */
-static int read_dir(struct hwmon_priv *p, int fd, unsigned pass)
+/* Read every sensor file of chip c's directory fd into p->data as pass `pass`.
+ * Unreadable files are skipped, as node_exporter skips them. Returns 0 or -errno. */
+static int read_dir(struct hwmon_priv *p, const struct chip *c, int fd, unsigned pass)
 {
 	const char *name;
 	unsigned char type;
-	char val[129];
+	char val[129], key[HELDATTR_NAME_MAX];
 	int r = fdscan_start(&p->scan, fd);
 	while (r == 0 && (r = fdscan_next(&p->scan, &name, &type)) > 0) {
 		r = 0;
 		if (!hwmon_is_sensor_file(span_cstr(name)))
 			continue;
+		int k = snprintf(key, sizeof(key), "%s/%u/%s", c->entry, pass, name);
+		int slot = k > 0 && (size_t)k < sizeof(key) ?
+				   heldattr_slot(&p->held, key, p->nfile++) : -1;
 		/* one read of at most 128 bytes: drivers that answer EAGAIN are skipped */
-		int vfd = regfile_open(fd, name, NULL);
-		if (vfd < 0)
+		size_t n;
+		if (heldattr_read_raw(&p->held, slot, 0, fd, name, val, sizeof(val), &n) < 0)
 			continue;
-		ssize_t n;
-		do
-			n = read(vfd, val, 128);
-		while (n < 0 && errno == EINTR);
-		close(vfd);
-		if (n < 0)
-			continue;
-		struct span v = { val, (size_t)n };
+		struct span v = { val, n };
 		while (v.len && v.p[0] == '\n')
 			v.p++, v.len--;
 		while (v.len && v.p[v.len - 1] == '\n')
@@ -671,9 +674,9 @@ static int read_dir(struct hwmon_priv *p, int fd, unsigned pass)
 static int chip_collect(struct hwmon_priv *p, struct chip *c, struct metric_sink *out)
 {
 	hwmon_data_reset(&p->data);
-	int r = read_dir(p, c->fd, 0);
+	int r = read_dir(p, c, c->fd, 0);
 	if (r == 0 && c->devfd >= 0)
-		r = read_dir(p, c->devfd, 1);
+		r = read_dir(p, c, c->devfd, 1);
 	if (r < 0)
 		return r;
 	if (c->cname[0]) {
@@ -702,6 +705,8 @@ static int hwmon_collect(struct collector *c, struct metric_sink *out)
 	int r = dirscan_rewind(&p->cls), last = 0;
 	if (r < 0)
 		return r; /* no hwmon class: node_exporter reports no data */
+	heldattr_begin(&p->held);
+	p->nfile = 0;
 	r = open_chips(p);
 	if (r < 0)
 		goto out_close;
@@ -724,6 +729,7 @@ static int hwmon_collect(struct collector *c, struct metric_sink *out)
 	}
 	r = last;
 out_close:
+	heldattr_end(&p->held);
 	close_chips(p);
 	return r;
 }
@@ -742,7 +748,15 @@ static int hwmon_init(struct collector *c)
 				cfg_str(c->cfg, "collector.hwmon.sensor-exclude"));
 	if (r == 0)
 		r = dirscan_init(&p->cls, cfg_sysfs(c->cfg), "class/hwmon");
+	if (r == 0)
+		r = heldattr_init(&p->held, 1, HWMON_HELD_MAX, c->fd_budget);
 	return r;
+}
+
+/* Claim the sensor files it may hold. */
+static int hwmon_declare(struct collector *c, struct resources *res)
+{
+	return collector_claim(c, res, HWMON_HELD_MAX);
 }
 
 static void hwmon_fini(struct collector *c)
@@ -755,6 +769,7 @@ static void hwmon_fini(struct collector *c)
 	filter_fini(&p->chips);
 	filter_fini(&p->sensors);
 	hwmon_data_fini(&p->data);
+	heldattr_fini(&p->held);
 	free(p->chip);
 	free(p);
 	c->priv = NULL;
@@ -765,6 +780,7 @@ const struct collector_ops collector_ops_hwmon = {
 	.default_enabled = true,
 	.reads = "/sys/class/hwmon",
 	.flags = hwmon_flags,
+	.declare = hwmon_declare,
 	.init = hwmon_init,
 	.collect = hwmon_collect,
 	.fini = hwmon_fini,

@@ -94,7 +94,7 @@ static const struct flag_def netclass_flags[] = {
 };
 
 #define NC_NATTR (NC_NINT + NC_NSTR)
-#define NC_HELD_MAX 32     /* interfaces whose files are held open, at most */
+#define NC_HELD_MAX 256    /* interfaces whose files are held open, at most */
 #define NC_HELD_NAME 32    /* longest entry name held, with its NUL (IFNAMSIZ is 16) */
 
 /* One interface whose directory and attribute files are held open. */

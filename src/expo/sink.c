@@ -958,9 +958,19 @@ static void rank_sort(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t *
 	memcpy(v, tmp, (size_t)n * sizeof(*v));
 }
 
-/* Stable bottom-up merge sort of v[0..n) by cmp_one_extra at at; tmp has room for n. */
-static void merge_sort_one_extra(const struct metric_sink *s, uint32_t *v, uint32_t n,
-				 uint32_t *tmp, uint32_t at)
+/* cmp_series with merge_sort's signature (at unused). */
+static int cmp_series_at(const struct metric_sink *s, uint32_t a, uint32_t b, uint32_t at)
+{
+	(void)at;
+	return cmp_series(s, a, b);
+}
+
+/* Stable bottom-up merge sort of v[0..n) by cmp (given at), through tmp[0..n); two runs
+ * already in order are copied after one comparison, so nearly sorted input costs about
+ * n comparisons. Allocates nothing. */
+static void merge_sort(const struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t *tmp,
+		       int (*cmp)(const struct metric_sink *, uint32_t, uint32_t, uint32_t),
+		       uint32_t at)
 {
 	uint32_t *src = v, *dst = tmp;
 	for (uint32_t width = 1; width < n; width *= 2) {
@@ -968,8 +978,13 @@ static void merge_sort_one_extra(const struct metric_sink *s, uint32_t *v, uint3
 			uint32_t mid = lo + width < n ? lo + width : n;
 			uint32_t hi = mid + width < n ? mid + width : n;
 			uint32_t i = lo, j = mid, k = lo;
+			if (mid < hi && cmp(s, src[mid], src[mid - 1], at) >= 0) {
+				/* the two runs are in order already */
+				memcpy(dst + lo, src + lo, (size_t)(hi - lo) * sizeof(*dst));
+				continue;
+			}
 			while (i < mid && j < hi)
-				dst[k++] = cmp_one_extra(s, src[j], src[i], at) < 0 ? src[j++] : src[i++];
+				dst[k++] = cmp(s, src[j], src[i], at) < 0 ? src[j++] : src[i++];
 			while (i < mid)
 				dst[k++] = src[i++];
 			while (j < hi)
@@ -987,7 +1002,7 @@ static void merge_sort_one_extra(const struct metric_sink *s, uint32_t *v, uint3
 
 /* Sort family v[0..n) (in arrival order) by cmp_series: nothing when already in order;
  * a stable counting sort on ranks when by_rank; that, then a stable merge on the one
- * extra label, when by_one_extra; else a heap sort. cnt has room for nlsets + 1 words,
+ * extra label, when by_one_extra; else a merge sort. cnt has room for nlsets + 1 words,
  * tmp for n. */
 static void sort_family(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t *cnt,
 			uint32_t *tmp)
@@ -1001,9 +1016,9 @@ static void sort_family(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t
 		rank_sort(s, v, n, cnt, tmp);
 	} else if (by_one_extra(s, v, n, &at)) {
 		rank_sort(s, v, n, cnt, tmp);
-		merge_sort_one_extra(s, v, n, tmp, at);
+		merge_sort(s, v, n, tmp, cmp_one_extra, at);
 	} else {
-		heap_sort(s, v, n, cmp_series);
+		merge_sort(s, v, n, tmp, cmp_series_at, 0);
 	}
 }
 
