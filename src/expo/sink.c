@@ -765,48 +765,16 @@ static int cmp_family(const struct metric_sink *s, uint32_t a, uint32_t b)
 	return (int)x->view - (int)y->view;
 }
 
-/* In-place heap sort of v[0..n) with cmp; allocates nothing. */
-static void heap_sort(const struct metric_sink *s, uint32_t *v, uint32_t n,
-		      int (*cmp)(const struct metric_sink *, uint32_t, uint32_t))
+/* sort_heap orders of uint32_t indexes, for sets and families: cmp_sets and
+ * cmp_family with the sink as ctx. */
+static int by_set(const void *a, const void *b, void *ctx)
 {
-	if (n < 2)
-		return;
-	for (uint32_t k = n; k-- > 0;) {
-		/* sift down from k over the whole array, building the heap */
-		uint32_t i = k;
-		for (;;) {
-			uint32_t c = 2 * i + 1;
-			if (c >= n)
-				break;
-			if (c + 1 < n && cmp(s, v[c + 1], v[c]) > 0)
-				c++;
-			if (cmp(s, v[c], v[i]) <= 0)
-				break;
-			uint32_t t = v[c];
-			v[c] = v[i];
-			v[i] = t;
-			i = c;
-		}
-	}
-	for (uint32_t end = n - 1; end > 0; end--) {
-		uint32_t t = v[0];
-		v[0] = v[end];
-		v[end] = t;
-		uint32_t i = 0;
-		for (;;) {
-			uint32_t c = 2 * i + 1;
-			if (c >= end)
-				break;
-			if (c + 1 < end && cmp(s, v[c + 1], v[c]) > 0)
-				c++;
-			if (cmp(s, v[c], v[i]) <= 0)
-				break;
-			uint32_t tt = v[c];
-			v[c] = v[i];
-			v[i] = tt;
-			i = c;
-		}
-	}
+	return cmp_sets(ctx, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+static int by_family(const void *a, const void *b, void *ctx)
+{
+	return cmp_family(ctx, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 /* Whether series a and b (of one family) have the same labels and suffix. */
@@ -845,7 +813,7 @@ static int finish_sets(struct metric_sink *s)
 	while (k < n && cmp_sets(s, v[k - 1], v[k]) < 0)
 		k++;
 	if (k < n)
-		heap_sort(s, v, n, cmp_sets);
+		sort_heap(v, n, sizeof(*v), by_set, (void *)s);
 	s->sorted_sets = n;
 	memset(cnt, 0, sizeof(cnt));
 	for (uint32_t i = 0, rank = 0; i < n; i++) {
@@ -1045,7 +1013,7 @@ int sink_finish(struct metric_sink *s)
 		fam_order[i] = i;
 		s->families[i].count = 0;
 	}
-	heap_sort(s, fam_order, s->nfamilies, cmp_family);
+	sort_heap(fam_order, s->nfamilies, sizeof(*fam_order), by_family, (void *)s);
 	for (uint32_t i = 0; i < s->nseries; i++)
 		s->families[s->series[i].family].count++;
 	uint32_t at = 0;
