@@ -392,6 +392,8 @@ static int setup_tracepoints(struct perf_priv *p, const struct plumb_config *cfg
 			return r;
 		}
 	}
+	if (p->ncpus == 0)
+		return 0; /* no CPU named: nothing to open */
 	if ((uint64_t)p->ntp * p->ncpus > *budget) {
 		plog(LOG_ERROR, "perf: too few descriptors for the tracepoints on every CPU",
 		     PLOG_END);
