@@ -28,7 +28,7 @@ from plumbtest import check, help_flags, main, run  # noqa: E402
 NODE_EXPORTER = os.environ.get("NODE_EXPORTER_BIN", "/usr/bin/prometheus-node-exporter")
 LEFT_OUT = re.compile(r"^(collector\.(ntp|runit|supervisord)(\..*)?|runtime\.gomaxprocs)$")
 # Collectors of node_exporter 1.5 that plumb does not have yet (README, "Not implemented").
-ABSENT = {"perf"}
+ABSENT = set()
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
 
 
