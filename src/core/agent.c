@@ -91,33 +91,34 @@ int agent_declare(struct agent *a, const struct plumb_config *cfg, struct resour
 	if (!a->collectors)
 		return -ENOMEM;
 	/* the roots every collector reads beneath */
-	int e = res_path(res, cfg_procfs(cfg), NULL, RES_READ);
-	if (e == 0)
-		e = res_path(res, cfg_sysfs(cfg), NULL, RES_READ);
-	if (e == 0)
-		e = res_path(res, cfg_rootfs(cfg), NULL, RES_READ);
-	if (e == 0)
-		e = res_path(res, cfg_udev(cfg), NULL, RES_READ);
-	if (e < 0)
-		return e;
+	int r = res_path(res, cfg_procfs(cfg), NULL, RES_READ);
+	if (r == 0)
+		r = res_path(res, cfg_sysfs(cfg), NULL, RES_READ);
+	if (r == 0)
+		r = res_path(res, cfg_rootfs(cfg), NULL, RES_READ);
+	if (r == 0)
+		r = res_path(res, cfg_udev(cfg), NULL, RES_READ);
 	/* foreign collectors go last: agent_collect runs them after everything else */
-	for (size_t i = 0; i < 2 * total; i++) {
+	for (size_t i = 0; r == 0 && i < 2 * total; i++) {
 		const struct collector_ops *ops = plumb_collectors[i % total];
 		if (ops->foreign != (i >= total) || !agent_enabled(cfg, ops))
 			continue;
 		struct collector *c = &a->collectors[a->n++];
 		*c = (struct collector){ .ops = ops, .cfg = cfg, .fd_claim = -1 };
 		c->companion_enabled = ops->companion && enabled_by_name(cfg, ops->companion);
-		int r = ops->declare ? ops->declare(c, res) : 0;
-		if (r < 0) {
+		r = ops->declare ? ops->declare(c, res) : 0;
+		if (r < 0)
 			plog(LOG_ERROR, "collector could not declare what it needs", "collector",
 			     ops->name, "err", strerror(-r), PLOG_END);
-			return r;
-		}
-		if (c->fd_claim < 0)
+		else if (c->fd_claim < 0)
 			res_small(res);
 	}
-	return 0;
+	if (r < 0) { /* nothing was started: the table goes, and agent_fini finds none */
+		free(a->collectors);
+		a->collectors = NULL;
+		a->n = 0;
+	}
+	return r;
 }
 
 void agent_start(struct agent *a, const struct resources *res)

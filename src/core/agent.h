@@ -55,7 +55,8 @@ struct agent {
  * agent_declare() picks the collectors cfg enables and has each declare what it needs
  * into res; agent_start() hands each its descriptor grant and runs its init(). A
  * collector whose init fails is logged and left out. agent_declare returns 0, -ENOMEM,
- * or a collector's declare error (start-up must stop: a table is full). After a failed agent_declare, agent_fini still applies (no init ran). */
+ * or a collector's declare error (start-up must stop: a table is full); a failed one
+ * keeps no collector, and agent_fini still applies. */
 int agent_declare(struct agent *a, const struct plumb_config *cfg, struct resources *res);
 void agent_start(struct agent *a, const struct resources *res);
 
