@@ -32,12 +32,11 @@
 
 #include "collectors/netdev.h"
 #include "core/collector.h"
+#include "lib/ifnames.h"
 #include "lib/log.h"
 #include "lib/procfile.h"
-#include "lib/sort.h"
 
 _Static_assert((int)RTNL_NSTATS >= (int)17, "fold_stats fills 17 values");
-#define NETDEV_MAX_LINKS (1u << 20) /* links named for address-info, at most */
 #define NETDEV_ALIAS_MAX 257        /* an alias (IFALIASZ) and its NUL */
 
 /* The families, indexed as /proc/net/dev's 16 columns, then receive_nohandler. */
@@ -115,20 +114,13 @@ static const struct flag_def netdev_flags[] = {
 	{ NULL, 0, NULL, NULL, false },
 };
 
-/* A link's index and name, for naming addresses. */
-struct netdev_name {
-	uint32_t index;
-	char name[IFNAMSIZ];
-};
-
 struct netdev_priv {
 	struct procfile pf;
 	struct filter filter;
 	struct netdev_opts opts; /* filter points to the one above */
 	bool netlink, address_info;
 	struct metric_sink *out; /* the sink of the collection in progress */
-	struct netdev_name *names; /* owned; [0..nnames) filled by the last link dump */
-	size_t nnames, names_cap;
+	struct ifnames names;    /* the last link dump's, for naming addresses */
 	unsigned char nlbuf[NL_BUF_SIZE] __attribute__((aligned(8)));
 };
 
@@ -272,25 +264,6 @@ struct link_walk {
 	struct netdev_priv *p;   /* NULL: no names kept */
 };
 
-/* Keep link l's index and name in p->names. Returns 0, -ENOMEM or -E2BIG. */
-static int keep_name(struct netdev_priv *p, const struct rtnl_link *l)
-{
-	if (p->nnames == p->names_cap) {
-		size_t cap = p->names_cap ? 2 * p->names_cap : 64;
-		if (cap > NETDEV_MAX_LINKS)
-			return -E2BIG;
-		struct netdev_name *n = realloc(p->names, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		p->names = n;
-		p->names_cap = cap;
-	}
-	struct netdev_name *n = &p->names[p->nnames++];
-	n->index = l->index;
-	span_copy(l->name, n->name, sizeof(n->name)); /* a longer name is cut: IFNAMSIZ */
-	return 0;
-}
-
 /* nl_msg_fn over an RTM_GETLINK dump: emit each link's counters and/or keep its name. */
 static int on_link(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 {
@@ -299,8 +272,8 @@ static int on_link(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 	if (type != RTM_NEWLINK)
 		return 0;
 	int r = rtnl_parse_link(p, len, &l);
-	if (r == 0 && w->p && l.name.len)
-		r = keep_name(w->p, &l);
+	if (r == 0 && w->p)
+		r = ifnames_add(&w->p->names, &l);
 	if (r == 0 && w->out)
 		r = netdev_emit_link(&l, w->o, w->out);
 	return r;
@@ -325,31 +298,6 @@ int netdev_emit_addr(const struct rtnl_addr *a, const char *device, struct metri
 			       L("scope", rtnl_ip_scope(a->family, a->addr))));
 }
 
-/* sort_heap order of names by index. */
-static int cmp_index(const void *a, const void *b, void *ctx)
-{
-	(void)ctx;
-	uint32_t x = ((const struct netdev_name *)a)->index;
-	uint32_t y = ((const struct netdev_name *)b)->index;
-	return x < y ? -1 : x > y;
-}
-
-/* The name of link index from the last link dump (sorted), or NULL. */
-static const char *name_of(const struct netdev_priv *p, uint32_t index)
-{
-	size_t lo = 0, hi = p->nnames;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->names[mid].index == index)
-			return p->names[mid].name;
-		if (p->names[mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* nl_msg_fn over an RTM_GETADDR dump: one node_network_address_info per address. */
 static int on_addr(void *ctx, uint16_t type, const unsigned char *msg, size_t len)
 {
@@ -358,10 +306,10 @@ static int on_addr(void *ctx, uint16_t type, const unsigned char *msg, size_t le
 	if (type != RTM_NEWADDR)
 		return 0;
 	int r = rtnl_parse_addr(msg, len, &a);
-	const char *dev = r == 0 ? name_of(p, a.index) : NULL;
-	if (!dev || !filter_pass(&p->filter, dev, strlen(dev)))
+	const struct ifname *dev = r == 0 ? ifnames_find(&p->names, a.index) : NULL;
+	if (!dev || !dev->name[0] || !filter_pass(&p->filter, dev->name, strlen(dev->name)))
 		return r;
-	return netdev_emit_addr(&a, dev, p->out);
+	return netdev_emit_addr(&a, dev->name, p->out);
 }
 
 /* Dump the links: their counters into out (NULL: none), their names into p->names when
@@ -377,7 +325,7 @@ static int dump_links(struct netdev_priv *p, struct metric_sink *out)
 		.i = { .ifi_family = AF_UNSPEC },
 	};
 	struct link_walk w = { &p->opts, out, p->address_info ? p : NULL };
-	p->nnames = 0;
+	ifnames_reset(&p->names);
 	return nl_request(NETLINK_ROUTE, &req, sizeof(req), p->nlbuf, sizeof(p->nlbuf), on_link,
 			  &w);
 }
@@ -393,7 +341,6 @@ static int dump_addrs(struct netdev_priv *p, struct metric_sink *out)
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.a = { .ifa_family = AF_UNSPEC },
 	};
-	sort_heap(p->names, p->nnames, sizeof(*p->names), cmp_index, NULL);
 	p->out = out;
 	int r = nl_request(NETLINK_ROUTE, &req, sizeof(req), p->nlbuf, sizeof(p->nlbuf), on_addr, p);
 	p->out = NULL;
@@ -486,7 +433,7 @@ static void netdev_fini(struct collector *c)
 	if (p) {
 		procfile_fini(&p->pf);
 		filter_fini(&p->filter);
-		free(p->names);
+		ifnames_fini(&p->names);
 		if (p->opts.ifalias_dir >= 0)
 			close(p->opts.ifalias_dir);
 	}
