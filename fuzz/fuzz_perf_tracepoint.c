@@ -1,10 +1,13 @@
 /* fuzz_perf_tracepoint: the --collector.perf.tracepoint parser (the input's lines are
- * the flag's values) and the tracefs id parser (the whole input). Accepted values make
- * valid metric names that differ from each other. */
+ * the flag's values), the tracefs id parser and the kernel's group read (the whole
+ * input, for every group size that could fit it). Accepted values make valid metric
+ * names that differ from each other; an accepted group read is exactly the size its
+ * count says and hands back its values. */
 #include <errno.h>
 
 #include "collectors/perf.h"
 #include "fuzz_common.h"
+#include "lib/perfev.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -14,6 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0, bad = 0;
 	uint64_t id;
 	perf_tracepoint_id_parse((const char *)data, size, &id);
+	for (size_t g = 0; g <= PERF_TP_MAX; g++) {
+		static uint64_t vals64[PERF_TP_MAX + 1];
+		if (perfev_group_parse(data, size, g, vals64) == 0 &&
+		    (size != (g + 3) * sizeof(uint64_t) ||
+		     (g && memcmp(vals64, data + 3 * sizeof(uint64_t), g * sizeof(uint64_t)))))
+			abort();
+	}
 	if (size >= sizeof(text))
 		return 0;
 	memcpy(text, data, size);
