@@ -6,14 +6,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned char buf[65536] __attribute__((aligned(8)));
-	static struct sockdiag_tcp t;
+	static struct sockdiag_tally t;
 	struct metric_sink *s = fuzz_sink();
 	bool done = false;
 	if (size > sizeof(buf))
 		return 0;
 	memcpy(buf, data, size); /* recv() gives an aligned buffer */
 	memset(&t, 0, sizeof(t));
-	if (sockdiag_tcp_parse(buf, size, &t, &done) < 0)
+	if (sockdiag_parse(buf, size, &t, &done) < 0)
 		return 0;
 	uint64_t sum = 0;
 	for (size_t i = 0; i < 256; i++)

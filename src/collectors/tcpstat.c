@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +50,11 @@ static const char *const state_names[TCPSTAT_NNAMES] = {
 
 struct tcpstat_priv {
 	unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
-	struct sockdiag_tcp tally;
+	struct sockdiag_tally tally;
 	char tcp6[PATH_MAX]; /* <procfs>/net/tcp6 */
 };
 
-int tcpstat_emit(const struct sockdiag_tcp *t, struct metric_sink *out)
+int tcpstat_emit(const struct sockdiag_tally *t, struct metric_sink *out)
 {
 	double v[TCPSTAT_NNAMES] = { 0 };
 	bool seen[TCPSTAT_NNAMES] = { false };
@@ -108,10 +109,10 @@ static int tcpstat_collect(struct collector *c, struct metric_sink *out)
 	int r;
 	nl_budget_start(&budget, NL_TIMEOUT_MS);
 	memset(&p->tally, 0, sizeof(p->tally));
-	r = sockdiag_tcp_dump(AF_INET, p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
+	r = sockdiag_dump(AF_INET, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
 	if (r == 0 && stat(p->tcp6, &st) == 0) {
 		ms = nl_budget_left(&budget);
-		r = ms ? sockdiag_tcp_dump(AF_INET6, p->buf, sizeof(p->buf), &p->tally, ms)
+		r = ms ? sockdiag_dump(AF_INET6, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, ms)
 		       : -ETIMEDOUT;
 	}
 	if (r == 0)

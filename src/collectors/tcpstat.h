@@ -14,6 +14,6 @@
  * socket was in, and rx_queued_bytes / tx_queued_bytes once any socket was seen; no
  * series at all for an empty tally), named as node_exporter names them. Returns 0 or
  * -errno from the sink. */
-int tcpstat_emit(const struct sockdiag_tcp *t, struct metric_sink *out);
+int tcpstat_emit(const struct sockdiag_tally *t, struct metric_sink *out);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * sockdiag: TCP socket states over NETLINK_SOCK_DIAG. See sockdiag.h.
+ * sockdiag: TCP and UDP socket states and queues over NETLINK_SOCK_DIAG. See sockdiag.h.
  */
 #include "lib/sockdiag.h"
 
@@ -12,13 +12,14 @@
 
 #include "lib/netlink.h"
 
-/* Every state bit TCP_ESTABLISHED..TCP_CLOSING (and bit 0), as node_exporter asks. */
+/* Every state bit TCP_ESTABLISHED..TCP_CLOSING (and bit 0), as node_exporter asks for
+ * TCP; UDP sockets are TCP_CLOSE or, once connected, TCP_ESTABLISHED. */
 #define SOCKDIAG_ALL_STATES 0xfffu
 
-/* nl_msg_fn: tally one inet_diag_msg into ctx (a struct sockdiag_tcp). */
+/* nl_msg_fn: tally one inet_diag_msg into ctx (a struct sockdiag_tally). */
 static int on_sock(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 {
-	struct sockdiag_tcp *t = ctx;
+	struct sockdiag_tally *t = ctx;
 	struct inet_diag_msg m;
 	if (type != SOCK_DIAG_BY_FAMILY)
 		return 0;
@@ -32,13 +33,13 @@ static int on_sock(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 	return 0;
 }
 
-int sockdiag_tcp_parse(const void *buf, size_t len, struct sockdiag_tcp *t, bool *done)
+int sockdiag_parse(const void *buf, size_t len, struct sockdiag_tally *t, bool *done)
 {
 	return nl_parse(buf, len, on_sock, t, done);
 }
 
-int sockdiag_tcp_dump(uint8_t family, unsigned char *buf, size_t cap, struct sockdiag_tcp *t,
-		      unsigned timeout_ms)
+int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t cap,
+		  struct sockdiag_tally *t, unsigned timeout_ms)
 {
 	struct {
 		struct nlmsghdr h;
@@ -46,7 +47,7 @@ int sockdiag_tcp_dump(uint8_t family, unsigned char *buf, size_t cap, struct soc
 	} req = {
 		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.r = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
+		.r = { .sdiag_family = family, .sdiag_protocol = protocol,
 		       .idiag_states = SOCKDIAG_ALL_STATES },
 	};
 	return nl_request_within(NETLINK_SOCK_DIAG, &req, sizeof(req), buf, cap, on_sock, t,

@@ -27,13 +27,13 @@ static void put_sock(struct nlb *n, uint8_t state, uint32_t rq, uint32_t wq)
 }
 
 /* Tally buf and render it into out. Returns the parse result. */
-static int tally(const struct nlb *n, struct sockdiag_tcp *t, struct buf *out, bool *done)
+static int tally(const struct nlb *n, struct sockdiag_tally *t, struct buf *out, bool *done)
 {
 	struct metric_sink s;
 	sink_init(&s);
 	memset(t, 0, sizeof(*t));
 	*done = false;
-	int r = sockdiag_tcp_parse(n->b, n->len, t, done);
+	int r = sockdiag_parse(n->b, n->len, t, done);
 	if (r == 0)
 		r = tcpstat_emit(t, &s);
 	int rr = nlb_render(&s, out);
@@ -46,7 +46,7 @@ static int tally(const struct nlb *n, struct sockdiag_tcp *t, struct buf *out, b
 static void dump_values(void)
 {
 	static struct nlb n;
-	struct sockdiag_tcp t;
+	struct sockdiag_tally t;
 	struct buf out = { 0 };
 	bool done;
 	n.len = 0;
@@ -79,7 +79,7 @@ static void dump_values(void)
 static void odd_states(void)
 {
 	static struct nlb n;
-	struct sockdiag_tcp t;
+	struct sockdiag_tally t;
 	struct buf out = { 0 };
 	bool done;
 	n.len = 0;
@@ -101,7 +101,7 @@ static void odd_states(void)
 static void hostile(void)
 {
 	static struct nlb n;
-	struct sockdiag_tcp t;
+	struct sockdiag_tally t;
 	struct buf out = { 0 };
 	bool done;
 	/* a socket message shorter than struct inet_diag_msg */
