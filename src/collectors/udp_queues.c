@@ -1,24 +1,49 @@
 /*
  * udp_queues: bytes queued in UDP sockets' send and receive buffers, summed over all
- * sockets, from /proc/net/udp (ip="v4") and /proc/net/udp6 (ip="v6").
+ * sockets of each family: node_udp_queues{ip="v4|v6",queue="tx|rx"}.
  *
- * Column 5 of each socket line is "tx_queue:rx_queue" in hex. A missing table (IPv4 or
- * IPv6 switched off) is skipped; when both are missing the collection fails with
- * -ENOENT, as node_exporter reports no data then.
+ * The kernel is asked over NETLINK_SOCK_DIAG (lib/sockdiag.h): one dump per family,
+ * whose idiag_wqueue / idiag_rqueue are the very tx_queue / rx_queue columns of
+ * /proc/net/udp{,6}, without the kernel formatting a text line per socket. The tables
+ * themselves are read instead when sock_diag cannot answer for them: --path.procfs
+ * names a tree that is not this process's network namespace (node_exporter's fixture
+ * host; decided once at init by comparing <procfs>/self/ns/net with /proc/self/ns/net),
+ * or the kernel has no udp_diag for a family (logged once at info). As node_exporter,
+ * a family whose table file is absent (IPv6 switched off) is left out, and both absent
+ * fail the collection with -ENOENT. Both dumps share one time limit; the receive buffer
+ * and tally live in priv, so a collection allocates nothing.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "collectors/udp_queues.h"
 #include "core/collector.h"
+#include "lib/log.h"
+#include "lib/netlink.h"
+#include "lib/nlbudget.h"
 #include "lib/procfile.h"
+#include "lib/sockdiag.h"
 
 static const struct metric_desc desc_queues = {
 	"node_udp_queues", "Bytes queued in UDP socket buffers, summed over sockets.", METRIC_GAUGE,
 };
 
+/* One address family: its label, its table file, and where its figures come from. */
+struct udp_family {
+	const char *ip;    /* "v4", "v6" */
+	uint8_t af;        /* AF_INET, AF_INET6 */
+	bool diag;         /* ask sock_diag; false: read pf */
+	struct procfile pf; /* <procfs>/net/udp{,6} */
+};
+
 struct udp_queues_priv {
-	struct procfile v4, v6;
+	unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
+	struct sockdiag_tally tally;
+	struct udp_family fam[2];
 };
 
 /* Split "a:b" into a and b; false unless there is exactly one ':'. */
@@ -38,7 +63,8 @@ static bool hex_bytes(struct span s)
 		return false;
 	for (size_t i = 0; i < s.len; i++) {
 		char ch = s.p[i];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+		      (ch >= 'A' && ch <= 'F')))
 			return false;
 	}
 	return true;
@@ -90,41 +116,110 @@ int udp_queues_parse(const char *buf, size_t len, uint64_t *tx, uint64_t *rx)
 	return 0;
 }
 
-/* Read one table and add its two series. Returns 0, -ENOENT when the file is missing,
- * or -errno. */
-static int collect_one(struct procfile *pf, const char *ip, struct metric_sink *out)
+/* Whether <procfs> shows this process's network namespace: <procfs>/self/ns/net is the
+ * same namespace file as /proc/self/ns/net. False when either cannot be looked at (a
+ * fixture tree has no such file): its tables are then read as they are. */
+static bool same_netns(const char *procfs)
 {
-	uint64_t tx, rx;
-	int r = procfile_read(pf);
-	if (r < 0)
-		return r;
-	if ((r = udp_queues_parse(pf->buf, pf->len, &tx, &rx)) < 0)
-		return r;
-	if ((r = sink_add(out, &desc_queues, (double)tx, LABELS(L("ip", ip), L("queue", "tx")))) < 0)
-		return r;
-	return sink_add(out, &desc_queues, (double)rx, LABELS(L("ip", ip), L("queue", "rx")));
+	char path[PATH_MAX];
+	struct stat theirs, ours;
+	if (path_join(path, sizeof(path), procfs, "self/ns/net") < 0 || stat(path, &theirs) < 0 ||
+	    stat("/proc/self/ns/net", &ours) < 0)
+		return false;
+	return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
+/* Sum f's sockets' queues into *tx and *rx from its table file. Returns 0, -ENOENT when
+ * the file is absent, or -errno. */
+static int from_file(struct udp_family *f, uint64_t *tx, uint64_t *rx)
+{
+	int r = procfile_read(&f->pf);
+	if (r == 0)
+		r = udp_queues_parse(f->pf.buf, f->pf.len, tx, rx);
+	return r;
+}
+
+/* Sum f's sockets' queues into *tx and *rx over sock_diag, within what is left of b;
+ * its table file must exist, as node_exporter reads it. Returns 0, -ENOENT when the
+ * file is absent, -EOPNOTSUPP when the kernel cannot dump UDP sockets of f's family,
+ * -ETIMEDOUT, or -errno from the dump. */
+static int from_diag(struct udp_queues_priv *p, struct udp_family *f, const struct nl_budget *b,
+		     uint64_t *tx, uint64_t *rx)
+{
+	struct stat st;
+	unsigned ms;
+	int r;
+	if (stat(f->pf.path, &st) < 0)
+		return -errno;
+	if (!(ms = nl_budget_left(b)))
+		return -ETIMEDOUT;
+	memset(&p->tally, 0, sizeof(p->tally));
+	r = sockdiag_dump(f->af, IPPROTO_UDP, p->buf, sizeof(p->buf), &p->tally, ms);
+	if (r == -ENOENT || r == -EPROTONOSUPPORT || r == -EAFNOSUPPORT)
+		r = -EOPNOTSUPP; /* no sock_diag, or no udp_diag for the family */
+	if (r == 0) {
+		*tx = p->tally.wqueue;
+		*rx = p->tally.rqueue;
+	}
+	return r;
+}
+
+/* Add f's two series, from sock_diag or its file. A kernel without UDP sock_diag for
+ * the family turns f over to its file for good, logged once at info. Returns 0, -ENOENT
+ * when f's file is absent, or -errno. */
+static int collect_one(struct udp_queues_priv *p, struct udp_family *f, const struct nl_budget *b,
+		       struct metric_sink *out)
+{
+	uint64_t tx = 0, rx = 0;
+	int r = -ENOENT;
+	if (f->diag) {
+		r = from_diag(p, f, b, &tx, &rx);
+		if (r == -EOPNOTSUPP) {
+			plog(LOG_INFO, "udp_queues: the kernel cannot dump UDP sockets; reading",
+			     "path", f->pf.path, PLOG_END);
+			f->diag = false;
+		}
+	}
+	if (!f->diag)
+		r = from_file(f, &tx, &rx);
+	if (r == 0)
+		r = sink_add(out, &desc_queues, (double)tx,
+			     LABELS(L("ip", f->ip), L("queue", "tx")));
+	if (r == 0)
+		r = sink_add(out, &desc_queues, (double)rx,
+			     LABELS(L("ip", f->ip), L("queue", "rx")));
+	return r;
 }
 
 static int udp_queues_init(struct collector *c)
 {
+	static const char *const rel[2] = { "net/udp", "net/udp6" };
 	struct udp_queues_priv *p = calloc(1, sizeof(*p));
+	int r = 0;
 	if (!p)
 		return -ENOMEM;
-	p->v4.fd = p->v6.fd = -1;
 	c->priv = p;
-	int r = procfile_init(&p->v4, cfg_procfs(c->cfg), "net/udp", 0);
-	if (r < 0)
-		return r;
-	return procfile_init(&p->v6, cfg_procfs(c->cfg), "net/udp6", 0);
+	bool diag = same_netns(cfg_procfs(c->cfg));
+	for (int i = 0; i < 2 && r == 0; i++) {
+		struct udp_family *f = &p->fam[i];
+		f->ip = i ? "v6" : "v4";
+		f->af = i ? AF_INET6 : AF_INET;
+		f->diag = diag;
+		f->pf.fd = -1;
+		r = procfile_init(&f->pf, cfg_procfs(c->cfg), rel[i], 0);
+	}
+	return r;
 }
 
 static int udp_queues_collect(struct collector *c, struct metric_sink *out)
 {
 	struct udp_queues_priv *p = c->priv;
-	int r4 = collect_one(&p->v4, "v4", out);
+	struct nl_budget b;
+	nl_budget_start(&b, NL_TIMEOUT_MS);
+	int r4 = collect_one(p, &p->fam[0], &b, out);
 	if (r4 < 0 && r4 != -ENOENT)
 		return r4;
-	int r6 = collect_one(&p->v6, "v6", out);
+	int r6 = collect_one(p, &p->fam[1], &b, out);
 	if (r6 < 0 && r6 != -ENOENT)
 		return r6;
 	return r4 == -ENOENT && r6 == -ENOENT ? -ENOENT : 0;
@@ -134,8 +229,8 @@ static void udp_queues_fini(struct collector *c)
 {
 	struct udp_queues_priv *p = c->priv;
 	if (p) {
-		procfile_fini(&p->v4);
-		procfile_fini(&p->v6);
+		procfile_fini(&p->fam[0].pf);
+		procfile_fini(&p->fam[1].pf);
 	}
 	free(p);
 	c->priv = NULL;
@@ -144,7 +239,7 @@ static void udp_queues_fini(struct collector *c)
 const struct collector_ops collector_ops_udp_queues = {
 	.name = "udp_queues",
 	.default_enabled = true,
-	.reads = "/proc/net/udp, /proc/net/udp6",
+	.reads = "UDP sockets over netlink (sock_diag), else /proc/net/udp, /proc/net/udp6",
 	.init = udp_queues_init,
 	.collect = udp_queues_collect,
 	.fini = udp_queues_fini,

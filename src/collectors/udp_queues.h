@@ -1,6 +1,6 @@
 /*
- * udp_queues: parser for /proc/net/udp and /proc/net/udp6, exposed for tests and the
- * fuzz target.
+ * udp_queues: parser for /proc/net/udp and /proc/net/udp6 (what the collector reads
+ * when sock_diag cannot answer), exposed for tests and the fuzz target.
  */
 #ifndef PLUMB_COLLECTOR_UDP_QUEUES_H
 #define PLUMB_COLLECTOR_UDP_QUEUES_H
