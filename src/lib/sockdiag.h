@@ -28,7 +28,8 @@ struct sockdiag_tally {
 /* Tally the messages in buf[0..len) (what one recv returned) into *t, which the caller
  * zeroes before the first buffer of a dump. Sets *done at NLMSG_DONE. Returns 0,
  * -EINVAL for a malformed message (cut short, or a socket message shorter than struct
- * inet_diag_msg), or the error an NLMSG_ERROR carries. */
+ * inet_diag_msg), or the error an NLMSG_ERROR or the NLMSG_DONE carries (a kernel
+ * without the protocol's diag module ends the dump at once with -ENOENT in it). */
 int sockdiag_parse(const void *buf, size_t len, struct sockdiag_tally *t, bool *done);
 
 /* Dump the sockets of family (AF_INET, AF_INET6) and protocol (IPPROTO_TCP,
