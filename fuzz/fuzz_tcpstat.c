@@ -1,5 +1,6 @@
-/* fuzz_tcpstat: the sock_diag reply tally and the tcpstat series made from it; the
- * tally must account for every socket it counted, once. */
+/* fuzz_tcpstat: the sock_diag reply tally (TCP dumps for tcpstat, UDP ones for
+ * udp_queues; seeds of both) and the tcpstat series made from it; the tally must account
+ * for every socket it counted, once. */
 #include "collectors/tcpstat.h"
 #include "fuzz_common.h"
 

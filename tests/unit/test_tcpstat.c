@@ -3,7 +3,6 @@
  * dump as the kernel sends it, odd states, broken messages), and once live on this
  * host against sockets the test opens on loopback.
  */
-#include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
@@ -13,6 +12,7 @@
 #include "collectors/tcpstat.h"
 #include "lib/nlbudget.h"
 #include "harness.h"
+#include "loopsock.h"
 #include "nlbuild.h"
 #include "t.h"
 
@@ -142,14 +142,8 @@ static void hostile(void)
 /* A listening TCP socket of family on its loopback address; -1 when it cannot be. */
 static int listener(int family)
 {
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	int r = family == AF_INET ? bind(fd, (struct sockaddr *)&a4, sizeof(a4))
-				  : bind(fd, (struct sockaddr *)&a6, sizeof(a6));
-	if (r < 0 || listen(fd, 7) < 0) {
+	int fd = loopsock_bound(family, SOCK_STREAM);
+	if (fd >= 0 && listen(fd, 7) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -178,9 +172,7 @@ static void live(void)
 	CHECK(listen >= n4 + n6);
 	/* every listener's limit (7) is in the send-queue sum */
 	CHECK(series_value(out.p, STATE("tx_queued_bytes")) >= 7.0 * (n4 + n6));
-	for (int i = 0; i < 4; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	loopsock_close(fds, 4);
 	buf_fini(&out);
 }
 
