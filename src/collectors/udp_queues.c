@@ -37,6 +37,7 @@ struct udp_family {
 	const char *ip;    /* "v4", "v6" */
 	uint8_t af;        /* AF_INET, AF_INET6 */
 	bool diag;         /* ask sock_diag; false: read pf */
+	bool present;      /* pf was seen to exist: a table never goes away once there */
 	struct procfile pf; /* <procfs>/net/udp{,6} */
 };
 
@@ -140,7 +141,8 @@ static int from_file(struct udp_family *f, uint64_t *tx, uint64_t *rx)
 }
 
 /* Sum f's sockets' queues into *tx and *rx over sock_diag, within what is left of b;
- * its table file must exist, as node_exporter reads it. Returns 0, -ENOENT when the
+ * its table file must exist, as node_exporter reads it (looked for until it is seen:
+ * IPv6 may be loaded after start-up, but not unloaded). Returns 0, -ENOENT when the
  * file is absent, -EOPNOTSUPP when the kernel cannot dump UDP sockets of f's family,
  * -ETIMEDOUT, or -errno from the dump. */
 static int from_diag(struct udp_queues_priv *p, struct udp_family *f, const struct nl_budget *b,
@@ -149,8 +151,9 @@ static int from_diag(struct udp_queues_priv *p, struct udp_family *f, const stru
 	struct stat st;
 	unsigned ms;
 	int r;
-	if (stat(f->pf.path, &st) < 0)
+	if (!f->present && stat(f->pf.path, &st) < 0)
 		return -errno;
+	f->present = true;
 	if (!(ms = nl_budget_left(b)))
 		return -ETIMEDOUT;
 	memset(&p->tally, 0, sizeof(p->tally));
