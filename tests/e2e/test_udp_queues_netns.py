@@ -16,7 +16,9 @@ connects one pair. It then checks that:
   has no diag module for, which it answers with ENOENT, as a kernel without udp_diag),
   plumb says so at info, reads the tables, and still reports the same;
 - a --path.procfs of this namespace without net/udp6 (IPv6 switched off, as node_exporter
-  sees it) has no ip="v6" series, for plumb as for node_exporter.
+  sees it) has no ip="v6" series, for plumb as for node_exporter;
+- a dump that never ends (test_tcpstat_route_netns's recv() shim on NETLINK_SOCK_DIAG)
+  fails udp_queues alone after the 5 s limit, and the scrape still answers.
 
 Needs root, ip(8) and a C compiler for the shims (the shim cases are skipped without
 one); the comparison with node_exporter is skipped when it is not installed.
@@ -34,6 +36,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plumbtest import (ASAN, HANG, Plumb, TestFailure, check, free_port, main,  # noqa: E402
                        parse_exposition, request, skip)
+from test_tcpstat_route_netns import STALL_SHIM  # noqa: E402
 
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
 CLONE_NEWNET = 0x40000000
@@ -207,7 +210,9 @@ def test_same_as_tables_and_node_exporter():
     check(got == theirs, "plumb %s, node_exporter %s" % (got, theirs))
 
 
-def shim_path():
+def shim_path(code=SHIM):
+    """code built as a shared library in a new folder (the caller removes it), or None
+    without a C compiler."""
     cc = shutil.which("cc")
     if not cc:
         return None
@@ -215,10 +220,38 @@ def shim_path():
     os.chmod(d, 0o755)
     src, so = os.path.join(d, "shim.c"), os.path.join(d, "shim.so")
     with open(src, "w") as f:
-        f.write(SHIM)
+        f.write(code)
     subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", so, src, "-ldl"], check=True,
                    capture_output=True, timeout=120)
     return so
+
+
+def asan_order(env):
+    """env, told that the shim comes before ASan's runtime in the list of libraries."""
+    if ASAN:
+        env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
+                               ":verify_asan_link_order=0").lstrip(":")
+    return env
+
+
+def test_stalled_dump_fails_in_time():
+    so = shim_path(STALL_SHIM)
+    if not so:
+        print("SKIP test_stalled_dump_fails_in_time: no C compiler for the shim")
+        return
+    try:
+        env = asan_order(dict(os.environ, LD_PRELOAD=so, STALL_NETLINK_PROTO="4"))
+        with Plumb(FLAGS + ["--collector.loadavg"], env=env) as p:
+            t0 = time.monotonic()
+            code, _, body = p.get()
+            took = time.monotonic() - t0
+        ex = parse_exposition(body)
+        ok = {l["collector"]: v for l, v in ex.series("node_scrape_collector_success")}
+        check(code == 200 and ok == {"udp_queues": 0, "loadavg": 1}, "success %s" % ok)
+        check(4.0 <= took < 9.0, "the scrape took %.1f s, not about the 5 s limit" % took)
+        check(not ex.series("node_udp_queues"), "udp_queues left half results")
+    finally:
+        shutil.rmtree(os.path.dirname(so))
 
 
 def test_without_sock_diag_reads_the_tables():
@@ -229,10 +262,7 @@ def test_without_sock_diag_reads_the_tables():
     try:
         for mode in ("nosockdiag", "noudpdiag"):
             env = dict(os.environ, LD_PRELOAD=so, UDPQ_SHIM=mode)
-            if ASAN:  # the shim comes before ASan's runtime in the list of libraries
-                env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
-                                       ":verify_asan_link_order=0").lstrip(":")
-            ours, log, held = scrape_plumb(env=env)
+            ours, log, held = scrape_plumb(env=asan_order(env))
             tables = kernel_tables()
             check(ours.value("node_scrape_collector_success", collector="udp_queues") == 1,
                   "%s: udp_queues failed:\n%s" % (mode, log[-3000:]))
@@ -275,7 +305,7 @@ if __name__ == "__main__":
     try:
         make_sockets()
         main([test_same_as_tables_and_node_exporter, test_without_sock_diag_reads_the_tables,
-              test_without_udp6])
+              test_without_udp6, test_stalled_dump_fails_in_time])
     finally:
         for s in HELD:
             s.close()
