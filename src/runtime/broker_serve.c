@@ -176,18 +176,19 @@ static int await_conf(int fd, struct broker_cfgmsg *m, struct broker_conf *c,
 
 /* Give back the pages of the main thread's stack below this function's frame: plumb's
  * start-up wrote them before the fork, so they are dead here, yet each one plumb writes
- * again would become a private copy of the broker's. Below the stack pointer nothing
- * is live (no signal handler runs here), and the kernel keeps a guard gap of at least
- * 1 MiB below the stack, so the range holds no other mapping; pages the broker needs
- * later (broker_run's frame) come back as zeros, and those it never touches (request
- * buffers of channels that get no request) stay unmade. Not inlined, so that its frame
- * lies below its callers'. */
+ * again would become a private copy of the broker's. Nothing below the stack pointer
+ * is live (the broker has one thread here). The range is 256 KiB (more than plumb's
+ * start-up uses), inside the stack or the guard gap the kernel keeps below it (1 MiB by
+ * default; mmap's area begins 128 MiB or more below the stack's top), so it holds no
+ * other mapping. Pages the broker needs later (broker_run's frame) come back as zeros,
+ * and those it never touches (request buffers of channels that get no request) stay
+ * unmade. Not inlined, so that its frame lies below its callers'. */
 static __attribute__((noinline)) void drop_dead_stack(void)
 {
 	volatile char here = 0;
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t top = ((uintptr_t)&here & ~(page - 1)) - page; /* a page for this frame */
-	uintptr_t low = top - (1u << 20);
+	uintptr_t low = top - (256u << 10);
 	(void)here;
 	/* ENOMEM for the unmapped part of the range; the mapped part is dropped */
 	madvise((void *)low, top - low, MADV_DONTNEED);
