@@ -245,11 +245,19 @@ class Server:
                     parts = v.split()
                     out[k] = int(parts[0]) * (1024 if k != "Threads" else 1)
         for pid in self.pids():
+            # also the server's own and its children's (the broker) apart; and Pss_Anon
+            # alone: anonymous pages are shared only by fork, so unlike Pss_File (shared
+            # libraries, split with whatever else maps them) it does not move with the
+            # rest of the machine
+            part = "Self" if pid == self.proc.pid else "Children"
             try:
                 with open(f"/proc/{pid}/smaps_rollup") as f:
                     for line in f:
-                        if line.startswith("Pss:"):
-                            out["Pss"] = out.get("Pss", 0) + int(line.split()[1]) * 1024
+                        k, _, v = line.partition(":")
+                        if k in ("Pss", "Pss_Anon"):
+                            kib = int(v.split()[0]) * 1024
+                            out[k] = out.get(k, 0) + kib
+                            out[k + part] = out.get(k + part, 0) + kib
             except OSError:
                 pass
         out["Processes"] = len(self.pids())
@@ -469,6 +477,11 @@ ROWS = (
     ("  RssAnon MiB", lambda r: r["memory_bytes"].get("RssAnon", 0) / MIB, 2),
     ("  RssFile MiB", lambda r: r["memory_bytes"].get("RssFile", 0) / MIB, 2),
     ("  Pss MiB", lambda r: r["memory_bytes"].get("Pss", 0) / MIB if "Pss" in r["memory_bytes"] else None, 2),
+    ("    Pss of the server process", lambda r: r["memory_bytes"].get("PssSelf", 0) / MIB if "PssSelf" in r["memory_bytes"] else None, 2),
+    ("    Pss of its children (broker)", lambda r: r["memory_bytes"].get("PssChildren", 0) / MIB if "PssChildren" in r["memory_bytes"] else None, 2),
+    ("  Pss_Anon MiB", lambda r: r["memory_bytes"].get("Pss_Anon", 0) / MIB if "Pss_Anon" in r["memory_bytes"] else None, 2),
+    ("    Pss_Anon of the server", lambda r: r["memory_bytes"].get("Pss_AnonSelf", 0) / MIB if "Pss_AnonSelf" in r["memory_bytes"] else None, 2),
+    ("    Pss_Anon of children (broker)", lambda r: r["memory_bytes"].get("Pss_AnonChildren", 0) / MIB if "Pss_AnonChildren" in r["memory_bytes"] else None, 2),
     ("threads", lambda r: r["memory_bytes"].get("Threads"), 0),
     ("response bytes (on the wire)", lambda r: r["response_bytes"], 0),
     ("response bytes (uncompressed)", lambda r: r["response_bytes_uncompressed"], 0),

@@ -1,7 +1,9 @@
 /*
  * main: start-up and shutdown of the plumb agent.
  *
- * Parses the command line (exit 2 on a usage error), sets up logging, has every part
+ * Parses the command line (exit 2 on a usage error), sets up logging, forks the
+ * privilege broker while plumb is still small (it waits for its configuration until
+ * runtime_enter, so it shares few pages that plumb writes later), has every part
  * declare what it needs (core/resources.h) and plans the descriptors, starts the
  * enabled collectors, the HTTP endpoint, health and remote write (push), then waits
  * for SIGINT or SIGTERM and shuts down in reverse order. Between the privileged
@@ -29,6 +31,7 @@
 #include "lib/log.h"
 #include "lib/watchdog.h"
 #include "push/push.h"
+#include "runtime/broker.h"
 #include "runtime/runtime.h"
 #include "version.h"
 
@@ -62,11 +65,16 @@ int main(int argc, char **argv)
 {
 	struct plumb_config *cfg = NULL;
 	struct agent agent = { 0 };
-	struct scraper scraper;
-	struct server srv = { 0 };
-	struct health health = { 0 };
+	/* The large parts (49, 7 and 4 KiB) are static, not on the stack: main's frame is
+	 * written at entry, before the broker forks, and every page of it plumb writes
+	 * again would become a private copy of the broker's; bss pages plumb first touches
+	 * after the fork are its own alone. main runs once, so they start zeroed as ever. */
+	static struct scraper scraper;
+	static struct server srv;
+	static struct health health;
 	struct push push = { 0 };
 	struct runtime rt;
+	struct broker *early = NULL; /* forked early; runtime_enter takes it */
 	struct selfmetrics *self = NULL;
 	static struct resources res; /* 40 KiB: not on the stack */
 	int http_claim = -1;
@@ -98,6 +106,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 
 	plog(LOG_INFO, "starting plumb", "version", PLUMB_VERSION, PLOG_END);
+	/* before any part declares or initialises anything, and before any thread */
+	runtime_fork_broker(cfg, &early);
 	if ((r = declare_all(cfg, &agent, &res, &http_claim)) < 0) {
 		plog(LOG_ERROR, "cannot plan what plumb needs", "err", strerror(-r), PLOG_END);
 		goto out_agent;
@@ -129,7 +139,8 @@ int main(int argc, char **argv)
 	 * applies to this thread, every thread started from here on inherits, the signal
 	 * mask included. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if ((r = runtime_enter(cfg, &res, &(struct runtime_handover){ hand_queue, &push }, &rt)) < 0 ||
+	if ((r = runtime_enter(cfg, &res, &(struct runtime_handover){ hand_queue, &push }, &early,
+				   &rt)) < 0 ||
 	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,
 								  &rt })) < 0)
 		goto out_stop;
@@ -155,6 +166,7 @@ out_scraper:
 out_agent:
 	agent_fini(&agent);
 	selfmetrics_free(self);
+	broker_discard(early); /* start-up failed before runtime_enter took it */
 	watchdog_stop(&dog);
 out_cfg:
 	cfg_free(cfg);

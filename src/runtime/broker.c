@@ -12,10 +12,15 @@
  *
  * The broker is gone when a channel reads end-of-file or a send finds no reader; from
  * then on every call fails at once with -EPIPE, and the first to find out logs it. The
- * struct, its lock and its channels are made once in broker_start: a call allocates
+ * struct, its lock and its channels are made once in broker_fork: a call allocates
  * nothing and the request lives on the caller's stack (about 4 KiB).
+ *
+ * Start-up is in two steps so that the broker is forked while plumb is small:
+ * broker_fork early in main, broker_configure (the user and the roots, one message on
+ * channel 0, then the broker's report of its sandbox) at the privilege drop.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -367,22 +372,21 @@ static int await_ready(int fd)
 	return r;
 }
 
-/* Log why start-up failed and undo it: the child (if any) is killed and reaped. */
-static void start_failed(struct broker *b, int r)
+void broker_discard(struct broker *b)
 {
+	if (!b)
+		return;
 	if (b->pid > 0) {
 		kill(b->pid, SIGKILL);
 		while (waitpid(b->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	plog(LOG_WARN, "privilege broker did not start; files only root may read stay "
-		       "unreadable",
-	     "err", strerror(-r), PLOG_END);
+	broker_stop(b);
 }
 
-/* A new broker struct for c, with no channel yet; the caller owns *out (broker_stop).
+/* A new broker struct, with no channel yet; the caller owns *out (broker_stop).
  * Returns 0 or -errno. */
-static int broker_new(const struct broker_conf *c, struct broker **out)
+static int broker_new(struct broker **out)
 {
 	struct broker *b = calloc(1, sizeof(*b));
 	if (!b)
@@ -392,7 +396,7 @@ static int broker_new(const struct broker_conf *c, struct broker **out)
 		free(b);
 		return r;
 	}
-	b->timeout_ms = c->open_timeout_ms > 0 ? c->open_timeout_ms : BROKER_OPEN_TIMEOUT_MS;
+	b->timeout_ms = BROKER_OPEN_TIMEOUT_MS;
 	b->up = true;
 	for (unsigned i = 0; i < BROKER_CHANNELS; i++)
 		b->ch[i].fd = -1;
@@ -400,19 +404,16 @@ static int broker_new(const struct broker_conf *c, struct broker **out)
 	return 0;
 }
 
-int broker_start(const struct broker_conf *c, const struct priv_user *u,
-		 struct broker **out)
+int broker_fork(struct broker **out)
 {
 	int theirs[BROKER_CHANNELS];
 	struct broker *b;
 	int r;
 
 	*out = NULL;
-	if (geteuid() != 0 || u->uid == 0)
+	if (geteuid() != 0)
 		return -EPERM;
-	if (!conf_ok(c))
-		return -EINVAL;
-	if ((r = broker_new(c, &b)) < 0)
+	if ((r = broker_new(&b)) < 0)
 		return r;
 	for (unsigned i = 0; i < BROKER_CHANNELS; i++)
 		theirs[i] = -1;
@@ -425,24 +426,84 @@ int broker_start(const struct broker_conf *c, const struct priv_user *u,
 		b->ch[i].fd = sv[0];
 		theirs[i] = sv[1];
 	}
+	/* the free pages of plumb's heap are given back first, so the broker never holds
+	 * a copy of one that plumb fills after the fork */
+	if (r == 0)
+		malloc_trim(0);
 	if (r == 0 && (b->pid = fork()) == 0)
-		broker_main(c, u, getppid(), theirs);
+		broker_main(getppid(), theirs);
 	if (r == 0 && b->pid < 0)
 		r = -errno;
 	for (unsigned i = 0; i < BROKER_CHANNELS; i++)
 		if (theirs[i] >= 0)
 			close(theirs[i]);
-	if (r == 0)
-		r = await_ready(b->ch[0].fd);
 	if (r < 0) {
-		start_failed(b, r);
 		broker_stop(b);
 		return r;
 	}
+	*out = b;
+	return 0;
+}
+
+/* Send the configuration for c and u on channel 0. Returns 0 or -errno (-EPIPE when the
+ * broker is gone). */
+static int send_conf(struct broker *b, const struct broker_conf *c, const struct priv_user *u)
+{
+	/* 12 KiB, once: on the heap rather than on the main thread's stack for good */
+	struct broker_cfgmsg *m = malloc(sizeof(*m));
+	int r;
+	if (!m)
+		return -ENOMEM;
+	if ((r = broker_cfg_build(m, c, u)) < 0)
+		goto out_free;
+	while (send(b->ch[0].fd, m, sizeof(*m), MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR) {
+			r = errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
+			break;
+		}
+	}
+out_free:
+	free(m);
+	return r;
+}
+
+int broker_configure(struct broker *b, const struct broker_conf *c,
+		     const struct priv_user *u)
+{
+	int r = -EPERM;
+	if (u->uid == 0)
+		goto out_fail;
+	r = -EINVAL;
+	if (!conf_ok(c))
+		goto out_fail;
+	b->timeout_ms = c->open_timeout_ms > 0 ? c->open_timeout_ms : BROKER_OPEN_TIMEOUT_MS;
+	if ((r = send_conf(b, c, u)) < 0 || (r = await_ready(b->ch[0].fd)) < 0)
+		goto out_fail;
 	char pid[16], uid[16];
 	snprintf(pid, sizeof(pid), "%d", (int)b->pid);
 	snprintf(uid, sizeof(uid), "%u", (unsigned)u->uid);
 	plog(LOG_INFO, "privilege broker started", "pid", pid, "uid", uid, PLOG_END);
+	return 0;
+out_fail:
+	plog(LOG_WARN, "privilege broker did not start; files only root may read stay "
+		       "unreadable",
+	     "err", strerror(-r), PLOG_END);
+	broker_discard(b);
+	return r;
+}
+
+int broker_start(const struct broker_conf *c, const struct priv_user *u,
+		 struct broker **out)
+{
+	struct broker *b;
+	int r;
+	*out = NULL;
+	if (geteuid() != 0 || u->uid == 0)
+		return -EPERM; /* before forking anything */
+	if (!conf_ok(c))
+		return -EINVAL;
+	if ((r = broker_fork(&b)) < 0 || (r = broker_configure(b, c, u)) < 0)
+		return r;
 	*out = b;
 	return 0;
 }

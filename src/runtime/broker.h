@@ -2,8 +2,10 @@
  * broker: the privilege broker, a small process that opens read-only and statfs's, for
  * plumb's main process, what only root may reach.
  *
- * Started as root, plumb forks the broker (broker_start) before it drops privileges.
- * The broker switches to the runtime user (never uid 0) keeping CAP_DAC_READ_SEARCH
+ * Started as root, plumb forks the broker early (broker_fork), while it is still small,
+ * and sends it its configuration (broker_configure: the user, the roots the parts
+ * declared) just before it drops privileges; until then the broker only waits. It then
+ * switches to the runtime user (never uid 0) keeping CAP_DAC_READ_SEARCH
  * alone, sets no_new_privs, allows itself only reading beneath its open roots with
  * Landlock, and installs its own seccomp allowlist, in which an openat with a flag
  * that writes kills it. It answers over BROKER_CHANNELS socketpairs, one thread each:
@@ -58,15 +60,35 @@ int broker_conf_add(struct broker_conf *c, enum broker_root_kind kind, const cha
 
 struct broker;
 
-/* Fork the broker, running as u (the runtime user, from priv_lookup) with
- * CAP_DAC_READ_SEARCH alone, confined to c. Call as root, from the only thread, before
- * priv_drop; the caller owns *out and ends it with broker_stop. Waits until the broker
- * has entered its sandbox (or failed to) and logs the outcome. Returns 0, -EPERM when
- * not root or when u is uid 0 (the broker never runs as root), -EINVAL for a bad
- * root, -ETIMEDOUT if the broker did not start within 10 s, or -errno from the broker's
- * start-up (it then exited). *out is NULL on error. */
+/* Fork the broker now, before it is configured: it keeps only its channels, ignores
+ * the signals people send, dies with plumb, and waits for broker_configure, doing
+ * nothing else (it exits if plumb closes its channels or exits first). Fork it early,
+ * while plumb's heap is small: the pages plumb writes afterwards are not the broker's.
+ * Call as root, from the only thread; the caller owns *out and ends it with
+ * broker_configure, broker_discard or broker_stop. Returns 0, -EPERM when not root, or
+ * -errno (socketpair, fork). *out is NULL on error. */
+int broker_fork(struct broker **out);
+
+/* Send the broker forked by broker_fork its configuration, to run as u (the runtime
+ * user, from priv_lookup) with CAP_DAC_READ_SEARCH alone, confined to c, and wait until
+ * it has entered its sandbox (or failed to); logs the outcome. Call once, as root,
+ * before priv_drop. Returns 0, -EPERM when u is uid 0 (the broker never runs as root),
+ * -EINVAL for a bad root, -E2BIG when the roots do not fit one configuration message
+ * (BROKER_CONF_TEXT), -ETIMEDOUT if the broker did not start within 10 s, -EPIPE when it
+ * is gone, or -errno from its start-up. On error the broker process is ended and
+ * reaped, and b freed. */
+int broker_configure(struct broker *b, const struct broker_conf *c,
+		     const struct priv_user *u);
+
+/* broker_fork then broker_configure, for a broker needed at once (tests). Returns as
+ * those do; *out is NULL on error. */
 int broker_start(const struct broker_conf *c, const struct priv_user *u,
 		 struct broker **out);
+
+/* End a broker that will not be configured (or no longer serves): kill its process,
+ * reap it and free b. Not once plumb's seccomp filter is in force (it forbids wait4).
+ * Accepts NULL. */
+void broker_discard(struct broker *b);
 
 /* Open the regular file at path read only (O_NONBLOCK, O_NOCTTY, O_CLOEXEC) through
  * the broker; *fd is the caller's. Waits at most the configured open timeout. Thread
@@ -146,6 +168,39 @@ struct broker_rep {
 	struct statfs st; /* BROKER_OP_STATFS with err 0; zeros otherwise */
 };
 
+/* The configuration message, sent once by broker_configure on channel 0: exactly
+ * sizeof(struct broker_cfgmsg) bytes in one message, no descriptor attached. text holds
+ * the nopen open roots and then the nstatfs statfs roots, each absolute, canonical and
+ * followed by one NUL, text_len bytes in all, and zeros after them. */
+#define BROKER_CONF_MAGIC 0x31434d50u /* "PMC1": plumb broker configuration, version 1 */
+#define BROKER_CONF_TEXT (2 * BROKER_PATH_MAX)
+
+struct broker_cfgmsg {
+	uint32_t magic; /* BROKER_CONF_MAGIC */
+	uint32_t uid;   /* the user to become: never 0 */
+	uint32_t gid;
+	uint32_t ngroups; /* 0 to PRIV_MAX_GROUPS entries in groups, zeros after them */
+	uint32_t groups[PRIV_MAX_GROUPS];
+	uint32_t nopen;   /* at most BROKER_MAX_ROOTS */
+	uint32_t nstatfs; /* at most BROKER_MAX_ROOTS */
+	uint32_t text_len;
+	char text[BROKER_CONF_TEXT];
+};
+
+/* Fill m (all of it) from c and u. Returns 0, -EPERM when u is uid 0, -EINVAL for a
+ * root that is not absolute and canonical or a bad count, -E2BIG when the roots do not
+ * fit text. */
+int broker_cfg_build(struct broker_cfgmsg *m, const struct broker_conf *c,
+		     const struct priv_user *u);
+
+/* Check a received configuration of len bytes in m and fill *c (its roots point into
+ * m->text: m must outlive c) and *u. Returns 0, -EMSGSIZE for a wrong size, -EPROTO for
+ * a wrong magic, -EPERM for uid 0, -EINVAL for a bad count or length, text that does
+ * not split into exactly that many roots, a root that is not absolute and canonical, or
+ * bytes that should be zero and are not. */
+int broker_cfg_parse(const struct broker_cfgmsg *m, size_t len, struct broker_conf *c,
+		     struct priv_user *u);
+
 /* Whether path[0..n) is absolute and canonical (see struct broker_conf): 0, or -EINVAL. */
 int broker_path_check(const char *path, size_t n);
 
@@ -181,18 +236,20 @@ int broker_walk(const char *root, const char *path, enum broker_op op, int *fd,
 
 /* ---- the broker process (broker_jail.c, broker_serve.c) ---------------------------- */
 
-/* In the forked broker: serve channels fds[0..BROKER_CHANNELS) after entering the
- * sandbox as u under c; parent is plumb's pid. Reports start-up on channel 0 (a reply
- * with seq 0 and err). Never returns. */
-_Noreturn void broker_main(const struct broker_conf *c, const struct priv_user *u,
-			   pid_t parent, const int *fds);
+/* In the forked broker: wait for the configuration on channel 0, enter the sandbox it
+ * names, and serve channels fds[0..BROKER_CHANNELS); parent is plumb's pid. Reports
+ * start-up on channel 0 (a reply with seq 0 and err). Never returns. */
+_Noreturn void broker_main(pid_t parent, const int *fds);
 
-/* In the broker: keep fds[0..n) as 3, 4, ... (rewritten), close every other descriptor
- * above 2, reset signals, switch to u with CAP_DAC_READ_SEARCH alone, tie the broker's
- * life to parent, set no_new_privs and apply Landlock (read beneath c's open roots).
- * Returns 0 or -errno (logged). */
-int broker_jail_enter(const struct broker_conf *c, const struct priv_user *u, pid_t parent,
-		      int *fds, size_t n);
+/* In the broker, at once after the fork: keep fds[0..n) as 3, 4, ... (rewritten),
+ * close every other descriptor above 2, reset signals, and die with parent. Returns 0
+ * or -errno (logged). */
+int broker_jail_early(pid_t parent, int *fds, size_t n);
+
+/* In the broker, once configured: switch to u with CAP_DAC_READ_SEARCH alone, tie the
+ * broker's life to parent again (the switch clears it), set no_new_privs and apply
+ * Landlock (read beneath c's open roots). Returns 0 or -errno (logged). */
+int broker_jail_enter(const struct broker_conf *c, const struct priv_user *u, pid_t parent);
 
 /* Install the broker's seccomp allowlist on every thread (SCMP_ACT_KILL_PROCESS for
  * anything else; openat only without O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND or

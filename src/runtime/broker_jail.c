@@ -1,10 +1,13 @@
 /*
  * broker_jail: what the freshly forked broker gives up before it serves (broker.h).
  *
- * In order: it keeps only its channels (moved to descriptors 3, 4, ...) and the three
- * standard ones, so no listening socket, held collector file or key plumb had open
- * stays reachable; it resets signals (the ones an operator or a terminal sends are
- * ignored: the broker lives exactly as long as plumb); it empties the capability
+ * At once after the fork (broker_jail_early) it keeps only its channels (moved to
+ * descriptors 3, 4, ...) and the three standard ones, so nothing else plumb had open
+ * stays reachable and plumb's ends of the channels are closed in the broker (plumb's
+ * exit then reads as end-of-file); it resets signals (the ones an operator or a
+ * terminal sends are ignored: the broker lives exactly as long as plumb) and asks for
+ * SIGKILL when plumb dies. Then it waits for its configuration. Once it has it
+ * (broker_jail_enter), it empties the capability
  * bounding set but for CAP_DAC_READ_SEARCH, switches to the runtime user with
  * PR_SET_KEEPCAPS and sets its effective and permitted sets to that one capability,
  * which capget then proves; it asks for SIGKILL when plumb dies (after the uid change,
@@ -144,8 +147,7 @@ static int confine_reads(const struct broker_conf *c)
 	return r == -EOPNOTSUPP ? 0 : r;
 }
 
-int broker_jail_enter(const struct broker_conf *c, const struct priv_user *u, pid_t parent,
-		      int *fds, size_t n)
+int broker_jail_early(pid_t parent, int *fds, size_t n)
 {
 	const char *step = "descriptors";
 	int r;
@@ -154,7 +156,19 @@ int broker_jail_enter(const struct broker_conf *c, const struct priv_user *u, pi
 	step = "signals";
 	if ((r = reset_signals()) < 0)
 		goto out_log;
-	step = "CAP_DAC_READ_SEARCH";
+	step = "parent";
+	r = tie_to_parent(parent);
+out_log:
+	if (r < 0)
+		plog(LOG_ERROR, "broker: could not set itself apart from plumb", "step", step,
+		     "err", strerror(-r), PLOG_END);
+	return r;
+}
+
+int broker_jail_enter(const struct broker_conf *c, const struct priv_user *u, pid_t parent)
+{
+	const char *step = "CAP_DAC_READ_SEARCH";
+	int r;
 	if ((r = keep_dac_read_search(u)) < 0)
 		goto out_log;
 	step = "parent";

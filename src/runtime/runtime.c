@@ -148,12 +148,36 @@ static int add_root(struct broker_conf *c, enum broker_root_kind kind, const cha
 	return broker_conf_add(c, kind, room);
 }
 
-/* Fork the broker for u (as root, before the drop) with the roots the parts declared
- * (RES_BROKER_OPEN, RES_BROKER_STATFS), and hand it to the readers in src/lib. A broker
+/* Whether a broker is to run: started as root, --runtime.broker and the sandbox on
+ * (without it, a debugging run, none starts). The runtime user must not be root either:
+ * runtime_fork_broker knows its name only, least_privilege its uid. */
+static bool broker_wanted(const struct plumb_config *cfg)
+{
+	return geteuid() == 0 && cfg_bool(cfg, "runtime.broker") &&
+	       cfg_bool(cfg, "runtime.sandbox");
+}
+
+void runtime_fork_broker(const struct plumb_config *cfg, struct broker **early)
+{
+	const char *user = cfg_str(cfg, "runtime.user");
+	int r;
+	*early = NULL;
+	if (!broker_wanted(cfg) || !user || !*user || strcmp(user, "root") == 0 ||
+	    strcmp(user, "0") == 0)
+		return;
+	if ((r = broker_fork(early)) < 0)
+		plog(LOG_WARN, "could not fork the privilege broker; runtime_enter tries again",
+		     "err", strerror(-r), PLOG_END);
+}
+
+/* Configure the broker in *early (or one forked now when there is none) for u (as root,
+ * before the drop) with the roots the parts declared (RES_BROKER_OPEN,
+ * RES_BROKER_STATFS), and hand it to the readers in src/lib. *early is taken. A broker
  * that cannot start is a warning: plumb goes on without it. */
 static void start_broker(const struct resources *res, const struct priv_user *u,
-			 struct runtime *rt)
+			 struct broker **early, struct runtime *rt)
 {
+	struct broker *b = *early;
 	enum { ROOTS = 2 * BROKER_MAX_ROOTS };
 	static char room[ROOTS][PATH_MAX];
 	struct broker_conf bc = { 0 };
@@ -167,20 +191,27 @@ static void start_broker(const struct resources *res, const struct priv_user *u,
 		if (r == 0 && (flags & RES_BROKER_STATFS) && used < (size_t)ROOTS)
 			r = add_root(&bc, BROKER_ROOT_STATFS, path, room[used++]);
 	}
+	*early = NULL;
+	if (r == 0 && !b)
+		r = broker_fork(&b);
 	if (r == 0)
-		r = broker_start(&bc, u, &rt->broker);
+		r = broker_configure(b, &bc, u); /* b is freed on error */
+	else
+		broker_discard(b);
 	if (r < 0) {
 		plog(LOG_WARN, "the privilege broker did not start; files only root may read stay "
 			       "unread", "err", strerror(-r), PLOG_END);
 		return;
 	}
+	rt->broker = b;
 	privop_set(&(struct privop){ broker_open_hook, broker_statfs_hook, rt->broker });
 }
 
 /* Step 1: the user switch (as root; handover first) and the capability drop.
  * Returns 0 or -errno. */
 static int least_privilege(const struct plumb_config *cfg, const struct resources *res,
-			   bool root, const struct runtime_handover *ho, struct runtime *rt)
+			   bool root, const struct runtime_handover *ho, struct broker **early,
+			   struct runtime *rt)
 {
 	const char *user = cfg_str(cfg, "runtime.user");
 	struct priv_user u = { .uid = rt->uid, .gid = rt->gid };
@@ -194,11 +225,10 @@ static int least_privilege(const struct plumb_config *cfg, const struct resource
 		     strerror(-r), PLOG_END);
 		return r;
 	}
-	/* the broker is forked while plumb is root and has one thread; it never runs as
-	 * root, and without the sandbox (a debugging run) it is not started */
-	if (root && u.uid != 0 && cfg_bool(cfg, "runtime.broker") &&
-	    cfg_bool(cfg, "runtime.sandbox"))
-		start_broker(res, &u, rt);
+	/* the broker is configured while plumb is root and has one thread; it never runs
+	 * as root, and without the sandbox (a debugging run) it is not started */
+	if (root && u.uid != 0 && broker_wanted(cfg))
+		start_broker(res, &u, early, rt);
 	if (root && u.uid != 0 && ho && ho->fn && (r = ho->fn(ho->ctx, u.uid, u.gid)) < 0) {
 		plog(LOG_ERROR, "could not give the runtime user the files it needs", "user", user,
 		     "err", strerror(-r), PLOG_END);
@@ -217,8 +247,10 @@ static int least_privilege(const struct plumb_config *cfg, const struct resource
 }
 
 int runtime_enter(const struct plumb_config *cfg, const struct resources *res,
-		  const struct runtime_handover *handover, struct runtime *rt)
+		  const struct runtime_handover *handover, struct broker **early,
+		  struct runtime *rt)
 {
+	struct broker *none = NULL;
 	const char *user = cfg_str(cfg, "runtime.user");
 	bool root = geteuid() == 0;
 	const char *who = root ? user : "(unchanged)";
@@ -228,8 +260,15 @@ int runtime_enter(const struct plumb_config *cfg, const struct resources *res,
 	memset(rt, 0, sizeof(*rt));
 	rt->uid = geteuid();
 	rt->gid = getegid();
+	if (!early)
+		early = &none;
 	check_single_thread();
-	if ((r = least_privilege(cfg, res, root, handover, rt)) < 0)
+	r = least_privilege(cfg, res, root, handover, early, rt);
+	/* a broker forked early that is not to run (the user is uid 0 by another name, a
+	 * failed step): ended while plumb may still wait for it */
+	broker_discard(*early);
+	*early = NULL;
+	if (r < 0)
 		return r;
 	if (!cfg_bool(cfg, "runtime.sandbox")) {
 		plog(LOG_WARN, "sandbox is off (--runtime.sandbox=false): no seccomp filter, no "

@@ -6,7 +6,9 @@
  * before any other thread starts, so that what it applies to the main thread is
  * inherited by every thread made later. In order, it:
  *   1. switches to --runtime.user when started as root (priv.c) and drops every
- *      capability, whoever started it; start-up fails if one is left;
+ *      capability, whoever started it; start-up fails if one is left; just before,
+ *      it configures the privilege broker (broker.h), forked early in main by
+ *      runtime_fork_broker;
  *   2. sets PR_SET_NO_NEW_PRIVS;
  *   3. restricts the filesystem with Landlock (landlock.c): read-only on the paths
  *      plumb reads, read-write on its queue folder, best effort by ABI version;
@@ -68,13 +70,29 @@ struct runtime_handover {
 	void *ctx;
 };
 
+struct broker;
+
+/* Fork the privilege broker (broker.h) now when one is to run: started as root, with
+ * --runtime.broker and --runtime.sandbox on, and a --runtime.user other than "root" or
+ * "0". Call it as early as possible (right after the configuration is parsed), from
+ * the only thread: the broker then shares only the few pages plumb has written so far,
+ * and waits for runtime_enter to send its configuration. *early gets the broker (the
+ * caller's, to pass to runtime_enter, or to end with broker_discard if start-up fails
+ * before that) or NULL: none is wanted, or the fork failed (a warning; runtime_enter
+ * then forks one itself). */
+void runtime_fork_broker(const struct plumb_config *cfg, struct broker **early);
+
 /* Enter least privilege and (unless --runtime.sandbox=false) the sandbox, as described
- * above; fills *rt. handover may be NULL. Logs what it did. Returns 0, or -errno after
- * logging a clear error: plumb must not start then (an unknown user, a capability that
- * could not be dropped, a filter the kernel refused). Not reversible; call once, from
- * the only thread. */
+ * above; fills *rt. handover may be NULL. early (may be NULL) is the broker from
+ * runtime_fork_broker: runtime_enter takes it (*early is NULL on return), configures it
+ * with the roots the parts declared, or ends it if it is not to run; with none, it forks
+ * one itself when one is wanted. Logs what it did. Returns 0, or -errno after logging a
+ * clear error: plumb must not start then (an unknown user, a capability that could not
+ * be dropped, a filter the kernel refused). Not reversible; call once, from the only
+ * thread. */
 int runtime_enter(const struct plumb_config *cfg, const struct resources *res,
-		  const struct runtime_handover *handover, struct runtime *rt);
+		  const struct runtime_handover *handover, struct broker **early,
+		  struct runtime *rt);
 
 /* agent_source collect callback: plumb_runtime_sandbox{feature} and
  * plumb_runtime_landlock_abi from the struct runtime in ctx. Returns 0 or -errno. */

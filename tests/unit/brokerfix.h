@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -215,6 +216,44 @@ static inline int bfix_threads_in(pid_t pid, long nr)
 		in += strtol(buf, NULL, 10) == nr && buf[0] >= '0' && buf[0] <= '9';
 	}
 	return in;
+}
+
+/* Send len bytes of msg on fd in one message, with descriptor pass attached when >= 0.
+ * Returns what sendmsg does. */
+static inline ssize_t bfix_send(int fd, const void *msg, size_t len, int pass)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (pass >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		m.msg_control = ctl.buf;
+		m.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &pass, sizeof(int));
+	}
+	return sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+
+/* Whether test's process tests can run: as root, with a user nobody (into *nobody).
+ * Says why not (SKIP) when they cannot. */
+static inline bool bfix_can_run(const char *test, struct priv_user *nobody)
+{
+	if (geteuid() != 0) {
+		printf("SKIP %s: the broker's process tests need root\n", test);
+		return false;
+	}
+	if (priv_lookup("nobody", nobody) < 0 || nobody->uid == 0) {
+		printf("SKIP %s: the broker's process tests need a user nobody\n", test);
+		return false;
+	}
+	return true;
 }
 
 /* Read the whole of fd (from offset 0) into buf[cap], NUL-terminated. Returns the

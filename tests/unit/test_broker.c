@@ -319,24 +319,12 @@ static int raw_ask(int fd, const void *msg, size_t len, int pass, int *got)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
 	struct broker_rep a = { 0 };
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (pass >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		m.msg_control = ctl.buf;
-		m.msg_controllen = sizeof(ctl.buf);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &pass, sizeof(int));
-	}
-	if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0)
+	if (bfix_send(fd, msg, len, pass) < 0)
 		return -1;
 	memset(&ctl, 0, sizeof(ctl));
-	iov = (struct iovec){ .iov_base = &a, .iov_len = sizeof(a) };
-	m = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf) };
+	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf) };
 	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
 	int qfd = -1;
 	struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
@@ -807,14 +795,8 @@ int main(void)
 	signal(SIGALRM, on_alarm);
 	alarm(120);
 	RUN(test_paths);
-	if (geteuid() != 0) {
-		printf("SKIP the broker's process tests: they need root\n");
+	if (!bfix_can_run("test_broker", &nobody))
 		return T_DONE("test_broker");
-	}
-	if (priv_lookup("nobody", &nobody) < 0 || nobody.uid == 0) {
-		printf("SKIP the broker's process tests: no user nobody\n");
-		return T_DONE("test_broker");
-	}
 	if (bfix_make(&fix) < 0) {
 		fprintf(stderr, "could not make the fixture: %s\n", strerror(errno));
 		bfix_rm(&fix);

@@ -79,7 +79,7 @@ static int enter(const char *const *flags)
 	if (r == 0)
 		r = push_declare(cfg, &res);
 	if (r == 0)
-		r = runtime_enter(cfg, &res, NULL, &rt);
+		r = runtime_enter(cfg, &res, NULL, NULL, &rt);
 	agent_fini(&a);
 	cfg_free(cfg);
 	return r < 0 ? 100 + (-r & 0x1f) : 0;
