@@ -71,8 +71,13 @@ int nl_parse(const void *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done)
 		const unsigned char *payload = p + NLMSG_HDRLEN;
 		size_t plen = h.nlmsg_len - NLMSG_HDRLEN;
 		if (h.nlmsg_type == NLMSG_DONE) {
+			/* a dump the kernel could not make ends with its error here (sock_diag
+			 * without the protocol's diag module: -ENOENT) */
+			int32_t err = 0;
+			if (plen >= sizeof(err))
+				memcpy(&err, payload, sizeof(err));
 			*done = true;
-			return 0;
+			return err < 0 && err > -4096 ? err : 0;
 		} else if (h.nlmsg_type == NLMSG_ERROR) {
 			struct nlmsgerr e;
 			if (plen < sizeof(e))

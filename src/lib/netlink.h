@@ -62,7 +62,8 @@ typedef int (*nl_msg_fn)(void *ctx, uint16_t type, const unsigned char *payload,
  * message. (A socket made for one request receives only the kernel's answers to it,
  * so sequence numbers are not checked.) Sets *done at NLMSG_DONE or an
  * acknowledgement. Returns 0, -EINVAL for a malformed message, the error an
- * NLMSG_ERROR carries, or fn's error. */
+ * NLMSG_ERROR or an NLMSG_DONE carries (a dump the kernel could not finish), or fn's
+ * error. */
 int nl_parse(const void *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done);
 
 /* Send req (req_len bytes, starting with a struct nlmsghdr whose type, flags and seq

@@ -33,37 +33,9 @@ static int on_sock(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 	return 0;
 }
 
-/* The error a dump's NLMSG_DONE carries in its payload (how the kernel says it has no
- * diag module for the protocol: -ENOENT), found by walking buf[0..len) to it as
- * nl_parse walked; 0 when it carries none or there is no NLMSG_DONE. nl_parse ends a
- * dump at NLMSG_DONE without looking at its payload. */
-static int done_error(const unsigned char *buf, size_t len)
-{
-	struct nlmsghdr h;
-	int32_t err;
-	while (len >= sizeof(h)) {
-		memcpy(&h, buf, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len || h.nlmsg_type == NLMSG_ERROR)
-			return 0;
-		if (h.nlmsg_type == NLMSG_DONE) {
-			if (h.nlmsg_len < NLMSG_HDRLEN + sizeof(err))
-				return 0;
-			memcpy(&err, buf + NLMSG_HDRLEN, sizeof(err));
-			return err < 0 && err > -4096 ? err : 0;
-		}
-		size_t step = NLMSG_ALIGN(h.nlmsg_len);
-		if (step >= len)
-			return 0;
-		buf += step;
-		len -= step;
-	}
-	return 0;
-}
-
 int sockdiag_parse(const void *buf, size_t len, struct sockdiag_tally *t, bool *done)
 {
-	int r = nl_parse(buf, len, on_sock, t, done);
-	return r == 0 && *done ? done_error(buf, len) : r;
+	return nl_parse(buf, len, on_sock, t, done);
 }
 
 int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t cap,
@@ -78,9 +50,6 @@ int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t c
 		.r = { .sdiag_family = family, .sdiag_protocol = protocol,
 		       .idiag_states = SOCKDIAG_ALL_STATES },
 	};
-	int r = nl_request_within(NETLINK_SOCK_DIAG, &req, sizeof(req), buf, cap, on_sock, t,
-				  timeout_ms);
-	/* it ended at NLMSG_DONE (or an acknowledgement) in the last buffer received, which
-	 * is still in buf, and was walked from its start */
-	return r == 0 ? done_error(buf, cap) : r;
+	return nl_request_within(NETLINK_SOCK_DIAG, &req, sizeof(req), buf, cap, on_sock, t,
+				 timeout_ms);
 }

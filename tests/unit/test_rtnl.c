@@ -375,6 +375,17 @@ static void walk_messages(void)
 	memset(&m, 0, sizeof(m));
 	message(&m, NLMSG_ERROR, &err, sizeof(err));
 	CHECK_INT(nl_parse(m.b, m.len, count_msgs, &n, &done), -ENODEV);
+	/* a dump the kernel could not make ends with its error in NLMSG_DONE */
+	int32_t enoent = -ENOENT;
+	memset(&m, 0, sizeof(m));
+	message(&m, RTM_NEWLINK, "abcd", 4);
+	message(&m, NLMSG_DONE, &enoent, sizeof(enoent));
+	done = false;
+	CHECK_INT(nl_parse(m.b, m.len, count_msgs, &n, &done), -ENOENT);
+	CHECK(done);
+	memset(&m, 0, sizeof(m));
+	message(&m, NLMSG_DONE, NULL, 0); /* no payload: no error */
+	CHECK_INT(nl_parse(m.b, m.len, count_msgs, &n, &done), 0);
 	err.error = 0; /* an acknowledgement */
 	memset(&m, 0, sizeof(m));
 	message(&m, NLMSG_ERROR, &err, sizeof(err));
