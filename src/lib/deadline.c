@@ -4,9 +4,12 @@
  * One mutex guards everything: the job queue, every job's state, and the thread
  * counts. Workers wait on `work`; the runner (dl_pool_run) and dl_pool_destroy wait on
  * `done`, which uses CLOCK_MONOTONIC so a clock step cannot stretch a wait. A run wakes
- * one worker per job, and the runner is woken only when its last job finishes (or by
- * its own timer: a job queued now cannot overrun before now plus the limit), so a
- * batch that finishes in time costs one wake-up per job and one back. The pool is
+ * one worker, which takes job after job from the queue; every DL_SPREAD_MS that jobs
+ * are still queued, the runner wakes one more (a call is slow or stuck), so a stuck call
+ * holds the others back by at most that. The runner is woken only when its last job
+ * finishes or by its own timer, so a batch of quick calls costs one wake-up there and
+ * one back, not one per worker (waking every worker for a few statfs calls cost more
+ * than the calls). The pool is
  * freed by whoever is last: dl_pool_destroy when no thread is stuck, else the last stuck
  * worker when its call returns.
  */
@@ -21,6 +24,7 @@
 #include "lib/log.h"
 
 #define DL_STACK_SIZE (256u << 10) /* statfs and friends need little user stack */
+#define DL_SPREAD_MS 5 /* jobs queued this long wake one more worker */
 
 struct dl_pool {
 	pthread_mutex_t mu;
@@ -257,7 +261,7 @@ static size_t run_pass(struct dl_pool *p, struct dl_job *const *jobs, size_t n,
 
 int dl_pool_run(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t timeout_ms)
 {
-	struct timespec next;
+	struct timespec next, spread;
 	int r = 0;
 	pthread_mutex_lock(&p->mu);
 	for (size_t i = 0; i < n; i++) {
@@ -276,11 +280,27 @@ int dl_pool_run(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t
 		else
 			p->qhead = j;
 		p->qtail = j;
-		pthread_cond_signal(&p->work); /* one worker for this job */
 	}
 	p->pending = n;
-	while (run_pass(p, jobs, n, &next) > 0)
+	if (n)
+		pthread_cond_signal(&p->work);
+	clock_gettime(CLOCK_MONOTONIC, &spread);
+	ts_add_ms(&spread, DL_SPREAD_MS);
+	while (run_pass(p, jobs, n, &next) > 0) {
+		if (p->qhead) {
+			/* jobs still wait: the busy workers are slow or stuck */
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (!ts_before(&now, &spread)) {
+				pthread_cond_signal(&p->work);
+				spread = now;
+				ts_add_ms(&spread, DL_SPREAD_MS);
+			}
+			if (ts_before(&spread, &next))
+				next = spread;
+		}
 		pthread_cond_timedwait(&p->done, &p->mu, &next);
+	}
 out_unlock:
 	pthread_mutex_unlock(&p->mu);
 	return r;

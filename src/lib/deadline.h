@@ -7,7 +7,9 @@
  * its own time limit counted from the moment a worker starts it (node_exporter's
  * filesystem collector times each mount the same way). dl_pool_run() returns as soon as
  * every job has either finished or overrun its limit, so the caller is never held longer
- * than the slowest job's start plus the limit.
+ * than the slowest job's start plus the limit. One worker starts on a batch; each 5 ms
+ * that jobs still wait for a worker, another joins, so quick calls cost one thread's
+ * wake-up and a stuck call delays the jobs behind it by 5 ms, not by its limit.
  *
  * A job that overran is abandoned: its worker stays blocked in the kernel, the job
  * belongs to the pool until that call returns (dl_job_busy() says so), and a replacement

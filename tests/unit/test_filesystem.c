@@ -324,6 +324,56 @@ static void deadline_abandons_and_replaces(void)
 	close(fds[1]);
 }
 
+struct stamp_job {
+	struct dl_job dl;
+	struct timespec ran; /* when it ran */
+};
+
+static void stamp(struct dl_job *dj)
+{
+	clock_gettime(CLOCK_MONOTONIC, &((struct stamp_job *)dj)->ran);
+}
+
+/* One worker starts a batch and more join only while jobs wait: three stuck calls at
+ * the head of the queue must not keep the quick jobs behind them waiting for their
+ * limit (2 s here; the quick ones must have run within the first second). */
+static void deadline_stuck_do_not_hold_the_rest(void)
+{
+	struct dl_pool *p;
+	int fds[2];
+	struct timespec start;
+	CHECK_INT(pipe(fds), 0);
+	CHECK_INT(dl_pool_create(4, 8, &p), 0);
+	struct pipe_job hung[3];
+	struct stamp_job ok[4];
+	struct dl_job *batch[7];
+	for (int i = 0; i < 3; i++) {
+		hung[i] = (struct pipe_job){ .dl.fn = pipe_read, .fd = fds[0] };
+		batch[i] = &hung[i].dl;
+	}
+	for (int i = 0; i < 4; i++) {
+		ok[i] = (struct stamp_job){ .dl.fn = stamp };
+		batch[3 + i] = &ok[i].dl;
+	}
+	usleep(50000); /* let every worker reach its wait: none may see the batch unwoken */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	CHECK_INT(dl_pool_run(p, batch, 7, 2000), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(hung[i].dl.state, DL_TIMEDOUT);
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(ok[i].dl.state, DL_DONE);
+		int64_t waited = (int64_t)(ok[i].ran.tv_sec - start.tv_sec) * 1000 +
+				 (ok[i].ran.tv_nsec - start.tv_nsec) / 1000000;
+		CHECK(waited < 1000);
+	}
+	CHECK_INT(write(fds[1], "xxx", 3), 3);
+	for (int i = 0; i < 3; i++)
+		wait_not_busy(p, &hung[i].dl);
+	dl_pool_destroy(p);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void deadline_cap_skips(void)
 {
 	struct dl_pool *p;
@@ -386,6 +436,7 @@ int main(void)
 	RUN(rootfs_and_errors);
 	RUN(steady_state_allocates_nothing);
 	RUN(deadline_abandons_and_replaces);
+	RUN(deadline_stuck_do_not_hold_the_rest);
 	RUN(deadline_cap_skips);
 	RUN(deadline_destroy_while_stuck);
 	return T_DONE("test_filesystem");
