@@ -21,7 +21,6 @@ void res_init(struct resources *r)
 	r->nsmall = 0;
 	r->limit = 0;
 	r->reserve = 0;
-	r->syscalls = 0;
 }
 
 int res_path(struct resources *r, const char *root, const char *rel, unsigned flags)
@@ -65,11 +64,6 @@ int res_claim(struct resources *r, const char *who, uint64_t want)
 		return -E2BIG;
 	r->claims[r->nclaims] = (struct res_claim){ .who = who, .want = want };
 	return (int)r->nclaims++;
-}
-
-void res_syscall(struct resources *r, unsigned mask)
-{
-	r->syscalls |= mask;
 }
 
 void res_small(struct resources *r)

@@ -42,12 +42,6 @@ enum res_flags {
 	RES_BROKER_STATFS = 1u << 2, /* the broker may statfs paths beneath it */
 };
 
-/* Syscalls outside seccomp.c's fixed allowlist that a part may declare it needs. The
- * filter allows one only when some enabled part declared it (res_syscall). */
-enum res_syscalls {
-	RES_SYS_PERF_EVENT_OPEN = 1u << 0, /* perf_event_open, for the perf collector */
-};
-
 struct res_claim {
 	const char *who;   /* for logs: "collector container", "http"; borrowed */
 	uint64_t want;     /* descriptors it would like to hold */
@@ -65,7 +59,6 @@ struct resources {
 	size_t nsmall;    /* parts that hold a few descriptors without a claim */
 	uint64_t limit;   /* the soft descriptor limit res_plan settled on */
 	uint64_t reserve; /* descriptors res_plan kept out of the grants */
-	unsigned syscalls; /* enum res_syscalls: what the enabled parts declared */
 };
 
 /* Start an empty set of declarations. */
@@ -81,10 +74,6 @@ int res_path(struct resources *r, const char *root, const char *rel, unsigned fl
 /* Claim want descriptors to hold for who (a static string). Returns the claim's id
  * (>= 0) for res_granted, or -E2BIG when the table is full. */
 int res_claim(struct resources *r, const char *who, uint64_t want);
-
-/* Declare that a part needs the syscalls in mask (enum res_syscalls) allowed by the
- * sandbox's seccomp filter. */
-void res_syscall(struct resources *r, unsigned mask);
 
 /* Note one part that holds a few descriptors (RES_SMALL) without claiming them. */
 void res_small(struct resources *r);

@@ -101,7 +101,7 @@ static int enter_sandbox(const struct resources *res, struct runtime *rt)
 	if (r < 0 && r != -EOPNOTSUPP)
 		return r;
 	rt->landlock = r == 0;
-	if ((r = seccomp_apply(res->syscalls)) < 0)
+	if ((r = seccomp_apply()) < 0)
 		return r;
 	rt->seccomp = true;
 	return 0;

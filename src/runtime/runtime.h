@@ -145,8 +145,7 @@ int ll_paths_add(struct ll_paths *p, const char *path, bool rw);
 int landlock_apply(const struct ll_paths *p, int *abi);
 
 /* Install the seccomp allowlist (SCMP_ACT_KILL_PROCESS for anything else) on every
- * thread of the process, with the syscalls the enabled parts declared (declared, a mask
- * of enum res_syscalls). NO_NEW_PRIVS must be set. Returns 0 or -errno. */
-int seccomp_apply(unsigned declared);
+ * thread of the process. NO_NEW_PRIVS must be set. Returns 0 or -errno. */
+int seccomp_apply(void);
 
 #endif

@@ -13,9 +13,8 @@
  *     flags a filter cannot see, fails with ENOSYS and glibc falls back to clone;
  *   - kill and tgkill: only to plumb itself (abort, pthread_kill);
  *   - prctl: only PR_SET_NAME / PR_GET_NAME (thread names) and PR_GET_DUMPABLE.
- * Allowed only when an enabled part declared it (res_syscall, core/resources.h):
- *   - perf_event_open (the perf collector), only for this process or for every
- *     process on one cpu (pid 0 or -1), never to attach to another process.
+ * The perf collector opens its counters before the filter is installed, so
+ * perf_event_open is not on the list.
  * Never allowed: execve, ptrace, mount, bpf, kexec, module loading, personality,
  * keyctl, and every other syscall not named below.
  *
@@ -112,24 +111,6 @@ static int allow_if(scmp_filter_ctx ctx, const char *name, enum scmp_compare op,
 	return allow(ctx, name, 1, &c);
 }
 
-/* The declared syscalls (enum res_syscalls in mask). Returns 0 or -errno. */
-static int add_declared(scmp_filter_ctx ctx, unsigned mask)
-{
-	int r = 0;
-	if (mask & RES_SYS_PERF_EVENT_OPEN) {
-		/* pid (arg 1, an int: only its low 32 bits count) is 0 (this process) or
-		 * -1 (every process, on one cpu) */
-		struct scmp_arg_cmp self = { .arg = 1, .op = SCMP_CMP_MASKED_EQ,
-					     .datum_a = 0xffffffffu, .datum_b = 0 };
-		struct scmp_arg_cmp any = { .arg = 1, .op = SCMP_CMP_MASKED_EQ,
-					    .datum_a = 0xffffffffu, .datum_b = 0xffffffffu };
-		r = allow(ctx, "perf_event_open", 1, &self);
-		if (r == 0)
-			r = allow(ctx, "perf_event_open", 1, &any);
-	}
-	return r;
-}
-
 /* The rules with argument checks (see the top of this file). Returns 0 or -errno. */
 static int add_checked(scmp_filter_ctx ctx)
 {
@@ -162,7 +143,7 @@ static int add_checked(scmp_filter_ctx ctx)
 #define DENY_ACTION SCMP_ACT_KILL_PROCESS
 #endif
 
-int seccomp_apply(unsigned declared)
+int seccomp_apply(void)
 {
 	int r = -ENOMEM;
 	scmp_filter_ctx ctx = seccomp_init(DENY_ACTION);
@@ -181,8 +162,6 @@ int seccomp_apply(unsigned declared)
 #endif
 	if (r == 0)
 		r = add_checked(ctx);
-	if (r == 0)
-		r = add_declared(ctx, declared);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
