@@ -252,6 +252,8 @@ struct ct_stats {
 struct container_priv {
 	enum ct_mode mode;
 	int ctl[CTL_N];               /* controller roots; -1 when absent */
+	bool cgfs[CTL_N];             /* the root is on cgroupfs: files beneath open without
+					 an fstat (regfile_open_cgroup) */
 	int walk_ctl;                 /* the hierarchy walked */
 	struct filter sel;            /* include/exclude */
 	bool has_include;
@@ -635,9 +637,11 @@ static uint32_t file_budget(const struct container_priv *p)
 	return left < p->files_max ? left : p->files_max;
 }
 
-/* Open name (flags as openat's) in e's cgroup of hierarchy ctl, by the cgroup's path
- * from the hierarchy's root; a file to read (O_RDONLY) through regfile_open, so what is
- * not a regular file is refused. Returns the descriptor (the caller owns it) or -errno. */
+/* Open name (O_RDONLY, or O_PATH | O_DIRECTORY) in e's cgroup of hierarchy ctl, by the
+ * cgroup's path from the hierarchy's root: on cgroupfs without leaving it
+ * (regfile_open_cgroup: a folder behind a mount fails with -EXDEV), elsewhere a file to
+ * read through regfile_open, so what is not a regular file is refused. Returns the
+ * descriptor (the caller owns it) or -errno. */
 static int open_by_path(const struct container_priv *p, const struct ct_entry *e, int ctl,
 			const char *name, int flags)
 {
@@ -646,6 +650,8 @@ static int open_by_path(const struct container_priv *p, const struct ct_entry *e
 			       : snprintf(rel, sizeof(rel), "%s", name);
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
+	if (p->cgfs[ctl])
+		return regfile_open_cgroup(p->ctl[ctl], rel, flags);
 	if (flags == O_RDONLY)
 		return regfile_open(p->ctl[ctl], rel, NULL);
 	int fd = openat(p->ctl[ctl], rel, flags | O_CLOEXEC | O_NOCTTY);
@@ -654,20 +660,25 @@ static int open_by_path(const struct container_priv *p, const struct ct_entry *e
 
 /* Open file in e's cgroup of controller ctl for reading: relative to the cgroup's
  * directory, which is opened (O_PATH) and held first while the budget allows, else by
- * its whole path. Returns the descriptor (the caller owns it) or -errno. */
+ * its whole path. On cgroupfs the directory and the file are opened without leaving
+ * it, so the file needs no type check; a directory behind another mount is not held.
+ * Returns the descriptor (the caller owns it) or -errno. */
 static int open_slot(struct container_priv *p, struct ct_entry *e, int ctl, const char *file)
 {
 	int d = p->dirctl[ctl];
 	if (e->dfd[d] < 0 && p->nheld < p->held_max) {
 		int dfd = open_by_path(p, e, d, ".", O_PATH | O_DIRECTORY);
-		if (dfd < 0)
+		if (dfd < 0 && dfd != -EXDEV)
 			return dfd;
-		e->dfd[d] = dfd;
-		p->nheld++;
+		if (dfd >= 0) {
+			e->dfd[d] = dfd;
+			p->nheld++;
+		}
 	}
 	if (e->dfd[d] < 0)
 		return open_by_path(p, e, d, file, O_RDONLY);
-	return regfile_open(e->dfd[d], file, NULL);
+	return p->cgfs[d] ? regfile_open_cgroup(e->dfd[d], file, O_RDONLY)
+			  : regfile_open(e->dfd[d], file, NULL);
 }
 
 /* Read slot s of entry e into p->buf; *len gets the byte count. Holds the file open
@@ -1453,8 +1464,10 @@ static int container_init(struct collector *c)
 	if (r < 0)
 		goto out_fail;
 	snprintf(p->sysfs, sizeof(p->sysfs), "%s", sysfs);
-	for (int i = 0; i < CTL_N; i++)
+	for (int i = 0; i < CTL_N; i++) {
 		p->ndirctl += p->ctl[i] >= 0 && p->dirctl[i] == i;
+		p->cgfs[i] = p->ctl[i] >= 0 && regfile_is_cgroupfs(p->ctl[i]);
+	}
 	const char *inc = cfg_str(c->cfg, "collector.container.include");
 	const char *exc = cfg_str(c->cfg, "collector.container.exclude");
 	p->has_include = inc && inc[0];

@@ -4,7 +4,12 @@
 #include "lib/regfile.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/privop.h"
@@ -49,6 +54,41 @@ int regfile_open_shared(int dirfd, const char *path, struct stat *st)
 	if (fstatat(dirfd, path, st, 0) == 0 && !S_ISREG(st->st_mode))
 		return S_ISDIR(st->st_mode) ? -EISDIR : -REGFILE_ENOTREG;
 	return regfile_open(dirfd, path, st);
+}
+
+/* openat2 beneath dirfd, staying on its mount (openat2 refuses O_PATH with any flag but
+ * O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC). Returns the descriptor or -errno. */
+static int open_same_fs(int dirfd, const char *path, int flags)
+{
+	int more = flags & O_PATH ? O_CLOEXEC : O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	struct open_how how = {
+		.flags = (uint64_t)(flags | more),
+		.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+bool regfile_is_cgroupfs(int dirfd)
+{
+	struct statfs sf;
+	if (fstatfs(dirfd, &sf) < 0 ||
+	    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
+		return false;
+	int fd = open_same_fs(dirfd, ".", O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return false; /* no openat2 here (an old kernel, a seccomp profile) */
+	close(fd);
+	return true;
+}
+
+int regfile_open_cgroup(int dirfd, const char *path, int flags)
+{
+	int fd = open_same_fs(dirfd, path, flags);
+	/* a file behind a mount, or one only the broker may open: the checked way */
+	if (flags == O_RDONLY && (fd == -EXDEV || privop_refused(fd)))
+		return regfile_open(dirfd, path, NULL);
+	return fd;
 }
 
 const char *regfile_strerror(int err)

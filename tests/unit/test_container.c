@@ -2,12 +2,14 @@
  * test_container: the container collector against cgroup trees built under /tmp: v2
  * with the systemd driver and containerd, v1 with the cgroupfs driver and docker, a
  * CRI-O scope, kubelet's log folders for names, the /metrics/resource view,
- * include/exclude, a cgroup that vanishes, malformed files, no cgroup at all, and a
+ * include/exclude, a cgroup that vanishes, malformed files, FIFOs where files should
+ * be, no cgroup at all, and a
  * steady-state scrape that allocates nothing. Small trees are compared line by line
  * with the exact text expected.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc_probe.h"
@@ -470,6 +472,39 @@ static void test_vanished_and_malformed(void)
 	buf_fini(&out);
 }
 
+/* A fixture tree is no cgroupfs, so its files keep regfile's type check: a FIFO with
+ * no writer where memory.stat and cpu.weight should be costs those values only, never
+ * a hang, whether the files are opened beneath the held cgroup folder or (no folder
+ * held) by their whole path. */
+static void test_fifo_in_tree(void)
+{
+	struct tmptree t;
+	struct buf out = { 0 };
+	char path[PATH_MAX];
+	const char *held[] = { "--collector.container", NULL };
+	const char *unheld[] = { "--collector.container", "--collector.container.max-held-files=0",
+				 "--collector.container.include=^/kubepods", NULL };
+	const char *const *runs[] = { held, unheld };
+	CHECK_INT(tmptree_make(&t), 0);
+	v2_tree(&t);
+	CHECK_INT(tmptree_del(&t, CG POD "/cri-containerd-" CID ".scope/memory.stat"), 0);
+	CHECK_INT(tmptree_del(&t, CG POD "/cri-containerd-" CID ".scope/cpu.weight"), 0);
+	CHECK_INT(mkfifo(tmptree_path(&t, CG POD "/cri-containerd-" CID ".scope/memory.stat",
+				      path, sizeof(path)), 0644), 0);
+	CHECK_INT(mkfifo(tmptree_path(&t, CG POD "/cri-containerd-" CID ".scope/cpu.weight",
+				      path, sizeof(path)), 0644), 0);
+	for (size_t i = 0; i < 2; i++) {
+		CHECK_INT(tmptree_run(&t, runs[i], &out), 0);
+		CHECK_DBL(collector_success(out.p, "container"), 1);
+		CHECK(isnan(series_value(out.p, "container_memory_rss" LBL_CT "}")));
+		CHECK(isnan(series_value(out.p, "container_spec_cpu_shares" LBL_CT "}")));
+		CHECK_DBL(series_value(out.p, "container_memory_usage_bytes" LBL_CT "}"), 16384);
+		CHECK_DBL(series_value(out.p, "container_spec_cpu_quota" LBL_CT "}"), 50000);
+	}
+	tmptree_rm(&t);
+	buf_fini(&out);
+}
+
 /* Scrape an agent once into out (metrics view). Returns 0 or -errno. */
 static int scrape(struct agent *a, struct metric_sink *s, struct buf *out)
 {
@@ -551,6 +586,7 @@ int main(void)
 	RUN(test_identify);
 	RUN(test_include_exclude);
 	RUN(test_vanished_and_malformed);
+	RUN(test_fifo_in_tree);
 	RUN(test_removed_between_scrapes);
 	RUN(test_no_cgroup);
 	RUN(test_steady_state_allocs);

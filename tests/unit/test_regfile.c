@@ -6,11 +6,13 @@
  * procfile readers every collector uses; regfile_open_shared must not even open them
  * (inotify sees every open); and a collector whose file is a FIFO must fail alone
  * while its neighbours report. Before regfile, opening the FIFO blocked for good:
- * an alarm turns such a hang into a failure here.
+ * an alarm turns such a hang into a failure here. On the host's cgroupfs,
+ * regfile_open_cgroup opens without the type check and never across a mount.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -190,6 +192,97 @@ static void test_collector_on_fifo(void)
 	tmptree_rm(&t);
 }
 
+/* The mount point of a cgroup filesystem (v1 or v2) from /proc/self/mounts into mnt;
+ * returns false when there is none. */
+static bool find_cgroupfs(char *mnt, size_t cap)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mounts", "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *dev = strtok(line, " "), *dir = dev ? strtok(NULL, " ") : NULL;
+		char *type = dir ? strtok(NULL, " ") : NULL;
+		if (type && (strcmp(type, "cgroup2") == 0 || strcmp(type, "cgroup") == 0) &&
+		    strlen(dir) < cap && !strchr(dir, '\\')) {
+			snprintf(mnt, cap, "%s", dir);
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* regfile_open_cgroup on this host's cgroupfs: files open without the fstat, non-blocking
+ * and close-on-exec, and read; a folder opens (O_PATH) and files open beneath it; a
+ * folder opened to read fails its read with EISDIR. A tmp tree and procfs are no
+ * cgroupfs. From the folder above the mount, a file across the mount still opens (the
+ * checked way), a folder across it is refused with EXDEV. */
+static void test_open_cgroupfs(void)
+{
+	char mnt[PATH_MAX], buf[256];
+	int tfd = open(tree.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int pfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(tfd >= 0 && pfd >= 0);
+	CHECK(!regfile_is_cgroupfs(tfd));
+	CHECK(!regfile_is_cgroupfs(pfd));
+	close(tfd);
+	close(pfd);
+	if (!find_cgroupfs(mnt, sizeof(mnt))) {
+		printf("skip test_open_cgroupfs: no cgroup filesystem mounted\n");
+		return;
+	}
+	int cg = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(cg >= 0);
+	if (cg < 0)
+		return;
+	if (!regfile_is_cgroupfs(cg)) {
+		printf("skip test_open_cgroupfs: no openat2 at %s\n", mnt);
+		close(cg);
+		return;
+	}
+	int fd = regfile_open_cgroup(cg, "cgroup.procs", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK));
+	CHECK(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
+	CHECK(fd >= 0 && pread(fd, buf, sizeof(buf), 0) >= 0);
+	if (fd >= 0)
+		close(fd);
+	int dfd = regfile_open_cgroup(cg, ".", O_PATH | O_DIRECTORY);
+	CHECK(dfd >= 0);
+	fd = dfd >= 0 ? regfile_open_cgroup(dfd, "cgroup.procs", O_RDONLY) : -1;
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	CHECK_INT(regfile_open_cgroup(cg, "no-such-file", O_RDONLY), -ENOENT);
+	fd = regfile_open_cgroup(cg, ".", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(fd >= 0 && pread(fd, buf, sizeof(buf), 0) < 0 && errno == EISDIR);
+	if (fd >= 0)
+		close(fd);
+	/* across the mount: from the folder above it */
+	struct stat above, at;
+	char *slash = strrchr(mnt, '/');
+	if (slash && slash != mnt && stat(mnt, &at) == 0) {
+		*slash = '\0';
+		int up = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		char rel[PATH_MAX];
+		snprintf(rel, sizeof(rel), "%s/cgroup.procs", slash + 1);
+		if (up >= 0 && fstat(up, &above) == 0 && above.st_dev != at.st_dev) {
+			fd = regfile_open_cgroup(up, rel, O_RDONLY);
+			CHECK(fd >= 0);
+			if (fd >= 0)
+				close(fd);
+			CHECK_INT(regfile_open_cgroup(up, slash + 1, O_PATH | O_DIRECTORY), -EXDEV);
+		}
+		if (up >= 0)
+			close(up);
+	}
+	close(cg);
+}
+
 int main(void)
 {
 	signal(SIGALRM, on_alarm);
@@ -204,6 +297,7 @@ int main(void)
 	RUN(test_open_leased);
 	RUN(test_procfile_readers);
 	RUN(test_collector_on_fifo);
+	RUN(test_open_cgroupfs);
 	if (s >= 0)
 		close(s);
 	tmptree_rm(&tree);
