@@ -10,15 +10,21 @@
  * task/ directory; any other read error, a stat that does not parse, or a limit that is
  * missing or not a number fails the collection, as in node_exporter.
  *
- * Steady state: /proc is a dirscan held in priv; task/ directories are opened one at a
- * time and listed with an fdscan in priv; stat files are read into a buffer in priv; the
- * state tallies are fixed tables: a scrape allocates nothing. The cost is one open and
- * read per process and per thread, as in node_exporter.
+ * Cost: on the kernel's procfs (checked with fstatfs each scrape) a stat is read with
+ * openat, one read and close (the kernel writes it whole in one read and it is always a
+ * regular file), and a process whose stat says it has one thread is not listed: its
+ * task/ holds only itself, so it counts one thread in the process's state. Elsewhere (a
+ * fixture tree) every file goes through lib/regfile's checks and every task/ is listed.
+ * Steady state: /proc is a dirscan and the limits are procfiles held in priv; task/
+ * directories are opened one at a time and listed with an fdscan in priv; stat files are
+ * read into a buffer in priv; the state tallies are fixed tables: a scrape allocates
+ * nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "collectors/processes.h"
@@ -29,6 +35,11 @@
 
 /* A stat file is about 300 bytes; far more than any kernel writes. */
 #define STAT_MAX 4096
+/* A limit is a decimal of at most 20 digits. */
+#define LIMIT_MAX 64
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
 
 static const struct metric_desc desc_threads = {
 	"node_processes_threads", "Threads of all processes (sum of their num_threads).",
@@ -56,6 +67,8 @@ static const struct metric_desc desc_max_pids = {
 struct proc_priv {
 	struct dirscan proc;      /* --path.procfs */
 	struct fdscan task;       /* the task/ directory being listed */
+	struct procfile threads_max, pid_max; /* sys/kernel/{threads-max,pid_max}, held */
+	bool kernel;              /* --path.procfs is the kernel's procfs (this scrape) */
 	struct proc_counts counts;
 	char stat[STAT_MAX];      /* the stat file being read */
 };
@@ -102,30 +115,59 @@ int processes_emit(const struct proc_counts *pc, uint64_t max_threads, uint64_t 
 	return r;
 }
 
-/* Read the stat at dirfd/rel into p->stat and parse it into *st (whose state points
- * into p->stat). Returns 0, -errno from the read or -EINVAL. */
-static int read_stat(struct proc_priv *p, int dirfd, const char *rel, struct pidstat *st)
-{
-	size_t len;
-	int r = read_file_dirfd(dirfd, rel, p->stat, sizeof(p->stat), &len);
-	return r < 0 ? r : pidstat_parse(p->stat, len, st);
-}
-
 /* A process or thread that ended while it was read. */
 static bool gone(int r)
 {
 	return r == -ENOENT || r == -ESRCH;
 }
 
-/* Count the threads of process `pid` (named `name` in /proc, in state pstate) by state.
- * Returns 0 or -errno. */
-static int count_threads(struct proc_priv *p, const char *name, int64_t pid, struct span pstate)
+/* Read the stat at dirfd/rel into p->stat and parse it into *st (whose state points
+ * into p->stat). On the kernel's procfs the file is opened and read once without
+ * lib/regfile's checks; an open that fails for any reason but the task's end goes the
+ * checked way (which asks the broker for a file plumb may not read). Returns 0, -errno
+ * from the read, -EFBIG for a stat of STAT_MAX bytes or more, or -EINVAL. */
+static int read_stat(struct proc_priv *p, int dirfd, const char *rel, struct pidstat *st)
+{
+	size_t len;
+	ssize_t got;
+	int r = 0;
+	int fd = p->kernel ? openat(dirfd, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC) : -1;
+	if (fd < 0 && p->kernel) {
+		r = -errno;
+		if (gone(r))
+			return r;
+	}
+	if (fd < 0) {
+		r = read_file_dirfd(dirfd, rel, p->stat, sizeof(p->stat), &len);
+		return r < 0 ? r : pidstat_parse(p->stat, len, st);
+	}
+	do {
+		got = read(fd, p->stat, sizeof(p->stat));
+	} while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		r = -errno;
+		if (r >= 0 || r < -4095)
+			r = -EIO; /* never: it tells the analyzer that r < 0 */
+	} else if ((size_t)got == sizeof(p->stat))
+		r = -EFBIG;
+	else
+		r = pidstat_parse(p->stat, (size_t)got, st);
+	close(fd);
+	return r;
+}
+
+/* Count the threads of process `pid` (named `name` in /proc, in state pstate, with
+ * nthreads threads by its stat) by state. Returns 0 or -errno. */
+static int count_threads(struct proc_priv *p, const char *name, int64_t pid, int64_t nthreads,
+			 struct span pstate)
 {
 	char rel[300];
 	const char *tname;
 	unsigned char type;
 	struct pidstat st;
 	int64_t tid;
+	if (p->kernel && nthreads == 1) /* task/ holds the process alone */
+		return proc_states_add(&p->counts.threads_by_state, pstate);
 	snprintf(rel, sizeof(rel), "%s/task", name);
 	int fd = openat(dirscan_fd(&p->proc), rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -161,26 +203,23 @@ static int count_process(struct proc_priv *p, const char *name)
 		return 0; /* not a process */
 	snprintf(rel, sizeof(rel), "%s/stat", name);
 	int r = read_stat(p, dirscan_fd(&p->proc), rel, &st);
-	if (gone(r))
-		return 0;
-	if (r == 0)
-		r = proc_states_add(&p->counts.procs, st.state);
+	if (r != 0)
+		return gone(r) ? 0 : r;
+	r = proc_states_add(&p->counts.procs, st.state);
 	if (r < 0)
 		return r;
 	p->counts.pids++;
 	p->counts.threads += (uint64_t)st.num_threads;
 	/* the state is kept before p->stat is read again for the threads */
 	memcpy(pstate, st.state.p, st.state.len);
-	return count_threads(p, name, pid, (struct span){ pstate, st.state.len });
+	return count_threads(p, name, pid, st.num_threads, (struct span){ pstate, st.state.len });
 }
 
-/* Read /proc/sys/kernel/<name> as an unsigned decimal. Returns 0 or -errno. */
-static int read_limit(const struct collector *c, const char *rel, uint64_t *v)
+/* Read the held limit pf as an unsigned decimal into *v. Returns 0 or -errno. */
+static int read_limit(struct procfile *pf, uint64_t *v)
 {
-	char buf[64];
-	size_t len;
-	int r = read_file_at(cfg_procfs(c->cfg), rel, buf, sizeof(buf), &len);
-	if (r == 0 && span_u64((struct span){ buf, len }, v) < 0)
+	int r = procfile_read(pf);
+	if (r == 0 && span_u64(procfile_span(pf), v) < 0)
 		r = -EINVAL;
 	return r;
 }
@@ -188,11 +227,24 @@ static int read_limit(const struct collector *c, const char *rel, uint64_t *v)
 static int proc_init(struct collector *c)
 {
 	struct proc_priv *p = calloc(1, sizeof(*p));
+	const char *procfs = cfg_procfs(c->cfg);
 	if (!p)
 		return -ENOMEM;
-	p->proc.fd = -1;
+	p->proc.fd = p->threads_max.fd = p->pid_max.fd = -1;
 	c->priv = p;
-	return dirscan_init(&p->proc, cfg_procfs(c->cfg), "");
+	int r = dirscan_init(&p->proc, procfs, "");
+	if (r == 0)
+		r = procfile_init(&p->threads_max, procfs, "sys/kernel/threads-max", LIMIT_MAX);
+	if (r == 0)
+		r = procfile_init(&p->pid_max, procfs, "sys/kernel/pid_max", LIMIT_MAX);
+	return r;
+}
+
+/* Whether the directory fd is on the kernel's procfs. */
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
 static int proc_collect(struct collector *c, struct metric_sink *out)
@@ -203,12 +255,13 @@ static int proc_collect(struct collector *c, struct metric_sink *out)
 	uint64_t max_threads, pid_max;
 	memset(&p->counts, 0, sizeof(p->counts));
 	int r = dirscan_rewind(&p->proc);
+	p->kernel = r == 0 && on_procfs(dirscan_fd(&p->proc));
 	while (r == 0 && (r = dirscan_next(&p->proc, &name, &type)) > 0)
 		r = count_process(p, name);
 	if (r == 0)
-		r = read_limit(c, "sys/kernel/threads-max", &max_threads);
+		r = read_limit(&p->threads_max, &max_threads);
 	if (r == 0)
-		r = read_limit(c, "sys/kernel/pid_max", &pid_max);
+		r = read_limit(&p->pid_max, &pid_max);
 	if (r == 0)
 		r = processes_emit(&p->counts, max_threads, pid_max, out);
 	return r;
@@ -217,8 +270,11 @@ static int proc_collect(struct collector *c, struct metric_sink *out)
 static void proc_fini(struct collector *c)
 {
 	struct proc_priv *p = c->priv;
-	if (p)
+	if (p) {
 		dirscan_fini(&p->proc);
+		procfile_fini(&p->threads_max);
+		procfile_fini(&p->pid_max);
+	}
 	free(p);
 	c->priv = NULL;
 }
