@@ -13,7 +13,12 @@
  * Cost: on the kernel's procfs (checked with fstatfs each scrape) a stat is read with
  * openat, one read and close (the kernel writes it whole in one read and it is always a
  * regular file), and a process whose stat says it has one thread is not listed: its
- * task/ holds only itself, so it counts one thread in the process's state. Elsewhere (a
+ * task/ holds only itself, so it counts one thread in the process's state. The stat
+ * files of up to PROC_HELD_MAX processes (within the core's descriptor grant) stay open
+ * and are re-read with one pread: /proc lists processes in ascending order, so last
+ * scrape's (pid, fd) list, also ascending, is merged with this one's as it goes. A held
+ * file whose process ended fails to read (ESRCH) and is closed; the pid, if listed
+ * again (reused), is opened afresh. Elsewhere (a
  * fixture tree) every file goes through lib/regfile's checks and every task/ is listed.
  * Steady state: /proc is a dirscan and the limits are procfiles held in priv; task/
  * directories are opened one at a time and listed with an fdscan in priv; stat files are
@@ -40,6 +45,14 @@
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
 #endif
+/* Processes whose stat file is held open, at most. */
+#define PROC_HELD_MAX 4096
+
+/* A process's stat file held open between scrapes. */
+struct proc_held {
+	int64_t pid;
+	int fd;
+};
 
 static const struct metric_desc desc_threads = {
 	"node_processes_threads", "Threads of all processes (sum of their num_threads).",
@@ -69,6 +82,12 @@ struct proc_priv {
 	struct fdscan task;       /* the task/ directory being listed */
 	struct procfile threads_max, pid_max; /* sys/kernel/{threads-max,pid_max}, held */
 	bool kernel;              /* --path.procfs is the kernel's procfs (this scrape) */
+	/* held stat files: list[cur] from the last scrape (n[cur], ascending pids), being
+	 * merged (up to pos) into list[!cur] (n[!cur]) by this one; cap each */
+	struct proc_held *list[2];
+	size_t n[2], cap, pos;
+	int cur;
+	int64_t last_pid;         /* the last pid held in this scrape */
 	struct proc_counts counts;
 	char stat[STAT_MAX];      /* the stat file being read */
 };
@@ -192,6 +211,75 @@ static int count_threads(struct proc_priv *p, const char *name, int64_t pid, int
 	return gone(r) ? 0 : r;
 }
 
+/* Read pid's stat (rel, beneath /proc) through its held file when last scrape held it,
+ * else as read_stat does, and hold the file for the next scrape when there is room.
+ * Only on the kernel's procfs. Returns 0 or -errno as read_stat. */
+static int read_held_stat(struct proc_priv *p, int64_t pid, const char *rel, struct pidstat *st)
+{
+	struct proc_held *old = p->list[p->cur], *next = p->list[!p->cur];
+	int fd = -1, r;
+	ssize_t got;
+	while (p->pos < p->n[p->cur] && old[p->pos].pid < pid) /* ended since */
+		close(old[p->pos++].fd);
+	if (p->pos < p->n[p->cur] && old[p->pos].pid == pid)
+		fd = old[p->pos++].fd;
+	if (fd >= 0) {
+		do {
+			got = pread(fd, p->stat, sizeof(p->stat), 0);
+		} while (got < 0 && errno == EINTR);
+		if (got > 0 && (size_t)got < sizeof(p->stat))
+			r = pidstat_parse(p->stat, (size_t)got, st);
+		else
+			r = -ESRCH; /* ended (or a pid reused): open it afresh below */
+		if (r != -ESRCH)
+			goto out_hold;
+		close(fd);
+		fd = -1;
+	}
+	fd = openat(dirscan_fd(&p->proc), rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return read_stat(p, dirscan_fd(&p->proc), rel, st); /* reports why */
+	do {
+		got = read(fd, p->stat, sizeof(p->stat));
+	} while (got < 0 && errno == EINTR);
+	if (got < 0 || (size_t)got >= sizeof(p->stat)) {
+		close(fd);
+		return read_stat(p, dirscan_fd(&p->proc), rel, st); /* reports why */
+	}
+	r = pidstat_parse(p->stat, (size_t)got, st);
+out_hold:
+	if (r == 0 && pid > p->last_pid && p->n[!p->cur] < p->cap) {
+		next[p->n[!p->cur]++] = (struct proc_held){ pid, fd };
+		p->last_pid = pid;
+	} else {
+		close(fd);
+	}
+	return r;
+}
+
+/* Close the held files last scrape's list has left, and make this scrape's list the
+ * one the next merges with. */
+static void held_swap(struct proc_priv *p)
+{
+	while (p->pos < p->n[p->cur])
+		close(p->list[p->cur][p->pos++].fd);
+	p->n[p->cur] = 0;
+	p->cur = !p->cur;
+	p->pos = 0;
+	p->last_pid = -1;
+}
+
+/* Close every held file. */
+static void held_close(struct proc_priv *p)
+{
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; p->list[k] && i < p->n[k]; i++)
+			close(p->list[k][i].fd);
+		p->n[k] = 0;
+	}
+	p->pos = 0;
+}
+
 /* Count process `name` (an entry of /proc). Returns 0 or -errno. */
 static int count_process(struct proc_priv *p, const char *name)
 {
@@ -202,7 +290,8 @@ static int count_process(struct proc_priv *p, const char *name)
 	if (span_i64(span_cstr(name), &pid) < 0)
 		return 0; /* not a process */
 	snprintf(rel, sizeof(rel), "%s/stat", name);
-	int r = read_stat(p, dirscan_fd(&p->proc), rel, &st);
+	int r = p->kernel && p->cap ? read_held_stat(p, pid, rel, &st)
+				    : read_stat(p, dirscan_fd(&p->proc), rel, &st);
 	if (r != 0)
 		return gone(r) ? 0 : r;
 	r = proc_states_add(&p->counts.procs, st.state);
@@ -231,7 +320,12 @@ static int proc_init(struct collector *c)
 	if (!p)
 		return -ENOMEM;
 	p->proc.fd = p->threads_max.fd = p->pid_max.fd = -1;
+	p->last_pid = -1;
 	c->priv = p;
+	p->cap = c->fd_budget < PROC_HELD_MAX ? (size_t)c->fd_budget : PROC_HELD_MAX;
+	for (int k = 0; k < 2 && p->cap; k++)
+		if (!(p->list[k] = calloc(p->cap, sizeof(*p->list[k]))))
+			return -ENOMEM;
 	int r = dirscan_init(&p->proc, procfs, "");
 	if (r == 0)
 		r = procfile_init(&p->threads_max, procfs, "sys/kernel/threads-max", LIMIT_MAX);
@@ -256,8 +350,11 @@ static int proc_collect(struct collector *c, struct metric_sink *out)
 	memset(&p->counts, 0, sizeof(p->counts));
 	int r = dirscan_rewind(&p->proc);
 	p->kernel = r == 0 && on_procfs(dirscan_fd(&p->proc));
+	if (!p->kernel)
+		held_close(p);
 	while (r == 0 && (r = dirscan_next(&p->proc, &name, &type)) > 0)
 		r = count_process(p, name);
+	held_swap(p);
 	if (r == 0)
 		r = read_limit(&p->threads_max, &max_threads);
 	if (r == 0)
@@ -271,6 +368,9 @@ static void proc_fini(struct collector *c)
 {
 	struct proc_priv *p = c->priv;
 	if (p) {
+		held_close(p);
+		free(p->list[0]);
+		free(p->list[1]);
 		dirscan_fini(&p->proc);
 		procfile_fini(&p->threads_max);
 		procfile_fini(&p->pid_max);
@@ -279,10 +379,17 @@ static void proc_fini(struct collector *c)
 	c->priv = NULL;
 }
 
+/* Claim descriptors for the held stat files. */
+static int proc_declare(struct collector *c, struct resources *res)
+{
+	return collector_claim(c, res, PROC_HELD_MAX);
+}
+
 const struct collector_ops collector_ops_processes = {
 	.name = "processes",
 	.default_enabled = false,
 	.reads = "/proc/<pid>/stat, /proc/<pid>/task/*/stat, /proc/sys/kernel/{threads-max,pid_max}",
+	.declare = proc_declare,
 	.init = proc_init,
 	.collect = proc_collect,
 	.fini = proc_fini,

@@ -4,6 +4,7 @@
  * test_pidstat), and on this machine's /proc, where it skips listing single-threaded
  * processes.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -203,6 +204,59 @@ static void live_proc(void)
 	buf_fini(&out);
 }
 
+/* One agent collecting again and again on this machine's /proc, where stat files stay
+ * open between scrapes: a zombie child counts while it exists and stops counting once
+ * reaped (its held file then fails to read and is closed), and a new child counts. */
+static void held_across_scrapes(void)
+{
+	char *argv[] = { "plumb", "--path.procfs=/proc", "--collector.disable-defaults",
+			 "--collector.processes", NULL };
+	struct plumb_config *cfg;
+	struct agent a;
+	struct buf out = { 0 };
+	CHECK_INT(cfg_parse(4, argv, &cfg), 0);
+	CHECK_INT(agent_init(&a, cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	double z0 = series_value(out.p, "node_processes_state{state=\"Z\"}");
+	if (isnan(z0))
+		z0 = 0;
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	CHECK(child > 0);
+	usleep(100 * 1000);
+	bool seen = false;
+	for (int i = 0; i < 20 && !seen; i++) {
+		CHECK_INT(harness_collect(&a, &out), 0);
+		seen = series_value(out.p, "node_processes_state{state=\"Z\"}") >= z0 + 1;
+	}
+	CHECK(seen); /* held now */
+	waitpid(child, NULL, 0);
+	bool gone = false;
+	for (int i = 0; i < 20 && !gone; i++) {
+		CHECK_INT(harness_collect(&a, &out), 0);
+		CHECK_DBL(collector_success(out.p, "processes"), 1);
+		double z = series_value(out.p, "node_processes_state{state=\"Z\"}");
+		gone = isnan(z) || z <= z0;
+	}
+	CHECK(gone);
+	child = fork(); /* a new zombie, perhaps under a pid another held before */
+	if (child == 0)
+		_exit(0);
+	usleep(100 * 1000);
+	seen = false;
+	for (int i = 0; i < 20 && !seen; i++) {
+		CHECK_INT(harness_collect(&a, &out), 0);
+		seen = series_value(out.p, "node_processes_state{state=\"Z\"}") >= z0 + 1;
+	}
+	CHECK(seen);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+}
+
 int main(void)
 {
 	RUN(fixture_values);
@@ -210,5 +264,6 @@ int main(void)
 	RUN(missing_proc);
 	RUN(state_tables);
 	RUN(live_proc);
+	RUN(held_across_scrapes);
 	return T_DONE("test_processes");
 }
