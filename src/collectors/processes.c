@@ -14,9 +14,10 @@
  * openat, one read and close (the kernel writes it whole in one read and it is always a
  * regular file), and a process whose stat says it has one thread is not listed: its
  * task/ holds only itself, so it counts one thread in the process's state. The stat
- * files of up to PROC_HELD_MAX processes (within the core's descriptor grant) stay open
- * and are re-read with one pread: /proc lists processes in ascending order, so last
- * scrape's (pid, fd) list, also ascending, is merged with this one's as it goes. A held
+ * files of up to PROC_HELD_MAX processes and threads (within the core's descriptor
+ * grant, half for each) stay open and are re-read with one pread: /proc lists processes
+ * in ascending order and task/ its threads, so last scrape's (pid, tid, fd) lists, also
+ * ascending, are merged with this one's as it goes. A held
  * file whose process ended fails to read (ESRCH) and is closed; the pid, if listed
  * again (reused), is opened afresh. Elsewhere (a
  * fixture tree) every file goes through lib/regfile's checks and every task/ is listed.
@@ -48,10 +49,21 @@
 /* Processes whose stat file is held open, at most. */
 #define PROC_HELD_MAX 4096
 
-/* A process's stat file held open between scrapes. */
+/* A process's (tid 0) or thread's stat file held open between scrapes. */
 struct proc_held {
-	int64_t pid;
+	int64_t pid, tid;
 	int fd;
+};
+
+/* Held stat files: v[cur] from the last scrape (n[cur], ascending keys), being merged
+ * (up to pos) into v[!cur] (n[!cur]) by this one; cap each. Processes are visited in
+ * ascending pid order and each one's threads in ascending tid order, so (pid, tid)
+ * keys come in ascending order. */
+struct held_list {
+	struct proc_held *v[2];
+	size_t n[2], cap, pos;
+	int cur;
+	int64_t last_pid, last_tid; /* the last key held in this scrape */
 };
 
 static const struct metric_desc desc_threads = {
@@ -82,12 +94,7 @@ struct proc_priv {
 	struct fdscan task;       /* the task/ directory being listed */
 	struct procfile threads_max, pid_max; /* sys/kernel/{threads-max,pid_max}, held */
 	bool kernel;              /* --path.procfs is the kernel's procfs (this scrape) */
-	/* held stat files: list[cur] from the last scrape (n[cur], ascending pids), being
-	 * merged (up to pos) into list[!cur] (n[!cur]) by this one; cap each */
-	struct proc_held *list[2];
-	size_t n[2], cap, pos;
-	int cur;
-	int64_t last_pid;         /* the last pid held in this scrape */
+	struct held_list procs, threads; /* held stat files */
 	struct proc_counts counts;
 	char stat[STAT_MAX];      /* the stat file being read */
 };
@@ -175,6 +182,102 @@ static int read_stat(struct proc_priv *p, int dirfd, const char *rel, struct pid
 	return r;
 }
 
+/* Whether key (ap, at) comes before (bp, bt). */
+static bool key_before(int64_t ap, int64_t at, int64_t bp, int64_t bt)
+{
+	return ap < bp || (ap == bp && at < bt);
+}
+
+/* Read the stat at dirfd/rel of (pid, tid) through its file in h when last scrape held
+ * it, else as read_stat does, and hold the file for the next scrape when there is room.
+ * Only on the kernel's procfs. Returns 0 or -errno as read_stat. */
+static int read_held_stat(struct proc_priv *p, struct held_list *h, int dirfd, const char *rel,
+			  int64_t pid, int64_t tid, struct pidstat *st)
+{
+	struct proc_held *old = h->v[h->cur], *next = h->v[!h->cur];
+	int fd = -1, r;
+	ssize_t got;
+	while (h->pos < h->n[h->cur] && key_before(old[h->pos].pid, old[h->pos].tid, pid, tid))
+		close(old[h->pos++].fd); /* ended since */
+	if (h->pos < h->n[h->cur] && old[h->pos].pid == pid && old[h->pos].tid == tid)
+		fd = old[h->pos++].fd;
+	if (fd >= 0) {
+		do {
+			got = pread(fd, p->stat, sizeof(p->stat), 0);
+		} while (got < 0 && errno == EINTR);
+		if (got > 0 && (size_t)got < sizeof(p->stat))
+			r = pidstat_parse(p->stat, (size_t)got, st);
+		else
+			r = -ESRCH; /* ended (or a pid reused): open it afresh below */
+		if (r != -ESRCH)
+			goto out_hold;
+		close(fd);
+	}
+	fd = openat(dirfd, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return read_stat(p, dirfd, rel, st); /* reports why */
+	do {
+		got = read(fd, p->stat, sizeof(p->stat));
+	} while (got < 0 && errno == EINTR);
+	if (got < 0 || (size_t)got >= sizeof(p->stat)) {
+		close(fd);
+		return read_stat(p, dirfd, rel, st); /* reports why */
+	}
+	r = pidstat_parse(p->stat, (size_t)got, st);
+out_hold:
+	if (r == 0 && key_before(h->last_pid, h->last_tid, pid, tid) && h->n[!h->cur] < h->cap) {
+		next[h->n[!h->cur]++] = (struct proc_held){ pid, tid, fd };
+		h->last_pid = pid;
+		h->last_tid = tid;
+	} else {
+		close(fd);
+	}
+	return r;
+}
+
+/* Close the held files last scrape's list has left, and make this scrape's list the
+ * one the next merges with. */
+static void held_swap(struct held_list *h)
+{
+	while (h->pos < h->n[h->cur])
+		close(h->v[h->cur][h->pos++].fd);
+	h->n[h->cur] = 0;
+	h->cur = !h->cur;
+	h->pos = 0;
+	h->last_pid = h->last_tid = -1;
+}
+
+/* Close every held file of h. */
+static void held_close(struct held_list *h)
+{
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; h->v[k] && i < h->n[k]; i++)
+			close(h->v[k][i].fd);
+		h->n[k] = 0;
+	}
+	h->pos = 0;
+}
+
+/* Make h hold up to cap files. Returns 0 or -ENOMEM. */
+static int held_init(struct held_list *h, size_t cap)
+{
+	h->cap = cap;
+	h->last_pid = h->last_tid = -1;
+	for (int k = 0; k < 2 && cap; k++)
+		if (!(h->v[k] = calloc(cap, sizeof(*h->v[k]))))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Close h's files and free it. Accepts a zeroed h. */
+static void held_fini(struct held_list *h)
+{
+	held_close(h);
+	free(h->v[0]);
+	free(h->v[1]);
+	h->v[0] = h->v[1] = NULL;
+}
+
 /* Count the threads of process `pid` (named `name` in /proc, in state pstate, with
  * nthreads threads by its stat) by state. Returns 0 or -errno. */
 static int count_threads(struct proc_priv *p, const char *name, int64_t pid, int64_t nthreads,
@@ -183,7 +286,7 @@ static int count_threads(struct proc_priv *p, const char *name, int64_t pid, int
 	char rel[300];
 	const char *tname;
 	unsigned char type;
-	struct pidstat st;
+	struct pidstat st = { .state = { "", 0 } }; /* set by every read that returns 0 */
 	int64_t tid;
 	if (p->kernel && nthreads == 1) /* task/ holds the process alone */
 		return proc_states_add(&p->counts.threads_by_state, pstate);
@@ -201,7 +304,9 @@ static int count_threads(struct proc_priv *p, const char *name, int64_t pid, int
 			continue;
 		}
 		snprintf(rel, sizeof(rel), "%s/stat", tname);
-		r = read_stat(p, fd, rel, &st);
+		r = p->kernel && p->threads.cap
+			    ? read_held_stat(p, &p->threads, fd, rel, pid, tid, &st)
+			    : read_stat(p, fd, rel, &st);
 		if (r == 0)
 			r = proc_states_add(&p->counts.threads_by_state, st.state);
 		else if (gone(r))
@@ -209,75 +314,6 @@ static int count_threads(struct proc_priv *p, const char *name, int64_t pid, int
 	}
 	close(fd);
 	return gone(r) ? 0 : r;
-}
-
-/* Read pid's stat (rel, beneath /proc) through its held file when last scrape held it,
- * else as read_stat does, and hold the file for the next scrape when there is room.
- * Only on the kernel's procfs. Returns 0 or -errno as read_stat. */
-static int read_held_stat(struct proc_priv *p, int64_t pid, const char *rel, struct pidstat *st)
-{
-	struct proc_held *old = p->list[p->cur], *next = p->list[!p->cur];
-	int fd = -1, r;
-	ssize_t got;
-	while (p->pos < p->n[p->cur] && old[p->pos].pid < pid) /* ended since */
-		close(old[p->pos++].fd);
-	if (p->pos < p->n[p->cur] && old[p->pos].pid == pid)
-		fd = old[p->pos++].fd;
-	if (fd >= 0) {
-		do {
-			got = pread(fd, p->stat, sizeof(p->stat), 0);
-		} while (got < 0 && errno == EINTR);
-		if (got > 0 && (size_t)got < sizeof(p->stat))
-			r = pidstat_parse(p->stat, (size_t)got, st);
-		else
-			r = -ESRCH; /* ended (or a pid reused): open it afresh below */
-		if (r != -ESRCH)
-			goto out_hold;
-		close(fd);
-		fd = -1;
-	}
-	fd = openat(dirscan_fd(&p->proc), rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return read_stat(p, dirscan_fd(&p->proc), rel, st); /* reports why */
-	do {
-		got = read(fd, p->stat, sizeof(p->stat));
-	} while (got < 0 && errno == EINTR);
-	if (got < 0 || (size_t)got >= sizeof(p->stat)) {
-		close(fd);
-		return read_stat(p, dirscan_fd(&p->proc), rel, st); /* reports why */
-	}
-	r = pidstat_parse(p->stat, (size_t)got, st);
-out_hold:
-	if (r == 0 && pid > p->last_pid && p->n[!p->cur] < p->cap) {
-		next[p->n[!p->cur]++] = (struct proc_held){ pid, fd };
-		p->last_pid = pid;
-	} else {
-		close(fd);
-	}
-	return r;
-}
-
-/* Close the held files last scrape's list has left, and make this scrape's list the
- * one the next merges with. */
-static void held_swap(struct proc_priv *p)
-{
-	while (p->pos < p->n[p->cur])
-		close(p->list[p->cur][p->pos++].fd);
-	p->n[p->cur] = 0;
-	p->cur = !p->cur;
-	p->pos = 0;
-	p->last_pid = -1;
-}
-
-/* Close every held file. */
-static void held_close(struct proc_priv *p)
-{
-	for (int k = 0; k < 2; k++) {
-		for (size_t i = 0; p->list[k] && i < p->n[k]; i++)
-			close(p->list[k][i].fd);
-		p->n[k] = 0;
-	}
-	p->pos = 0;
 }
 
 /* Count process `name` (an entry of /proc). Returns 0 or -errno. */
@@ -290,8 +326,9 @@ static int count_process(struct proc_priv *p, const char *name)
 	if (span_i64(span_cstr(name), &pid) < 0)
 		return 0; /* not a process */
 	snprintf(rel, sizeof(rel), "%s/stat", name);
-	int r = p->kernel && p->cap ? read_held_stat(p, pid, rel, &st)
-				    : read_stat(p, dirscan_fd(&p->proc), rel, &st);
+	int r = p->kernel && p->procs.cap
+			? read_held_stat(p, &p->procs, dirscan_fd(&p->proc), rel, pid, 0, &st)
+			: read_stat(p, dirscan_fd(&p->proc), rel, &st);
 	if (r != 0)
 		return gone(r) ? 0 : r;
 	r = proc_states_add(&p->counts.procs, st.state);
@@ -320,13 +357,14 @@ static int proc_init(struct collector *c)
 	if (!p)
 		return -ENOMEM;
 	p->proc.fd = p->threads_max.fd = p->pid_max.fd = -1;
-	p->last_pid = -1;
 	c->priv = p;
-	p->cap = c->fd_budget < PROC_HELD_MAX ? (size_t)c->fd_budget : PROC_HELD_MAX;
-	for (int k = 0; k < 2 && p->cap; k++)
-		if (!(p->list[k] = calloc(p->cap, sizeof(*p->list[k]))))
-			return -ENOMEM;
-	int r = dirscan_init(&p->proc, procfs, "");
+	/* the grant, up to PROC_HELD_MAX: half for processes, half for threads */
+	size_t held = c->fd_budget < PROC_HELD_MAX ? (size_t)c->fd_budget : PROC_HELD_MAX;
+	int r = held_init(&p->procs, held / 2);
+	if (r == 0)
+		r = held_init(&p->threads, held / 2);
+	if (r == 0)
+		r = dirscan_init(&p->proc, procfs, "");
 	if (r == 0)
 		r = procfile_init(&p->threads_max, procfs, "sys/kernel/threads-max", LIMIT_MAX);
 	if (r == 0)
@@ -350,11 +388,14 @@ static int proc_collect(struct collector *c, struct metric_sink *out)
 	memset(&p->counts, 0, sizeof(p->counts));
 	int r = dirscan_rewind(&p->proc);
 	p->kernel = r == 0 && on_procfs(dirscan_fd(&p->proc));
-	if (!p->kernel)
-		held_close(p);
+	if (!p->kernel) {
+		held_close(&p->procs);
+		held_close(&p->threads);
+	}
 	while (r == 0 && (r = dirscan_next(&p->proc, &name, &type)) > 0)
 		r = count_process(p, name);
-	held_swap(p);
+	held_swap(&p->procs);
+	held_swap(&p->threads);
 	if (r == 0)
 		r = read_limit(&p->threads_max, &max_threads);
 	if (r == 0)
@@ -368,9 +409,8 @@ static void proc_fini(struct collector *c)
 {
 	struct proc_priv *p = c->priv;
 	if (p) {
-		held_close(p);
-		free(p->list[0]);
-		free(p->list[1]);
+		held_fini(&p->procs);
+		held_fini(&p->threads);
 		dirscan_fini(&p->proc);
 		procfile_fini(&p->threads_max);
 		procfile_fini(&p->pid_max);

@@ -206,7 +206,8 @@ static void live_proc(void)
 
 /* One agent collecting again and again on this machine's /proc, where stat files stay
  * open between scrapes: a zombie child counts while it exists and stops counting once
- * reaped (its held file then fails to read and is closed), and a new child counts. */
+ * reaped (its held file then fails to read and is closed), a new child counts, and
+ * threads that come and go keep the thread totals right. */
 static void held_across_scrapes(void)
 {
 	char *argv[] = { "plumb", "--path.procfs=/proc", "--collector.disable-defaults",
@@ -252,6 +253,26 @@ static void held_across_scrapes(void)
 	CHECK(seen);
 	if (child > 0)
 		waitpid(child, NULL, 0);
+	/* threads' files are held too: threads that come and go between scrapes still add
+	 * up to the sum of num_threads */
+	pthread_t th[3];
+	pthread_mutex_lock(&hold);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(pthread_create(&th[i], NULL, sleeper, NULL), 0);
+	for (int round = 0; round < 2; round++) {
+		bool same = false;
+		for (int i = 0; i < 20 && !same; i++) {
+			CHECK_INT(harness_collect(&a, &out), 0);
+			same = series_value(out.p, "node_processes_threads") ==
+			       sum_series(out.p, "node_processes_threads_state{");
+		}
+		CHECK(same);
+		if (round == 0) { /* the three end: their held files fail and are closed */
+			pthread_mutex_unlock(&hold);
+			for (int i = 0; i < 3; i++)
+				pthread_join(th[i], NULL);
+		}
+	}
 	agent_fini(&a);
 	cfg_free(cfg);
 	buf_fini(&out);
