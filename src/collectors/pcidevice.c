@@ -12,8 +12,11 @@
  * Debian's /usr/share/misc/pci.ids or /usr/share/hwdata/pci.ids) is loaded once at
  * start-up and the info series also carry vendor, device, subsystem and class names.
  *
- * Steady state: the devices directory is a dirscan held in priv, attributes are read
- * into a stack buffer, the device record lives in priv: a scrape allocates nothing.
+ * Steady state: the devices directory is a dirscan held in priv; the attribute files of
+ * up to PCIDEVICE_HELD_MAX devices (as the core's descriptor grant allows) stay open in a
+ * heldattr and are re-read with one pread each, and an optional attribute a device lacks
+ * is not looked for again (lib/heldattr.h); values are read into a stack buffer, the
+ * device record lives in priv: a scrape allocates nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,7 @@
 #include "collectors/pcidevice.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
+#include "lib/heldattr.h"
 #include "lib/log.h"
 #include "lib/procfile.h"
 #include "lib/sysfs.h"
@@ -98,8 +102,13 @@ static const struct metric_desc desc_numa = {
 	"NUMA node the device is attached to, where the kernel knows one.", METRIC_GAUGE
 };
 
+/* Devices whose attribute files are held open, at most (each holds up to
+ * PCIDEVICE_NFILES descriptors). */
+#define PCIDEVICE_HELD_MAX 64
+
 struct pcidevice_priv {
 	struct dirscan dir; /* /sys/bus/pci/devices */
+	struct heldattr held; /* the devices' attribute files, a slot per device */
 	struct pci_dev dev;
 	struct pciids ids;
 	bool names;
@@ -409,13 +418,15 @@ int pcidevice_emit(const struct pci_dev *d, const struct pciids *names, struct m
 	return r;
 }
 
-/* Read device `name` of the devices directory and emit it. Returns 0 or -errno. */
-static int pcidevice_one(struct pcidevice_priv *p, const char *name, struct metric_sink *out)
+/* Read device `name`, the index-th of the devices directory, and emit it. Returns 0 or
+ * -errno. */
+static int pcidevice_one(struct pcidevice_priv *p, const char *name, size_t index,
+			 struct metric_sink *out)
 {
 	char target[PATH_MAX], buf[SYSFS_ATTR_MAX + 1];
 	struct pci_loc loc, parent;
 	bool has_parent;
-	struct span val;
+	size_t len;
 	int dirfd = dirscan_fd(&p->dir), fd, r;
 	r = sysfs_readlink(dirfd, name, target, sizeof(target));
 	if (r < 0)
@@ -426,14 +437,18 @@ static int pcidevice_one(struct pcidevice_priv *p, const char *name, struct metr
 	if (fd < 0)
 		return fd;
 	pcidevice_reset(&p->dev, &loc, &parent, has_parent);
+	int slot = heldattr_slot(&p->held, name, index);
 	for (size_t i = 0; r == 0 && i < PCIDEVICE_NFILES; i++) {
-		r = sysfs_attr(fd, pcidevice_files[i], buf, sizeof(buf), &val);
+		/* one read of at most SYSFS_ATTR_MAX bytes, trimmed: sysfs_attr's reading */
+		r = heldattr_read_raw(&p->held, slot, i, fd, pcidevice_files[i], buf, sizeof(buf),
+				      &len);
 		if (r == -ENOENT && i >= PCIDEVICE_NIDS) {
 			r = 0; /* optional */
 			continue;
 		}
 		if (r == 0)
-			r = pcidevice_record(&p->dev, pcidevice_files[i], val);
+			r = pcidevice_record(&p->dev, pcidevice_files[i],
+					     span_trim((struct span){ buf, len }));
 	}
 	if (r == 0)
 		r = pcidevice_emit(&p->dev, p->names ? &p->ids : NULL, out);
@@ -477,12 +492,14 @@ static const char *ids_path(const struct plumb_config *cfg)
 	return f && *f ? f : NULL;
 }
 
+/* Claim descriptors for the held attribute files, and declare pci.ids for the sandbox
+ * when names are asked for. */
 static int pcidevice_declare(struct collector *c, struct resources *res)
 {
 	const char *f = ids_path(c->cfg);
-	int r = 0;
-	if (!cfg_bool(c->cfg, "collector.pcidevice.names"))
-		return 0;
+	int r = collector_claim(c, res, (uint64_t)PCIDEVICE_HELD_MAX * PCIDEVICE_NFILES);
+	if (r < 0 || !cfg_bool(c->cfg, "collector.pcidevice.names"))
+		return r;
 	if (f)
 		return res_path(res, f, NULL, RES_READ);
 	r = res_path(res, "/usr/share/misc/pci.ids", NULL, RES_READ);
@@ -500,6 +517,8 @@ static int pcidevice_init(struct collector *c)
 	c->priv = p;
 	p->dir.fd = -1;
 	r = dirscan_init(&p->dir, cfg_sysfs(c->cfg), "bus/pci/devices");
+	if (r == 0)
+		r = heldattr_init(&p->held, PCIDEVICE_NFILES, PCIDEVICE_HELD_MAX, c->fd_budget);
 	p->names = cfg_bool(c->cfg, "collector.pcidevice.names");
 	if (r == 0 && p->names)
 		r = load_ids(p, ids_path(c->cfg));
@@ -511,9 +530,12 @@ static int pcidevice_collect(struct collector *c, struct metric_sink *out)
 	struct pcidevice_priv *p = c->priv;
 	const char *name;
 	unsigned char type;
+	size_t index = 0;
+	heldattr_begin(&p->held);
 	int r = dirscan_rewind(&p->dir);
 	while (r == 0 && (r = dirscan_next(&p->dir, &name, &type)) > 0)
-		r = pcidevice_one(p, name, out);
+		r = pcidevice_one(p, name, index++, out);
+	heldattr_end(&p->held);
 	return r;
 }
 
@@ -523,6 +545,7 @@ static void pcidevice_fini(struct collector *c)
 	if (!p)
 		return;
 	dirscan_fini(&p->dir);
+	heldattr_fini(&p->held);
 	pciids_fini(&p->ids);
 	free(p);
 	c->priv = NULL;

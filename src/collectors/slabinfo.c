@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "collectors/slabinfo.h"
 #include "core/collector.h"
@@ -89,11 +90,7 @@ static int slab_split(struct span line, struct span f[SLAB_FIELDS])
 /* Whether s contains needle. */
 static bool span_contains(struct span s, const char *needle)
 {
-	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= s.len; i++)
-		if (memcmp(s.p + i, needle, n) == 0)
-			return true;
-	return false;
+	return memmem(s.p, s.len, needle, strlen(needle)) != NULL;
 }
 
 /* Check one cache line (out NULL) or emit it through filter f. Returns 0 or -errno. */
@@ -108,16 +105,20 @@ static int slab_line(struct span line, const struct filter *f, struct metric_sin
 			return -EINVAL;
 	if (!out || (f && !filter_pass(f, fld[0].p, fld[0].len)))
 		return 0;
+	/* the five series share one label set: stored and escaped once */
 	const struct label l[] = { LS("slab", fld[0]) };
-	int r = sink_add(out, &desc_active, (double)v[1], l, 1);
+	uint32_t ls;
+	int r = sink_labelset(out, l, 1, &ls);
 	if (r == 0)
-		r = sink_add(out, &desc_objects, (double)v[2], l, 1);
+		r = sink_add_ls(out, &desc_active, (double)v[1], ls, NULL, 0);
 	if (r == 0)
-		r = sink_add(out, &desc_objsize, (double)v[3], l, 1);
+		r = sink_add_ls(out, &desc_objects, (double)v[2], ls, NULL, 0);
 	if (r == 0)
-		r = sink_add(out, &desc_objperslab, (double)v[4], l, 1);
+		r = sink_add_ls(out, &desc_objsize, (double)v[3], ls, NULL, 0);
 	if (r == 0)
-		r = sink_add(out, &desc_pagesperslab, (double)v[5], l, 1);
+		r = sink_add_ls(out, &desc_objperslab, (double)v[4], ls, NULL, 0);
+	if (r == 0)
+		r = sink_add_ls(out, &desc_pagesperslab, (double)v[5], ls, NULL, 0);
 	return r;
 }
 

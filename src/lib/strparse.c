@@ -167,9 +167,30 @@ int span_u64(struct span s, uint64_t *out)
 	return 0;
 }
 
+/* A plain decimal of at most 18 digits with an optional '-' (what /proc prints): the
+ * value strtoll gives, without its copy and locale. Returns false for anything else,
+ * which goes to strtoll. s is trimmed. */
+static bool small_i64(struct span s, int64_t *out)
+{
+	size_t i = s.len && s.p[0] == '-';
+	if (s.len == i || s.len - i > 18)
+		return false;
+	int64_t v = 0;
+	for (size_t k = i; k < s.len; k++) {
+		unsigned d = (unsigned char)s.p[k] - '0';
+		if (d > 9)
+			return false;
+		v = v * 10 + (int64_t)d;
+	}
+	*out = i ? -v : v;
+	return true;
+}
+
 int span_i64(struct span s, int64_t *out)
 {
 	char tmp[80];
+	if (small_i64(span_trim(s), out))
+		return 0;
 	int r = to_scratch(s, tmp, sizeof(tmp));
 	if (r < 0)
 		return r;

@@ -66,6 +66,20 @@ static inline int harness_run(const char *const *flags, struct buf *out)
 	return r;
 }
 
+/* One collection of agent a (made by the caller, e.g. to collect again and again),
+ * rendered as text into out. Returns the agent_collect or render result. */
+static inline int harness_collect(struct agent *a, struct buf *out)
+{
+	struct metric_sink s;
+	sink_init(&s);
+	int r = agent_collect(a, &s);
+	buf_reset(out);
+	if (r == 0)
+		r = render_sink(&s, EXPO_TEXT, out);
+	sink_fini(&s);
+	return r;
+}
+
 /* Fill flags[cap] with the fixture host's --path.* flags (procfs, sysfs, rootfs and
  * udev data under fixture_root()) and --collector.disable-defaults, then extra
  * (NULL-terminated), then NULL; what does not fit is left out. The path strings are

@@ -40,6 +40,27 @@ static void numbers(void)
 	CHECK_INT(u, 42);
 	CHECK_INT(str_i64("-9223372036854775808", &i), 0);
 	CHECK_INT(str_i64("9223372036854775808", &i), -ERANGE);
+	/* span_i64's plain-decimal fast path agrees with strtoll, and leaves the rest to it */
+	static const char *const i64s[] = { "0", "-0", " 7\n", "007", "-42", "+5", "-", "",
+					    "12a", "1 2", "--1", "999999999999999999",
+					    "-999999999999999999", "1000000000000000000",
+					    "9223372036854775807", "-9223372036854775808",
+					    "9223372036854775808", "0x10", " -3 " };
+	for (size_t k = 0; k < sizeof(i64s) / sizeof(i64s[0]); k++) {
+		char *end;
+		errno = 0;
+		long long want = strtoll(i64s[k], &end, 10);
+		while (*end == ' ' || *end == '\n')
+			end++;
+		bool ok = end != i64s[k] && *end == '\0' && errno == 0 &&
+			  strspn(i64s[k], " \n") != strlen(i64s[k]);
+		i = 12345;
+		int r = span_i64(span_cstr(i64s[k]), &i);
+		bool same = ok ? r == 0 && i == want : r < 0 && i == 12345;
+		if (!same)
+			fprintf(stderr, "span_i64(\"%s\") disagrees with strtoll\n", i64s[k]);
+		CHECK(same);
+	}
 	CHECK_INT(str_double("1e999", &d), -ERANGE);
 	CHECK_INT(str_double("0.25", &d), 0);
 	CHECK_DBL(d, 0.25);

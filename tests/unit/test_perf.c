@@ -166,19 +166,6 @@ static int start(struct agent *a, struct plumb_config **cfg, const char *const *
 	return agent_init(a, *cfg);
 }
 
-/* One collection of a into out (rendered as text). 0 or -errno. */
-static int collect_text(struct agent *a, struct buf *out)
-{
-	struct metric_sink s;
-	sink_init(&s);
-	int r = agent_collect(a, &s);
-	buf_reset(out);
-	if (r == 0)
-		r = render_sink(&s, EXPO_TEXT, out);
-	sink_fini(&s);
-	return r;
-}
-
 static void software_counters_live(void)
 {
 	if (!can_count()) {
@@ -191,11 +178,11 @@ static void software_counters_live(void)
 	struct buf one = { 0 }, two = { 0 };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	CHECK_INT(start(&a, &cfg, flags), 0);
-	CHECK_INT(collect_text(&a, &one), 0);
+	CHECK_INT(harness_collect(&a, &one), 0);
 	for (int i = 0; i < 1000; i++)
 		sched_yield();
 	usleep(20000);
-	CHECK_INT(collect_text(&a, &two), 0);
+	CHECK_INT(harness_collect(&a, &two), 0);
 	CHECK_DBL(collector_success(two.p, "perf"), 1);
 	double cs1 = series_value(one.p, "node_perf_context_switches_total{cpu=\"0\"}");
 	double cs2 = series_value(two.p, "node_perf_context_switches_total{cpu=\"0\"}");
@@ -266,10 +253,10 @@ static int tracepoints_child(void)
 	CPU_SET(0, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 	CHECK_INT(start(&a, &cfg, flags), 0);
-	CHECK_INT(collect_text(&a, &one), 0);
+	CHECK_INT(harness_collect(&a, &one), 0);
 	for (int i = 0; i < 100; i++)
 		syscall(SYS_getpid);
-	CHECK_INT(collect_text(&a, &two), 0);
+	CHECK_INT(harness_collect(&a, &two), 0);
 	double g1 = series_value(one.p, "node_perf_syscalls_sys_enter_getpid{cpu=\"0\"}");
 	double g2 = series_value(two.p, "node_perf_syscalls_sys_enter_getpid{cpu=\"0\"}");
 	CHECK(g2 - g1 >= 100);

@@ -1,9 +1,14 @@
 /*
  * test_processes: the processes collector on the fixture host, on a tree with threads,
- * ended processes and odd entries, and without its limits (lib/pidstat's parser has
- * test_pidstat).
+ * ended processes and odd entries, without its limits (lib/pidstat's parser has
+ * test_pidstat), and on this machine's /proc, where it skips listing single-threaded
+ * processes.
  */
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "collectors/processes.h"
 #include "harness.h"
@@ -133,11 +138,153 @@ static void state_tables(void)
 	sink_fini(&s);
 }
 
+static pthread_mutex_t hold = PTHREAD_MUTEX_INITIALIZER;
+
+/* A thread that sleeps (state S) until the test lets go of hold. */
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&hold);
+	pthread_mutex_unlock(&hold);
+	return NULL;
+}
+
+/* Sum of the values of the series whose line starts with prefix. */
+static double sum_series(const char *text, const char *prefix)
+{
+	double sum = 0;
+	size_t n = strlen(prefix);
+	for (const char *p = text; p && *p;) {
+		const char *sp = strchr(p, ' ');
+		if (strncmp(p, prefix, n) == 0 && sp)
+			sum += strtod(sp + 1, NULL);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return sum;
+}
+
+/* The kernel's /proc, with this process holding three sleeping threads and a zombie
+ * child: single-threaded processes count one thread in their own state without a look
+ * at task/, the others have task/ listed, so the threads by state add up to the sum of
+ * num_threads (on a quiet moment: other processes come and go, so up to 20 tries). */
+static void live_proc(void)
+{
+	static const char *const live[] = { "--path.procfs=/proc", "--collector.disable-defaults",
+					    "--collector.processes", NULL };
+	struct buf out = { 0 };
+	pthread_t th[3];
+	pthread_mutex_lock(&hold);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(pthread_create(&th[i], NULL, sleeper, NULL), 0);
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	CHECK(child > 0);
+	usleep(100 * 1000); /* the threads are asleep, the child a zombie */
+	int same = 0;
+	for (int i = 0; i < 20 && !same; i++) {
+		CHECK_INT(harness_run(live, &out), 0);
+		CHECK_DBL(collector_success(out.p, "processes"), 1);
+		double threads = series_value(out.p, "node_processes_threads");
+		same = threads == sum_series(out.p, "node_processes_threads_state{");
+	}
+	CHECK(same);
+	CHECK(series_value(out.p, "node_processes_threads") >= 5);
+	CHECK(series_value(out.p, "node_processes_state{state=\"Z\"}") >= 1);
+	CHECK(series_value(out.p, "node_processes_threads_state{thread_state=\"Z\"}") >= 1);
+	CHECK(series_value(out.p, "node_processes_threads_state{thread_state=\"S\"}") >= 3);
+	CHECK(series_value(out.p, "node_processes_pids") >= 2);
+	pthread_mutex_unlock(&hold);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	buf_fini(&out);
+}
+
+/* One agent collecting again and again on this machine's /proc, where stat files stay
+ * open between scrapes: a zombie child counts while it exists and stops counting once
+ * reaped (its held file then fails to read and is closed), a new child counts, and
+ * threads that come and go keep the thread totals right. */
+static void held_across_scrapes(void)
+{
+	char *argv[] = { "plumb", "--path.procfs=/proc", "--collector.disable-defaults",
+			 "--collector.processes", NULL };
+	struct plumb_config *cfg;
+	struct agent a;
+	struct buf out = { 0 };
+	CHECK_INT(cfg_parse(4, argv, &cfg), 0);
+	CHECK_INT(agent_init(&a, cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	double z0 = series_value(out.p, "node_processes_state{state=\"Z\"}");
+	if (isnan(z0))
+		z0 = 0;
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	CHECK(child > 0);
+	usleep(100 * 1000);
+	bool seen = false;
+	for (int i = 0; i < 20 && !seen; i++) {
+		CHECK_INT(harness_collect(&a, &out), 0);
+		seen = series_value(out.p, "node_processes_state{state=\"Z\"}") >= z0 + 1;
+	}
+	CHECK(seen); /* held now */
+	waitpid(child, NULL, 0);
+	bool gone = false;
+	for (int i = 0; i < 20 && !gone; i++) {
+		CHECK_INT(harness_collect(&a, &out), 0);
+		CHECK_DBL(collector_success(out.p, "processes"), 1);
+		double z = series_value(out.p, "node_processes_state{state=\"Z\"}");
+		gone = isnan(z) || z <= z0;
+	}
+	CHECK(gone);
+	child = fork(); /* a new zombie, perhaps under a pid another held before */
+	if (child == 0)
+		_exit(0);
+	usleep(100 * 1000);
+	seen = false;
+	for (int i = 0; i < 20 && !seen; i++) {
+		CHECK_INT(harness_collect(&a, &out), 0);
+		seen = series_value(out.p, "node_processes_state{state=\"Z\"}") >= z0 + 1;
+	}
+	CHECK(seen);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	/* threads' files are held too: threads that come and go between scrapes still add
+	 * up to the sum of num_threads */
+	pthread_t th[3];
+	pthread_mutex_lock(&hold);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(pthread_create(&th[i], NULL, sleeper, NULL), 0);
+	for (int round = 0; round < 2; round++) {
+		bool same = false;
+		for (int i = 0; i < 20 && !same; i++) {
+			CHECK_INT(harness_collect(&a, &out), 0);
+			same = series_value(out.p, "node_processes_threads") ==
+			       sum_series(out.p, "node_processes_threads_state{");
+		}
+		CHECK(same);
+		if (round == 0) { /* the three end: their held files fail and are closed */
+			pthread_mutex_unlock(&hold);
+			for (int i = 0; i < 3; i++)
+				pthread_join(th[i], NULL);
+		}
+	}
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+}
+
 int main(void)
 {
 	RUN(fixture_values);
 	RUN(threads_and_leftovers);
 	RUN(missing_proc);
 	RUN(state_tables);
+	RUN(live_proc);
+	RUN(held_across_scrapes);
 	return T_DONE("test_processes");
 }
