@@ -147,39 +147,43 @@ static bool gone(int r)
 	return r == -ENOENT || r == -ESRCH;
 }
 
-/* Read the stat at dirfd/rel into p->stat and parse it into *st (whose state points
- * into p->stat). On the kernel's procfs the file is opened and read once without
- * lib/regfile's checks; an open that fails for any reason but the task's end goes the
- * checked way (which asks the broker for a file plumb may not read). Returns 0, -errno
- * from the read, -EFBIG for a stat of STAT_MAX bytes or more, or -EINVAL. */
+/* Read the stat open at fd (from its start when at_start, for a held file) into p->stat
+ * and parse it into *st (whose state points into p->stat): the kernel writes a stat
+ * whole in one read. Returns 0, -errno from the read, -EFBIG for a stat of STAT_MAX
+ * bytes or more, or -EINVAL. */
+static int parse_fd(struct proc_priv *p, int fd, bool at_start, struct pidstat *st)
+{
+	ssize_t got;
+	do {
+		got = at_start ? pread(fd, p->stat, sizeof(p->stat), 0)
+			       : read(fd, p->stat, sizeof(p->stat));
+	} while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return errno > 0 ? -errno : -EIO;
+	if ((size_t)got >= sizeof(p->stat))
+		return -EFBIG;
+	return pidstat_parse(p->stat, (size_t)got, st);
+}
+
+/* Read the stat at dirfd/rel into p->stat and parse it into *st. On the kernel's procfs
+ * the file is opened and read once without lib/regfile's checks; an open that fails for
+ * any reason but the task's end goes the checked way (which asks the broker for a file
+ * plumb may not read). Returns 0 or -errno as parse_fd. */
 static int read_stat(struct proc_priv *p, int dirfd, const char *rel, struct pidstat *st)
 {
 	size_t len;
-	ssize_t got;
-	int r = 0;
+	int r;
 	int fd = p->kernel ? openat(dirfd, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC) : -1;
-	if (fd < 0 && p->kernel) {
-		r = -errno;
-		if (gone(r))
-			return r;
+	if (fd >= 0) {
+		r = parse_fd(p, fd, false, st);
+		close(fd);
+		return r;
 	}
-	if (fd < 0) {
-		r = read_file_dirfd(dirfd, rel, p->stat, sizeof(p->stat), &len);
-		return r < 0 ? r : pidstat_parse(p->stat, len, st);
-	}
-	do {
-		got = read(fd, p->stat, sizeof(p->stat));
-	} while (got < 0 && errno == EINTR);
-	if (got < 0) {
-		r = -errno;
-		if (r >= 0 || r < -4095)
-			r = -EIO; /* never: it tells the analyzer that r < 0 */
-	} else if ((size_t)got == sizeof(p->stat))
-		r = -EFBIG;
-	else
-		r = pidstat_parse(p->stat, (size_t)got, st);
-	close(fd);
-	return r;
+	int e = errno;
+	if (p->kernel && (e == ENOENT || e == ESRCH))
+		return -e; /* the task ended */
+	r = read_file_dirfd(dirfd, rel, p->stat, sizeof(p->stat), &len);
+	return r < 0 ? r : pidstat_parse(p->stat, len, st);
 }
 
 /* Whether key (ap, at) comes before (bp, bt). */
@@ -196,34 +200,20 @@ static int read_held_stat(struct proc_priv *p, struct held_list *h, int dirfd, c
 {
 	struct proc_held *old = h->v[h->cur], *next = h->v[!h->cur];
 	int fd = -1, r;
-	ssize_t got;
 	while (h->pos < h->n[h->cur] && key_before(old[h->pos].pid, old[h->pos].tid, pid, tid))
 		close(old[h->pos++].fd); /* ended since */
 	if (h->pos < h->n[h->cur] && old[h->pos].pid == pid && old[h->pos].tid == tid)
 		fd = old[h->pos++].fd;
 	if (fd >= 0) {
-		do {
-			got = pread(fd, p->stat, sizeof(p->stat), 0);
-		} while (got < 0 && errno == EINTR);
-		if (got > 0 && (size_t)got < sizeof(p->stat))
-			r = pidstat_parse(p->stat, (size_t)got, st);
-		else
-			r = -ESRCH; /* ended (or a pid reused): open it afresh below */
-		if (r != -ESRCH)
+		r = parse_fd(p, fd, true, st);
+		if (r == 0)
 			goto out_hold;
-		close(fd);
+		close(fd); /* ended (or a pid reused): open it afresh */
 	}
 	fd = openat(dirfd, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return read_stat(p, dirfd, rel, st); /* reports why */
-	do {
-		got = read(fd, p->stat, sizeof(p->stat));
-	} while (got < 0 && errno == EINTR);
-	if (got < 0 || (size_t)got >= sizeof(p->stat)) {
-		close(fd);
-		return read_stat(p, dirfd, rel, st); /* reports why */
-	}
-	r = pidstat_parse(p->stat, (size_t)got, st);
+		return read_stat(p, dirfd, rel, st); /* the checked way, which reports why */
+	r = parse_fd(p, fd, false, st);
 out_hold:
 	if (r == 0 && key_before(h->last_pid, h->last_tid, pid, tid) && h->n[!h->cur] < h->cap) {
 		next[h->n[!h->cur]++] = (struct proc_held){ pid, tid, fd };
@@ -321,7 +311,7 @@ static int count_process(struct proc_priv *p, const char *name)
 {
 	char rel[300];
 	char pstate[PROC_STATE_MAX];
-	struct pidstat st;
+	struct pidstat st = { .state = { "", 0 } }; /* set by every read that returns 0 */
 	int64_t pid;
 	if (span_i64(span_cstr(name), &pid) < 0)
 		return 0; /* not a process */
