@@ -17,9 +17,9 @@
  * people write (the textfile folders, the kernel log's folder), regfile_open_shared
  * looks at the type first and opens nothing else; that costs one more path walk per
  * open. Kernel attributes (procfs, sysfs, cgroupfs) are regular files, so every read
- * of plumb's goes through here. What no open flag prevents is a file on a hung NFS or FUSE mount, whose
- * open and reads wait for a server that does not answer: readers of user-chosen paths
- * run those under lib/deadline.h.
+ * of plumb's goes through here. What no open flag prevents is a file on a hung NFS or
+ * FUSE mount, whose open and reads wait for a server that does not answer: readers of
+ * user-chosen paths run those under lib/deadline.h.
  */
 #ifndef PLUMB_REGFILE_H
 #define PLUMB_REGFILE_H
