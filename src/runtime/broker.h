@@ -137,6 +137,11 @@ void broker_counts(struct broker *b, unsigned *busy, unsigned *statfs_busy, unsi
 
 /* ---- the protocol, for broker*.c, tests and the fuzz target ----------------------- */
 
+/* Send len bytes of msg on fd as one message, with descriptor pass attached
+ * (SCM_RIGHTS) when >= 0, never raising SIGPIPE: the broker's replies, and tests that
+ * play plumb. Returns what sendmsg does (-1 with errno set on failure). */
+ssize_t broker_sendmsg(int fd, const void *msg, size_t len, int pass);
+
 #define BROKER_MAGIC 0x31424d50u /* "PMB1" little-endian: plumb broker, protocol 1 */
 #define BROKER_PATH_MAX PATH_MAX
 

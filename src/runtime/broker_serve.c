@@ -53,29 +53,34 @@ static bool peer_gone(int fd)
 	return poll(&p, 1, 0) < 0 || (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
 }
 
-/* Send a on fd, with descriptor qfd when >= 0. If the descriptor cannot be passed
- * (the receiver's limits), the reply goes without it, carrying that error. Returns 0,
- * or -EPIPE when plumb is gone. */
-static int reply(int fd, struct broker_rep *a, int qfd)
+ssize_t broker_sendmsg(int fd, const void *msg, size_t len, int pass)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (pass >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		m.msg_control = ctl.buf;
+		m.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &pass, sizeof(int));
+	}
+	return sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+
+/* Send a on fd, with descriptor qfd when >= 0. If the descriptor cannot be passed
+ * (the receiver's limits), the reply goes without it, carrying that error. Returns 0,
+ * or -EPIPE when plumb is gone. */
+static int reply(int fd, struct broker_rep *a, int qfd)
+{
 	for (;;) {
-		struct iovec iov = { .iov_base = a, .iov_len = sizeof(*a) };
-		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-		if (qfd >= 0) {
-			memset(&ctl, 0, sizeof(ctl));
-			m.msg_control = ctl.buf;
-			m.msg_controllen = sizeof(ctl.buf);
-			struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-			h->cmsg_level = SOL_SOCKET;
-			h->cmsg_type = SCM_RIGHTS;
-			h->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(h), &qfd, sizeof(int));
-		}
-		if (sendmsg(fd, &m, MSG_NOSIGNAL) >= 0)
+		if (broker_sendmsg(fd, a, sizeof(*a), qfd) >= 0)
 			return 0;
 		if (errno == EINTR)
 			continue;

@@ -218,29 +218,6 @@ static inline int bfix_threads_in(pid_t pid, long nr)
 	return in;
 }
 
-/* Send len bytes of msg on fd in one message, with descriptor pass attached when >= 0.
- * Returns what sendmsg does. */
-static inline ssize_t bfix_send(int fd, const void *msg, size_t len, int pass)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (pass >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		m.msg_control = ctl.buf;
-		m.msg_controllen = sizeof(ctl.buf);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &pass, sizeof(int));
-	}
-	return sendmsg(fd, &m, MSG_NOSIGNAL);
-}
-
 /* Whether test's process tests can run: as root, with a user nobody (into *nobody).
  * Says why not (SKIP) when they cannot. */
 static inline bool bfix_can_run(const char *test, struct priv_user *nobody)

@@ -319,7 +319,7 @@ static int raw_ask(int fd, const void *msg, size_t len, int pass, int *got)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
 	struct broker_rep a = { 0 };
-	if (bfix_send(fd, msg, len, pass) < 0)
+	if (broker_sendmsg(fd, msg, len, pass) < 0)
 		return -1;
 	memset(&ctl, 0, sizeof(ctl));
 	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };

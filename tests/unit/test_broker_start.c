@@ -233,7 +233,7 @@ static void refused_conf(const void *msg, size_t len, int pass, int want, int li
 	}
 	pid_t pid = broker_pid(b);
 	int fd = broker_channel_fd(b, 0);
-	CHECK(bfix_send(fd, msg, len, pass) == (ssize_t)len);
+	CHECK(broker_sendmsg(fd, msg, len, pass) == (ssize_t)len);
 	int err = report(fd);
 	int st = reap(pid);
 	if (err != want || !WIFEXITED(st) || WEXITSTATUS(st) != 1) {
