@@ -801,19 +801,15 @@ static int finish_sets(struct metric_sink *s)
 		return 0;
 	if ((r = grow_array((void **)&s->lsaux, &s->lsaux_cap, s->lsaux_need, sizeof(*s->lsaux))) < 0)
 		return r;
-	uint32_t k = 1;
 	/* a collector registers the same sets in the same order scrape after scrape: start
 	 * from the last collection's order (still in scratch) when the count is the same,
-	 * so the check below usually finds the sets sorted and the sort is skipped */
+	 * so sort_heap usually finds the sets sorted */
 	if (n != s->sorted_sets) {
 		for (uint32_t i = 0; i < n; i++)
 			v[i] = i;
 	}
 	s->sorted_sets = 0; /* scratch is not a permutation of the sets until below */
-	while (k < n && cmp_sets(s, v[k - 1], v[k]) < 0)
-		k++;
-	if (k < n)
-		sort_heap(v, n, sizeof(*v), by_set, (void *)s);
+	sort_heap(v, n, sizeof(*v), by_set, (void *)s);
 	s->sorted_sets = n;
 	memset(cnt, 0, sizeof(cnt));
 	for (uint32_t i = 0, rank = 0; i < n; i++) {
@@ -1009,11 +1005,16 @@ int sink_finish(struct metric_sink *s)
 	uint32_t *cnt = s->scratch + s->nlsets, *tmp = cnt + s->nlsets + 1;
 	uint32_t *fam_order = s->order;
 	uint32_t *ser = s->order + s->nfamilies;
+	/* families come back in the same order collection after collection: start from
+	 * the last sorted order when the count is the same, and sort_heap finds it sorted */
 	for (uint32_t i = 0; i < s->nfamilies; i++) {
-		fam_order[i] = i;
+		if (s->nfamilies != s->sorted_families)
+			fam_order[i] = i;
 		s->families[i].count = 0;
 	}
+	s->sorted_families = 0; /* order is not a sorted permutation until below */
 	sort_heap(fam_order, s->nfamilies, sizeof(*fam_order), by_family, (void *)s);
+	s->sorted_families = s->nfamilies;
 	for (uint32_t i = 0; i < s->nseries; i++)
 		s->families[s->series[i].family].count++;
 	uint32_t at = 0;

@@ -145,6 +145,7 @@ struct metric_sink {
 	uint32_t *scratch;             /* sink_finish: sorted set indexes, counting sort room */
 	uint32_t scratch_cap;
 	uint32_t sorted_sets;          /* scratch[0..sorted_sets) is the last sorted set order */
+	uint32_t sorted_families;      /* order[0..sorted_families) is the last family order */
 	struct buf lstext;             /* escaped text of every set (sink_finish) */
 	uint32_t max_series;           /* hard limit on series and on sets; 0 means 1,000,000 */
 	uint32_t held_series;          /* of max_series, kept back from adds (sink_hold) */

@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Up to this many elements, insertion sort: fewer comparisons than a heap for the label
+ * lists every sample sorts. */
+#define SORT_SMALL 12
+
 /* Exchange the size-byte elements at a and b (distinct). Word-sized elements, the
  * common case (indices, offsets), go through one register. */
 static void swap(unsigned char *a, unsigned char *b, size_t size)
@@ -48,11 +52,34 @@ static void sift_down(unsigned char *base, size_t i, size_t n, size_t size, sort
 	}
 }
 
+/* Number of leading elements of base[0..n) already in ascending order (1 for n < 2 is
+ * fine: callers only ask with n >= 2). */
+static size_t sorted_prefix(const unsigned char *base, size_t n, size_t size, sort_cmp_fn cmp,
+			    void *ctx)
+{
+	size_t k = 1;
+	while (k < n && cmp(base + (k - 1) * size, base + k * size, ctx) <= 0)
+		k++;
+	return k;
+}
+
 void sort_heap(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 {
 	unsigned char *b = base;
 	if (n < 2 || size == 0)
 		return;
+	/* Most of plumb's sorts see the order they saw last scrape, or a handful of labels:
+	 * n - 1 comparisons settle the first, insertion the second (k elements at most
+	 * SORT_SMALL, so still O(n log n) overall). */
+	size_t k = sorted_prefix(b, n, size, cmp, ctx);
+	if (k == n)
+		return;
+	if (n <= SORT_SMALL) {
+		for (; k < n; k++)
+			for (size_t j = k; j > 0 && cmp(b + (j - 1) * size, b + j * size, ctx) > 0; j--)
+				swap(b + (j - 1) * size, b + j * size, size);
+		return;
+	}
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(b, i, n, size, cmp, ctx);
 	for (size_t end = n; end-- > 1;) {

@@ -224,12 +224,50 @@ static void sort_orders(void)
 	CHECK_INT(q[2], 3);
 }
 
+static unsigned long compared;
+
+/* cmp_int that counts its calls in compared. */
+static int cmp_counted(const void *a, const void *b, void *ctx)
+{
+	compared++;
+	return cmp_int(a, b, ctx);
+}
+
+/* Every length across the insertion and heap paths, with sorted prefixes of every
+ * length ahead of the disorder: the result is sorted and holds the same values; input
+ * already in order costs n - 1 comparisons. */
+static void sort_every_shape(void)
+{
+	int v[40], count[16];
+	unsigned seed = 1;
+	for (int n = 0; n <= 40; n++)
+		for (int pre = 0; pre <= n; pre += 3) {
+			memset(count, 0, sizeof(count));
+			for (int i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				v[i] = i < pre ? i / 4 : (int)((seed >> 16) % 16);
+				count[v[i]]++;
+			}
+			sort_heap(v, (size_t)n, sizeof(*v), cmp_int, NULL);
+			for (int i = 0; i < n; i++) {
+				CHECK(i == 0 || v[i - 1] <= v[i]);
+				count[v[i]]--;
+			}
+			for (int k = 0; k < 16; k++)
+				CHECK_INT(count[k], 0);
+			compared = 0;
+			sort_heap(v, (size_t)n, sizeof(*v), cmp_counted, NULL);
+			CHECK(compared == (unsigned long)(n > 1 ? n - 1 : 0));
+		}
+}
+
 int main(void)
 {
 	RUN(split_fair);
 	RUN(paths_declared);
 	RUN(collectors_declare);
 	RUN(sort_orders);
+	RUN(sort_every_shape);
 	RUN(plan_raises_soft_limit);
 	RUN(plan_under_low_limit);
 	return T_DONE("test_resources");
