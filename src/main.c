@@ -31,6 +31,7 @@
 #include "lib/log.h"
 #include "lib/watchdog.h"
 #include "push/push.h"
+#include "lib/memtrim.h"
 #include "runtime/broker.h"
 #include "runtime/runtime.h"
 #include "version.h"
@@ -54,6 +55,21 @@ static int declare_all(const struct plumb_config *cfg, struct agent *agent,
  * out a call it runs under a deadline (5 s by default: the textfile and filesystem
  * collectors' timeouts, the kernel log's); only a call stuck outside one comes here. */
 #define SHUTDOWN_LIMIT_MS 8000
+
+/* Give back the library and start-up code pages no scrape needs (lib/memtrim.h), while
+ * /proc is still in view; logs what it did at debug, and why not at warn. */
+static void trim_start_up_pages(void)
+{
+	size_t bytes = 0;
+	char kib[24];
+	int r = memtrim_file_pages("/proc/self/smaps", &bytes);
+	snprintf(kib, sizeof(kib), "%zu", bytes >> 10);
+	if (r < 0)
+		plog(LOG_WARN, "cannot give back start-up pages", "err", strerror(-r), PLOG_END);
+	else
+		plog(LOG_DEBUG, "gave back start-up pages of read-only file mappings", "kib", kib,
+		     PLOG_END);
+}
 
 /* runtime_handover: the push queue's folder, made as root, goes to the runtime user. */
 static int hand_queue(void *ctx, uid_t uid, gid_t gid)
@@ -139,6 +155,7 @@ int main(int argc, char **argv)
 	 * applies to this thread, every thread started from here on inherits, the signal
 	 * mask included. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	trim_start_up_pages();
 	if ((r = runtime_enter(cfg, &res, &(struct runtime_handover){ hand_queue, &push }, &early,
 				   &rt)) < 0 ||
 	    (r = agent_add_source(&agent, &(struct agent_source){ "runtime", runtime_collect,

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/memtrim.h"
 #include "runtime/broker.h"
 
 #define SERVE_STACK (256u << 10) /* a request, a reply and a walk: about 13 KiB */
@@ -242,5 +243,7 @@ _Noreturn void broker_main(pid_t parent, const int *fds_in)
 {
 	/* keep few of plumb's pages: what the broker does not use, it should not hold */
 	drop_dead_stack();
+	/* and the library pages plumb's start-up touched: the broker runs little code */
+	memtrim_file_pages("/proc/self/smaps", NULL);
 	broker_run(parent, fds_in);
 }
