@@ -52,8 +52,7 @@ static void sift_down(unsigned char *base, size_t i, size_t n, size_t size, sort
 	}
 }
 
-/* Number of leading elements of base[0..n) already in ascending order (1 for n < 2 is
- * fine: callers only ask with n >= 2). */
+/* Number of leading elements of base[0..n) (n >= 1) already in ascending order. */
 static size_t sorted_prefix(const unsigned char *base, size_t n, size_t size, sort_cmp_fn cmp,
 			    void *ctx)
 {
@@ -69,8 +68,8 @@ void sort_heap(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 	if (n < 2 || size == 0)
 		return;
 	/* Most of plumb's sorts see the order they saw last scrape, or a handful of labels:
-	 * n - 1 comparisons settle the first, insertion the second (k elements at most
-	 * SORT_SMALL, so still O(n log n) overall). */
+	 * n - 1 comparisons settle the first, insertion the second (only up to SORT_SMALL
+	 * elements, so the worst case stays O(n log n)). */
 	size_t k = sorted_prefix(b, n, size, cmp, ctx);
 	if (k == n)
 		return;
