@@ -4,7 +4,9 @@
  *
  * Each collection dumps the kernel's TCP sockets over NETLINK_SOCK_DIAG
  * (lib/sockdiag.h): IPv4 always, IPv6 when <procfs>/net/tcp6 exists (the one use of
- * --path.procfs, as in node_exporter). The two tallies are added together. Besides one
+ * --path.procfs, as in node_exporter). With both, one request asks for every family, so
+ * the kernel walks its TCP tables once instead of twice (most of the collector's cost);
+ * a kernel that refuses that request is asked once per family from then on. Besides one
  * gauge per state seen, node_exporter reports the sums of every socket's receive and
  * send queue (for a listener: its accept queue and that queue's limit) under the
  * "states" rx_queued_bytes and tx_queued_bytes; plumb does the same. Both dumps share
@@ -51,6 +53,7 @@ static const char *const state_names[TCPSTAT_NNAMES] = {
 struct tcpstat_priv {
 	unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
 	struct sockdiag_tally tally;
+	bool per_family;     /* the kernel refused the one request for both families */
 	char tcp6[PATH_MAX]; /* <procfs>/net/tcp6 */
 };
 
@@ -100,21 +103,44 @@ static int tcpstat_init(struct collector *c)
 	return r;
 }
 
-static int tcpstat_collect(struct collector *c, struct metric_sink *out)
+/* Tally IPv4 and IPv6 TCP sockets into p->tally within NL_TIMEOUT_MS: one request for
+ * both families, or one per family once the kernel has refused that. Returns 0 or
+ * -errno. */
+static int dump_both(struct tcpstat_priv *p)
 {
-	struct tcpstat_priv *p = c->priv;
 	struct nl_budget budget;
-	struct stat st;
 	unsigned ms;
 	int r;
 	nl_budget_start(&budget, NL_TIMEOUT_MS);
-	memset(&p->tally, 0, sizeof(p->tally));
+	if (!p->per_family) {
+		r = sockdiag_dump_tcp_any(p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
+		if (r == 0 || r == -ETIMEDOUT)
+			return r;
+		plog(LOG_DEBUG, "tcpstat: the kernel refused one dump for both families; asking "
+		     "per family", "err", strerror(-r), PLOG_END);
+		p->per_family = true;
+		memset(&p->tally, 0, sizeof(p->tally));
+	}
 	r = sockdiag_dump(AF_INET, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
-	if (r == 0 && stat(p->tcp6, &st) == 0) {
+	if (r == 0) {
 		ms = nl_budget_left(&budget);
 		r = ms ? sockdiag_dump(AF_INET6, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, ms)
 		       : -ETIMEDOUT;
 	}
+	return r;
+}
+
+static int tcpstat_collect(struct collector *c, struct metric_sink *out)
+{
+	struct tcpstat_priv *p = c->priv;
+	struct stat st;
+	int r;
+	memset(&p->tally, 0, sizeof(p->tally));
+	if (stat(p->tcp6, &st) == 0)
+		r = dump_both(p);
+	else
+		r = sockdiag_dump(AF_INET, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally,
+				  NL_TIMEOUT_MS);
 	if (r == 0)
 		r = tcpstat_emit(&p->tally, out);
 	return r;

@@ -16,12 +16,13 @@
  * TCP; UDP sockets are TCP_CLOSE or, once connected, TCP_ESTABLISHED. */
 #define SOCKDIAG_ALL_STATES 0xfffu
 
-/* nl_msg_fn: tally one inet_diag_msg into ctx (a struct sockdiag_tally). */
+/* nl_msg_fn: tally one inet_diag_msg into ctx (a struct sockdiag_tally). The kernel
+ * answers each request with messages of the request's type. */
 static int on_sock(void *ctx, uint16_t type, const unsigned char *p, size_t len)
 {
 	struct sockdiag_tally *t = ctx;
 	struct inet_diag_msg m;
-	if (type != SOCK_DIAG_BY_FAMILY)
+	if (type != SOCK_DIAG_BY_FAMILY && type != TCPDIAG_GETSOCK)
 		return 0;
 	if (len < sizeof(m))
 		return -EINVAL;
@@ -49,6 +50,22 @@ int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t c
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.r = { .sdiag_family = family, .sdiag_protocol = protocol,
 		       .idiag_states = SOCKDIAG_ALL_STATES },
+	};
+	return nl_request_within(NETLINK_SOCK_DIAG, &req, sizeof(req), buf, cap, on_sock, t,
+				 timeout_ms);
+}
+
+int sockdiag_dump_tcp_any(unsigned char *buf, size_t cap, struct sockdiag_tally *t,
+			  unsigned timeout_ms)
+{
+	/* no family in this request: the kernel's compat path asks for AF_UNSPEC */
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req r;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = TCPDIAG_GETSOCK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.r = { .idiag_states = SOCKDIAG_ALL_STATES },
 	};
 	return nl_request_within(NETLINK_SOCK_DIAG, &req, sizeof(req), buf, cap, on_sock, t,
 				 timeout_ms);

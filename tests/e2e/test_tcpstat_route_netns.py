@@ -14,7 +14,9 @@ plumb and node_exporter run inside the namespace but serve HTTP on a listening s
 the test made outside it, handed over by socket activation (--web.systemd-socket), so
 scraping adds no socket to what they count. The test checks plumb's values against the
 sockets and routes it made, that --path.procfs without net/tcp6 leaves the IPv6 sockets
-out (as node_exporter decides), that a dump that never ends (a recv() shim, LD_PRELOADed
+out (as node_exporter decides), that a kernel refusing the one request for both families
+(a sendto() shim, LD_PRELOADed into plumb, changes its type) gets asked per family with
+the same result, that a dump that never ends (a recv() shim, LD_PRELOADed
 into plumb alone, makes one protocol's netlink sockets answer nothing) fails that
 collector alone after the 5 s limit while the scrape still answers, and that
 node_exporter reports the same series with the same values for both collectors. Needs root and ip(8); skipped otherwise; the comparison
@@ -265,11 +267,10 @@ ROUTES = {
 }
 
 
-def test_tcp_states():
-    with plumb() as p:
-        ex = p.scrape()
+def check_states(ex, log):
+    """ex reports tcpstat's success and the sockets and queues the test made."""
     check(ex.value("node_scrape_collector_success", collector="tcpstat") == 1,
-          "tcpstat failed:\n" + p.log()[-3000:])
+          "tcpstat failed:\n" + log[-3000:])
     got = states(ex)
     for state, n in WANT.items():
         check(got.get(state) == n, "%s: plumb says %r, the test made %d (all: %s)"
@@ -285,6 +286,12 @@ def test_tcp_states():
     check(got.get("rx_queued_bytes") == rx,
           "rx_queued_bytes %r, want %d" % (got.get("rx_queued_bytes"), rx))
     check(ex.types.get("node_tcp_connection_states") == "gauge", "not a gauge")
+
+
+def test_tcp_states():
+    with plumb() as p:
+        ex = p.scrape()
+    check_states(ex, p.log())
 
 
 def test_procfs_without_tcp6():
@@ -362,26 +369,91 @@ ssize_t recv(int fd, void *buf, size_t n, int flags)
 """
 
 
-def test_stalled_dump_fails_in_time():
-    """A dump that never ends fails its collector alone, within the 5 s limit."""
+def build_shim(source):
+    """Compile source into a shared object in a new folder; return (folder, path), or
+    (None, None) when there is no C compiler. The caller removes the folder."""
     cc = shutil.which("cc")
     if not cc:
+        return None, None
+    d = tempfile.mkdtemp(prefix="plumb-shim-")
+    src, so = os.path.join(d, "shim.c"), os.path.join(d, "shim.so")
+    with open(src, "w") as f:
+        f.write(source)
+    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", so, src, "-ldl"], check=True,
+                   capture_output=True, timeout=120)
+    os.chmod(d, 0o755)
+    return d, so
+
+
+def preload_env(so, extra=None):
+    """The environment that preloads so into plumb (and lets ASan come after it)."""
+    env = {"LD_PRELOAD": so}
+    env.update(extra or {})
+    if ASAN:  # the shim comes before ASan's runtime in the list of libraries
+        env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
+                               ":verify_asan_link_order=0").lstrip(":")
+    return env
+
+
+# An LD_PRELOAD shim for sendto(): a netlink request of type TCPDIAG_GETSOCK (18, the
+# older request that asks for both families at once) goes out with a type the kernel
+# does not know, so the kernel refuses it with EINVAL, as a kernel without that request
+# would.
+REFUSE_SHIM = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+
+ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
+	       socklen_t tolen)
+{
+	static ssize_t (*real)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	static char copy[4096];
+	if (!real)
+		real = (ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *,
+				    socklen_t))dlsym(RTLD_NEXT, "sendto");
+	if (to && to->sa_family == AF_NETLINK && n >= sizeof(struct nlmsghdr) && n <= sizeof(copy) &&
+	    ((const struct nlmsghdr *)buf)->nlmsg_type == 18) {
+		memcpy(copy, buf, n);
+		((struct nlmsghdr *)copy)->nlmsg_type = 0x77;
+		buf = copy;
+	}
+	return real(fd, buf, n, flags, to, tolen);
+}
+"""
+
+
+def test_kernel_refusing_one_dump():
+    """A kernel that refuses the one request for both families is asked per family, with
+    the same result, and plumb says so once at debug level."""
+    d, so = build_shim(REFUSE_SHIM)
+    if not so:
+        print("SKIP test_kernel_refusing_one_dump: no C compiler for the sendto() shim")
+        return
+    try:
+        with plumb(["--log.level=debug"], env=preload_env(so)) as p:
+            first = p.scrape()
+            second = p.scrape()
+            log = p.log()
+        check_states(first, log)
+        check_states(second, log)
+        check(log.count("refused one dump for both families") == 1,
+              "want one debug line about the refused request:\n" + log[-3000:])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_stalled_dump_fails_in_time():
+    """A dump that never ends fails its collector alone, within the 5 s limit."""
+    d, so = build_shim(STALL_SHIM)
+    if not so:
         print("SKIP test_stalled_dump_fails_in_time: no C compiler for the recv() shim")
         return
-    d = tempfile.mkdtemp(prefix="plumb-stall-")
     try:
-        src, so = os.path.join(d, "stall.c"), os.path.join(d, "stall.so")
-        with open(src, "w") as f:
-            f.write(STALL_SHIM)
-        subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", so, src, "-ldl"], check=True,
-                       capture_output=True, timeout=120)
-        os.chmod(d, 0o755)
         for proto, stuck, fine in ((4, "tcpstat", "network_route"), (0, "network_route", "tcpstat")):
-            env = {"LD_PRELOAD": so, "STALL_NETLINK_PROTO": str(proto)}
-            if ASAN:  # the shim comes before ASan's runtime in the list of libraries
-                env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
-                                       ":verify_asan_link_order=0").lstrip(":")
-            with plumb(env=env) as p:
+            with plumb(env=preload_env(so, {"STALL_NETLINK_PROTO": str(proto)})) as p:
                 t0 = time.monotonic()
                 ex = p.scrape()
                 took = time.monotonic() - t0
@@ -425,8 +497,8 @@ if __name__ == "__main__":
             skip("cannot make the namespace and its devices: %s" % e)
         with Inside():
             WANT.update(make_sockets())
-        main([test_tcp_states, test_procfs_without_tcp6, test_routes, test_stalled_dump_fails_in_time,
-              test_same_as_node_exporter])
+        main([test_tcp_states, test_procfs_without_tcp6, test_routes, test_kernel_refusing_one_dump,
+              test_stalled_dump_fails_in_time, test_same_as_node_exporter])
     finally:
         for s in HELD:
             s.close()

@@ -1,29 +1,41 @@
 /*
  * test_tcpstat: the tcpstat collector's tally of sock_diag replies, built by hand (a
- * dump as the kernel sends it, odd states, broken messages), and once live on this
- * host against sockets the test opens on loopback.
+ * dump as the kernel sends it, odd states, broken messages), once live on this host
+ * against sockets the test opens on loopback, and once in a network namespace of its
+ * own, where the one dump for both families must count what the two per-family dumps
+ * count.
  */
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collectors/tcpstat.h"
+#include "lib/netlink.h"
 #include "lib/nlbudget.h"
+#include "lib/sockdiag.h"
 #include "harness.h"
 #include "loopsock.h"
 #include "nlbuild.h"
 #include "t.h"
 
-/* Append one socket's message: state, receive and send queue. */
-static void put_sock(struct nlb *n, uint8_t state, uint32_t rq, uint32_t wq)
+/* Append one socket's message of type (SOCK_DIAG_BY_FAMILY, or TCPDIAG_GETSOCK as the
+ * kernel answers the request for both families): state, receive and send queue. */
+static void put_typed(struct nlb *n, uint16_t type, uint8_t state, uint32_t rq, uint32_t wq)
 {
 	struct inet_diag_msg m = { .idiag_family = AF_INET, .idiag_state = state,
 				   .idiag_rqueue = rq, .idiag_wqueue = wq };
-	nlb_msg(n, SOCK_DIAG_BY_FAMILY);
+	nlb_msg(n, type);
 	nlb_put(n, &m, sizeof(m));
 	nlb_end(n);
+}
+
+static void put_sock(struct nlb *n, uint8_t state, uint32_t rq, uint32_t wq)
+{
+	put_typed(n, SOCK_DIAG_BY_FAMILY, state, rq, wq);
 }
 
 /* Tally buf and render it into out. Returns the parse result. */
@@ -73,6 +85,15 @@ static void dump_values(void)
 	CHECK_INT(tally(&n, &t, &out, &done), 0);
 	CHECK(done);
 	CHECK(!has_line(out.p, "node_tcp_connection_states"));
+	/* the reply to the request for both families carries its type, TCPDIAG_GETSOCK */
+	n.len = 0;
+	put_typed(&n, TCPDIAG_GETSOCK, 10, 2, 64);
+	put_typed(&n, TCPDIAG_GETSOCK, 1, 7, 0);
+	nlb_done(&n);
+	CHECK_INT(tally(&n, &t, &out, &done), 0);
+	CHECK_INT(t.sockets, 2);
+	CHECK_DBL(series_value(out.p, STATE("listen")), 1);
+	CHECK_DBL(series_value(out.p, STATE("rx_queued_bytes")), 9);
 	buf_fini(&out);
 }
 
@@ -176,6 +197,62 @@ static void live(void)
 	buf_fini(&out);
 }
 
+/* A listener of family on the wildcard address (no loopback needed in a fresh
+ * namespace, where lo is down) with backlog, or -1. */
+static int wildcard_listener(int family, int backlog)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && listen(fd, backlog) < 0) { /* listen() binds to an ephemeral port */
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* In a network namespace of its own (the child's; nothing else has sockets there): three
+ * IPv4 and two IPv6 listeners, one of them dual-stack. The one dump for both families
+ * and the two dumps per family count the same sockets and queues. Returns the number of
+ * failed checks, or 77 when the namespace cannot be made. */
+static int both_families_child(void)
+{
+	static unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
+	struct sockdiag_tally any = { 0 }, per = { 0 };
+	const int backlog[5] = { 3, 4, 5, 6, 7 };
+	int fd[5];
+	if (unshare(CLONE_NEWNET) < 0)
+		return 77;
+	for (int i = 0; i < 5; i++)
+		fd[i] = wildcard_listener(i < 3 ? AF_INET : AF_INET6, backlog[i]);
+	CHECK(fd[0] >= 0 && fd[1] >= 0 && fd[2] >= 0);
+	int n6 = (fd[3] >= 0) + (fd[4] >= 0);
+	CHECK_INT(sockdiag_dump_tcp_any(buf, sizeof(buf), &any, 5000), 0);
+	CHECK_INT(sockdiag_dump(AF_INET, IPPROTO_TCP, buf, sizeof(buf), &per, 5000), 0);
+	if (n6)
+		CHECK_INT(sockdiag_dump(AF_INET6, IPPROTO_TCP, buf, sizeof(buf), &per, 5000), 0);
+	CHECK_INT(any.sockets, 3 + n6);
+	CHECK_INT(any.state[10], 3 + n6); /* all listening */
+	CHECK_INT(any.wqueue, 3 + 4 + 5 + (fd[3] >= 0 ? 6 : 0) + (fd[4] >= 0 ? 7 : 0));
+	CHECK(memcmp(&any, &per, sizeof(any)) == 0);
+	loopsock_close(fd, 5);
+	return t_checks_failed;
+}
+
+static void both_families(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		t_checks_failed = 0; /* the child answers for its own checks only */
+		_exit(both_families_child());
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		printf("  skip both_families: no network namespace of our own (not root?)\n");
+	else
+		CHECK_INT(WEXITSTATUS(st), 0);
+}
+
 /* The time limit tcpstat's two dumps share: what is left shrinks, and is 0 once spent. */
 static void shared_limit(void)
 {
@@ -195,6 +272,7 @@ int main(void)
 	RUN(odd_states);
 	RUN(hostile);
 	RUN(live);
+	RUN(both_families);
 	RUN(shared_limit);
 	return T_DONE("test_tcpstat");
 }
