@@ -38,13 +38,15 @@ static const struct flag_def core_flags[] = {
 	{ NULL, 0, NULL, NULL, false },
 };
 
+/* One known flag. Kept small: there are about two hundred, and the table lives as long as
+ * plumb does. */
 struct entry {
 	const struct flag_def *def;
-	char name[96];            /* def->name, or "collector.NAME" for enable flags */
-	char help[200];           /* generated help for enable flags */
-	struct flag_def own;      /* storage for generated defs */
-	const char *values[MAX_VALUES];
-	size_t nvalues;
+	const struct collector_ops *ops; /* the collector an enable flag turns on, else NULL */
+	char name[48];            /* "collector.NAME" for enable flags */
+	struct flag_def own;      /* storage for generated defs (help made by print_help) */
+	const char **values;      /* the values given, in order; grown by set_value */
+	size_t nvalues, cap;
 	bool given;
 };
 
@@ -233,11 +235,12 @@ static int build(struct plumb_config *cfg)
 	for (size_t c = 0; plumb_collectors[c]; c++) {
 		const struct collector_ops *ops = plumb_collectors[c];
 		struct entry *e = &cfg->entries[cfg->n++];
-		snprintf(e->name, sizeof(e->name), "collector.%s", ops->name);
-		snprintf(e->help, sizeof(e->help), "Enable the %s collector (default: %s). Reads %s.",
-			 ops->name, ops->default_enabled ? "enabled" : "disabled", ops->reads);
+		int len = snprintf(e->name, sizeof(e->name), "collector.%s", ops->name);
+		if (len < 0 || (size_t)len >= sizeof(e->name))
+			return -ENAMETOOLONG; /* a collector's name is a short word; caught by tests */
+		e->ops = ops;
 		e->own = (struct flag_def){ e->name, FLAG_BOOL, ops->default_enabled ? "true" : "false",
-					    e->help, false };
+					    "", false };
 		e->def = &e->own;
 		for (size_t i = 0; ops->flags && ops->flags[i].name; i++)
 			cfg->entries[cfg->n++].def = &ops->flags[i];
@@ -254,7 +257,14 @@ static void print_help(const struct plumb_config *cfg)
 	       "      --version              Show the version and exit.\n");
 	for (size_t i = 0; i < cfg->n; i++) {
 		const struct flag_def *d = cfg->entries[i].def;
+		const struct collector_ops *ops = cfg->entries[i].ops;
 		char left[160];
+		if (ops) {
+			printf("      --[no-]%-33s Enable the %s collector (default: %s). Reads %s.\n",
+			       d->name, ops->name, ops->default_enabled ? "enabled" : "disabled",
+			       ops->reads);
+			continue;
+		}
 		if (d->kind == FLAG_BOOL)
 			snprintf(left, sizeof(left), "--[no-]%s", d->name);
 		else
@@ -273,7 +283,8 @@ static void print_help(const struct plumb_config *cfg)
 }
 
 /* Validate v for flag e and add it to e's values (kept, not copied: v must outlive
- * cfg). Errors go to stderr. Returns 0 or -EINVAL. */
+ * cfg; the array holding it is e's, freed by cfg_free). Errors go to stderr. Returns 0,
+ * -EINVAL or -ENOMEM. */
 static int set_value(struct entry *e, const char *v)
 {
 	char why[200] = "";
@@ -290,6 +301,14 @@ static int set_value(struct entry *e, const char *v)
 		fprintf(stderr, "plumb: error: flag --%s given more than %d times\n", e->def->name,
 			MAX_VALUES);
 		return -EINVAL;
+	}
+	if (e->nvalues == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 1;
+		const char **nv = realloc(e->values, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		e->values = nv;
+		e->cap = cap;
 	}
 	e->values[e->nvalues++] = v;
 	e->given = true;
@@ -377,6 +396,8 @@ void cfg_free(struct plumb_config *cfg)
 {
 	if (!cfg)
 		return;
+	for (size_t i = 0; i < cfg->n; i++)
+		free(cfg->entries[i].values);
 	free(cfg->entries);
 	free(cfg);
 }

@@ -375,6 +375,24 @@ static void command_line(void)
 	CHECK_INT(cfg_parse(2, novalue, &cfg), -EINVAL);
 	char *negval[] = { "plumb", "--no-collector.loadavg=true", NULL };
 	CHECK_INT(cfg_parse(2, negval, &cfg), -EINVAL);
+	/* a repeatable flag keeps every value in order as its array grows, up to 64 */
+	static char addr[66][32];
+	char *many[67] = { "plumb" };
+	for (int i = 0; i < 65; i++) {
+		snprintf(addr[i], sizeof(addr[i]), "--web.listen-address=:%d", 1000 + i);
+		many[i + 1] = addr[i];
+	}
+	CHECK_INT(cfg_parse(6, many, &cfg), 0);
+	CHECK_INT(cfg_all(cfg, "web.listen-address", &vals), 5);
+	for (int i = 0; i < 5; i++)
+		CHECK_INT(atoi(vals[i] + 1), 1000 + i);
+	cfg_free(cfg);
+	CHECK_INT(cfg_parse(65, many, &cfg), 0);
+	CHECK_INT(cfg_all(cfg, "web.listen-address", &vals), 64);
+	CHECK_INT(atoi(vals[63] + 1), 1063);
+	cfg_free(cfg);
+	CHECK_INT(cfg_parse(66, many, &cfg), -EINVAL);
+	CHECK(cfg == NULL);
 }
 
 static void sysfs_links(void)
