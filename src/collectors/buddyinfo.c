@@ -78,6 +78,6 @@ const struct collector_ops collector_ops_buddyinfo = {
 	.name = "buddyinfo",
 	.default_enabled = false,
 	.reads = "/proc/buddyinfo",
-	.file = &(const struct collector_file){ "buddyinfo", 0, buddyinfo_parse },
+	.file = &(const struct collector_file){ "buddyinfo", 0, buddyinfo_parse, false },
 	COLLECTOR_FILE_OPS,
 };

@@ -65,6 +65,6 @@ const struct collector_ops collector_ops_cgroups = {
 	.name = "cgroups",
 	.default_enabled = false,
 	.reads = "/proc/cgroups",
-	.file = &(const struct collector_file){ "cgroups", 0, cgroups_parse },
+	.file = &(const struct collector_file){ "cgroups", 0, cgroups_parse, false },
 	COLLECTOR_FILE_OPS,
 };

@@ -116,6 +116,8 @@ static int conntrack_init(struct collector *c)
 		r = procfile_init(&p->max, proc, "sys/net/netfilter/nf_conntrack_max", 4096);
 	if (r == 0)
 		r = procfile_init(&p->stat, proc, "net/stat/nf_conntrack", 0);
+	procfile_set_whole(&p->count); /* /proc/sys; net/stat is made a CPU at a time */
+	procfile_set_whole(&p->max);
 	return r;
 }
 

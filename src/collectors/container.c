@@ -1481,6 +1481,7 @@ static int container_init(struct collector *c)
 		goto out_fail;
 	if ((r = procfile_init(&p->meminfo, cfg_procfs(c->cfg), "meminfo", 0)) < 0)
 		goto out_fail;
+	procfile_set_whole(&p->meminfo); /* single_open */
 	/* runtime records are optional: without the root, names come from the logs alone */
 	p->rootfd = open(cfg_rootfs(c->cfg), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* network figures are optional too: the host's namespace is pid 1's */

@@ -733,6 +733,7 @@ static int cpu_init(struct collector *c)
 	p->info = cfg_bool(c->cfg, "collector.cpu.info") || p->flags_re || p->bugs_re;
 	p->freq = p->info && c->companion_enabled;
 	r = procfile_init(&p->stat, cfg_procfs(c->cfg), "stat", 0);
+	procfile_set_whole(&p->stat); /* single_open_size; cpuinfo is made a CPU at a time */
 	if (r == 0)
 		r = procfile_init(&p->cpuinfo, cfg_procfs(c->cfg), "cpuinfo", 0);
 	if (r == 0)

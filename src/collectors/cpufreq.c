@@ -229,6 +229,7 @@ static int cpufreq_init(struct collector *c)
 		r = cpulist_init(&p->cpus, cfg_sysfs(c->cfg));
 	if (r == 0)
 		r = procfile_init(&p->offline, cfg_sysfs(c->cfg), "devices/system/cpu/offline", 1u << 20);
+	procfile_set_whole(&p->offline); /* a sysfs attribute */
 	return r;
 }
 

@@ -161,6 +161,6 @@ const struct collector_ops collector_ops_drbd = {
 	.name = "drbd",
 	.default_enabled = false,
 	.reads = "/proc/drbd",
-	.file = &(const struct collector_file){ "drbd", 0, drbd_parse },
+	.file = &(const struct collector_file){ "drbd", 0, drbd_parse, false },
 	COLLECTOR_FILE_OPS,
 };

@@ -49,6 +49,8 @@ static int entropy_init(struct collector *c)
 	int r = procfile_init(&p->avail, root, "sys/kernel/random/entropy_avail", 4096);
 	if (r == 0)
 		r = procfile_init(&p->pool, root, "sys/kernel/random/poolsize", 4096);
+	procfile_set_whole(&p->avail); /* /proc/sys */
+	procfile_set_whole(&p->pool);
 	return r;
 }
 

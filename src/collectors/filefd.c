@@ -39,6 +39,6 @@ const struct collector_ops collector_ops_filefd = {
 	.name = "filefd",
 	.default_enabled = true,
 	.reads = "/proc/sys/fs/file-nr",
-	.file = &(const struct collector_file){ "sys/fs/file-nr", 4096, filefd_parse },
+	.file = &(const struct collector_file){ "sys/fs/file-nr", 4096, filefd_parse, true },
 	COLLECTOR_FILE_OPS,
 };

@@ -32,6 +32,6 @@ const struct collector_ops collector_ops_kernel_hung = {
 	.default_enabled = true,
 	.reads = "/proc/sys/kernel/hung_task_detect_count",
 	.file = &(const struct collector_file){ "sys/kernel/hung_task_detect_count", 4096,
-						kernel_hung_parse },
+						kernel_hung_parse, true },
 	COLLECTOR_FILE_OPS,
 };

@@ -35,6 +35,6 @@ const struct collector_ops collector_ops_loadavg = {
 	.name = "loadavg",
 	.default_enabled = true,
 	.reads = "/proc/loadavg",
-	.file = &(const struct collector_file){ "loadavg", 4096, loadavg_parse },
+	.file = &(const struct collector_file){ "loadavg", 4096, loadavg_parse, true },
 	COLLECTOR_FILE_OPS,
 };

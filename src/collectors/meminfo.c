@@ -92,6 +92,6 @@ const struct collector_ops collector_ops_meminfo = {
 	.name = "meminfo",
 	.default_enabled = true,
 	.reads = "/proc/meminfo",
-	.file = &(const struct collector_file){ "meminfo", 0, meminfo_parse },
+	.file = &(const struct collector_file){ "meminfo", 0, meminfo_parse, true },
 	COLLECTOR_FILE_OPS,
 };

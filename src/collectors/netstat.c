@@ -198,6 +198,9 @@ static int netstat_init(struct collector *c)
 		r = procfile_init(&p->snmp6, proc, "net/snmp6", 0);
 	if (r < 0)
 		return r;
+	procfile_set_whole(&p->netstat); /* all three made by single_open */
+	procfile_set_whole(&p->snmp);
+	procfile_set_whole(&p->snmp6);
 	const char *pat = cfg_str(c->cfg, "collector.netstat.fields");
 	return regex_compile(pat ? pat : NETSTAT_DEFAULT_FIELDS, &p->fields, NULL, 0);
 }

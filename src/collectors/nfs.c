@@ -147,6 +147,6 @@ const struct collector_ops collector_ops_nfs = {
 	.name = "nfs",
 	.default_enabled = true,
 	.reads = "/proc/net/rpc/nfs",
-	.file = &(const struct collector_file){ "net/rpc/nfs", 1u << 20, nfs_parse },
+	.file = &(const struct collector_file){ "net/rpc/nfs", 1u << 20, nfs_parse, false },
 	COLLECTOR_FILE_OPS,
 };

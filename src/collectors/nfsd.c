@@ -244,6 +244,6 @@ const struct collector_ops collector_ops_nfsd = {
 	.name = "nfsd",
 	.default_enabled = true,
 	.reads = "/proc/net/rpc/nfsd",
-	.file = &(const struct collector_file){ "net/rpc/nfsd", 1u << 20, nfsd_parse },
+	.file = &(const struct collector_file){ "net/rpc/nfsd", 1u << 20, nfsd_parse, false },
 	COLLECTOR_FILE_OPS,
 };

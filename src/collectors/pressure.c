@@ -125,6 +125,7 @@ static int pressure_init(struct collector *c)
 		int r = procfile_init(&p->pf[i], cfg_procfs(c->cfg), psi_files[i], 4096);
 		if (r < 0)
 			return r;
+		procfile_set_whole(&p->pf[i]); /* single_open */
 	}
 	return 0;
 }

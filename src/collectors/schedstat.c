@@ -102,6 +102,6 @@ const struct collector_ops collector_ops_schedstat = {
 	.name = "schedstat",
 	.default_enabled = true,
 	.reads = "/proc/schedstat",
-	.file = &(const struct collector_file){ "schedstat", 0, schedstat_parse },
+	.file = &(const struct collector_file){ "schedstat", 0, schedstat_parse, false },
 	COLLECTOR_FILE_OPS,
 };

@@ -133,9 +133,11 @@ static int sockstat_init(struct collector *c)
 	if (p->page_size <= 0)
 		p->page_size = 4096;
 	int r = procfile_init(&p->v4, cfg_procfs(c->cfg), "net/sockstat", 1 << 16);
-	if (r < 0)
-		return r;
-	return procfile_init(&p->v6, cfg_procfs(c->cfg), "net/sockstat6", 1 << 16);
+	if (r == 0)
+		r = procfile_init(&p->v6, cfg_procfs(c->cfg), "net/sockstat6", 1 << 16);
+	procfile_set_whole(&p->v4); /* both made by single_open */
+	procfile_set_whole(&p->v6);
+	return r;
 }
 
 /* Read and parse one file; a missing file is skipped. Returns 0 or -errno. */

@@ -95,6 +95,6 @@ const struct collector_ops collector_ops_softirqs = {
 	.name = "softirqs",
 	.default_enabled = false,
 	.reads = "/proc/softirqs",
-	.file = &(const struct collector_file){ "softirqs", 0, softirqs_parse },
+	.file = &(const struct collector_file){ "softirqs", 0, softirqs_parse, false },
 	COLLECTOR_FILE_OPS,
 };

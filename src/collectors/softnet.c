@@ -107,6 +107,6 @@ const struct collector_ops collector_ops_softnet = {
 	.name = "softnet",
 	.default_enabled = true,
 	.reads = "/proc/net/softnet_stat",
-	.file = &(const struct collector_file){ "net/softnet_stat", 0, softnet_parse },
+	.file = &(const struct collector_file){ "net/softnet_stat", 0, softnet_parse, false },
 	COLLECTOR_FILE_OPS,
 };

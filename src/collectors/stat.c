@@ -79,7 +79,9 @@ static int stat_init(struct collector *c)
 	p->pf.fd = -1;
 	c->priv = p;
 	p->softirq = cfg_bool(c->cfg, "collector.stat.softirq");
-	return procfile_init(&p->pf, cfg_procfs(c->cfg), "stat", 0);
+	int r = procfile_init(&p->pf, cfg_procfs(c->cfg), "stat", 0);
+	procfile_set_whole(&p->pf); /* single_open_size */
+	return r;
 }
 
 /* Re-read /proc/stat and emit. Returns 0 or -errno (file missing, malformed). */

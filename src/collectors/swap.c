@@ -74,6 +74,6 @@ const struct collector_ops collector_ops_swap = {
 	.name = "swap",
 	.default_enabled = false,
 	.reads = "/proc/swaps",
-	.file = &(const struct collector_file){ "swaps", 0, swap_parse },
+	.file = &(const struct collector_file){ "swaps", 0, swap_parse, false },
 	COLLECTOR_FILE_OPS,
 };

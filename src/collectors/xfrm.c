@@ -138,6 +138,6 @@ const struct collector_ops collector_ops_xfrm = {
 	.name = "xfrm",
 	.default_enabled = false,
 	.reads = "/proc/net/xfrm_stat",
-	.file = &(const struct collector_file){ "net/xfrm_stat", 0, xfrm_parse },
+	.file = &(const struct collector_file){ "net/xfrm_stat", 0, xfrm_parse, false },
 	COLLECTOR_FILE_OPS,
 };

@@ -271,6 +271,6 @@ const struct collector_ops collector_ops_zoneinfo = {
 	.name = "zoneinfo",
 	.default_enabled = false,
 	.reads = "/proc/zoneinfo",
-	.file = &(const struct collector_file){ "zoneinfo", 0, zoneinfo_parse },
+	.file = &(const struct collector_file){ "zoneinfo", 0, zoneinfo_parse, false },
 	COLLECTOR_FILE_OPS,
 };

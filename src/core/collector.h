@@ -36,6 +36,7 @@ struct collector_file {
 	size_t max;      /* largest size accepted; 0 means PROCFILE_DEFAULT_MAX */
 	/* Parse len bytes at buf (NUL-terminated) into out. Returns 0 or -errno. */
 	int (*parse)(const char *buf, size_t len, struct metric_sink *out);
+	bool whole;      /* the kernel hands the file out whole (procfile_set_whole) */
 };
 
 struct collector_ops {

@@ -17,7 +17,10 @@ int collector_file_init(struct collector *c)
 		return -ENOMEM;
 	pf->fd = -1;
 	c->priv = pf;
-	return procfile_init(pf, cfg_procfs(c->cfg), f->rel, f->max);
+	int r = procfile_init(pf, cfg_procfs(c->cfg), f->rel, f->max);
+	if (f->whole)
+		procfile_set_whole(pf);
+	return r;
 }
 
 int collector_file_collect(struct collector *c, struct metric_sink *out)

@@ -179,6 +179,7 @@ int selfmetrics_new(const struct plumb_config *cfg, const char *self_dir,
 	if ((r = procfile_init(&s->stat, self_dir, "stat", 0)) < 0 ||
 	    (r = path_join(s->fd_path, sizeof(s->fd_path), self_dir, "fd")) < 0)
 		goto out_free;
+	procfile_set_whole(&s->stat); /* one record, made whole */
 	*out = s;
 	return 0;
 out_free:

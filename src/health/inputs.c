@@ -121,6 +121,9 @@ int pid_files_init(struct pid_files *p, const char *procfs)
 	    (r = procfile_init(&p->threads_max, procfs, "sys/kernel/threads-max", 64)) < 0 ||
 	    (r = procfile_init(&p->loadavg, procfs, "loadavg", 256)) < 0)
 		return r;
+	procfile_set_whole(&p->pid_max); /* /proc/sys, and loadavg by single_open */
+	procfile_set_whole(&p->threads_max);
+	procfile_set_whole(&p->loadavg);
 	return 0;
 }
 

@@ -63,7 +63,8 @@ static int grow(struct procfile *pf, size_t want)
 	return 0;
 }
 
-/* One pass of pread from 0 to EOF. Returns 0 or -errno. */
+/* One pass of pread from 0 to EOF (or to the first short read of a whole file).
+ * Returns 0 or -errno. */
 static int read_all(struct procfile *pf)
 {
 	size_t len = 0;
@@ -78,7 +79,9 @@ static int read_all(struct procfile *pf)
 			if (r < 0)
 				return r;
 		}
-		ssize_t got = pread(pf->fd, pf->buf + len, pf->cap - 1 - len, (off_t)len);
+		size_t want = pf->cap - 1 - len;
+		ssize_t got = pread(pf->fd, pf->buf + len, want, (off_t)len);
+		pf->preads++;
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -87,6 +90,8 @@ static int read_all(struct procfile *pf)
 		if (got == 0)
 			break;
 		len += (size_t)got;
+		if (pf->whole && (size_t)got < want)
+			break; /* handed out whole: this was the end */
 	}
 	pf->buf[len] = '\0';
 	pf->len = len;

@@ -28,6 +28,8 @@ struct procfile {
 	size_t len;        /* bytes of the last read */
 	size_t cap;        /* allocated size of buf */
 	size_t max;        /* hard limit on a file's size */
+	bool whole;        /* one short read is the whole file (procfile_set_whole) */
+	unsigned long preads; /* pread calls made so far: for tests and debugging */
 	char path[PATH_MAX];
 };
 
@@ -49,6 +51,19 @@ int procfile_read(struct procfile *pf);
  * answer. Returns true when pf holds nothing, on error, and for a file that is not on
  * procfs (a fixture), which gives no such signal. */
 bool procfile_mounts_changed(const struct procfile *pf);
+
+/* Tell pf that the kernel hands its file out whole: a read that returns less than was
+ * asked for has reached the end, so procfile_read stops there instead of making a second
+ * read to see end of file (one system call a scrape instead of two). True of files the
+ * kernel makes with single_open (meminfo, loadavg, stat, pressure/cpu, net/netstat,
+ * net/snmp, net/sockstat, PID/stat), of /proc/sys, of sysfs attributes, and of regular
+ * files such as a fixture's. Not true of files made record by record (vmstat,
+ * diskstats, softnet_stat, schedstat, mountinfo): a read of those stops short at a page
+ * boundary, so do not mark them. Call after procfile_init. */
+static inline void procfile_set_whole(struct procfile *pf)
+{
+	pf->whole = true;
+}
 
 /* The last read's contents as a span. */
 static inline struct span procfile_span(const struct procfile *pf)

@@ -229,6 +229,50 @@ static void procfile_rereads(void)
 	tmptree_rm(&t);
 }
 
+/* A file marked whole is read with one pread where it fits the buffer, and still read
+ * in full where it does not; unmarked files take the extra read that sees end of file. */
+static void procfile_whole_reads(void)
+{
+	static char big[10000];
+	struct tmptree t;
+	struct procfile plain, whole;
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "f", "first\n");
+	CHECK_INT(procfile_init(&plain, t.root, "f", 0), 0);
+	CHECK_INT(procfile_init(&whole, t.root, "f", 0), 0);
+	procfile_set_whole(&whole);
+	CHECK_INT(procfile_read(&plain), 0);
+	CHECK_INT(procfile_read(&whole), 0);
+	CHECK_STR(whole.buf, "first\n");
+	CHECK_INT(plain.preads, 2);
+	CHECK_INT(whole.preads, 1);
+	/* larger than the first buffer: full reads keep going, the short one ends it */
+	memset(big, 'z', sizeof(big));
+	tmptree_write(&t, "f", big, sizeof(big));
+	CHECK_INT(procfile_read(&whole), 0);
+	CHECK_INT(whole.len, sizeof(big));
+	CHECK(whole.buf[sizeof(big) - 1] == 'z' && whole.buf[sizeof(big)] == '\0');
+	CHECK_INT(whole.preads, 1 + 3); /* 4095, 4096, then 1809 of 8192 */
+	/* an empty file: the first read returns 0 either way */
+	tmptree_write(&t, "f", "", 0);
+	CHECK_INT(procfile_read(&whole), 0);
+	CHECK_INT(whole.len, 0);
+	procfile_fini(&plain);
+	procfile_fini(&whole);
+	/* a kernel file of /proc/sys reads the same both ways, in one call when whole */
+	CHECK_INT(procfile_init(&plain, "/proc", "sys/kernel/ostype", 64), 0);
+	CHECK_INT(procfile_init(&whole, "/proc", "sys/kernel/ostype", 64), 0);
+	procfile_set_whole(&whole);
+	CHECK_INT(procfile_read(&plain), 0);
+	CHECK_INT(procfile_read(&whole), 0);
+	CHECK_STR(whole.buf, plain.buf);
+	CHECK_STR(whole.buf, "Linux\n");
+	CHECK_INT(whole.preads, 1);
+	procfile_fini(&plain);
+	procfile_fini(&whole);
+	tmptree_rm(&t);
+}
+
 /* In a private mount namespace of its own (a child, so the test's namespace is left
  * alone): /proc/self/mountinfo reads as unchanged until a mount, a remount or an
  * unmount, each reported once. Returns the failed checks, or -1 when the namespace
@@ -575,6 +619,7 @@ int main(void)
 	RUN(bounded_buffer);
 	RUN(paths);
 	RUN(procfile_rereads);
+	RUN(procfile_whole_reads);
 	RUN(mount_table_changes);
 	RUN(directory_scan);
 	RUN(filters);
