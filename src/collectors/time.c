@@ -6,7 +6,10 @@
  * The clock sources come from <sysfs>/devices/system/clocksource/clocksource[0-9]*:
  * each directory's available_clocksource and current_clocksource. The directory is
  * listed again every scrape with a held-open dirscan, so nothing is allocated; a
- * missing directory simply gives no clock-source series, as in node_exporter.
+ * missing directory simply gives no clock-source series, as in node_exporter. The two
+ * files of the first TIME_HELD_MAX sources are held open (lib/heldattr.h) and re-read
+ * with one pread each, instead of an open, an fstat, two reads and a close: the few
+ * descriptors (RES_SMALL) any collector may hold without a claim.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,14 +20,19 @@
 #include "collectors/time.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
+#include "lib/heldattr.h"
 #include "lib/procfile.h"
 #include "lib/sort.h"
 
 #define TIME_MAX_SOURCES 64
 #define TIME_NAME_MAX 64
+#define TIME_HELD_MAX 2 /* clock sources whose files are held open (there is one, mostly) */
+
+enum { TA_AVAIL, TA_CUR, TA_N }; /* the held attributes of a source */
 
 struct time_priv {
 	struct dirscan ds;
+	struct heldattr held;
 	char names[TIME_MAX_SOURCES][TIME_NAME_MAX]; /* this scrape's clocksourceN entries */
 	int order[TIME_MAX_SOURCES];                  /* indexes into names, sorted */
 	char avail[4096], cur[4096];                  /* attribute buffers */
@@ -117,11 +125,14 @@ static int time_source(struct time_priv *p, int idx, int dev, struct metric_sink
 {
 	char path[TIME_NAME_MAX + 32], device[16];
 	snprintf(path, sizeof(path), "%s/available_clocksource", p->names[idx]);
-	int r = read_attr(dirscan_fd(&p->ds), path, p->avail, sizeof(p->avail));
+	int slot = heldattr_slot(&p->held, p->names[idx], (size_t)dev);
+	int r = heldattr_read(&p->held, slot, TA_AVAIL, dirscan_fd(&p->ds), path, p->avail,
+			      sizeof(p->avail));
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/current_clocksource", p->names[idx]);
-	r = read_attr(dirscan_fd(&p->ds), path, p->cur, sizeof(p->cur));
+	r = heldattr_read(&p->held, slot, TA_CUR, dirscan_fd(&p->ds), path, p->cur,
+			  sizeof(p->cur));
 	if (r < 0)
 		return r;
 	snprintf(device, sizeof(device), "%d", dev);
@@ -137,8 +148,10 @@ static int time_init(struct collector *c)
 	p->ds.fd = -1;
 	c->priv = p;
 	tzset(); /* reads the zone once; localtime_r then allocates nothing */
-	return dirscan_init(&p->ds, cfg_sysfs(c->cfg), "devices/system/clocksource");
+	int r = heldattr_init(&p->held, TA_N, TIME_HELD_MAX, RES_SMALL);
+	return r < 0 ? r : dirscan_init(&p->ds, cfg_sysfs(c->cfg), "devices/system/clocksource");
 }
+
 
 static int time_collect(struct collector *c, struct metric_sink *out)
 {
@@ -150,16 +163,20 @@ static int time_collect(struct collector *c, struct metric_sink *out)
 	int r = time_now_emit((long long)ts.tv_sec, ts.tv_nsec, tm.tm_zone ? tm.tm_zone : "",
 			      tm.tm_gmtoff, out);
 	int n = r < 0 ? r : time_list(p);
+	heldattr_begin(&p->held);
 	for (int i = 0; i < n && r == 0; i++)
 		r = time_source(p, p->order[i], i, out);
+	heldattr_end(&p->held); /* sources no longer listed let go of their files */
 	return n < 0 ? n : r;
 }
 
 static void time_fini(struct collector *c)
 {
 	struct time_priv *p = c->priv;
-	if (p)
+	if (p) {
 		dirscan_fini(&p->ds);
+		heldattr_fini(&p->held);
+	}
 	free(p);
 	c->priv = NULL;
 }

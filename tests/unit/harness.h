@@ -35,10 +35,12 @@ static inline const char *fixture_root(void)
 	return path;
 }
 
-/* Run the collectors enabled by flags (NULL-terminated, without argv[0]; add
- * --collector.disable-defaults and --collector.X to pick) once; render into out.
- * Returns the agent_collect result, or -EINVAL for bad flags. */
-static inline int harness_run(const char *const *flags, struct buf *out)
+/* Parse flags (NULL-terminated, without argv[0]) into *cfg and start agent a with the
+ * collectors they enable, for a test that collects again and again (harness_collect).
+ * Returns agent_init's result or -EINVAL for bad flags; on 0 the caller ends with
+ * agent_fini(a) and cfg_free(*cfg), and on an agent_init error with cfg_free alone. */
+static inline int harness_start(const char *const *flags, struct agent *a,
+				struct plumb_config **cfg)
 {
 	char *argv[128];
 	int argc = 0;
@@ -46,15 +48,24 @@ static inline int harness_run(const char *const *flags, struct buf *out)
 	for (size_t i = 0; flags[i] && argc < 127; i++)
 		argv[argc++] = (char *)flags[i];
 	argv[argc] = NULL;
-	struct plumb_config *cfg;
 	log_setup("error", "logfmt");
-	int r = cfg_parse(argc, argv, &cfg);
-	if (r != 0)
+	if (cfg_parse(argc, argv, cfg) != 0)
 		return -EINVAL;
+	return agent_init(a, *cfg);
+}
+
+/* Run the collectors enabled by flags (NULL-terminated, without argv[0]; add
+ * --collector.disable-defaults and --collector.X to pick) once; render into out.
+ * Returns the agent_collect result, or -EINVAL for bad flags. */
+static inline int harness_run(const char *const *flags, struct buf *out)
+{
+	struct plumb_config *cfg = NULL;
 	struct agent a;
 	struct metric_sink s;
+	int r = harness_start(flags, &a, &cfg);
+	if (r == -EINVAL && !cfg)
+		return -EINVAL;
 	sink_init(&s);
-	r = agent_init(&a, cfg);
 	if (r == 0)
 		r = agent_collect(&a, &s);
 	buf_reset(out);

@@ -151,21 +151,6 @@ static bool can_count(void)
 	return true;
 }
 
-/* Start an agent with flags (NULL-terminated, after argv[0]). 0 or -errno. */
-static int start(struct agent *a, struct plumb_config **cfg, const char *const *flags)
-{
-	char *argv[16];
-	int argc = 0;
-	argv[argc++] = "plumb";
-	for (size_t i = 0; flags[i] && argc < 15; i++)
-		argv[argc++] = (char *)flags[i];
-	argv[argc] = NULL;
-	log_setup("error", "logfmt");
-	if (cfg_parse(argc, argv, cfg) != 0)
-		return -EINVAL;
-	return agent_init(a, *cfg);
-}
-
 static void software_counters_live(void)
 {
 	if (!can_count()) {
@@ -177,7 +162,7 @@ static void software_counters_live(void)
 	struct agent a;
 	struct buf one = { 0 }, two = { 0 };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	CHECK_INT(start(&a, &cfg, flags), 0);
+	CHECK_INT(harness_start(flags, &a, &cfg), 0);
 	CHECK_INT(harness_collect(&a, &one), 0);
 	/* An idle CPU 0 may switch nothing for a while, so switch on it ourselves: each
 	 * sleep there goes to another task and back. */
@@ -259,7 +244,7 @@ static int tracepoints_child(void)
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	sched_setaffinity(0, sizeof(set), &set);
-	CHECK_INT(start(&a, &cfg, flags), 0);
+	CHECK_INT(harness_start(flags, &a, &cfg), 0);
 	CHECK_INT(harness_collect(&a, &one), 0);
 	for (int i = 0; i < 100; i++)
 		syscall(SYS_getpid);

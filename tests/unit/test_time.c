@@ -78,6 +78,53 @@ static void clocksource_dirs(void)
 	buf_fini(&out);
 }
 
+/* One agent collecting again and again: the held clock-source files give what is in
+ * them now (a switch of clock source shows at the next scrape), a source that goes
+ * lets go of its files, and one that comes is read. */
+static void held_sources_follow_changes(void)
+{
+	struct tmptree t;
+	struct agent a;
+	struct plumb_config *cfg = NULL;
+	struct buf out = { 0 };
+	static char sysfs[sizeof(t.root) + 32];
+	CHECK_INT(tmptree_make(&t), 0);
+	snprintf(sysfs, sizeof(sysfs), "--path.sysfs=%s/sys", t.root);
+	const char *flags[] = { sysfs, "--collector.disable-defaults", "--collector.time", NULL };
+	const char *dir = "sys/devices/system/clocksource/";
+	char rel[128];
+	snprintf(rel, sizeof(rel), "%sclocksource0/available_clocksource", dir);
+	CHECK_INT(tmptree_put(&t, rel, "tsc hpet\n"), 0);
+	snprintf(rel, sizeof(rel), "%sclocksource0/current_clocksource", dir);
+	CHECK_INT(tmptree_put(&t, rel, "tsc\n"), 0);
+	CHECK_INT(harness_start(flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, CURRENT("tsc", "0")), 1);
+	CHECK_INT(tmptree_put(&t, rel, "hpet\n"), 0); /* the kernel switched */
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, CURRENT("hpet", "0")), 1);
+	CHECK(isnan(series_value(out.p, CURRENT("tsc", "0"))));
+	/* clocksource0 goes, clocksource1 comes */
+	CHECK_INT(tmptree_del(&t, rel), 0);
+	snprintf(rel, sizeof(rel), "%sclocksource0/available_clocksource", dir);
+	CHECK_INT(tmptree_del(&t, rel), 0);
+	snprintf(rel, sizeof(rel), "%sclocksource0", dir);
+	CHECK_INT(tmptree_del(&t, rel), 0);
+	snprintf(rel, sizeof(rel), "%sclocksource1/available_clocksource", dir);
+	CHECK_INT(tmptree_put(&t, rel, "kvm-clock\n"), 0);
+	snprintf(rel, sizeof(rel), "%sclocksource1/current_clocksource", dir);
+	CHECK_INT(tmptree_put(&t, rel, "kvm-clock\n"), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, CURRENT("kvm-clock", "0")), 1);
+	CHECK(isnan(series_value(out.p, CURRENT("hpet", "0"))));
+	CHECK(isnan(series_value(out.p, AVAIL("tsc", "0"))));
+	CHECK_DBL(series_value(out.p, "node_scrape_collector_success{collector=\"time\"}"), 1);
+	agent_fini(&a);
+	cfg_free(cfg);
+	tmptree_rm(&t);
+	buf_fini(&out);
+}
+
 static void hostile_input(void)
 {
 	struct metric_sink s;
@@ -110,6 +157,7 @@ int main(void)
 {
 	RUN(fixture_values);
 	RUN(clocksource_dirs);
+	RUN(held_sources_follow_changes);
 	RUN(hostile_input);
 	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_time");
