@@ -23,7 +23,12 @@
  * no longer listed lets go of its files. A held file that fails to read (ENODEV: the
  * CPU or its attribute group went away on hot-unplug or offlining) is closed and
  * opened again at once, so what is reported is what a fresh open/read would give. A
- * file whose open failed (absent) is retried each scrape, as before.
+ * file whose open failed with ENOENT is remembered as absent and not tried again while
+ * devices/system/cpu/online reads the same: the kernel adds and removes a CPU's
+ * thermal_throttle and topology groups when it brings the CPU up or down, so an absent
+ * file comes only with a change of that list (an AMD CPU has no thermal_throttle, and
+ * cpu0 of x86 no online file: without the memo, 2N + 1 failed opens a scrape). Where
+ * the list cannot be read (a fixture without it), absent files are retried each scrape.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -438,7 +443,7 @@ static const char *const cpu_attr_rel[CA_N] = {
 
 /* One CPU whose attribute files are held open. */
 struct cpu_held {
-	int fd[CA_N];   /* -1 when not open (retried every scrape) */
+	int fd[CA_N];   /* >= 0 held, -1 not open, < -1 the -errno of an open known absent */
 	bool used;      /* the slot holds a CPU */
 	bool seen;      /* listed in the current scrape */
 	char name[CPULIST_NAME_MAX];
@@ -458,6 +463,9 @@ struct cpu_priv {
 	struct core_throttle *cores;
 	size_t ncores, cores_cap;
 	size_t nheld_max;               /* slots of held[] in use at most (fd budget) */
+	struct procfile online;         /* devices/system/cpu/online */
+	bool online_same;               /* it read as last scrape: absent files stay so */
+	char online_last[256];          /* its last contents ("" unknown or too long) */
 	int16_t slot_of[CPU_HELD_MAX];  /* held[] slot of cpus.names[i], i < nheld_max */
 	struct cpu_held held[CPU_HELD_MAX];
 };
@@ -486,6 +494,26 @@ static void held_close(struct cpu_held *h)
 		h->fd[a] = -1;
 	}
 	h->used = false;
+}
+
+/* Read devices/system/cpu/online and set online_same: whether it reads as it did last
+ * scrape. When it does not, every file remembered as absent is tried again, and none is
+ * remembered this scrape: a CPU is listed online a moment before the kernel has made
+ * its groups, so only a list that held for a whole scrape interval is trusted. */
+static void online_check(struct cpu_priv *p)
+{
+	bool ok = procfile_read(&p->online) == 0 && p->online.len > 0 &&
+		  p->online.len < sizeof(p->online_last);
+	p->online_same = ok && strcmp(p->online.buf, p->online_last) == 0;
+	if (p->online_same)
+		return;
+	for (size_t k = 0; k < p->nheld_max; k++)
+		for (int a = 0; a < CA_N; a++)
+			if (p->held[k].fd[a] < -1)
+				p->held[k].fd[a] = -1;
+	p->online_last[0] = '\0';
+	if (ok)
+		memcpy(p->online_last, p->online.buf, p->online.len + 1);
 }
 
 /* Match the listed CPUs (the first nheld_max of them) to held slots: a CPU held before
@@ -538,6 +566,10 @@ static int cpu_attr_read(struct cpu_priv *p, size_t i, enum cpu_attr a, char *bu
 	if (i >= p->nheld_max)
 		return read_attr(cpulist_fd(&p->cpus), path, buf, cap);
 	struct cpu_held *h = &p->held[p->slot_of[i]];
+	if (h->fd[a] < -1) {
+		buf[0] = '\0';
+		return h->fd[a]; /* absent, and the online list has not changed since */
+	}
 	if (h->fd[a] >= 0) {
 		if (heldattr_pread(h->fd[a], buf, cap) == 0)
 			return 0;
@@ -547,6 +579,8 @@ static int cpu_attr_read(struct cpu_priv *p, size_t i, enum cpu_attr a, char *bu
 	int fd = regfile_open(cpulist_fd(&p->cpus), path, NULL);
 	if (fd < 0) {
 		buf[0] = '\0';
+		if (fd == -ENOENT && p->online_same)
+			h->fd[a] = fd;
 		return fd;
 	}
 	int r = heldattr_pread(fd, buf, cap);
@@ -704,20 +738,20 @@ static int compile_filter(const struct plumb_config *cfg, const char *flag, stru
 	return regex_compile(pat, re, NULL, 0);
 }
 
-/* Read flags, compile filters, load the isolated list and point the files at their
- * roots. Returns 0 or -errno (fini then frees what was made). */
 /* Claim the per-CPU attribute files it may hold. */
 static int cpu_declare(struct collector *c, struct resources *res)
 {
 	return collector_claim(c, res, (uint64_t)CPU_HELD_MAX * CA_N);
 }
 
+/* Read flags, compile filters, load the isolated list and point the files at their
+ * roots. Returns 0 or -errno (fini then frees what was made). */
 static int cpu_init(struct collector *c)
 {
 	struct cpu_priv *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->stat.fd = p->cpuinfo.fd = p->cpus.ds.fd = -1;
+	p->stat.fd = p->cpuinfo.fd = p->online.fd = p->cpus.ds.fd = -1;
 	for (size_t k = 0; k < CPU_HELD_MAX; k++)
 		for (int a = 0; a < CA_N; a++)
 			p->held[k].fd[a] = -1;
@@ -738,6 +772,9 @@ static int cpu_init(struct collector *c)
 		r = procfile_init(&p->cpuinfo, cfg_procfs(c->cfg), "cpuinfo", 0);
 	if (r == 0)
 		r = cpulist_init(&p->cpus, cfg_sysfs(c->cfg));
+	if (r == 0)
+		r = procfile_init(&p->online, cfg_sysfs(c->cfg), "devices/system/cpu/online", 4096);
+	procfile_set_whole(&p->online); /* a sysfs attribute */
 	if (r == 0)
 		r = load_isolated(p, cfg_sysfs(c->cfg));
 	return r;
@@ -762,6 +799,7 @@ static int cpu_collect(struct collector *c, struct metric_sink *out)
 	if (cpulist_scan(&p->cpus) < 0)
 		p->cpus.n = 0; /* no CPU directories: nothing to report from sysfs */
 	held_sync(p);
+	online_check(p);
 	r = collect_throttle(p, out);
 	if (r == 0)
 		r = collect_online(p, out);
@@ -776,6 +814,7 @@ static void cpu_fini(struct collector *c)
 		return;
 	procfile_fini(&p->stat);
 	procfile_fini(&p->cpuinfo);
+	procfile_fini(&p->online);
 	cpu_stats_fini(&p->stats);
 	for (size_t k = 0; k < CPU_HELD_MAX; k++)
 		held_close(&p->held[k]);

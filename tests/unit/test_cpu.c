@@ -267,6 +267,60 @@ static void missing_and_odd_files(void)
 	CHECK_INT(tmptree_rm(&t), 0);
 }
 
+/* A throttle file found absent stays unread while devices/system/cpu/online reads the
+ * same for two scrapes running; a change of that list, or a tree without it, makes
+ * plumb look again. */
+static void absent_files_follow_the_online_list(void)
+{
+	struct tmptree t;
+	struct agent a;
+	struct plumb_config *cfg = NULL;
+	struct buf out = { 0 };
+	const char *flags[] = { "--collector.cpu", NULL };
+	const char *pkg = "node_cpu_package_throttles_total{package=\"0\"}";
+	const char *thr = "sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count";
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "proc/stat", "cpu0 1 2 3 4 5 6 7 8 9 10\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/topology/core_id", "0\n");
+	/* no online list: an absent file is looked for every scrape */
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(isnan(series_value(out.p, pkg)));
+	tmptree_put(&t, thr, "3\n");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, pkg), 3);
+	agent_fini(&a);
+	cfg_free(cfg);
+	/* with one: remembered once the list has held for a scrape (a fresh agent each
+	 * time: a held file of a plain tree reads on after it is deleted, where sysfs
+	 * would fail with ENODEV) */
+	CHECK_INT(tmptree_del(&t, thr), 0);
+	tmptree_put(&t, "sys/devices/system/cpu/online", "0\n");
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0); /* the list is new: nothing remembered */
+	tmptree_put(&t, thr, "4\n");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, pkg), 4);
+	agent_fini(&a);
+	cfg_free(cfg);
+	CHECK_INT(tmptree_del(&t, thr), 0);
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_INT(harness_collect(&a, &out), 0); /* absent under a list that held */
+	tmptree_put(&t, thr, "5\n");
+	CHECK_INT(harness_collect(&a, &out), 0); /* remembered as absent: not looked for */
+	CHECK(isnan(series_value(out.p, pkg)));
+	CHECK_DBL(collector_success(out.p, "cpu"), 1);
+	tmptree_put(&t, "sys/devices/system/cpu/online", "0-1\n"); /* a CPU came up */
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, pkg), 5);
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+	CHECK_INT(tmptree_rm(&t), 0);
+}
+
 static void steady_state_allocates_nothing(void)
 {
 	if (!alloc_probe_ready())
@@ -287,6 +341,7 @@ int main(void)
 	RUN(stat_hostile);
 	RUN(range_lists);
 	RUN(missing_and_odd_files);
+	RUN(absent_files_follow_the_online_list);
 	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_cpu");
 }

@@ -87,17 +87,15 @@ static void held_sources_follow_changes(void)
 	struct agent a;
 	struct plumb_config *cfg = NULL;
 	struct buf out = { 0 };
-	static char sysfs[sizeof(t.root) + 32];
+	const char *flags[] = { "--collector.time", NULL };
 	CHECK_INT(tmptree_make(&t), 0);
-	snprintf(sysfs, sizeof(sysfs), "--path.sysfs=%s/sys", t.root);
-	const char *flags[] = { sysfs, "--collector.disable-defaults", "--collector.time", NULL };
 	const char *dir = "sys/devices/system/clocksource/";
 	char rel[128];
 	snprintf(rel, sizeof(rel), "%sclocksource0/available_clocksource", dir);
 	CHECK_INT(tmptree_put(&t, rel, "tsc hpet\n"), 0);
 	snprintf(rel, sizeof(rel), "%sclocksource0/current_clocksource", dir);
 	CHECK_INT(tmptree_put(&t, rel, "tsc\n"), 0);
-	CHECK_INT(harness_start(flags, &a, &cfg), 0);
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
 	CHECK_INT(harness_collect(&a, &out), 0);
 	CHECK_DBL(series_value(out.p, CURRENT("tsc", "0")), 1);
 	CHECK_INT(tmptree_put(&t, rel, "hpet\n"), 0); /* the kernel switched */

@@ -151,11 +151,12 @@ static inline int tmptree_rm(struct tmptree *t)
 	return r == 0 ? 0 : -1;
 }
 
-/* Run the collectors named in extra (NULL-terminated; e.g. "--collector.arp" and its
- * flags) once, as harness_run, with --path.procfs=root/proc, --path.sysfs=root/sys,
- * --path.rootfs=root and --collector.disable-defaults. Returns harness_run's result,
- * or -EINVAL if the tree was not made. */
-static inline int tmptree_run(const struct tmptree *t, const char *const *extra, struct buf *out)
+/* Fill flags[64] with --path.procfs=root/proc, --path.sysfs=root/sys, --path.rootfs=root
+ * and --collector.disable-defaults, then extra (NULL-terminated), then NULL. The path
+ * strings are static: valid until the next call. Returns -EINVAL if the tree was not
+ * made, else 0. */
+static inline int tmptree_flags(const struct tmptree *t, const char *const *extra,
+				const char *flags[64])
 {
 	static char p[3][PATH_MAX + 32];
 	if (!t->root[0])
@@ -163,12 +164,33 @@ static inline int tmptree_run(const struct tmptree *t, const char *const *extra,
 	snprintf(p[0], sizeof(p[0]), "--path.procfs=%s/proc", t->root);
 	snprintf(p[1], sizeof(p[1]), "--path.sysfs=%s/sys", t->root);
 	snprintf(p[2], sizeof(p[2]), "--path.rootfs=%s", t->root);
-	const char *flags[64] = { p[0], p[1], p[2], "--collector.disable-defaults" };
-	size_t n = 4;
+	size_t n = 0;
+	for (int i = 0; i < 3; i++)
+		flags[n++] = p[i];
+	flags[n++] = "--collector.disable-defaults";
 	for (size_t i = 0; extra[i] && n < 63; i++)
 		flags[n++] = extra[i];
 	flags[n] = NULL;
-	return harness_run(flags, out);
+	return 0;
+}
+
+/* Run the collectors named in extra (NULL-terminated; e.g. "--collector.arp" and its
+ * flags) once, as harness_run, on the tree (tmptree_flags). Returns harness_run's
+ * result, or -EINVAL if the tree was not made. */
+static inline int tmptree_run(const struct tmptree *t, const char *const *extra, struct buf *out)
+{
+	const char *flags[64];
+	return tmptree_flags(t, extra, flags) < 0 ? -EINVAL : harness_run(flags, out);
+}
+
+/* harness_start on the tree (tmptree_flags): an agent that collects again and again
+ * with harness_collect. Returns harness_start's result, or -EINVAL if the tree was not
+ * made; ends as harness_start says. */
+static inline int tmptree_start(const struct tmptree *t, const char *const *extra,
+				struct agent *a, struct plumb_config **cfg)
+{
+	const char *flags[64];
+	return tmptree_flags(t, extra, flags) < 0 ? -EINVAL : harness_start(flags, a, cfg);
 }
 
 /* Run the collector `name` (e.g. "arp") alone, as tmptree_run, on a fresh empty tree
