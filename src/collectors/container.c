@@ -1096,7 +1096,9 @@ static int emit_net(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 	}
 	char rel[48];
 	snprintf(rel, sizeof(rel), "%llu/net/dev", (unsigned long long)pid);
-	if ((fd = bundle_open(p->procfd, rel, &st)) < 0)
+	/* procfs holds no FIFO or device: regfile_open's check after the open suffices,
+	 * without bundle_open's look before it */
+	if ((fd = regfile_open(p->procfd, rel, &st)) < 0)
 		return 0; /* the process ended: none this time */
 	if (own_only && st.st_ino == p->host_net_ino && st.st_dev == p->host_net_dev)
 		goto out;

@@ -261,7 +261,10 @@ static int xfs_collect(struct collector *c, struct metric_sink *out)
 		return 0;
 	int r;
 	while ((r = dirscan_next(&p->dir, &name, &type)) > 0) {
-		if (type != DT_DIR && type != DT_LNK && type != DT_UNKNOWN)
+		/* "stats" holds the totals of every device, not a device: its file is
+		 * stats/stats, which node_exporter's stats/stats glob does not match */
+		if ((type != DT_DIR && type != DT_LNK && type != DT_UNKNOWN) ||
+		    strcmp(name, "stats") == 0)
 			continue;
 		r = xfs_device(p, name, out);
 		if (r < 0)

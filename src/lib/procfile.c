@@ -39,6 +39,7 @@ int procfile_init(struct procfile *pf, const char *root, const char *rel, size_t
 {
 	memset(pf, 0, sizeof(*pf));
 	pf->fd = -1;
+	pf->on_proc = -1;
 	pf->max = max ? max : PROCFILE_DEFAULT_MAX;
 	return path_join(pf->path, sizeof(pf->path), root, rel);
 }
@@ -108,6 +109,7 @@ int procfile_read(struct procfile *pf)
 			if (fd < 0)
 				return fd;
 			pf->fd = fd;
+			pf->on_proc = -1; /* a new file: ask procfile_mounts_changed's question again */
 		}
 		r = read_all(pf);
 		if (r == 0)
@@ -122,11 +124,15 @@ int procfile_read(struct procfile *pf)
 	return r;
 }
 
-bool procfile_mounts_changed(const struct procfile *pf)
+bool procfile_mounts_changed(struct procfile *pf)
 {
 	struct statfs sf;
 	struct pollfd pfd = { .fd = pf->fd, .events = POLLPRI };
-	if (pf->fd < 0 || pf->len == 0 || fstatfs(pf->fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+	if (pf->fd < 0 || pf->len == 0)
+		return true;
+	if (pf->on_proc < 0) /* asked once per open file: its filesystem cannot change */
+		pf->on_proc = fstatfs(pf->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+	if (!pf->on_proc)
 		return true;
 	/* the table's POLLIN is always set and not asked for; POLLPRI|POLLERR flag a change */
 	return poll(&pfd, 1, 0) != 0;

@@ -29,6 +29,7 @@ struct procfile {
 	size_t cap;        /* allocated size of buf */
 	size_t max;        /* hard limit on a file's size */
 	bool whole;        /* one short read is the whole file (procfile_set_whole) */
+	signed char on_proc; /* fd lies on procfs: 1, 0, or -1 not yet asked (fstatfs) */
 	unsigned long preads; /* pread calls made so far: for tests and debugging */
 	char path[PATH_MAX];
 };
@@ -50,7 +51,7 @@ int procfile_read(struct procfile *pf);
  * read and parsed again. Each change is reported once: read pf again after a true
  * answer. Returns true when pf holds nothing, on error, and for a file that is not on
  * procfs (a fixture), which gives no such signal. */
-bool procfile_mounts_changed(const struct procfile *pf);
+bool procfile_mounts_changed(struct procfile *pf);
 
 /* Tell pf that the kernel hands its file out whole: a read that returns less than was
  * asked for has reached the end, so procfile_read stops there instead of making a second
