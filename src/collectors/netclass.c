@@ -21,15 +21,22 @@
  * so errors are reported exactly as without the cache. An attribute whose open failed
  * (absent, not permitted) is retried each scrape, as before.
  *
+ * On the kernel's sysfs (not a fixture tree) the kernel answers carrier, dormant, speed
+ * and duplex with EINVAL while the interface is not up, so for a held interface whose
+ * flags (read first) lack IFF_UP they are not read: absent, as the kernel makes them.
+ *
  * With --collector.netclass.netlink none of this runs: netclass/rtnl.c asks rtnetlink
  * and ethtool's netlink family instead (see there).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "collectors/netclass.h"
@@ -112,6 +119,7 @@ struct netclass_priv {
 	struct regex *ignored;
 	struct netclass_rtnl *rtnl; /* owned; the netlink mode, or NULL for sysfs */
 	bool ignore_invalid_speed;
+	signed char kernel;       /* the class directory is the kernel's sysfs: 1, 0, -1 unknown */
 	unsigned nheld_max;       /* slots of held[] in use at most (fd budget) */
 	struct netclass_iface ifc;
 	struct nc_held held[NC_HELD_MAX];
@@ -298,16 +306,33 @@ static int held_read(struct nc_held *h, int a, struct netclass_iface *ifc)
 	return 0;
 }
 
-/* Read every attribute through held slot h. Returns 0 or -errno (see held_read). */
-static int held_read_iface(struct nc_held *h, struct netclass_iface *ifc)
+/* Whether the kernel answers attribute a with EINVAL while its interface is not up. */
+static bool needs_up(int a)
+{
+	return a == NC_CARRIER || a == NC_DORMANT || a == NC_SPEED || a == NC_NINT + NC_DUPLEX;
+}
+
+/* Read every attribute through held slot h, flags first: on the kernel's sysfs an
+ * interface that is not up has no carrier, dormant, speed or duplex to read. Returns 0
+ * or -errno (see held_read). */
+static int held_read_iface(struct nc_held *h, bool kernel, struct netclass_iface *ifc)
 {
 	clear_iface(ifc);
-	for (int a = 0; a < NC_NATTR; a++) {
-		int r = held_read(h, a, ifc);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	int r = held_read(h, NC_FLAGS, ifc);
+	bool down = kernel && ifc->has[NC_FLAGS] && !(ifc->v[NC_FLAGS] & IFF_UP);
+	for (int a = 0; r == 0 && a < NC_NATTR; a++)
+		if (a != NC_FLAGS && !(down && needs_up(a)))
+			r = held_read(h, a, ifc);
+	return r;
+}
+
+/* Whether the class directory (open in p->dir) is the kernel's sysfs, asked once. */
+static bool on_kernel_sysfs(struct netclass_priv *p)
+{
+	struct statfs sf;
+	if (p->kernel < 0)
+		p->kernel = fstatfs(dirscan_fd(&p->dir), &sf) == 0 && sf.f_type == SYSFS_MAGIC;
+	return p->kernel == 1;
 }
 
 /* The held slot for entry name with inode ino, or NULL. A slot held under this name
@@ -356,9 +381,10 @@ static int collect_entry(struct netclass_priv *p, const char *name, unsigned lon
 	if (regex_match(p->ignored, name, strlen(name)))
 		return 0;
 	struct nc_held *h = held_find(p, name, ino);
+	bool kernel = on_kernel_sysfs(p);
 	if (h) {
 		h->seen = true;
-		if (held_read_iface(h, &p->ifc) == 0)
+		if (held_read_iface(h, kernel, &p->ifc) == 0)
 			return netclass_emit(&p->ifc, name, p->ignore_invalid_speed, out);
 		held_close(h); /* gone or failing: read it the plain way, errors and all */
 	}
@@ -370,7 +396,7 @@ static int collect_entry(struct netclass_priv *p, const char *name, unsigned lon
 	int r;
 	if (!h && (h = held_take(p, name, ino, fd))) {
 		h->seen = true;
-		r = held_read_iface(h, &p->ifc);
+		r = held_read_iface(h, kernel, &p->ifc);
 		if (r < 0) {
 			held_close(h);
 			return r;
@@ -426,6 +452,7 @@ static int netclass_init(struct collector *c)
 			p->held[i].fd[a] = -1;
 	}
 	c->priv = p;
+	p->kernel = -1;
 	uint64_t budget = c->fd_budget / (NC_NATTR + 1);
 	p->nheld_max = budget < NC_HELD_MAX ? (unsigned)budget : NC_HELD_MAX;
 	p->ignore_invalid_speed = cfg_bool(c->cfg, "collector.netclass.ignore-invalid-speed");

@@ -1,7 +1,13 @@
 /*
  * test_netclass: the netclass collector against the fixture host and hostile input,
- * its held attribute files across scrapes, and its allocations per scrape.
+ * its held attribute files across scrapes, a veth pair of its own brought up and down
+ * under the kernel's sysfs, and its allocations per scrape.
  */
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
 #include "alloc_probe.h"
 #include "collectors/netclass.h"
 #include "harness.h"
@@ -145,6 +151,91 @@ static void held_files_follow_changes(void)
 	tmptree_rm(&t);
 }
 
+/* Run ip with argv (argv[0] "ip", NULL-ended) quietly; 0 when it succeeded. */
+static int ip(char *const argv[])
+{
+	int st = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execvp("ip", argv);
+		_exit(127);
+	}
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* In network and mount namespaces of its own, with a sysfs mounted for that network
+ * namespace: a veth pair scraped down, up and down again. A down interface has no
+ * carrier, dormant, speed or duplex (the kernel's EINVAL, which plumb no longer asks
+ * for); an up one has them all. Returns the failed checks, or 77 when the namespaces,
+ * the mount or the pair cannot be made. */
+static int veth_up_and_down_child(void)
+{
+	char dir[] = "/tmp/plumb-netclass-XXXXXX", flag[64];
+	struct agent a;
+	struct plumb_config *cfg = NULL;
+	struct buf out = { 0 };
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || !mkdtemp(dir))
+		return 77;
+	if (mount("sysfs", dir, "sysfs", 0, NULL) < 0 ||
+	    ip((char *[]){ "ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1", NULL }) < 0) {
+		rmdir(dir);
+		return 77;
+	}
+	snprintf(flag, sizeof(flag), "--path.sysfs=%s", dir);
+	const char *flags[] = { flag, "--collector.disable-defaults", "--collector.netclass",
+				NULL };
+	const char *carrier = "node_network_carrier{device=\"v0\"}";
+	const char *dormant = "node_network_dormant{device=\"v0\"}";
+	const char *speed = "node_network_speed_bytes{device=\"v0\"}";
+	CHECK_INT(harness_start(flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_network_mtu_bytes{device=\"v0\"}"), 1500);
+	CHECK(isnan(series_value(out.p, carrier)) && isnan(series_value(out.p, dormant)) &&
+	      isnan(series_value(out.p, speed)));
+	CHECK(out.p && strstr(out.p, "device=\"v0\",duplex=\"\"") != NULL);
+	CHECK_INT(ip((char *[]){ "ip", "link", "set", "v1", "up", NULL }), 0);
+	CHECK_INT(ip((char *[]){ "ip", "link", "set", "v0", "up", NULL }), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, carrier), 1);
+	CHECK_DBL(series_value(out.p, dormant), 0);
+	CHECK_DBL(series_value(out.p, speed), 1.25e9); /* veth says 10 Gb/s */
+	CHECK(out.p && strstr(out.p, "device=\"v0\",duplex=\"full\"") != NULL);
+	CHECK_INT(ip((char *[]){ "ip", "link", "set", "v0", "down", NULL }), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(isnan(series_value(out.p, carrier)) && isnan(series_value(out.p, speed)));
+	CHECK_DBL(series_value(out.p, "node_network_carrier{device=\"v1\"}"), 0);
+	CHECK_DBL(collector_success(out.p, "netclass"), 1);
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+	umount(dir);
+	rmdir(dir);
+	return t_checks_failed;
+}
+
+static void veth_up_and_down(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		t_checks_failed = 0; /* the child answers for its own checks only */
+		_exit(veth_up_and_down_child());
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		printf("  skip veth_up_and_down: no namespaces, sysfs or veth of our own\n");
+	else
+		CHECK_INT(WEXITSTATUS(st), 0);
+}
+
 static void steady_state_allocates_nothing(void)
 {
 	if (!alloc_probe_ready())
@@ -159,6 +250,7 @@ int main(void)
 	RUN(tmp_tree_cases);
 	RUN(hostile_attrs);
 	RUN(held_files_follow_changes);
+	RUN(veth_up_and_down);
 	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_netclass");
 }
