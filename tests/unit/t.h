@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int t_checks_failed, t_tests_passed, t_tests_failed;
 
@@ -74,6 +76,29 @@ static int t_checks_failed, t_tests_passed, t_tests_failed;
 			fprintf(stderr, "FAIL %s\n", #fn);                                 \
 		}                                                                          \
 	} while (0)
+
+/* What a child of t_in_child returns when it cannot set its test up (not root, no such
+ * namespace or filesystem here): the test is skipped, not failed. */
+#define T_SKIP 77
+
+/* Run fn in a forked child, so that the namespaces and mounts it makes stay there. fn
+ * returns its failed checks (the child counts only its own), or T_SKIP; a skip prints
+ * name and why, anything else but 0 fails a check here. */
+static inline void t_in_child(int (*fn)(void), const char *name, const char *why)
+{
+	int st = -1;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		t_checks_failed = 0;
+		_exit(fn());
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == T_SKIP)
+		printf("  (skipped %s: %s)\n", name, why);
+	else
+		CHECK_INT(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0);
+}
 
 #define T_DONE(name)                                                                       \
 	(printf("%s: %d passed, %d failed\n", (name), t_tests_passed, t_tests_failed),     \

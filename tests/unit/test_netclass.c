@@ -172,7 +172,7 @@ static int ip(char *const argv[])
 /* In network and mount namespaces of its own, with a sysfs mounted for that network
  * namespace: a veth pair scraped down, up and down again. A down interface has no
  * carrier, dormant, speed or duplex (the kernel's EINVAL, which plumb no longer asks
- * for); an up one has them all. Returns the failed checks, or 77 when the namespaces,
+ * for); an up one has them all. Returns the failed checks, or T_SKIP when the namespaces,
  * the mount or the pair cannot be made. */
 static int veth_up_and_down_child(void)
 {
@@ -182,11 +182,11 @@ static int veth_up_and_down_child(void)
 	struct buf out = { 0 };
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || !mkdtemp(dir))
-		return 77;
+		return T_SKIP;
 	if (mount("sysfs", dir, "sysfs", 0, NULL) < 0 ||
 	    ip((char *[]){ "ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1", NULL }) < 0) {
 		rmdir(dir);
-		return 77;
+		return T_SKIP;
 	}
 	snprintf(flag, sizeof(flag), "--path.sysfs=%s", dir);
 	const char *flags[] = { flag, "--collector.disable-defaults", "--collector.netclass",
@@ -222,18 +222,8 @@ static int veth_up_and_down_child(void)
 
 static void veth_up_and_down(void)
 {
-	int st = 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		t_checks_failed = 0; /* the child answers for its own checks only */
-		_exit(veth_up_and_down_child());
-	}
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st));
-	if (WEXITSTATUS(st) == 77)
-		printf("  skip veth_up_and_down: no namespaces, sysfs or veth of our own\n");
-	else
-		CHECK_INT(WEXITSTATUS(st), 0);
+	t_in_child(veth_up_and_down_child, "veth_up_and_down",
+		   "no namespaces, sysfs or veth of our own");
 }
 
 static void steady_state_allocates_nothing(void)

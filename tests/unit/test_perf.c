@@ -227,12 +227,13 @@ static void cpus_flag_live(void)
 
 /* In a child with a private mount namespace and tracefs mounted at
  * /sys/kernel/tracing: count sched:sched_switch and syscalls:sys_enter_getpid on CPU 0
- * and check both series. Exits 0 when they are right, 2 when tracefs cannot be had. */
+ * and check both series. Returns the failed checks, or T_SKIP when tracefs cannot be
+ * had. */
 static int tracepoints_child(void)
 {
 	if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0)
-		return 2;
+		return T_SKIP;
 	const char *flags[] = { "--collector.disable-defaults", "--collector.perf",
 				"--collector.perf.cpus=0",
 				"--collector.perf.tracepoint=sched:sched_switch",
@@ -269,19 +270,7 @@ static void tracepoints_live(void)
 		printf("  (skipped: tracepoints need root)\n");
 		return;
 	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		t_checks_failed = 0; /* the child answers for its own checks only */
-		_exit(tracepoints_child());
-	}
-	int st = -1;
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
-		printf("  (skipped: no tracefs in a private mount namespace)\n");
-		return;
-	}
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	t_in_child(tracepoints_child, "tracepoints_live", "no tracefs in a private mount namespace");
 }
 
 static void tracepoint_failures(void)

@@ -212,7 +212,7 @@ static int wildcard_listener(int family, int backlog)
 /* In a network namespace of its own (the child's; nothing else has sockets there): three
  * IPv4 and two IPv6 listeners, one of them dual-stack. The one dump for both families
  * and the two dumps per family count the same sockets and queues. Returns the number of
- * failed checks, or 77 when the namespace cannot be made. */
+ * failed checks, or T_SKIP when the namespace cannot be made. */
 static int both_families_child(void)
 {
 	static unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
@@ -220,7 +220,7 @@ static int both_families_child(void)
 	const int backlog[5] = { 3, 4, 5, 6, 7 };
 	int fd[5];
 	if (unshare(CLONE_NEWNET) < 0)
-		return 77;
+		return T_SKIP;
 	for (int i = 0; i < 5; i++)
 		fd[i] = wildcard_listener(i < 3 ? AF_INET : AF_INET6, backlog[i]);
 	CHECK(fd[0] >= 0 && fd[1] >= 0 && fd[2] >= 0);
@@ -239,18 +239,7 @@ static int both_families_child(void)
 
 static void both_families(void)
 {
-	int st = 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		t_checks_failed = 0; /* the child answers for its own checks only */
-		_exit(both_families_child());
-	}
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st));
-	if (WEXITSTATUS(st) == 77)
-		printf("  skip both_families: no network namespace of our own (not root?)\n");
-	else
-		CHECK_INT(WEXITSTATUS(st), 0);
+	t_in_child(both_families_child, "both_families", "no network namespace of our own");
 }
 
 /* The time limit tcpstat's two dumps share: what is left shrinks, and is 0 once spent. */
