@@ -102,16 +102,27 @@ int nl_parse(const void *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done)
 	return 0;
 }
 
-/* Set fd's receive timeout to what is left until end; -ETIMEDOUT once it has passed. */
-static int recv_limit(int fd, const struct timespec *end)
+/* Microseconds left until end (<= 0 once it has passed). */
+static long long left_us(const struct timespec *end)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	long long left_us = (long long)(end->tv_sec - now.tv_sec) * 1000000 +
-			    (end->tv_nsec - now.tv_nsec) / 1000;
-	if (left_us <= 0)
+	return (long long)(end->tv_sec - now.tv_sec) * 1000000 + (end->tv_nsec - now.tv_nsec) / 1000;
+}
+
+/* -ETIMEDOUT once end has passed, else 0. */
+static int recv_limit_passed(const struct timespec *end)
+{
+	return left_us(end) <= 0 ? -ETIMEDOUT : 0;
+}
+
+/* Set fd's receive timeout to what is left until end; -ETIMEDOUT once it has passed. */
+static int recv_limit(int fd, const struct timespec *end)
+{
+	long long left = left_us(end);
+	if (left <= 0)
 		return -ETIMEDOUT;
-	struct timeval tv = { .tv_sec = left_us / 1000000, .tv_usec = left_us % 1000000 };
+	struct timeval tv = { .tv_sec = left / 1000000, .tv_usec = left % 1000000 };
 	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ? -errno : 0;
 }
 
@@ -141,9 +152,17 @@ int nl_request_within(int proto, const void *req, size_t req_len, unsigned char 
 		goto out_close;
 	}
 	while (!done && r == 0) {
-		if ((r = recv_limit(fd, &end)) < 0)
-			break;
-		ssize_t n = recv(fd, buf, cap, 0);
+		/* A dump's next part is made inside the recv that asks for it, so it is
+		 * mostly there at once: only a reply not yet there needs the time limit set
+		 * on the socket (a system call) and a recv that waits. */
+		ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if ((r = recv_limit(fd, &end)) < 0)
+				break;
+			n = recv(fd, buf, cap, 0);
+		} else if ((r = recv_limit_passed(&end)) < 0) {
+			break; /* replies that keep coming still end at the limit */
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {

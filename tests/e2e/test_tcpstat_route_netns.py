@@ -334,7 +334,8 @@ def test_routes():
 
 
 # A netlink socket of protocol $STALL_NETLINK_PROTO answers nothing: recv() waits out the
-# socket's receive timeout (what a dump held up in the kernel looks like), or an hour.
+# socket's receive timeout (what a dump held up in the kernel looks like), or an hour;
+# with MSG_DONTWAIT it says at once that nothing is there.
 STALL_SHIM = r"""
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -357,6 +358,10 @@ ssize_t recv(int fd, void *buf, size_t n, int flags)
 	    (l = sizeof(int), getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l)) == 0 &&
 	    proto == atoi(want)) {
 		struct timeval tv = { 0, 0 };
+		if (flags & MSG_DONTWAIT) {
+			errno = EAGAIN;
+			return -1;
+		}
 		l = sizeof(tv);
 		getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &l);
 		struct timespec ts = { tv.tv_sec || tv.tv_usec ? tv.tv_sec : 3600, tv.tv_usec * 1000 };
