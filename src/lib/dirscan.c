@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/privop.h"
@@ -19,9 +21,28 @@ int dirscan_init(struct dirscan *ds, const char *root, const char *rel)
 	return path_join(ds->path, sizeof(ds->path), root, rel);
 }
 
+/* Whether fd lies on a filesystem of the kernel's whose readdir fills until the end. */
+static bool kernel_fs(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	return sf.f_type == SYSFS_MAGIC || sf.f_type == PROC_SUPER_MAGIC ||
+	       sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* fdscan_start on ds's open directory, telling it what kind of directory it is. */
+static int start(struct dirscan *ds)
+{
+	int r = fdscan_start(&ds->scan, ds->fd);
+	if (r == 0 && ds->kernel)
+		fdscan_fill_ends(&ds->scan);
+	return r;
+}
+
 int dirscan_rewind(struct dirscan *ds)
 {
-	if (ds->fd >= 0 && fdscan_start(&ds->scan, ds->fd) == 0)
+	if (ds->fd >= 0 && start(ds) == 0)
 		return 0;
 	if (ds->fd >= 0)
 		close(ds->fd);
@@ -36,7 +57,8 @@ int dirscan_rewind(struct dirscan *ds)
 		ds->scan.eof = true;
 		return -errno;
 	}
-	return fdscan_start(&ds->scan, ds->fd);
+	ds->kernel = kernel_fs(ds->fd); /* once per open: a filesystem stays what it is */
+	return start(ds);
 }
 
 int dirscan_next(struct dirscan *ds, const char **name, unsigned char *type)

@@ -18,6 +18,7 @@
 
 struct dirscan {
 	int fd;            /* -1 when closed */
+	bool kernel;       /* fd is on sysfs, procfs or cgroupfs (fdscan_fill_ends) */
 	char path[PATH_MAX];
 	struct fdscan scan; /* reads fd */
 };

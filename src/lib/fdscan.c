@@ -4,6 +4,7 @@
 #include "lib/fdscan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,11 +19,15 @@ struct fdscan_dirent64 {
 	char d_name[];
 };
 
+/* The largest record getdents64 makes: a name of NAME_MAX bytes and its NUL, aligned. */
+#define FDSCAN_DIRENT_MAX \
+	((offsetof(struct fdscan_dirent64, d_name) + NAME_MAX + 1 + 7) & ~(size_t)7)
+
 int fdscan_start(struct fdscan *fs, int fd)
 {
 	fs->fd = fd;
 	fs->len = fs->pos = 0;
-	fs->eof = false;
+	fs->eof = fs->fill_ends = false;
 	if (lseek(fd, 0, SEEK_SET) < 0) {
 		fs->eof = true;
 		return -errno;
@@ -43,6 +48,8 @@ int fdscan_next(struct fdscan *fs, const char **name, unsigned char *type)
 			}
 			fs->len = (size_t)n;
 			fs->pos = 0;
+			if (fs->fill_ends && fs->len + FDSCAN_DIRENT_MAX <= sizeof(fs->buf))
+				fs->eof = true; /* room was left: the kernel had no more */
 		}
 		struct fdscan_dirent64 *d = (struct fdscan_dirent64 *)(fs->buf + fs->pos);
 		if (d->d_reclen < offsetof(struct fdscan_dirent64, d_name) + 2 || fs->pos + d->d_reclen > fs->len) {

@@ -5,6 +5,7 @@
  * the command-line parser, and log lines that stay well formed when their values are
  * too long for them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -361,6 +362,50 @@ static void directory_scan(void)
 	dirscan_fini(&ds);
 }
 
+/* A kernel directory is listed without the read that returns nothing, and still in
+ * full: /proc/self/fd with 600 more descriptors (about 14 KiB of records, more than
+ * one buffer) against readdir's count, twice. A plain folder is not taken for one. */
+static void kernel_directory_scan(void)
+{
+	int fds[600], n_open = 0;
+	for (int i = 0; i < 600; i++)
+		if ((fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+			n_open++;
+	CHECK_INT(n_open, 600);
+	struct dirscan ds;
+	CHECK_INT(dirscan_init(&ds, "/proc/self", "fd"), 0);
+	for (int round = 0; round < 2; round++) {
+		CHECK_INT(dirscan_rewind(&ds), 0);
+		CHECK(ds.kernel && ds.scan.fill_ends);
+		const char *name;
+		unsigned char type;
+		int n = 0, r, expect = 0;
+		while ((r = dirscan_next(&ds, &name, &type)) == 1)
+			n++;
+		CHECK_INT(r, 0);
+		DIR *d = opendir("/proc/self/fd");
+		CHECK(d != NULL);
+		for (struct dirent *e; d && (e = readdir(d));)
+			expect += e->d_name[0] != '.';
+		if (d)
+			closedir(d);
+		/* readdir's own descriptor shows in its listing, not in ours */
+		CHECK_INT(n, expect - 1);
+		CHECK(n > 600);
+	}
+	dirscan_fini(&ds);
+	for (int i = 0; i < 600; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	struct tmptree t;
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(dirscan_init(&ds, t.root, ""), 0);
+	CHECK_INT(dirscan_rewind(&ds), 0);
+	CHECK(!ds.kernel && !ds.scan.fill_ends);
+	dirscan_fini(&ds);
+	tmptree_rm(&t);
+}
+
 static void filters(void)
 {
 	struct filter f;
@@ -622,6 +667,7 @@ int main(void)
 	RUN(procfile_whole_reads);
 	RUN(mount_table_changes);
 	RUN(directory_scan);
+	RUN(kernel_directory_scan);
 	RUN(filters);
 	RUN(durations);
 	RUN(command_line);
