@@ -465,7 +465,7 @@ static void command_line(void)
 	char *negval[] = { "plumb", "--no-collector.loadavg=true", NULL };
 	CHECK_INT(cfg_parse(2, negval, &cfg), -EINVAL);
 	/* a repeatable flag keeps every value in order as its array grows, up to 64 */
-	static char addr[66][32];
+	static char addr[66][48];
 	char *many[67] = { "plumb" };
 	for (int i = 0; i < 65; i++) {
 		snprintf(addr[i], sizeof(addr[i]), "--web.listen-address=:%d", 1000 + i);
