@@ -20,6 +20,11 @@ largest N within 1.5x of that at the next one down, 5000 against 1000 by default
 the targets met at the largest N (<= 50 ms CPU per scrape, <= 8 MiB peak RSS, stated for
 5000 containers).
 
+With --before OLD it also runs an older build on each fixture, in turn with this one
+(--rounds times each, the median run reported), and gives their ratio per N. With
+--real-cgroups the fixture's cgroups are made as real ones in this machine's hierarchies
+(and removed after), so plumb reads the kernel's cgroup files as it does on a node.
+
 It reports; it does not judge: the exit status is 0 unless plumb lacks the container
 collector, failed to start, or died. bench/README.md says how to read the figures.
 
@@ -118,14 +123,99 @@ def find_readfloor(args):
     return None
 
 
+def cgroup_mounts():
+    """The cgroup hierarchies mounted at or below /sys/fs/cgroup on this machine, as
+    (mount point, type) pairs, from /proc/self/mounts."""
+    out = []
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            dev, mnt, fstype = line.split()[:3]
+            if fstype in ("cgroup", "cgroup2") and (mnt + "/").startswith("/sys/fs/cgroup/"):
+                out.append((mnt.replace("\\040", " "), fstype))
+    return out
+
+
+def make_real_cgroups(manifest):
+    """Make the fixture's cgroups as real ones, in every hierarchy this machine mounts, so
+    that plumb reads the kernel's own cgroup files (values are the kernel's: these cgroups
+    hold no process). On cgroup v2, the controllers the root offers are turned on for each
+    cgroup made that has children. Returns the directories made, parents first; the
+    caller removes them with remove_real_cgroups. Refuses a machine that already has a
+    kubepods.slice (a real Kubernetes node)."""
+    paths = sorted({c["id"] for c in manifest["containers"]} | {p["id"] for p in manifest["pods"]}
+                   | set(manifest["other_cgroups"]) - {"/"}, key=lambda p: (p.count("/"), p))
+    parents = {os.path.dirname(p) for p in paths}
+    mounts = cgroup_mounts()
+    if not mounts:
+        raise RuntimeError("--real-cgroups: no cgroup hierarchy is mounted under /sys/fs/cgroup")
+    made = []
+    try:
+        for mnt, fstype in mounts:
+            if os.path.exists(os.path.join(mnt, "kubepods.slice")):
+                raise RuntimeError("--real-cgroups: %s/kubepods.slice exists already (a Kubernetes "
+                                   "node?); not touching it" % mnt)
+            ctls = ""
+            if fstype == "cgroup2":
+                with open(os.path.join(mnt, "cgroup.controllers")) as f:
+                    ctls = " ".join("+" + c for c in f.read().split() if c in ("cpu", "memory", "io", "pids"))
+            for p in paths:
+                d = mnt + p
+                if os.path.isdir(d):
+                    continue
+                os.mkdir(d)
+                made.append(d)
+                if ctls and p in parents:
+                    try:
+                        with open(os.path.join(d, "cgroup.subtree_control"), "w") as f:
+                            f.write(ctls)
+                    except OSError:
+                        pass  # a controller the kernel will not delegate here: its files are absent
+    except BaseException:
+        remove_real_cgroups(made)
+        raise
+    return made
+
+
+def remove_real_cgroups(made):
+    """Remove the cgroups make_real_cgroups made, children first."""
+    for d in reversed(made):
+        try:
+            os.rmdir(d)
+        except OSError as e:
+            print("bench_containers: could not remove %s: %s" % (d, e), file=sys.stderr)
+
+
 def run_one(args, n, workdir):
-    """Generate the fixture for n containers, run plumb on it, return its figures."""
+    """Generate the fixture for n containers and measure each binary on it (args.binaries,
+    --rounds times in turn). Returns one figures dict per binary, args.binaries' order;
+    a binary measured more than once gets the median run's figures."""
     fdir = os.path.join(workdir, "node-%d" % n)
     t0 = time.monotonic()
     manifest = fixture.generate(fdir, n, seed=args.seed, layout=args.layout, pause=args.pause)
     gen_s = time.monotonic() - t0
-    argv = [args.plumb, "--collector.disable-defaults", "--collector.container",
-            "--path.sysfs=" + os.path.join(fdir, "sys"), "--path.rootfs=" + fdir]
+    made = make_real_cgroups(manifest) if args.real_cgroups else []
+    try:
+        runs = [[] for _ in args.binaries]
+        for _ in range(args.rounds):
+            for i, binary in enumerate(args.binaries):
+                first = not runs[i]
+                r = measure(args, binary, n, fdir, manifest, workdir, floor=first and binary == args.plumb)
+                r["fixture_seconds"] = gen_s
+                runs[i].append(r)
+        return [sorted(rs, key=cpu_of)[len(rs) // 2] for rs in runs]
+    finally:
+        remove_real_cgroups(made)
+        if not args.keep:
+            shutil.rmtree(fdir, ignore_errors=True)
+
+
+def measure(args, binary, n, fdir, manifest, workdir, floor=False):
+    """Run binary on the fixture in fdir (or, with --real-cgroups, on this machine's
+    cgroups with the fixture's records), scrape it, return its figures; with floor (and
+    a v2 fixture), the kernel's floor for the files it read too."""
+    sysfs = "/sys" if args.real_cgroups else os.path.join(fdir, "sys")
+    argv = [binary, "--collector.disable-defaults", "--collector.container",
+            "--path.sysfs=" + sysfs, "--path.rootfs=" + fdir]
     if args.pause:
         argv.append("--path.procfs=" + os.path.join(fdir, "proc"))
     argv += bench.plumb_runtime_args(args, args.helptext) + args.plumb_arg
@@ -152,14 +242,13 @@ def run_one(args, n, workdir):
         fds = len(os.listdir("/proc/%d/fd" % s.proc.pid))
         text = s.last_body.decode("utf-8", "replace")
         series, families = bench.count_series(text)
-        floor = None
-        if n and args.layout == "v2":
-            floor = read_floor(args.readfloor_bin, floor_files(text, os.path.join(fdir, "sys")))
+        floor = (read_floor(args.readfloor_bin, floor_files(text, os.path.join(fdir, "sys")))
+                 if floor and n and args.layout == "v2" and not args.real_cgroups else None)
         tck = os.sysconf("SC_CLK_TCK")
         lat = sorted(s.latencies)
         return {
             "n": n, "cgroups": n + len(manifest["pods"]) + len(manifest["other_cgroups"]),
-            "fixture_seconds": gen_s, "argv": s.argv,
+            "argv": s.argv, "binary": binary,
             "cpu_ms_clock": (ns1 - ns0) / 1e6 / args.scrapes if ns0 is not None and ns1 is not None else None,
             "cpu_ms_stat": (ticks1 - ticks0) * 1000.0 / tck / args.scrapes, "cpu_ticks": ticks1 - ticks0,
             "vmhwm": mem.get("VmHWM", 0), "vmrss": mem.get("VmRSS", 0), "rss_anon": mem.get("RssAnon", 0),
@@ -171,8 +260,6 @@ def run_one(args, n, workdir):
         }
     finally:
         s.stop()
-        if not args.keep:
-            shutil.rmtree(fdir, ignore_errors=True)
 
 
 def cpu_of(r):
@@ -262,6 +349,19 @@ def verdict(results, base):
     return out
 
 
+def compare(pairs):
+    """Print --before against --plumb per N; returns the ratios (after / before)."""
+    print("\nbefore and after, same fixtures, in turn:")
+    print("%-10s%14s%14s%10s%12s%12s" % ("N", "before ms", "after ms", "ratio", "series bef.", "series aft."))
+    out = {}
+    for before, after in pairs:
+        ratio = cpu_of(after) / cpu_of(before) if cpu_of(before) else None
+        out[str(after["n"])] = ratio
+        print("%-10d%14.3f%14.3f%10s%12d%12d" % (after["n"], cpu_of(before), cpu_of(after),
+                                                 bench.fmt(ratio, 3), before["series"], after["series"]))
+    return out
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Benchmark plumb's container collector on fixture nodes "
                                             "of growing size.")
@@ -292,6 +392,14 @@ def parse_args(argv):
     p.add_argument("--workdir", default=None, help="where fixtures go (default: a new temp directory)")
     p.add_argument("--keep", action="store_true", help="keep the fixtures and logs")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
+    p.add_argument("--before", metavar="BIN",
+                   help="another plumb binary (an older build) to measure on the same fixtures, in "
+                        "turn with --plumb, and compare")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="runs of each binary per N, in turn; the median run is reported (default 1)")
+    p.add_argument("--real-cgroups", action="store_true",
+                   help="make the fixture's cgroups as real ones in this machine's hierarchies "
+                        "(root; removed after) and let plumb read the kernel's cgroup files")
     a = p.parse_args(argv)
     try:
         a.counts = [int(x) for x in a.counts.split(",") if x.strip()]
@@ -299,17 +407,21 @@ def parse_args(argv):
         p.error("--counts takes integers, e.g. 100,1000,5000")
     if not a.counts or any(c < 1 for c in a.counts) or a.counts != sorted(set(a.counts)):
         p.error("--counts must be positive, distinct and ascending")
-    if a.scrapes < 1 or a.warmup < 0:
-        p.error("--scrapes must be at least 1 and --warmup at least 0")
+    if a.scrapes < 1 or a.warmup < 0 or a.rounds < 1:
+        p.error("--scrapes and --rounds must be at least 1 and --warmup at least 0")
+    if a.real_cgroups and os.geteuid() != 0:
+        p.error("--real-cgroups makes cgroups: run it as root")
     return a
 
 
 def main(argv):
     args = parse_args(argv)
     args.plumb = os.path.abspath(args.plumb)
-    if not (os.path.isfile(args.plumb) and os.access(args.plumb, os.X_OK)):
-        print("bench_containers: %s is not an executable file" % args.plumb, file=sys.stderr)
-        return 1
+    args.binaries = ([os.path.abspath(args.before)] if args.before else []) + [args.plumb]
+    for b in args.binaries:
+        if not (os.path.isfile(b) and os.access(b, os.X_OK)):
+            print("bench_containers: %s is not an executable file" % b, file=sys.stderr)
+            return 1
     try:
         helptext = args.helptext = bench.help_text(args.plumb)
     except bench.StartError as e:
@@ -330,6 +442,12 @@ def main(argv):
           "directories, then files, within it)" % ("unlimited" if hard == resource.RLIM_INFINITY else hard,
                                                   " (--nofile)" if args.nofile else ""))
     print("plumb: %s (%s)" % (args.plumb, bench.version_of(args.plumb)))
+    if args.before:
+        print("before: %s (%s), measured in turn with plumb, %d round(s) each"
+              % (args.before, bench.version_of(args.binaries[0]), args.rounds))
+    print("cgroups: %s" % ("real ones made in this machine's hierarchies (%s)"
+                           % ", ".join(m for m, _ in cgroup_mounts()) if args.real_cgroups
+                           else "the fixture's files"))
     print("fixture: %s layout, systemd driver, containerd, 2 containers a pod, seed %d; N = %s%s"
           % (args.layout, args.seed, ", ".join(map(str, args.counts)),
              "" if args.no_baseline else " (and 0 for the fixed cost)"))
@@ -338,11 +456,14 @@ def main(argv):
     made = args.workdir is None
     workdir = tempfile.mkdtemp(prefix="plumb-bench-containers-") if made else args.workdir
     os.makedirs(workdir, exist_ok=True)
-    status, base, results = 0, None, []
+    status, base, results, pairs = 0, None, [], []
     args.readfloor_bin = find_readfloor(args) if args.layout == "v2" else None
     try:
         for n in ([] if args.no_baseline else [0]) + args.counts:
-            r = run_one(args, n, workdir)
+            rs = run_one(args, n, workdir)
+            r = rs[-1]
+            if args.before and n:
+                pairs.append(rs)
             print("  N=%d: fixture %.1f s, CPU %.3f ms/scrape, VmHWM %.2f MiB, %d series, %d/%d containers named"
                   % (n, r["fixture_seconds"], cpu_of(r), r["vmhwm"] / MIB, r["series"],
                      r["containers_named"], n))
@@ -353,6 +474,8 @@ def main(argv):
         print()
         report(results, base)
         targets = verdict(results, base)
+        if pairs:
+            targets["before"] = compare(pairs)
         print("load average at end: %s" % bench.loadavg())
         if args.json:
             with open(args.json, "w") as f:
