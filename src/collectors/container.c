@@ -228,6 +228,8 @@ struct ct_entry {
 	char id[CT_ID_MAX];
 	int fd[S_N];          /* held files; -1 when not held */
 	int dfd[CTL_N];       /* held O_PATH directories, by p->dirctl; -1 when not held */
+	int netfd;            /* held /proc/<netpid>/net/dev (root, sandboxes); -1 when not held */
+	uint64_t netpid;
 };
 
 /* A block device's name by major:minor. */
@@ -347,7 +349,18 @@ static uint32_t hash_path(const char *s, size_t n)
 	return h;
 }
 
-/* Close e's held files. */
+/* Close e's held /proc/<pid>/net/dev, if any. */
+static void drop_net(struct container_priv *p, struct ct_entry *e)
+{
+	if (e->netfd >= 0) {
+		close(e->netfd);
+		p->nheld--;
+		p->nfiles--;
+	}
+	e->netfd = -1;
+}
+
+/* Close e's held files (the directories stay). */
 static void entry_close_files(struct container_priv *p, struct ct_entry *e)
 {
 	for (int i = 0; i < S_N; i++) {
@@ -358,6 +371,7 @@ static void entry_close_files(struct container_priv *p, struct ct_entry *e)
 		}
 		e->fd[i] = -1;
 	}
+	drop_net(p, e);
 }
 
 /* Close e's held files and directories. */
@@ -380,6 +394,7 @@ static void entry_clear_fds(struct ct_entry *e)
 		e->fd[k] = -1;
 	for (int k = 0; k < CTL_N; k++)
 		e->dfd[k] = -1;
+	e->netfd = -1;
 }
 
 /* Free entry i: its files, strings and place in the hash chain. */
@@ -1050,8 +1065,8 @@ static int emit_io(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 	return r;
 }
 
-/* Read all of the open file fd into p->netbuf (proc files come a piece at a time).
- * Returns 0 or -errno (-E2BIG past the buffer's bound). */
+/* Read all of the open file fd, from its start, into p->netbuf (proc files come a piece
+ * at a time). Returns 0 or -errno (-E2BIG past the buffer's bound). */
 static int read_all(struct container_priv *p, int fd)
 {
 	buf_reset(&p->netbuf);
@@ -1060,7 +1075,7 @@ static int read_all(struct container_priv *p, int fd)
 		if (r < 0)
 			return r;
 		size_t room = p->netbuf.cap - p->netbuf.len - 1;
-		ssize_t got = read(fd, p->netbuf.p + p->netbuf.len, room);
+		ssize_t got = pread(fd, p->netbuf.p + p->netbuf.len, room, (off_t)p->netbuf.len);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
@@ -1069,6 +1084,32 @@ static int read_all(struct container_priv *p, int fd)
 			return 0;
 		p->netbuf.len += (size_t)got;
 	}
+}
+
+/* Open /proc/<pid>/net/dev for e: e's held one when it is held for the same process,
+ * else a new one, which is held (for the root and pods' sandboxes, whose process keeps
+ * its namespace for the cgroup's life) while the file budget allows. *st is filled
+ * only for a new one that is not held (the caller's host-namespace check; held ones
+ * are never checked). Returns the descriptor, which the caller closes unless it is
+ * e->netfd, or -errno. */
+static int open_net(struct container_priv *p, struct ct_entry *e, uint64_t pid, struct stat *st)
+{
+	char rel[48];
+	bool holdable = e->kind == CT_ROOT || e->sandbox;
+	if (e->netfd >= 0 && e->netpid == pid)
+		return e->netfd;
+	drop_net(p, e); /* another process now: its namespace may be another one */
+	snprintf(rel, sizeof(rel), "%llu/net/dev", (unsigned long long)pid);
+	/* procfs holds no FIFO or device: regfile_open's check after the open suffices,
+	 * without bundle_open's look before it */
+	int fd = regfile_open(p->procfd, rel, st);
+	if (fd >= 0 && holdable && p->nheld < p->held_max && p->nfiles < file_budget(p)) {
+		e->netfd = fd;
+		e->netpid = pid;
+		p->nheld++;
+		p->nfiles++;
+	}
+	return fd;
 }
 
 /* The network figures of e, as cAdvisor reports them: the root's from pid 1; a pod's
@@ -1083,28 +1124,32 @@ static int emit_net(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 {
 	uint64_t pid = 1;
 	bool own_only = false;
-	struct stat st;
+	struct stat st = { 0 }; /* filled only for a file not held, the only kind own_only meets */
 	int r = 0, fd;
 	if (p->procfd < 0 || e->kind == CT_POD || (e->pod_uid[0] && !e->sandbox))
 		return 0;
 	if (e->kind != CT_ROOT) {
 		struct span t;
 		if ((r = slot_span(p, e, S_PROCS, &t)) < 0 || t.len == 0 ||
-		    cgroup_first_pid(t, &pid) < 0)
+		    cgroup_first_pid(t, &pid) < 0) {
+			drop_net(p, e); /* no process: let its namespace go */
 			return r;
+		}
 		own_only = !e->pod_uid[0];
 	}
-	char rel[48];
-	snprintf(rel, sizeof(rel), "%llu/net/dev", (unsigned long long)pid);
-	/* procfs holds no FIFO or device: regfile_open's check after the open suffices,
-	 * without bundle_open's look before it */
-	if ((fd = regfile_open(p->procfd, rel, &st)) < 0)
+	if ((fd = open_net(p, e, pid, &st)) < 0)
 		return 0; /* the process ended: none this time */
 	if (own_only && st.st_ino == p->host_net_ino && st.st_dev == p->host_net_dev)
 		goto out;
 	if (read_all(p, fd) < 0 ||
-	    netdev_pid_parse((struct span){ p->netbuf.p, p->netbuf.len }, &p->nd) < 0)
+	    netdev_pid_parse((struct span){ p->netbuf.p, p->netbuf.len }, &p->nd) < 0) {
+		if (fd == e->netfd) /* a held file that failed: opened afresh next time */
+			drop_net(p, e);
+		else
+			close(fd);
+		fd = -1;
 		goto out;
+	}
 	for (uint32_t i = 0; r == 0 && i < p->nd.n; i++) {
 		struct label ifl = L("interface", p->nd.ifs[i].name);
 		for (int k = 0; r == 0 && k < ND_N; k++)
@@ -1112,7 +1157,8 @@ static int emit_net(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 					&ifl, 1);
 	}
 out:
-	close(fd);
+	if (fd >= 0 && fd != e->netfd)
+		close(fd);
 	return r;
 }
 

@@ -283,8 +283,60 @@ def test_network():
             shutil.rmtree(d, ignore_errors=True)
 
 
+def test_network_follows_its_process():
+    """plumb keeps a sandbox's /proc/<pid>/net/dev open between scrapes: the figures it
+    reads must still move as the file does, and a sandbox whose first process is another
+    one (another pid, another namespace file) must be read from that one, not the file
+    kept open for the first."""
+    d = tempfile.mkdtemp(prefix="plumb-k8s-netpid-")
+    try:
+        node, m = make(d, "containerd", "systemd", "v2")
+        pod = next(p for p in m["pods"] if not p["host_network"])
+        sb = pod["sandbox"]["id"]
+        procs = os.path.join(node, "sys", "fs", "cgroup", sb.lstrip("/"), "cgroup.procs")
+        with open(procs) as f:
+            pid = int(f.read().split()[0])
+        ifname = sorted(pod["net"])[0]
+
+        def rx(ex):
+            got = [v for l, v in ex.series("container_network_receive_bytes_total")
+                   if l["id"] == sb and l["interface"] == ifname]
+            check(len(got) == 1, "%s %s: %r" % (sb, ifname, got))
+            return got[0]
+
+        with Plumb(args_for(node)) as p:
+            check(rx(scrape(p, "/metrics")) == pod["net"][ifname][0], "first scrape")
+            # the same file, written in place: the kept descriptor sees it
+            figs = dict(pod["net"])
+            figs[ifname] = [v + 1000 for v in figs[ifname]]
+            with open(os.path.join(node, "proc", str(pid), "net", "dev"), "w") as f:
+                f.write(fixture.netdev_text(figs))
+            check(rx(scrape(p, "/metrics")) == figs[ifname][0], "in place: not re-read")
+            # another process in the sandbox, in a namespace of its own
+            new = 987654
+            os.makedirs(os.path.join(node, "proc", str(new), "net"))
+            other = {ifname: [7, 6, 5, 4, 3, 2, 1, 0]}
+            with open(os.path.join(node, "proc", str(new), "net", "dev"), "w") as f:
+                f.write(fixture.netdev_text(other))
+            with open(procs, "w") as f:
+                f.write("%d\n" % new)
+            check(rx(scrape(p, "/metrics")) == 7, "another process: still the old file's figures")
+            # that process gone (the cgroup empty): no network series for the sandbox, and
+            # the rest of the scrape stands
+            shutil.rmtree(os.path.join(node, "proc", str(new)))
+            with open(procs, "w") as f:
+                f.write("")
+            ex = scrape(p, "/metrics")
+            check(not [l for l, _ in ex.series("container_network_receive_bytes_total") if l["id"] == sb],
+                  "a process that ended still reported")
+            check(sb in cpu_labels(ex), "the sandbox's other series went with its network")
+        print("ok: a kept namespace file follows its content and its process")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     if "container" not in collectors_in_help():
         skip("plumb has no container collector")
     main([test_identity, test_hostile_records, test_cadvisor_endpoint, test_io_operations,
-          test_network])
+          test_network, test_network_follows_its_process])
