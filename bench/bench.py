@@ -328,6 +328,9 @@ def parse_args(argv):
                    help="run plumb as shipped (as root it switches to nobody and forks its "
                         "privilege broker) instead of keeping uid 0; CPU and Pss then count both "
                         "processes")
+    p.add_argument("--plumb-arg", action="append", default=[], metavar="ARG",
+                   help="one more argument for plumb, repeatable: with --plumb-broker, "
+                        "--plumb-arg=--runtime.broker=false measures nobody without the broker")
     p.add_argument("--set", choices=("standard", "defaults", "all"), default="standard",
                    help="collectors: 'standard' the 31 plumb replaces (default), 'defaults' each "
                         "exporter's own defaults (plumb's include container and health), 'all' "
@@ -391,7 +394,7 @@ def build_servers(args, chosen, plumb_help, ne_help, workdir, root=None):
     else:
         common = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in chosen]
     common += host_args(args, root)
-    extra = {"plumb": plumb_runtime_args(args, plumb_help), "ne": []}
+    extra = {"plumb": plumb_runtime_args(args, plumb_help) + args.plumb_arg, "ne": []}
     if "textfile" in chosen or args.set == "defaults":
         tdir = os.path.join(workdir, "textfile")
         os.mkdir(tdir)
@@ -592,6 +595,10 @@ def main(argv):
             root = os.path.join(workdir, "host")
             if os.path.isdir("/dev/shm"):
                 root = os.path.join(tempfile.mkdtemp(prefix="plumb-genhost-", dir="/dev/shm"), "host")
+            if args.plumb_broker:
+                # plumb reads the --path.* trees as nobody: the roots are not the broker's to
+                # open (docs/sandbox.md), so mkdtemp's 0700 folder would fail every collector
+                os.chmod(os.path.dirname(root), 0o755)
             t0 = time.monotonic()
             subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                          "genhost.py"), root]
