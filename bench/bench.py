@@ -398,6 +398,10 @@ def build_servers(args, chosen, plumb_help, ne_help, workdir, root=None):
     if "textfile" in chosen or args.set == "defaults":
         tdir = os.path.join(workdir, "textfile")
         os.mkdir(tdir)
+        if args.plumb_broker:
+            # as on a host, a folder the runtime user may read: under mkdtemp's 0700 folder
+            # plumb would read it through its broker, and plumb without a broker not at all
+            os.chmod(workdir, 0o755)
         with open(os.path.join(tdir, "bench.prom"), "w") as f:
             f.write(TEXTFILE_BODY)
         for key, h in (("plumb", plumb_help), ("ne", ne_help)):
