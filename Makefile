@@ -139,10 +139,12 @@ lint: $(BUILD)/plumb
 # plumb built with ThreadSanitizer, hammered with concurrent scrapes (tests/e2e/test_tsan.py),
 # then the e2e tests whose threads meet most: shared collections, the deadline pool
 # under a hung mount (statfs, text files, the kernel log), shutdown with scrapes in
-# flight, the D-Bus collectors' abandoned queries. A race kills plumb (exit 66).
+# flight, the D-Bus collectors' abandoned queries, the privilege broker (nobody, the
+# broker's channels, its death). A race kills plumb (exit 66).
 # hangfs stays uninstrumented: TSan defers its SIGUSR1 handler, so it never lets go.
 TSAN_TESTS := tests/e2e/test_tsan.py tests/e2e/test_scrape_sharing.py tests/e2e/test_hung_mount.py \
-	tests/e2e/test_http.py tests/e2e/test_hung_files.py tests/e2e/test_dbus.py
+	tests/e2e/test_http.py tests/e2e/test_hung_files.py tests/e2e/test_dbus.py \
+	tests/e2e/test_broker_live.py
 check-tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang OPT='-O1 -g' SAN='-fsanitize=thread' \
 		build-tsan/plumb

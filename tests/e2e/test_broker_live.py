@@ -168,7 +168,5 @@ def test_broker_death_is_survived():
 if __name__ == "__main__":
     if os.geteuid() != 0:
         skip("needs root: mount, and the switch to nobody")
-    if os.environ.get("PLUMB_TSAN") or os.environ.get("PLUMB_VALGRIND"):
-        skip("the broker is not started under TSan or valgrind")
     main([test_broker_reads_what_only_root_may, test_without_broker_root_only_stays_unread,
           test_broker_death_is_survived])
