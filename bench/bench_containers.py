@@ -129,7 +129,7 @@ def cgroup_mounts():
     out = []
     with open("/proc/self/mounts") as f:
         for line in f:
-            dev, mnt, fstype = line.split()[:3]
+            mnt, fstype = line.split()[1:3]
             if fstype in ("cgroup", "cgroup2") and (mnt + "/").startswith("/sys/fs/cgroup/"):
                 out.append((mnt.replace("\\040", " "), fstype))
     return out

@@ -1143,11 +1143,10 @@ static int emit_net(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 		goto out;
 	if (read_all(p, fd) < 0 ||
 	    netdev_pid_parse((struct span){ p->netbuf.p, p->netbuf.len }, &p->nd) < 0) {
-		if (fd == e->netfd) /* a held file that failed: opened afresh next time */
+		if (fd == e->netfd) { /* a held file that failed: opened afresh next time */
 			drop_net(p, e);
-		else
-			close(fd);
-		fd = -1;
+			fd = -1;
+		}
 		goto out;
 	}
 	for (uint32_t i = 0; r == 0 && i < p->nd.n; i++) {

@@ -312,6 +312,18 @@ def test_network_follows_its_process():
             with open(os.path.join(node, "proc", str(pid), "net", "dev"), "w") as f:
                 f.write(fixture.netdev_text(figs))
             check(rx(scrape(p, "/metrics")) == figs[ifname][0], "in place: not re-read")
+            # garbage in the kept file: the sandbox's network is left out, the scrape stands,
+            # and once the file is good again it is read again
+            dev = os.path.join(node, "proc", str(pid), "net", "dev")
+            with open(dev, "w") as f:
+                f.write("Inter-|\n eth0: 1 2 x\n")
+            ex = scrape(p, "/metrics")
+            check(not [l for l, _ in ex.series("container_network_receive_bytes_total") if l["id"] == sb],
+                  "a malformed net/dev still reported")
+            check(sb in cpu_labels(ex), "a malformed net/dev took the sandbox's other series")
+            with open(dev, "w") as f:
+                f.write(fixture.netdev_text(figs))
+            check(rx(scrape(p, "/metrics")) == figs[ifname][0], "not read again after garbage")
             # another process in the sandbox, in a namespace of its own
             new = 987654
             os.makedirs(os.path.join(node, "proc", str(new), "net"))
