@@ -304,23 +304,26 @@ def test_network_follows_its_process():
             check(len(got) == 1, "%s %s: %r" % (sb, ifname, got))
             return got[0]
 
+        def no_net(ex, why):
+            """No network series for the sandbox, and its other series still there."""
+            check(not [l for l, _ in ex.series("container_network_receive_bytes_total")
+                       if l["id"] == sb], why + ": still reported")
+            check(sb in cpu_labels(ex), why + ": the sandbox's other series went with it")
+
+        dev = os.path.join(node, "proc", str(pid), "net", "dev")
         with Plumb(args_for(node)) as p:
             check(rx(scrape(p, "/metrics")) == pod["net"][ifname][0], "first scrape")
             # the same file, written in place: the kept descriptor sees it
             figs = dict(pod["net"])
             figs[ifname] = [v + 1000 for v in figs[ifname]]
-            with open(os.path.join(node, "proc", str(pid), "net", "dev"), "w") as f:
+            with open(dev, "w") as f:
                 f.write(fixture.netdev_text(figs))
             check(rx(scrape(p, "/metrics")) == figs[ifname][0], "in place: not re-read")
             # garbage in the kept file: the sandbox's network is left out, the scrape stands,
             # and once the file is good again it is read again
-            dev = os.path.join(node, "proc", str(pid), "net", "dev")
             with open(dev, "w") as f:
                 f.write("Inter-|\n eth0: 1 2 x\n")
-            ex = scrape(p, "/metrics")
-            check(not [l for l, _ in ex.series("container_network_receive_bytes_total") if l["id"] == sb],
-                  "a malformed net/dev still reported")
-            check(sb in cpu_labels(ex), "a malformed net/dev took the sandbox's other series")
+            no_net(scrape(p, "/metrics"), "a malformed net/dev")
             with open(dev, "w") as f:
                 f.write(fixture.netdev_text(figs))
             check(rx(scrape(p, "/metrics")) == figs[ifname][0], "not read again after garbage")
@@ -338,10 +341,7 @@ def test_network_follows_its_process():
             shutil.rmtree(os.path.join(node, "proc", str(new)))
             with open(procs, "w") as f:
                 f.write("")
-            ex = scrape(p, "/metrics")
-            check(not [l for l, _ in ex.series("container_network_receive_bytes_total") if l["id"] == sb],
-                  "a process that ended still reported")
-            check(sb in cpu_labels(ex), "the sandbox's other series went with its network")
+            no_net(scrape(p, "/metrics"), "a process that ended")
         print("ok: a kept namespace file follows its content and its process")
     finally:
         shutil.rmtree(d, ignore_errors=True)
