@@ -4,6 +4,7 @@
 #include "core/agent.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,11 +173,15 @@ out:
 }
 
 /* Seconds on CLOCK_MONOTONIC: for durations only, not the time of day. */
-static double now_seconds(void)
+/* CLOCK_MONOTONIC in nanoseconds. A duration taken as a difference of these and then
+ * divided by 1e9 has at most nine decimals, so it prints short and without printf
+ * (the difference of two seconds-since-boot doubles carries their rounding noise into
+ * seventeen digits). */
+static int64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Log a collector's result when it changes from the last one. */
@@ -207,12 +212,12 @@ static void log_change(struct collector *c, int r)
 static void run_collector(struct collector *c, struct metric_sink *out)
 {
 	uint32_t mark = out->nseries;
-	double t0 = now_seconds();
+	int64_t t0 = now_ns();
 	sink_foreign(out, c->ops->foreign);
 	int r = c->ops->collect(c, out);
 	sink_foreign(out, false);
 	sink_hold(out, 0, 0);
-	c->last_duration = now_seconds() - t0;
+	c->last_duration = (double)(now_ns() - t0) / 1e9;
 	if (r < 0)
 		out->nseries = mark; /* a failed collector shows no half results */
 	log_change(c, r);

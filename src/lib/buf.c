@@ -103,52 +103,81 @@ static double round_even(double x)
 	return (x + 0x1p52) - 0x1p52;
 }
 
-/* Write v (not an integer, 1e-4 <= |v| < 1e15) as %.15g does when 15 significant
+/* Write the decimal digits of m (m > 0) into out, most significant first, and return
+ * how many (at most 20). */
+static size_t put_digits(unsigned long long m, char *out)
+{
+	char rev[24];
+	size_t n = 0, i = 0;
+	do {
+		rev[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	while (n)
+		out[i++] = rev[--n];
+	return i;
+}
+
+/* Write v (not an integer, 1e-8 <= |v| < 1e15) as %.15g does when 15 significant
  * digits read back to v, without printf: scale |v| to a 15-digit integer m, and if
  * m / 10^k is v again (both exact below 2^53 and 10^22, and IEEE division rounds
- * correctly, so this is the test strtod would make), print m with the point k digits
- * from the right and trailing zeros dropped. That is %.15g's text: v lies within half
- * an ulp of m * 10^-k, far less than half a unit of the 15th digit. Returns 1 when
- * written, 0 when v needs more digits (the caller then uses printf), or -errno. */
+ * correctly, so this is the test strtod would make), print m's digits with the point
+ * in place and trailing zeros dropped. That is %.15g's text: v lies within half an ulp
+ * of m * 10^-k, far less than half a unit of the 15th digit. Below 1e-4 %.15g writes an
+ * exponent ("1.5e-05"); from 1e-4 up, a plain decimal. Returns 1 when written, 0 when
+ * v needs more digits or lies outside the range (the caller then uses printf), or
+ * -errno. */
 static int put_decimal15(struct buf *b, double v)
 {
-	static const double p10[19] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
-					1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
+	static const double p10[23] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+					1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+					1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 	double a = fabs(v);
-	int e = -4; /* floor(log10(a)) */
+	if (!(a >= 1e-8 && a < 1e15))
+		return 0;
+	int e = -8; /* floor(log10(a)), give or take one near a power of ten */
 	while (e < 14 && a >= (e + 1 >= 0 ? p10[e + 1] : 1 / p10[-(e + 1)]))
 		e++;
-	int k = 14 - e; /* 0..18 */
-	double x = a * p10[k];
-	if (!(x < 0x1p52))
+	int k = 14 - e; /* 0..22 */
+	double scaled = round_even(a * p10[k]);
+	/* 15 digits exactly: an e one off near a power of ten gives 14 or 16, and then
+	 * printf decides */
+	if (scaled < 1e14 || scaled >= 1e15 || scaled / p10[k] != a)
 		return 0;
-	double scaled = round_even(x);
-	if (scaled >= 1e15 || scaled / p10[k] != a)
-		return 0;
-	unsigned long long m = (unsigned long long)scaled, unit = 1;
-	for (int i = 0; i < k; i++)
-		unit *= 10;
-	char tmp[48];
-	size_t n = 0;
+	char digits[24], tmp[48];
+	size_t nd = put_digits((unsigned long long)scaled, digits), n = 0;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--; /* trailing zeros of the fraction; m is no integer, so some digit stays */
 	if (v < 0)
 		tmp[n++] = '-';
-	unsigned long long ip = m / unit, fp = m % unit;
-	char digits[24];
-	size_t nd = 0;
-	do {
-		digits[nd++] = (char)('0' + ip % 10);
-		ip /= 10;
-	} while (ip);
-	while (nd)
-		tmp[n++] = digits[--nd];
-	tmp[n++] = '.';
-	/* the k fraction digits, least significant last, then trailing zeros dropped */
-	size_t end = n + (size_t)k;
-	for (size_t i = end; i > n; fp /= 10)
-		tmp[--i] = (char)('0' + fp % 10);
-	while (end > n && tmp[end - 1] == '0')
-		end--;
-	n = end;
+	if (e < -4) { /* d.ddde-0X */
+		tmp[n++] = digits[0];
+		if (nd > 1) {
+			tmp[n++] = '.';
+			memcpy(tmp + n, digits + 1, nd - 1);
+			n += nd - 1;
+		}
+		tmp[n++] = 'e';
+		tmp[n++] = '-';
+		tmp[n++] = '0';
+		tmp[n++] = (char)('0' - e);
+	} else if (e < 0) { /* 0.000ddd */
+		tmp[n++] = '0';
+		tmp[n++] = '.';
+		for (int z = -1; z > e; z--)
+			tmp[n++] = '0';
+		memcpy(tmp + n, digits, nd);
+		n += nd;
+	} else { /* ddd.ddd: e + 1 integer digits, and v is no integer, so a fraction */
+		size_t ni = (size_t)e + 1;
+		if (nd <= ni)
+			return 0; /* cannot happen: m / 10^k == a would make a an integer */
+		memcpy(tmp + n, digits, ni);
+		n += ni;
+		tmp[n++] = '.';
+		memcpy(tmp + n, digits + ni, nd - ni);
+		n += nd - ni;
+	}
 	int r = buf_append(b, tmp, n);
 	return r < 0 ? r : 1;
 }
@@ -171,11 +200,9 @@ int buf_put_double(struct buf *b, double v)
 			return buf_append(b, "-0", 2);
 		return buf_put_u64(b, (unsigned long long)v);
 	}
-	if (fabs(v) >= 1e-4 && fabs(v) < 1e15) {
-		int r = put_decimal15(b, v);
-		if (r != 0)
-			return r < 0 ? r : 0;
-	}
+	int r = put_decimal15(b, v);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	/* the shortest of %.15g..%.17g that reads back to the same value */
 	char tmp[40];
 	for (int prec = 15; prec <= 17; prec++) {

@@ -222,7 +222,7 @@ static void numbers_match_printf(void)
 	srand(11);
 	for (int k = 0; k < 300000; k++) {
 		double v;
-		switch (k % 4) {
+		switch (k % 6) {
 		case 0: /* microseconds as seconds, as cgroup and PSI counters are written */
 			v = (double)((unsigned long long)rand() * (unsigned long long)rand() % 100000000000000ull) / 1e6;
 			break;
@@ -232,8 +232,14 @@ static void numbers_match_printf(void)
 		case 2: /* any bits in a wide range */
 			v = ldexp((double)rand() / RAND_MAX + 0.5, rand() % 120 - 60);
 			break;
-		default: /* few digits, near the ends of the fixed-notation range */
+		case 3: /* few digits, near the ends of the fixed-notation range */
 			v = (double)(rand() % 100000) / (rand() % 2 ? 1e8 : 1e-9 * 1e19);
+			break;
+		case 4: /* a scrape's durations: whole nanoseconds as seconds, most below 1e-4 */
+			v = (double)(rand() % 200000) / 1e9;
+			break;
+		default: /* any bits around the exponent notation's edges (1e-8, 1e-4) */
+			v = ldexp((double)rand() / RAND_MAX + 0.5, rand() % 20 - 33);
 			break;
 		}
 		if (rand() % 3 == 0)
