@@ -6,7 +6,8 @@
  * --collector.netstat.fields picks the fields (a regex over "<Proto>_<Field>", with
  * node_exporter's default). netstat and snmp must exist; snmp6 is missing when IPv6 is
  * off and is then skipped. As in node_exporter, one value that is not a number fails
- * the whole collection, whether or not its field was picked.
+ * the whole collection, whether or not its field was picked: a file is parsed and
+ * emitted in one pass, and what it added is taken back when it fails.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@ struct netstat_priv {
 };
 
 /* What a pass needs besides the text: the fields regex (NULL picks all), the memo of
- * its decisions (NULL: run it on every name), and the sink (NULL: check only). */
+ * its decisions (NULL: run it on every name), and the sink. */
 struct pass {
 	const struct regex *fields;
 	struct pickmemo *memo;
@@ -91,7 +92,7 @@ static int emit(const struct pass *ps, struct span proto, struct span field, dou
 	return r == -EINVAL || r == -EEXIST ? 0 : r;
 }
 
-/* One header/value pair of lines: check (out == NULL) or emit. Returns 0 or -errno. */
+/* One header/value pair of lines. Returns 0 or -errno. */
 static int do_pair(struct span head, struct span vals, const struct pass *ps)
 {
 	struct span proto, field, val;
@@ -107,7 +108,7 @@ static int do_pair(struct span head, struct span vals, const struct pass *ps)
 			return 0;
 		if (hf != hv || span_double(val, &v) < 0)
 			return -EINVAL;
-		int r = ps->out ? emit(ps, proto, field, v) : 0;
+		int r = emit(ps, proto, field, v);
 		if (r < 0)
 			return r;
 	}
@@ -128,12 +129,14 @@ static int do_pairs_file(const char *buf, size_t len, const struct pass *ps)
 	return 0;
 }
 
-/* Check a pairs file, then emit it. Returns 0 or -errno. */
+/* Emit a pairs file; on failure take back what it added. Returns 0 or -errno. */
 static int parse_pairs(const char *buf, size_t len, const struct pass *ps)
 {
-	const struct pass check = { ps->fields, NULL, NULL };
-	int r = do_pairs_file(buf, len, &check);
-	return r < 0 ? r : do_pairs_file(buf, len, ps);
+	uint32_t mark = sink_mark(ps->out);
+	int r = do_pairs_file(buf, len, ps);
+	if (r < 0)
+		sink_rollback(ps->out, mark);
+	return r;
 }
 
 int netstat_parse_pairs(const char *buf, size_t len, const struct regex *fields,
@@ -157,8 +160,6 @@ static int do_snmp6(const char *buf, size_t len, const struct pass *ps)
 		double v;
 		if (span_double(val, &v) < 0)
 			return -EINVAL;
-		if (!ps->out)
-			continue;
 		size_t plen = (size_t)(six - key.p) + 1;
 		struct span proto = { key.p, plen }, field = { key.p + plen, key.len - plen };
 		int r = emit(ps, proto, field, v);
@@ -168,12 +169,14 @@ static int do_snmp6(const char *buf, size_t len, const struct pass *ps)
 	return 0;
 }
 
-/* Check snmp6, then emit it. Returns 0 or -errno. */
+/* Emit snmp6; on failure take back what it added. Returns 0 or -errno. */
 static int parse_snmp6(const char *buf, size_t len, const struct pass *ps)
 {
-	const struct pass check = { ps->fields, NULL, NULL };
-	int r = do_snmp6(buf, len, &check);
-	return r < 0 ? r : do_snmp6(buf, len, ps);
+	uint32_t mark = sink_mark(ps->out);
+	int r = do_snmp6(buf, len, ps);
+	if (r < 0)
+		sink_rollback(ps->out, mark);
+	return r;
 }
 
 int netstat_parse_snmp6(const char *buf, size_t len, const struct regex *fields,

@@ -211,7 +211,7 @@ static void log_change(struct collector *c, int r)
  * add c's duration and success. */
 static void run_collector(struct collector *c, struct metric_sink *out)
 {
-	uint32_t mark = out->nseries;
+	uint32_t mark = sink_mark(out);
 	int64_t t0 = now_ns();
 	sink_foreign(out, c->ops->foreign);
 	int r = c->ops->collect(c, out);
@@ -219,7 +219,7 @@ static void run_collector(struct collector *c, struct metric_sink *out)
 	sink_hold(out, 0, 0);
 	c->last_duration = (double)(now_ns() - t0) / 1e9;
 	if (r < 0)
-		out->nseries = mark; /* a failed collector shows no half results */
+		sink_rollback(out, mark); /* a failed collector shows no half results */
 	log_change(c, r);
 	const char *name = c->ops->name;
 	sink_add(out, &desc_duration, c->last_duration, LABELS(L("collector", name)));
@@ -233,10 +233,10 @@ int agent_collect(struct agent *a, struct metric_sink *out)
 	for (size_t i = 0; i < own; i++)
 		run_collector(&a->collectors[i], out);
 	for (size_t i = 0; i < a->nsources; i++) {
-		uint32_t mark = out->nseries;
+		uint32_t mark = sink_mark(out);
 		int r = a->sources[i].collect(a->sources[i].ctx, out);
 		if (r < 0) {
-			out->nseries = mark;
+			sink_rollback(out, mark);
 			plog(LOG_WARN, "self-metrics source failed", "source", a->sources[i].name,
 			     "err", strerror(-r), PLOG_END);
 		}

@@ -212,6 +212,22 @@ void sink_foreign(struct metric_sink *s, bool on);
  * collector cannot crowd those lines out. */
 void sink_hold(struct metric_sink *s, uint32_t series, size_t bytes);
 
+/* Where the series added so far end: give it to sink_rollback to take back what is
+ * added after it. */
+static inline uint32_t sink_mark(const struct metric_sink *s)
+{
+	return s->nseries;
+}
+
+/* Take back every series added since mark (from sink_mark in this collection), so a
+ * parse that fails part way shows no half results. Families made since stay, empty:
+ * empty families are not written. */
+static inline void sink_rollback(struct metric_sink *s, uint32_t mark)
+{
+	if (mark < s->nseries)
+		s->nseries = mark;
+}
+
 /* Serve family d of view from in view to as well: the same series, not a copy. Call it
  * after the family's first sample (each collection: a reset forgets it). Returns 0,
  * -ENOENT when d has no family in from, or -EINVAL for a view out of range. */
