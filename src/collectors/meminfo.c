@@ -33,16 +33,19 @@ int meminfo_field_name(const char *prefix, struct span key, const char *suffix, 
 			break;
 		}
 	}
-	int n;
 	if (open && close) {
-		int head = (int)(open - key.p), inner = (int)(close - open - 1);
-		int tail = (int)(key.p + key.len - close - 1);
-		n = snprintf(name, cap, "%s%.*s_%.*s%.*s%s", prefix, head, key.p, inner, open + 1,
-			     tail, close + 1, suffix);
-	} else {
-		n = snprintf(name, cap, "%s%.*s%s", prefix, (int)key.len, key.p, suffix);
+		const struct span parts[] = {
+			span_cstr(prefix),
+			{ key.p, (size_t)(open - key.p) },
+			SPAN_LIT("_"),
+			{ open + 1, (size_t)(close - open - 1) },
+			{ close + 1, (size_t)(key.p + key.len - close - 1) },
+			span_cstr(suffix),
+		};
+		return span_join(name, cap, parts, 6) < 0 ? -ENAMETOOLONG : 0;
 	}
-	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
+	const struct span parts[] = { span_cstr(prefix), key, span_cstr(suffix) };
+	return span_join(name, cap, parts, 3) < 0 ? -ENAMETOOLONG : 0;
 }
 
 /* Parse one non-blank line into out. Returns 0 (also for a line skipped on purpose)

@@ -43,26 +43,6 @@ struct pass {
 	struct metric_sink *out;
 };
 
-/* Write pre, a, mid, b and post into dst (capacity cap) as one string, as snprintf with
- * "%s%.*s%s%.*s%s" would, without printf's cost (netstat names hundreds of counters per
- * scrape). Returns the length, or -1 when it does not fit. */
-static int join(char *dst, size_t cap, const char *pre, struct span a, const char *mid,
-		struct span b, const char *post)
-{
-	size_t lp = strlen(pre), lm = strlen(mid), lq = strlen(post);
-	size_t n = lp + a.len + lm + b.len + lq;
-	if (n >= cap)
-		return -1;
-	char *w = dst;
-	memcpy(w, pre, lp), w += lp;
-	memcpy(w, a.p, a.len), w += a.len;
-	memcpy(w, mid, lm), w += lm;
-	memcpy(w, b.p, b.len), w += b.len;
-	memcpy(w, post, lq), w += lq;
-	*w = '\0';
-	return (int)n;
-}
-
 /* Add node_netstat_<proto>_<field> = value to ps->out when picked by ps->fields and
  * not yet in out. Returns 0 or -errno (a full sink); names the sink refuses are
  * skipped. */
@@ -75,7 +55,8 @@ static int emit(const struct pass *ps, struct span proto, struct span field, dou
 			    : -ENOENT;
 	if (known == 0)
 		return 0;
-	int n = join(name, sizeof(name), NAME_PREFIX, proto, "_", field, "");
+	const struct span np[] = { SPAN_LIT(NAME_PREFIX), proto, SPAN_LIT("_"), field };
+	int n = span_join(name, sizeof(name), np, 4);
 	bool pick = n >= 0;
 	if (known < 0 && pick && ps->fields)
 		pick = regex_match(ps->fields, name + PREFIX_LEN, (size_t)n - PREFIX_LEN);
@@ -85,8 +66,9 @@ static int emit(const struct pass *ps, struct span proto, struct span field, dou
 		return 0;
 	if (sink_find_family(out, name, (size_t)n) >= 0)
 		return 0;
-	if (join(help, sizeof(help), "Kernel protocol counter ", proto, " ", field, ".") < 0)
-		help[0] = '\0'; /* cannot happen: help has room for any name that fits */
+	const struct span hp[] = { SPAN_LIT("Kernel protocol counter "), proto, SPAN_LIT(" "),
+				   field, SPAN_LIT(".") };
+	span_join(help, sizeof(help), hp, 5); /* fits: help has room for any name that does */
 	struct metric_desc d = { name, help, METRIC_UNTYPED };
 	int r = sink_add(out, &d, v, NULL, 0);
 	return r == -EINVAL || r == -EEXIST ? 0 : r;

@@ -45,15 +45,19 @@ static int emit(struct metric_sink *out, struct span proto, struct span key, con
 		double v)
 {
 	char name[128], help[192];
-	int n = snprintf(name, sizeof(name), "node_sockstat_%.*s_%.*s%s", (int)proto.len,
-			 proto.p, (int)key.len, key.p, suffix);
-	if (n < 0 || (size_t)n >= sizeof(name))
+	const struct span np[] = { SPAN_LIT("node_sockstat_"), proto, SPAN_LIT("_"), key,
+				   span_cstr(suffix) };
+	int n = span_join(name, sizeof(name), np, 5);
+	if (n < 0)
 		return 0;
-	snprintf(help, sizeof(help), "Value of %.*s for %.*s sockets, from sockstat%s.",
-		 (int)key.len, key.p, (int)proto.len, proto.p, suffix[0] ? " (in bytes)" : "");
 	/* a protocol listed twice: keep the first, as a registry refuses the repeat */
 	if (sink_find_family(out, name, (size_t)n) >= 0)
 		return 0;
+	const struct span hp[] = { SPAN_LIT("Value of "), key, SPAN_LIT(" for "), proto,
+				   SPAN_LIT(" sockets, from sockstat"),
+				   suffix[0] ? SPAN_LIT(" (in bytes).") : SPAN_LIT(".") };
+	if (span_join(help, sizeof(help), hp, 6) < 0)
+		return 0; /* cannot happen: help has room for any name that fits */
 	struct metric_desc d = { name, help, METRIC_GAUGE };
 	int r = sink_add(out, &d, v, NULL, 0);
 	return r == -EINVAL || r == -EEXIST ? 0 : r;

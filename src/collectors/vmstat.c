@@ -56,8 +56,9 @@ static int vmstat_line(struct span line, const struct regex *fields, struct pick
 	if (!picked(key, fields, memo))
 		return 0;
 	char name[256];
-	int n = snprintf(name, sizeof(name), "node_vmstat_%.*s", (int)key.len, key.p);
-	if (n < 0 || (size_t)n >= sizeof(name))
+	const struct span parts[] = { SPAN_LIT("node_vmstat_"), key };
+	int n = span_join(name, sizeof(name), parts, 2);
+	if (n < 0)
 		return 0;
 	if (sink_find_family(out, name, (size_t)n) >= 0)
 		return 0; /* a repeated field: keep the first */

@@ -65,6 +65,23 @@ bool span_word(struct span *s, struct span *word)
 	return true;
 }
 
+int span_join(char *dst, size_t cap, const struct span *parts, size_t n)
+{
+	size_t len = 0;
+	if (cap == 0)
+		return -ENAMETOOLONG;
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i].len >= cap - len) { /* no room left for it and the NUL */
+			dst[0] = '\0';
+			return -ENAMETOOLONG;
+		}
+		memcpy(dst + len, parts[i].p, parts[i].len);
+		len += parts[i].len;
+	}
+	dst[len] = '\0';
+	return (int)len;
+}
+
 bool span_field(struct span *s, char d, struct span *field)
 {
 	/* An exhausted span has p == NULL, so "a," yields "a" then "" and then stops. */

@@ -63,6 +63,12 @@ static inline struct span span_cstr(const char *s)
 	return (struct span){ s, n };
 }
 
+/* Write parts[0..n) one after another into dst (cap bytes) and end it with a NUL, as
+ * snprintf with "%.*s%.*s..." would, without printf's cost (collectors name hundreds
+ * of counters a scrape this way). Returns the length, or -ENAMETOOLONG when it does not
+ * fit (dst then holds ""). */
+int span_join(char *dst, size_t cap, const struct span *parts, size_t n);
+
 /* An ASCII decimal digit (locale-free, unlike isdigit). */
 static inline bool ascii_digit(char c)
 {

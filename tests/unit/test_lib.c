@@ -159,6 +159,23 @@ static void words_and_fields(void)
 	CHECK_STR(dst, "abc");
 }
 
+static void joined_spans(void)
+{
+	char d[8];
+	const struct span two[] = { SPAN_LIT("ab"), SPAN_LIT("cde") };
+	CHECK_INT(span_join(d, sizeof(d), two, 2), 5);
+	CHECK_STR(d, "abcde");
+	const struct span seven[] = { SPAN_LIT("abcd"), SPAN_LIT(""), SPAN_LIT("efg") };
+	CHECK_INT(span_join(d, sizeof(d), seven, 3), 7); /* exactly fills it, NUL included */
+	CHECK_STR(d, "abcdefg");
+	const struct span eight[] = { SPAN_LIT("abcd"), SPAN_LIT("efgh") };
+	CHECK_INT(span_join(d, sizeof(d), eight, 2), -ENAMETOOLONG);
+	CHECK_STR(d, "");
+	CHECK_INT(span_join(d, sizeof(d), NULL, 0), 0);
+	CHECK_STR(d, "");
+	CHECK_INT(span_join(d, 0, two, 2), -ENAMETOOLONG);
+}
+
 static void bounded_buffer(void)
 {
 	struct buf b = { .max = 8 };
@@ -661,6 +678,7 @@ int main(void)
 {
 	RUN(numbers);
 	RUN(words_and_fields);
+	RUN(joined_spans);
 	RUN(bounded_buffer);
 	RUN(paths);
 	RUN(procfile_rereads);
