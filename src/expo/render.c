@@ -46,31 +46,45 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* What escape() may change, by byte: ESC_ALWAYS for backslash, newline, NUL and every
+ * byte >= 0x80 (checked as UTF-8), ESC_QUOTED for '"' (escaped in label values and in
+ * OpenMetrics HELP). Text is scanned a table lookup a byte, and most of it (every HELP
+ * text plumb writes) needs nothing done. */
+enum { ESC_ALWAYS = 1, ESC_QUOTED = 2 };
+static const unsigned char esc_class[256] = {
+	['\0'] = ESC_ALWAYS, ['\n'] = ESC_ALWAYS, ['\\'] = ESC_ALWAYS,
+	['"'] = ESC_QUOTED, [0x80 ... 0xFF] = ESC_ALWAYS,
+};
+
 /* Escape p[0..n) into out; quotes are escaped when quote is set. */
 static int escape(struct buf *out, const char *p, size_t n, bool quote)
 {
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned mask = quote ? ESC_ALWAYS | ESC_QUOTED : ESC_ALWAYS;
 	int r = buf_reserve(out, n + 8);
 	if (r < 0)
 		return r;
 	size_t i = 0, run = 0;
-	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		const char *rep = NULL;
+	for (;;) {
+		while (i < n && !(esc_class[u[i]] & mask))
+			i++;
+		if (i == n)
+			break;
+		unsigned char c = u[i];
+		const char *rep;
 		size_t step = 1;
 		if (c == '\\')
 			rep = "\\\\";
 		else if (c == '\n')
 			rep = "\\n";
-		else if (c == '"' && quote)
+		else if (c == '"')
 			rep = "\\\"";
-		else if (c == '\0' ||
-			 (c >= 0x80 && (step = utf8_len((const unsigned char *)p + i, n - i)) == 0)) {
-			rep = "\xEF\xBF\xBD";
-			step = 1;
-		}
-		if (!rep) {
-			i += step;
+		else if (c >= 0x80 && (step = utf8_len(u + i, n - i)) != 0) {
+			i += step; /* valid UTF-8 stays as it is */
 			continue;
+		} else {
+			rep = "\xEF\xBF\xBD"; /* NUL, or a byte that starts no valid sequence */
+			step = 1;
 		}
 		if ((r = buf_append(out, p + run, i - run)) < 0 || (r = buf_puts(out, rep)) < 0)
 			return r;
@@ -123,11 +137,9 @@ const char *render_suffix(uint32_t suffix)
  * would change (backslash, newline, quote, NUL, any byte >= 0x80). */
 static bool plain_value(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c == '\\' || c == '\n' || c == '"' || c == '\0' || c >= 0x80)
+	for (size_t i = 0; i < n; i++)
+		if (esc_class[(unsigned char)p[i]])
 			return false;
-	}
 	return true;
 }
 
