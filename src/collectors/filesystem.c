@@ -123,7 +123,7 @@ struct fs_priv {
 	const char *rootfs;
 	int64_t timeout_ms;
 	unsigned workers;          /* pool size, from --collector.filesystem.stat-workers */
-	struct dl_pool *pool;      /* made by the first collection (see fs_collect) */
+	struct dl_pool *pool;      /* made by the first collection (see fs_start) */
 	struct fs_job **jobs;      /* every job made; owned */
 	size_t njobs, jobs_cap, nstuck;
 	struct dl_job **batch;     /* this scrape's queued jobs */
@@ -132,6 +132,9 @@ struct fs_priv {
 	size_t res_cap;
 	uint32_t *seen;            /* dedup hash: result index + 1; 0 empty */
 	size_t seen_cap;           /* power of two */
+	size_t nb;                 /* jobs in batch, started by fs_start */
+	int start_err;             /* what fs_start returned this collection */
+	bool prepared;             /* fs_prepare ran fs_start for this collection */
 };
 
 /* ---- parsing ---------------------------------------------------------------------- */
@@ -596,10 +599,12 @@ static int emit_mount(struct fs_priv *p, uint32_t i, struct metric_sink *out)
 	return r;
 }
 
-static int fs_collect(struct collector *c, struct metric_sink *out)
+/* Read the mount table, decide each mount's fate and start the statfs calls on the
+ * pool (p->nb of them in p->batch). Returns 0 or -errno; on error nothing runs. */
+static int fs_start(struct fs_priv *p)
 {
-	struct fs_priv *p = c->priv;
-	size_t cursor = 0, nb = 0;
+	size_t cursor = 0;
+	p->nb = 0;
 	int r = mountinfo_src_read(&p->mi, &p->mt);
 	if (r < 0)
 		return r;
@@ -608,7 +613,7 @@ static int fs_collect(struct collector *c, struct metric_sink *out)
 		return r;
 	reap_stuck(p);
 	for (uint32_t i = 0; i < p->mt.n && r == 0; i++)
-		r = plan_mount(p, i, &cursor, &nb);
+		r = plan_mount(p, i, &cursor, &p->nb);
 	if (r < 0)
 		return r;
 	/* The pool's threads start here, not in init: init runs before main enters the
@@ -617,9 +622,29 @@ static int fs_collect(struct collector *c, struct metric_sink *out)
 	if (!p->pool && (r = dl_pool_create(p->workers, p->workers + EXTRA_STUCK_THREADS,
 					    &p->pool)) < 0)
 		return r;
-	r = dl_pool_run(p->pool, p->batch, nb, p->timeout_ms);
+	return dl_pool_start(p->pool, p->batch, p->nb, p->timeout_ms);
+}
+
+/* Start the statfs calls while the collectors before this one run: by the time
+ * fs_collect asks, the worker is usually done, and the scrape thread does not sleep
+ * and wake for it. */
+static void fs_prepare(struct collector *c)
+{
+	struct fs_priv *p = c->priv;
+	p->start_err = fs_start(p);
+	p->prepared = true;
+}
+
+static int fs_collect(struct collector *c, struct metric_sink *out)
+{
+	struct fs_priv *p = c->priv;
+	if (!p->prepared)
+		p->start_err = fs_start(p);
+	p->prepared = false;
+	int r = p->start_err;
 	if (r < 0)
 		return r;
+	dl_pool_wait(p->pool, p->batch, p->nb);
 	memset(p->seen, 0, p->seen_cap * sizeof(*p->seen));
 	for (uint32_t i = 0; i < p->mt.n; i++)
 		settle_mount(p, i);
@@ -726,6 +751,7 @@ const struct collector_ops collector_ops_filesystem = {
 	.flags = fs_flags,
 	.declare = fs_declare,
 	.init = fs_init,
+	.prepare = fs_prepare,
 	.collect = fs_collect,
 	.fini = fs_fini,
 };

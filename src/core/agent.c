@@ -230,6 +230,9 @@ int agent_collect(struct agent *a, struct metric_sink *out)
 {
 	size_t own = a->n - a->nforeign;
 	sink_reset(out);
+	for (size_t i = 0; i < a->n; i++)
+		if (a->collectors[i].ops->prepare)
+			a->collectors[i].ops->prepare(&a->collectors[i]);
 	for (size_t i = 0; i < own; i++)
 		run_collector(&a->collectors[i], out);
 	for (size_t i = 0; i < a->nsources; i++) {

@@ -63,6 +63,12 @@ struct collector_ops {
 	/* Set up state. Returns 0 or -errno (the collector is then left out, with a log);
 	 * -ENODEV means there is nothing of its kind on this host (logged at info). */
 	int (*init)(struct collector *c);
+	/* Start slow work of this collection in the background, before any collector's
+	 * collect() runs (the filesystem collector hands its statfs calls to its workers
+	 * here and takes the results in collect, so the scrape thread need not sleep while
+	 * they run). collect() must work without it too, and report what it failed with.
+	 * May be NULL. */
+	void (*prepare)(struct collector *c);
 	/* Collect into out. Returns 0 or -errno; -ENODEV when the host has nothing of its
 	 * kind at the moment (no nl80211 for wifi): success 0, logged at info, not error. */
 	int (*collect)(struct collector *c, struct metric_sink *out);

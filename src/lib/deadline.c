@@ -36,6 +36,7 @@ struct dl_pool {
 	unsigned nthreads;    /* threads alive */
 	unsigned nstuck;      /* threads blocked in an abandoned call */
 	int64_t timeout_ms;   /* of the current run */
+	struct timespec spread; /* when the current run next wakes one more worker */
 	size_t pending;       /* its jobs still queued or running, not given up */
 	bool shutdown;
 	bool orphaned;        /* dl_pool_destroy left; the last stuck thread frees the pool */
@@ -259,9 +260,8 @@ static size_t run_pass(struct dl_pool *p, struct dl_job *const *jobs, size_t n,
 	return pending;
 }
 
-int dl_pool_run(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t timeout_ms)
+int dl_pool_start(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t timeout_ms)
 {
-	struct timespec next, spread;
 	int r = 0;
 	pthread_mutex_lock(&p->mu);
 	for (size_t i = 0; i < n; i++) {
@@ -284,25 +284,40 @@ int dl_pool_run(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t
 	p->pending = n;
 	if (n)
 		pthread_cond_signal(&p->work);
-	clock_gettime(CLOCK_MONOTONIC, &spread);
-	ts_add_ms(&spread, DL_SPREAD_MS);
+	clock_gettime(CLOCK_MONOTONIC, &p->spread);
+	ts_add_ms(&p->spread, DL_SPREAD_MS);
+out_unlock:
+	pthread_mutex_unlock(&p->mu);
+	return r;
+}
+
+void dl_pool_wait(struct dl_pool *p, struct dl_job *const *jobs, size_t n)
+{
+	struct timespec next;
+	pthread_mutex_lock(&p->mu);
 	while (run_pass(p, jobs, n, &next) > 0) {
 		if (p->qhead) {
 			/* jobs still wait: the busy workers are slow or stuck */
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (!ts_before(&now, &spread)) {
+			if (!ts_before(&now, &p->spread)) {
 				pthread_cond_signal(&p->work);
-				spread = now;
-				ts_add_ms(&spread, DL_SPREAD_MS);
+				p->spread = now;
+				ts_add_ms(&p->spread, DL_SPREAD_MS);
 			}
-			if (ts_before(&spread, &next))
-				next = spread;
+			if (ts_before(&p->spread, &next))
+				next = p->spread;
 		}
 		pthread_cond_timedwait(&p->done, &p->mu, &next);
 	}
-out_unlock:
 	pthread_mutex_unlock(&p->mu);
+}
+
+int dl_pool_run(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t timeout_ms)
+{
+	int r = dl_pool_start(p, jobs, n, timeout_ms);
+	if (r == 0)
+		dl_pool_wait(p, jobs, n);
 	return r;
 }
 

@@ -33,8 +33,8 @@
 
 enum dl_state {
 	DL_IDLE = 0, /* never run */
-	DL_QUEUED,   /* waiting for a worker (inside dl_pool_run only) */
-	DL_RUNNING,  /* fn is running (inside dl_pool_run only) */
+	DL_QUEUED,   /* waiting for a worker (between start and the end of the wait only) */
+	DL_RUNNING,  /* fn is running (between start and the end of the wait only) */
 	DL_DONE,     /* fn returned within its limit: its results are the caller's */
 	DL_TIMEDOUT, /* fn overran and was abandoned: see dl_job_busy() */
 	DL_SKIPPED,  /* fn never started: every worker was stuck and no thread could be added */
@@ -65,6 +65,14 @@ int dl_pool_create(unsigned workers, unsigned max_threads, struct dl_pool **out)
  * state is then DL_DONE, DL_TIMEDOUT or DL_SKIPPED. Calls must not overlap. Returns 0,
  * or -EBUSY (nothing run) if one of the jobs is still busy from an earlier overrun. */
 int dl_pool_run(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t timeout_ms);
+
+/* dl_pool_run in two halves, so the caller can do other work while the jobs run:
+ * dl_pool_start queues jobs[0..n) and wakes a worker (0, or -EBUSY with nothing
+ * queued, as above); dl_pool_wait, given the same jobs, returns once none is queued or
+ * running, as dl_pool_run does. Limits count from each job's start either way. Every
+ * successful start must be followed by its wait before the next start. */
+int dl_pool_start(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t timeout_ms);
+void dl_pool_wait(struct dl_pool *p, struct dl_job *const *jobs, size_t n);
 
 /* Whether job j's abandoned call is still running: while true the caller must not
  * reuse, change or free j. */

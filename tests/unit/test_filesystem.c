@@ -337,6 +337,32 @@ static void stamp(struct dl_job *dj)
 /* One worker starts a batch and more join only while jobs wait: three stuck calls at
  * the head of the queue must not keep the quick jobs behind them waiting for their
  * limit (2 s here; the quick ones must have run within the first second). */
+/* Started, then waited for after other work: a quick job is done by then, and a hung
+ * one has overrun its limit, which the wait finds. */
+static void deadline_start_then_wait(void)
+{
+	struct dl_pool *p;
+	int fds[2];
+	CHECK_INT(pipe(fds), 0);
+	CHECK_INT(dl_pool_create(2, 4, &p), 0);
+	struct pipe_job hung = { .dl.fn = pipe_read, .fd = fds[0] };
+	struct pipe_job ok = { .dl.fn = quick };
+	struct dl_job *batch[2] = { &ok.dl, &hung.dl };
+	CHECK_INT(dl_pool_start(p, batch, 2, 100), 0);
+	usleep(300 * 1000); /* the caller's other work, longer than the limit */
+	dl_pool_wait(p, batch, 2);
+	CHECK_INT(ok.dl.state, DL_DONE);
+	CHECK_INT(ok.got, 42);
+	CHECK_INT(hung.dl.state, DL_TIMEDOUT);
+	CHECK_INT(dl_pool_start(p, batch + 1, 1, 100), -EBUSY); /* still stuck: refused */
+	CHECK_INT((int)write(fds[1], "x", 1), 1);
+	wait_not_busy(p, &hung.dl);
+	CHECK(!dl_job_busy(p, &hung.dl));
+	dl_pool_destroy(p);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void deadline_stuck_do_not_hold_the_rest(void)
 {
 	struct dl_pool *p;
@@ -436,6 +462,7 @@ int main(void)
 	RUN(rootfs_and_errors);
 	RUN(steady_state_allocates_nothing);
 	RUN(deadline_abandons_and_replaces);
+	RUN(deadline_start_then_wait);
 	RUN(deadline_stuck_do_not_hold_the_rest);
 	RUN(deadline_cap_skips);
 	RUN(deadline_destroy_while_stuck);
