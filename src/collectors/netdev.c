@@ -121,6 +121,7 @@ struct netdev_priv {
 	bool netlink, address_info;
 	struct metric_sink *out; /* the sink of the collection in progress */
 	struct ifnames names;    /* the last link dump's, for naming addresses */
+	struct nl_sock nl;       /* NETLINK_ROUTE, kept from one collection to the next */
 	unsigned char nlbuf[NL_BUF_SIZE] __attribute__((aligned(8)));
 };
 
@@ -326,8 +327,8 @@ static int dump_links(struct netdev_priv *p, struct metric_sink *out)
 	};
 	struct link_walk w = { &p->opts, out, p->address_info ? p : NULL };
 	ifnames_reset(&p->names);
-	return nl_request(NETLINK_ROUTE, &req, sizeof(req), p->nlbuf, sizeof(p->nlbuf), on_link,
-			  &w);
+	return nl_sock_request(&p->nl, &req, sizeof(req), p->nlbuf, sizeof(p->nlbuf), on_link,
+			       &w, NL_TIMEOUT_MS);
 }
 
 /* Dump the addresses into out, named by the last link dump. Returns 0 or -errno. */
@@ -342,7 +343,8 @@ static int dump_addrs(struct netdev_priv *p, struct metric_sink *out)
 		.a = { .ifa_family = AF_UNSPEC },
 	};
 	p->out = out;
-	int r = nl_request(NETLINK_ROUTE, &req, sizeof(req), p->nlbuf, sizeof(p->nlbuf), on_addr, p);
+	int r = nl_sock_request(&p->nl, &req, sizeof(req), p->nlbuf, sizeof(p->nlbuf), on_addr, p,
+				NL_TIMEOUT_MS);
 	p->out = NULL;
 	return r;
 }
@@ -388,6 +390,7 @@ static int netdev_init(struct collector *c)
 		return -ENOMEM;
 	p->pf.fd = -1;
 	p->opts.ifalias_dir = -1;
+	p->nl = NL_SOCK_INIT(NETLINK_ROUTE);
 	c->priv = p;
 	p->netlink = cfg_bool(c->cfg, "collector.netdev.netlink");
 	p->opts.detailed = cfg_bool(c->cfg, "collector.netdev.enable-detailed-metrics");
@@ -434,6 +437,7 @@ static void netdev_fini(struct collector *c)
 		procfile_fini(&p->pf);
 		filter_fini(&p->filter);
 		ifnames_fini(&p->names);
+		nl_sock_close(&p->nl);
 		if (p->opts.ifalias_dir >= 0)
 			close(p->opts.ifalias_dir);
 	}

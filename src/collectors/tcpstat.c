@@ -53,6 +53,7 @@ static const char *const state_names[TCPSTAT_NNAMES] = {
 struct tcpstat_priv {
 	unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
 	struct sockdiag_tally tally;
+	struct nl_sock nl;   /* kept from one collection to the next */
 	bool per_family;     /* the kernel refused the one request for both families */
 	char tcp6[PATH_MAX]; /* <procfs>/net/tcp6 */
 };
@@ -91,6 +92,7 @@ static int tcpstat_init(struct collector *c)
 	if (!p)
 		return -ENOMEM;
 	c->priv = p;
+	p->nl = NL_SOCK_INIT(NETLINK_SOCK_DIAG);
 	int n = snprintf(p->tcp6, sizeof(p->tcp6), "%s/net/tcp6", cfg_procfs(c->cfg));
 	if (n < 0 || (size_t)n >= sizeof(p->tcp6))
 		return -ENAMETOOLONG;
@@ -113,7 +115,7 @@ static int dump_both(struct tcpstat_priv *p)
 	int r;
 	nl_budget_start(&budget, NL_TIMEOUT_MS);
 	if (!p->per_family) {
-		r = sockdiag_dump_tcp_any(p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
+		r = sockdiag_dump_tcp_any(&p->nl, p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
 		if (r == 0 || r == -ETIMEDOUT)
 			return r;
 		plog(LOG_DEBUG, "tcpstat: the kernel refused one dump for both families; asking "
@@ -121,10 +123,10 @@ static int dump_both(struct tcpstat_priv *p)
 		p->per_family = true;
 		memset(&p->tally, 0, sizeof(p->tally));
 	}
-	r = sockdiag_dump(AF_INET, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
+	r = sockdiag_dump(&p->nl, AF_INET, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, NL_TIMEOUT_MS);
 	if (r == 0) {
 		ms = nl_budget_left(&budget);
-		r = ms ? sockdiag_dump(AF_INET6, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, ms)
+		r = ms ? sockdiag_dump(&p->nl, AF_INET6, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally, ms)
 		       : -ETIMEDOUT;
 	}
 	return r;
@@ -139,7 +141,7 @@ static int tcpstat_collect(struct collector *c, struct metric_sink *out)
 	if (stat(p->tcp6, &st) == 0)
 		r = dump_both(p);
 	else
-		r = sockdiag_dump(AF_INET, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally,
+		r = sockdiag_dump(&p->nl, AF_INET, IPPROTO_TCP, p->buf, sizeof(p->buf), &p->tally,
 				  NL_TIMEOUT_MS);
 	if (r == 0)
 		r = tcpstat_emit(&p->tally, out);
@@ -148,7 +150,10 @@ static int tcpstat_collect(struct collector *c, struct metric_sink *out)
 
 static void tcpstat_fini(struct collector *c)
 {
-	free(c->priv);
+	struct tcpstat_priv *p = c->priv;
+	if (p)
+		nl_sock_close(&p->nl);
+	free(p);
 	c->priv = NULL;
 }
 

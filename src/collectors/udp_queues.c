@@ -14,6 +14,7 @@
  * and tally live in priv, so a collection allocates nothing.
  */
 #include <errno.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ struct udp_family {
 struct udp_queues_priv {
 	unsigned char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
 	struct sockdiag_tally tally;
+	struct nl_sock nl; /* kept from one collection to the next */
 	struct udp_family fam[2];
 };
 
@@ -157,7 +159,7 @@ static int from_diag(struct udp_queues_priv *p, struct udp_family *f, const stru
 	if (!(ms = nl_budget_left(b)))
 		return -ETIMEDOUT;
 	memset(&p->tally, 0, sizeof(p->tally));
-	r = sockdiag_dump(f->af, IPPROTO_UDP, p->buf, sizeof(p->buf), &p->tally, ms);
+	r = sockdiag_dump(&p->nl, f->af, IPPROTO_UDP, p->buf, sizeof(p->buf), &p->tally, ms);
 	if (r == -ENOENT || r == -EPROTONOSUPPORT || r == -EAFNOSUPPORT)
 		r = -EOPNOTSUPP; /* no sock_diag, or no udp_diag for the family */
 	if (r == 0) {
@@ -202,6 +204,7 @@ static int udp_queues_init(struct collector *c)
 	if (!p)
 		return -ENOMEM;
 	c->priv = p;
+	p->nl = NL_SOCK_INIT(NETLINK_SOCK_DIAG);
 	bool diag = same_netns(cfg_procfs(c->cfg));
 	for (int i = 0; i < 2 && r == 0; i++) {
 		struct udp_family *f = &p->fam[i];
@@ -234,6 +237,7 @@ static void udp_queues_fini(struct collector *c)
 	if (p) {
 		procfile_fini(&p->fam[0].pf);
 		procfile_fini(&p->fam[1].pf);
+		nl_sock_close(&p->nl);
 	}
 	free(p);
 	c->priv = NULL;

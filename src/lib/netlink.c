@@ -126,41 +126,28 @@ static int recv_limit(int fd, const struct timespec *end)
 	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ? -errno : 0;
 }
 
-int nl_request_within(int proto, const void *req, size_t req_len, unsigned char *buf,
-		      size_t cap, nl_msg_fn fn, void *ctx, unsigned timeout_ms)
+/* Send req on fd and walk the reply into fn until it is complete, within end.
+ * Returns 0, -ETIMEDOUT or -errno; the socket may then hold unread replies. */
+static int exchange(int fd, const void *req, size_t req_len, unsigned char *buf, size_t cap,
+		    nl_msg_fn fn, void *ctx, const struct timespec *end)
 {
 	struct nlmsghdr h;
-	struct timespec end;
 	bool done = false;
 	int r = 0;
-	if (req_len < sizeof(h) || timeout_ms == 0)
-		return -EINVAL;
 	memcpy(&h, req, sizeof(h));
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_ms / 1000;
-	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
-	if (fd < 0)
-		return -errno;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	if (sendto(fd, req, req_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		r = -errno;
-		goto out_close;
-	}
+	if (sendto(fd, req, req_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
 	while (!done && r == 0) {
 		/* A dump's next part is made inside the recv that asks for it, so it is
 		 * mostly there at once: only a reply not yet there needs the time limit set
 		 * on the socket (a system call) and a recv that waits. */
 		ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if ((r = recv_limit(fd, &end)) < 0)
+			if ((r = recv_limit(fd, end)) < 0)
 				break;
 			n = recv(fd, buf, cap, 0);
-		} else if ((r = recv_limit_passed(&end)) < 0) {
+		} else if ((r = recv_limit_passed(end)) < 0) {
 			break; /* replies that keep coming still end at the limit */
 		}
 		if (n < 0 && errno == EINTR)
@@ -178,8 +165,50 @@ int nl_request_within(int proto, const void *req, size_t req_len, unsigned char 
 		if (!(h.nlmsg_flags & NLM_F_DUMP) && !(h.nlmsg_flags & NLM_F_ACK))
 			done = true;
 	}
-out_close:
-	close(fd);
+	return r;
+}
+
+/* The moment timeout_ms from now. */
+static struct timespec limit_from_now(unsigned timeout_ms)
+{
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	return end;
+}
+
+int nl_sock_request(struct nl_sock *s, const void *req, size_t req_len, unsigned char *buf,
+		    size_t cap, nl_msg_fn fn, void *ctx, unsigned timeout_ms)
+{
+	if (req_len < sizeof(struct nlmsghdr) || timeout_ms == 0)
+		return -EINVAL;
+	struct timespec end = limit_from_now(timeout_ms);
+	if (s->fd < 0 && (s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, s->proto)) < 0)
+		return -errno;
+	int r = exchange(s->fd, req, req_len, buf, cap, fn, ctx, &end);
+	if (r < 0)
+		nl_sock_close(s); /* replies left unread must not answer the next request */
+	return r;
+}
+
+void nl_sock_close(struct nl_sock *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+int nl_request_within(int proto, const void *req, size_t req_len, unsigned char *buf,
+		      size_t cap, nl_msg_fn fn, void *ctx, unsigned timeout_ms)
+{
+	struct nl_sock s = NL_SOCK_INIT(proto);
+	int r = nl_sock_request(&s, req, req_len, buf, cap, fn, ctx, timeout_ms);
+	nl_sock_close(&s);
 	return r;
 }
 

@@ -80,6 +80,23 @@ int nl_request(int proto, const void *req, size_t req_len, unsigned char *buf, s
 int nl_request_within(int proto, const void *req, size_t req_len, unsigned char *buf,
 		      size_t cap, nl_msg_fn fn, void *ctx, unsigned timeout_ms);
 
+/* A netlink socket kept from one request to the next, for a collector that asks the
+ * kernel every collection: it then does not make and close a socket each time. One
+ * owner, one request at a time. A request that fails in any way closes it (a reply it
+ * left unread must not answer the next request); the next one opens a new socket. */
+struct nl_sock {
+	int fd;    /* -1 until the first request */
+	int proto; /* NETLINK_ROUTE, NETLINK_SOCK_DIAG, ... */
+};
+#define NL_SOCK_INIT(proto) ((struct nl_sock){ -1, (proto) })
+
+/* nl_request_within on s's socket, opened first if none is. Same returns. */
+int nl_sock_request(struct nl_sock *s, const void *req, size_t req_len, unsigned char *buf,
+		    size_t cap, nl_msg_fn fn, void *ctx, unsigned timeout_ms);
+
+/* Close s's socket if one is open; s can be used again. */
+void nl_sock_close(struct nl_sock *s);
+
 /* The id of the generic netlink family name ("ethtool"), asked of the kernel's
  * controller, using buf[cap] to receive. Returns 0, -ENOENT when the kernel has no such
  * family, or -errno. */

@@ -39,8 +39,8 @@ int sockdiag_parse(const void *buf, size_t len, struct sockdiag_tally *t, bool *
 	return nl_parse(buf, len, on_sock, t, done);
 }
 
-int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t cap,
-		  struct sockdiag_tally *t, unsigned timeout_ms)
+int sockdiag_dump(struct nl_sock *s, uint8_t family, uint8_t protocol, unsigned char *buf,
+		  size_t cap, struct sockdiag_tally *t, unsigned timeout_ms)
 {
 	struct {
 		struct nlmsghdr h;
@@ -51,12 +51,11 @@ int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t c
 		.r = { .sdiag_family = family, .sdiag_protocol = protocol,
 		       .idiag_states = SOCKDIAG_ALL_STATES },
 	};
-	return nl_request_within(NETLINK_SOCK_DIAG, &req, sizeof(req), buf, cap, on_sock, t,
-				 timeout_ms);
+	return nl_sock_request(s, &req, sizeof(req), buf, cap, on_sock, t, timeout_ms);
 }
 
-int sockdiag_dump_tcp_any(unsigned char *buf, size_t cap, struct sockdiag_tally *t,
-			  unsigned timeout_ms)
+int sockdiag_dump_tcp_any(struct nl_sock *s, unsigned char *buf, size_t cap,
+			  struct sockdiag_tally *t, unsigned timeout_ms)
 {
 	/* no family in this request: the kernel's compat path asks for AF_UNSPEC */
 	struct {
@@ -67,6 +66,5 @@ int sockdiag_dump_tcp_any(unsigned char *buf, size_t cap, struct sockdiag_tally 
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.r = { .idiag_states = SOCKDIAG_ALL_STATES },
 	};
-	return nl_request_within(NETLINK_SOCK_DIAG, &req, sizeof(req), buf, cap, on_sock, t,
-				 timeout_ms);
+	return nl_sock_request(s, &req, sizeof(req), buf, cap, on_sock, t, timeout_ms);
 }

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/netlink.h"
+
 /* What a dump found: sockets per idiag_state (any byte the kernel sends), and the sums
  * of idiag_rqueue and idiag_wqueue over every socket. */
 struct sockdiag_tally {
@@ -34,12 +36,13 @@ struct sockdiag_tally {
 int sockdiag_parse(const void *buf, size_t len, struct sockdiag_tally *t, bool *done);
 
 /* Dump the sockets of family (AF_INET, AF_INET6) and protocol (IPPROTO_TCP,
- * IPPROTO_UDP) in every state and add them to *t, receiving into buf[cap] (aligned,
+ * IPPROTO_UDP) in every state on s (a NETLINK_SOCK_DIAG socket the caller keeps; see
+ * struct nl_sock) and add them to *t, receiving into buf[cap] (aligned,
  * NL_BUF_SIZE), giving up after timeout_ms (>= 1). Returns 0, -ETIMEDOUT, or -errno
  * (-EPROTONOSUPPORT without sock_diag, -ENOENT without inet_diag for that family or
  * without the protocol's diag module, as udp_diag). */
-int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t cap,
-		  struct sockdiag_tally *t, unsigned timeout_ms);
+int sockdiag_dump(struct nl_sock *s, uint8_t family, uint8_t protocol, unsigned char *buf,
+		  size_t cap, struct sockdiag_tally *t, unsigned timeout_ms);
 
 /* Dump the TCP sockets of every family (IPv4 and IPv6) in every state with one request
  * and add them to *t, as sockdiag_dump() for AF_INET and then AF_INET6 would. It sends
@@ -49,7 +52,7 @@ int sockdiag_dump(uint8_t family, uint8_t protocol, unsigned char *buf, size_t c
  * empty or not (about 1 ms on a 24 GiB host, whose table has 262,144 buckets). Same
  * returns as sockdiag_dump(); a kernel without the older request answers -EINVAL or
  * -ENOENT, and the caller then asks per family. */
-int sockdiag_dump_tcp_any(unsigned char *buf, size_t cap, struct sockdiag_tally *t,
-			  unsigned timeout_ms);
+int sockdiag_dump_tcp_any(struct nl_sock *s, unsigned char *buf, size_t cap,
+			  struct sockdiag_tally *t, unsigned timeout_ms);
 
 #endif

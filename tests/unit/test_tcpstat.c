@@ -225,10 +225,25 @@ static int both_families_child(void)
 		fd[i] = wildcard_listener(i < 3 ? AF_INET : AF_INET6, backlog[i]);
 	CHECK(fd[0] >= 0 && fd[1] >= 0 && fd[2] >= 0);
 	int n6 = (fd[3] >= 0) + (fd[4] >= 0);
-	CHECK_INT(sockdiag_dump_tcp_any(buf, sizeof(buf), &any, 5000), 0);
-	CHECK_INT(sockdiag_dump(AF_INET, IPPROTO_TCP, buf, sizeof(buf), &per, 5000), 0);
+	/* the three dumps share one kept socket, as a collector's do */
+	struct nl_sock nl = NL_SOCK_INIT(NETLINK_SOCK_DIAG);
+	CHECK_INT(sockdiag_dump_tcp_any(&nl, buf, sizeof(buf), &any, 5000), 0);
+	int kept = nl.fd;
+	CHECK(kept >= 0);
+	CHECK_INT(sockdiag_dump(&nl, AF_INET, IPPROTO_TCP, buf, sizeof(buf), &per, 5000), 0);
 	if (n6)
-		CHECK_INT(sockdiag_dump(AF_INET6, IPPROTO_TCP, buf, sizeof(buf), &per, 5000), 0);
+		CHECK_INT(sockdiag_dump(&nl, AF_INET6, IPPROTO_TCP, buf, sizeof(buf), &per, 5000), 0);
+	CHECK_INT(nl.fd, kept);
+	/* a request the kernel refuses closes the kept socket; the next opens another */
+	struct sockdiag_tally junk = { 0 };
+	CHECK(sockdiag_dump(&nl, AF_MAX + 1, IPPROTO_TCP, buf, sizeof(buf), &junk, 5000) < 0);
+	CHECK_INT(nl.fd, -1);
+	memset(&junk, 0, sizeof(junk));
+	CHECK_INT(sockdiag_dump(&nl, AF_INET, IPPROTO_TCP, buf, sizeof(buf), &junk, 5000), 0);
+	CHECK(nl.fd >= 0);
+	CHECK_INT(junk.sockets, 3);
+	nl_sock_close(&nl);
+	CHECK_INT(nl.fd, -1);
 	CHECK_INT(any.sockets, 3 + n6);
 	CHECK_INT(any.state[10], 3 + n6); /* all listening */
 	CHECK_INT(any.wqueue, 3 + 4 + 5 + (fd[3] >= 0 ? 6 : 0) + (fd[4] >= 0 ? 7 : 0));
