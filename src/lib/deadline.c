@@ -282,10 +282,15 @@ int dl_pool_start(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64
 		p->qtail = j;
 	}
 	p->pending = n;
-	if (n)
-		pthread_cond_signal(&p->work);
 	clock_gettime(CLOCK_MONOTONIC, &p->spread);
 	ts_add_ms(&p->spread, DL_SPREAD_MS);
+	pthread_mutex_unlock(&p->mu);
+	/* signalled after the unlock: a worker woken while the lock is still held would
+	 * only block on it again (two more futex calls a run). A worker not yet waiting
+	 * finds the queue under the lock, so the wake-up cannot be lost. */
+	if (n)
+		pthread_cond_signal(&p->work);
+	return 0;
 out_unlock:
 	pthread_mutex_unlock(&p->mu);
 	return r;
