@@ -109,6 +109,7 @@ enum fs_status { ST_FILTERED = 0, ST_QUEUED, ST_OK, ST_ERROR, ST_TIMEOUT };
 
 /* What one mount's scrape found. err: errno for ST_ERROR. */
 struct fs_result {
+	bool picked; /* passed the mount point and type filters; kept while the table is */
 	enum fs_status status;
 	int err;
 	struct fs_job *job;
@@ -135,6 +136,7 @@ struct fs_priv {
 	size_t nb;                 /* jobs in batch, started by fs_start */
 	int start_err;             /* what fs_start returned this collection */
 	bool prepared;             /* fs_prepare ran fs_start for this collection */
+	uint64_t picks_gen;        /* the mount table whose res[].picked are known */
 };
 
 /* ---- parsing ---------------------------------------------------------------------- */
@@ -262,6 +264,7 @@ int mountinfo_parse(const char *buf, size_t len, struct mount_table *t)
 	struct span line;
 	int r = 0;
 	t->n = 0;
+	t->gen++;
 	buf_reset(&t->strs);
 	if (!t->strs.max)
 		t->strs.max = 64u << 20;
@@ -458,10 +461,14 @@ static int plan_mount(struct fs_priv *p, uint32_t i, size_t *cursor, size_t *nb)
 	const struct mount_entry *e = &p->mt.v[i];
 	struct fs_result *res = &p->res[i];
 	char path[PATH_MAX];
+	bool picked = res->picked;
 	memset(res, 0, sizeof(*res));
 	res->mp = rootfs_strip(p->rootfs, (struct span){ mount_str(&p->mt, e->mp_off), e->mp_len });
-	if (!filter_pass(&p->mp_filter, res->mp.p, res->mp.len) ||
-	    !filter_pass(&p->fs_filter, mount_str(&p->mt, e->fs_off), e->fs_len))
+	if (p->picks_gen != p->mt.gen) /* a new table: run the filters' regexes again */
+		picked = filter_pass(&p->mp_filter, res->mp.p, res->mp.len) &&
+			 filter_pass(&p->fs_filter, mount_str(&p->mt, e->fs_off), e->fs_len);
+	res->picked = picked;
+	if (!picked)
 		return 0;
 	if (path_join(path, sizeof(path), p->rootfs, res->mp.p) < 0) {
 		res->status = ST_ERROR;
@@ -614,8 +621,11 @@ static int fs_start(struct fs_priv *p)
 	reap_stuck(p);
 	for (uint32_t i = 0; i < p->mt.n && r == 0; i++)
 		r = plan_mount(p, i, &cursor, &p->nb);
-	if (r < 0)
+	if (r < 0) {
+		p->picks_gen = 0; /* some mounts were not decided */
 		return r;
+	}
+	p->picks_gen = p->mt.gen;
 	/* The pool's threads start here, not in init: init runs before main enters the
 	 * sandbox (src/runtime), and threads made then would escape Landlock, which
 	 * confines only the thread that enables it and the threads it creates later. */

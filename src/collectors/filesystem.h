@@ -29,13 +29,15 @@ struct mount_table {
 	struct mount_entry *v;
 	uint32_t n, cap;
 	struct buf strs;
+	uint64_t gen; /* bumped by every mountinfo_parse: equal means the same table */
 };
 
 /* Parse the text of a /proc/<pid>/mountinfo file (buf[0..len), need not be
  * NUL-terminated) into t, replacing what t held. Like node_exporter's procfs library,
  * a malformed line (fewer than 10 space-separated fields, no "-" separator before the
  * last three, a non-numeric mount or parent ID, a major:minor that is not two numbers)
- * rejects the whole file. Returns 0, -EINVAL (t is then empty), or -ENOMEM/-E2BIG. */
+ * rejects the whole file. Bumps t->gen. Returns 0, -EINVAL (t is then empty), or
+ * -ENOMEM/-E2BIG. */
 int mountinfo_parse(const char *buf, size_t len, struct mount_table *t);
 
 /* Free t's memory; accepts a zeroed table. */

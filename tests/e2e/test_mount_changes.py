@@ -7,7 +7,11 @@ the filesystem collector on this machine and, between scrapes, mounts a small tm
 a folder whose name holds a space, remounts it read-only, and unmounts it. Each scrape
 must show the table as it is then: the new mount with its size, then readonly 1, then
 no such mount; and a scrape with nothing changed in between shows the same mounts as
-the one before it.
+the one before it. A second test gives plumb a mount-point exclude: plumb runs the
+filters' regexes only when the table changed, and keeps each mount's decision while
+it has not, so a mount the filter leaves out must stay out, and one it keeps must stay
+in, through scrapes of an unchanged table and through mounts and unmounts that move
+every other mount's place in the table.
 
 Needs root (mount). Skips when mount(8) cannot mount a tmpfs here.
 """
@@ -73,5 +77,53 @@ def test_follows_mounts():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_filter_decisions_follow_the_table():
+    if os.geteuid() != 0:
+        skip("mounting needs root")
+    d = tempfile.mkdtemp(prefix="plumb-mounts-")
+    hidden, shown = os.path.join(d, "hidden"), os.path.join(d, "shown")
+    os.mkdir(hidden)
+    os.mkdir(shown)
+    mounted = []
+
+    def mount(path):
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "plumbtest", path],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            skip("cannot mount a tmpfs here: " + r.stderr.strip())
+        mounted.append(path)
+
+    def umount(path):
+        subprocess.run(["umount", path], check=True)
+        mounted.remove(path)
+
+    def twice(want_shown, step):
+        for n in ("first", "second"):
+            got = mountpoints(p)
+            check(hidden not in got, "%s: the excluded mount listed (%s scrape)" % (step, n))
+            check((shown in got) == want_shown,
+                  "%s: the kept mount %s (%s scrape)"
+                  % (step, "missing" if want_shown else "listed", n))
+    try:
+        with Plumb(["--collector.disable-defaults", "--collector.filesystem",
+                    "--collector.filesystem.mount-points-exclude=^(/proc|/sys|/dev)($|/)|/hidden$"]) as p:
+            twice(False, "before")
+            mount(hidden)
+            twice(False, "after mounting the excluded one")
+            mount(shown)
+            twice(True, "after mounting the kept one")
+            umount(hidden)
+            twice(True, "after unmounting the excluded one")
+            mount(hidden)
+            twice(True, "after mounting the excluded one again")
+            umount(shown)
+            twice(False, "after unmounting the kept one")
+        print("ok: filter decisions follow mounts and unmounts, and hold while nothing changes")
+    finally:
+        for path in reversed(mounted):
+            subprocess.run(["umount", "-l", path], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    main([test_follows_mounts])
+    main([test_follows_mounts, test_filter_decisions_follow_the_table])
