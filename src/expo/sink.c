@@ -63,6 +63,10 @@ void sink_fini(struct metric_sink *s)
 	free(s->lsets);
 	free(s->lsaux);
 	free(s->scratch);
+	for (int i = 0; i < 2; i++) {
+		free(s->perm[i]);
+		free(s->perm_fam[i]);
+	}
 	buf_fini(&s->lstext);
 	memset(s, 0, sizeof(*s));
 }
@@ -986,6 +990,74 @@ static void sort_family(struct metric_sink *s, uint32_t *v, uint32_t n, uint32_t
 	}
 }
 
+/* Put family v[0..n) (arrival order) in order with the order family idx had in the last
+ * collection, if that had n series and gives a strictly increasing sequence now
+ * (cmp_series is a total order, arrival breaking ties, so such a sequence is the one
+ * sort_family would make). tmp has room for n. Returns whether v was put in order. */
+static bool reuse_order(const struct metric_sink *s, uint32_t idx, uint32_t *v, uint32_t n,
+			uint32_t *tmp)
+{
+	unsigned old = s->perm_cur;
+	if (idx >= s->perm_nfam || n < 2 || s->perm_fam[old][idx].count != n)
+		return false;
+	const uint32_t *pos = s->perm[old] + s->perm_fam[old][idx].off;
+	for (uint32_t j = 0; j < n; j++)
+		tmp[j] = v[pos[j]]; /* pos is a permutation of 0..n-1: it was kept so */
+	for (uint32_t j = 1; j < n; j++)
+		if (cmp_series(s, tmp[j - 1], tmp[j]) >= 0)
+			return false;
+	memcpy(v, tmp, (size_t)n * sizeof(*v));
+	return true;
+}
+
+/* Sort family idx's series v[0..n) (arrival order) as sort_family does, and keep its
+ * order for the next collection in perm[cur] from *len (the caller has made
+ * perm_fam[cur] hold idx): the arrival list is staged there first, and each series'
+ * arrival position found in it after the sort (it ascends). A family that arrived in
+ * order keeps nothing; without memory for it, neither (it is sorted all the same). */
+static void sort_and_keep(struct metric_sink *s, uint32_t idx, uint32_t *v, uint32_t n,
+			  uint32_t *cnt, uint32_t *tmp, uint32_t *len)
+{
+	unsigned cur = s->perm_cur ^ 1;
+	bool keep = n >= 2 && *len <= UINT32_MAX - n &&
+		    grow_array((void **)&s->perm[cur], &s->perm_cap[cur], *len + n,
+			       sizeof(*s->perm[cur])) == 0;
+	uint32_t *arr = keep ? s->perm[cur] + *len : NULL;
+	if (arr)
+		memcpy(arr, v, (size_t)n * sizeof(*v));
+	sort_family(s, v, n, cnt, tmp);
+	if (!arr || memcmp(arr, v, (size_t)n * sizeof(*v)) == 0)
+		return; /* arrived in order (or no room): nothing to keep */
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t lo = 0, hi = n;
+		while (hi - lo > 1) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (arr[mid] <= v[j])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		tmp[j] = lo;
+	}
+	memcpy(arr, tmp, (size_t)n * sizeof(*tmp));
+	s->perm_fam[cur][idx] = (struct sink_perm){ *len, n };
+	*len += n;
+}
+
+/* Carry family idx's kept order (it served this collection) into perm[cur] from *len. */
+static void carry_order(struct metric_sink *s, uint32_t idx, uint32_t *len)
+{
+	unsigned old = s->perm_cur, cur = old ^ 1;
+	struct sink_perm pf = s->perm_fam[old][idx];
+	if (*len > UINT32_MAX - pf.count ||
+	    grow_array((void **)&s->perm[cur], &s->perm_cap[cur], *len + pf.count,
+		       sizeof(*s->perm[cur])) < 0)
+		return;
+	memcpy(s->perm[cur] + *len, s->perm[old] + pf.off, (size_t)pf.count * sizeof(uint32_t));
+	s->perm_fam[cur][idx] = (struct sink_perm){ *len, pf.count };
+	*len += pf.count;
+}
+
 int sink_finish(struct metric_sink *s)
 {
 	/* order[] holds the sorted family list first, then every series grouped */
@@ -1028,13 +1100,30 @@ int sink_finish(struct metric_sink *s)
 		struct sink_family *f = &s->families[s->series[i].family];
 		ser[f->first + f->count++] = i;
 	}
+	/* this collection's orders go to the other buffers; without room for their index,
+	 * none is kept */
+	unsigned cur = s->perm_cur ^ 1;
+	uint32_t plen = 0;
+	s->perm_reused = 0;
+	bool keep = grow_array((void **)&s->perm_fam[cur], &s->perm_fam_cap[cur],
+			       s->nfamilies ? s->nfamilies : 1, sizeof(*s->perm_fam[cur])) == 0;
+	if (keep)
+		memset(s->perm_fam[cur], 0, (size_t)s->nfamilies * sizeof(*s->perm_fam[cur]));
 	for (uint32_t k = 0; k < s->nfamilies; k++) {
-		struct sink_family *f = &s->families[fam_order[k]];
+		uint32_t idx = fam_order[k];
+		struct sink_family *f = &s->families[idx];
 		uint32_t *v = ser + f->first;
 		/* histogram and summary parts keep the order their producer gave */
 		bool parts = f->type == METRIC_HISTOGRAM || f->type == METRIC_SUMMARY;
-		if (!parts)
+		if (!parts && reuse_order(s, idx, v, f->count, tmp)) {
+			s->perm_reused++;
+			if (keep)
+				carry_order(s, idx, &plen);
+		} else if (!parts && keep) {
+			sort_and_keep(s, idx, v, f->count, cnt, tmp, &plen);
+		} else if (!parts) {
 			sort_family(s, v, f->count, cnt, tmp);
+		}
 		uint32_t kept = f->count ? 1 : 0;
 		for (uint32_t i = 1; i < f->count; i++) {
 			if (!parts && same_labels(s, v[kept - 1], v[i])) {
@@ -1045,6 +1134,8 @@ int sink_finish(struct metric_sink *s)
 		}
 		f->count = kept;
 	}
+	s->perm_cur = cur;
+	s->perm_nfam = keep ? s->nfamilies : 0;
 	s->finished = true;
 	return 0;
 }

@@ -125,6 +125,12 @@ struct sink_labelset {
 /* Sample-name suffixes for histogram and summary parts. */
 enum sample_suffix { SUFFIX_NONE = 0, SUFFIX_BUCKET, SUFFIX_SUM, SUFFIX_COUNT, SUFFIX_TOTAL };
 
+/* Where a family's sort order of the last collection is kept (struct metric_sink's
+ * perm): count series, as arrival positions at perm[off..off + count); count 0: none. */
+struct sink_perm {
+	uint32_t off, count;
+};
+
 struct metric_sink {
 	struct buf strings;            /* names, helps, label blobs */
 	struct sink_family *families;
@@ -147,6 +153,15 @@ struct metric_sink {
 	uint32_t sorted_sets;          /* scratch[0..sorted_sets) is the last sorted set order */
 	uint32_t sorted_families;      /* order[0..sorted_families) is the last family order */
 	struct buf lstext;             /* escaped text of every set (sink_finish) */
+	/* the last collection's order of each family that arrived out of order, by family
+	 * index: a collector's series come in the same order every time, so that order put
+	 * in sorted order again is checked in one pass instead of sorted (sink_finish) */
+	uint32_t *perm[2];             /* [perm_cur]: the last collection's; the other: this one's */
+	uint32_t perm_cap[2];
+	struct sink_perm *perm_fam[2]; /* by family index, likewise */
+	uint32_t perm_fam_cap[2], perm_nfam;
+	unsigned perm_cur;
+	uint32_t perm_reused;          /* families the last sink_finish ordered that way */
 	uint32_t max_series;           /* hard limit on series and on sets; 0 means 1,000,000 */
 	uint32_t held_series;          /* of max_series, kept back from adds (sink_hold) */
 	uint64_t dropped;              /* samples refused since the last reset */

@@ -257,6 +257,56 @@ static void numbers_match_printf(void)
 	buf_fini(&b);
 }
 
+/* Add round r's series: test_gauge{cpu="k"} in numeric order (not the sorted one) for
+ * rounds 0 and 1, shuffled in 2, shorter in 3, with a label changed in 4, with a repeat
+ * in 5; and a counter
+ * family after it whose order never changes. */
+static void add_round(struct metric_sink *s, int r)
+{
+	int n = r == 3 ? 17 : 24;
+	for (int i = 0; i < n; i++) {
+		int k = r == 2 ? (i * 7) % n : i; /* 7 and 24 share no factor: a shuffle */
+		char v[16];
+		snprintf(v, sizeof(v), r == 4 && k == 5 ? "x%d" : "%d", k);
+		sink_add(s, &g, k, LABELS(L("cpu", v)));
+		if (r == 5 && k == 9)
+			sink_add(s, &g, 99, LABELS(L("cpu", v))); /* a repeat: the first stays */
+	}
+	sink_add(s, &c, 1, LABELS(L("a", "1")));
+	sink_add(s, &c, 2, LABELS(L("a", "2")));
+}
+
+/* A sink remembers each family's order from the last collection and checks it instead
+ * of sorting: whatever the next collection brings, the text is what a sink without
+ * memory writes. */
+static void kept_order_matches_a_fresh_sort(void)
+{
+	static const int rounds[] = { 0, 0, 2, 2, 0, 3, 3, 0, 4, 4, 0, 5, 5, 0 };
+	struct metric_sink kept;
+	struct buf got = { 0 }, want = { 0 };
+	sink_init(&kept);
+	for (size_t i = 0; i < sizeof(rounds) / sizeof(rounds[0]); i++) {
+		struct metric_sink fresh;
+		sink_init(&fresh);
+		sink_reset(&kept);
+		add_round(&kept, rounds[i]);
+		add_round(&fresh, rounds[i]);
+		render(&kept, EXPO_TEXT, &got);
+		render(&fresh, EXPO_TEXT, &want);
+		CHECK_STR(got.p, want.p);
+		/* the gauge family (index 0) arrived out of order: its order is kept */
+		CHECK(kept.perm_nfam == 2 && kept.perm_fam[kept.perm_cur][0].count >= 17);
+		CHECK_INT(kept.perm_fam[kept.perm_cur][1].count, 0); /* arrived in order */
+		/* a round like the one before is ordered from memory, not sorted */
+		bool again = i > 0 && rounds[i] == rounds[i - 1];
+		CHECK_INT(kept.perm_reused, again ? 1 : 0);
+		sink_fini(&fresh);
+	}
+	sink_fini(&kept);
+	buf_fini(&got);
+	buf_fini(&want);
+}
+
 static void memory_is_reused(void)
 {
 	struct metric_sink s;
@@ -693,6 +743,7 @@ int main(void)
 	RUN(views_are_separate);
 	RUN(numbers);
 	RUN(numbers_match_printf);
+	RUN(kept_order_matches_a_fresh_sort);
 	RUN(memory_is_reused);
 	RUN(series_limit);
 	RUN(foreign_families);
