@@ -2,15 +2,16 @@
  * deadline: a pool of abandonable worker threads for calls that may hang. See deadline.h.
  *
  * One mutex guards everything: the job queue, every job's state, and the thread
- * counts. Workers wait on `work`; the runner (dl_pool_run) and dl_pool_destroy wait on
- * `done`, which uses CLOCK_MONOTONIC so a clock step cannot stretch a wait. A run wakes
+ * counts. Workers wait on `work`; the runner (dl_pool_wait, which dl_pool_run calls
+ * after dl_pool_start) and dl_pool_destroy wait on `done`, which uses CLOCK_MONOTONIC
+ * so a clock step cannot stretch a wait. A runner that starts a batch and waits only
+ * after other work usually finds it done and does not wait at all. A run wakes
  * one worker, which takes job after job from the queue; every DL_SPREAD_MS that jobs
  * are still queued, the runner wakes one more (a call is slow or stuck), so a stuck call
  * holds the others back by at most that. The runner is woken only when its last job
  * finishes or by its own timer, so a batch of quick calls costs one wake-up there and
  * one back, not one per worker (waking every worker for a few statfs calls cost more
- * than the calls). The pool is
- * freed by whoever is last: dl_pool_destroy when no thread is stuck, else the last stuck
+ * than the calls). The pool is freed by whoever is last: dl_pool_destroy when no thread is stuck, else the last stuck
  * worker when its call returns.
  */
 #include "lib/deadline.h"
@@ -263,6 +264,7 @@ static size_t run_pass(struct dl_pool *p, struct dl_job *const *jobs, size_t n,
 int dl_pool_start(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64_t timeout_ms)
 {
 	int r = 0;
+	bool wake = false;
 	pthread_mutex_lock(&p->mu);
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i]->abandoned) {
@@ -284,15 +286,14 @@ int dl_pool_start(struct dl_pool *p, struct dl_job *const *jobs, size_t n, int64
 	p->pending = n;
 	clock_gettime(CLOCK_MONOTONIC, &p->spread);
 	ts_add_ms(&p->spread, DL_SPREAD_MS);
+	wake = n > 0;
+out_unlock:
 	pthread_mutex_unlock(&p->mu);
 	/* signalled after the unlock: a worker woken while the lock is still held would
 	 * only block on it again (two more futex calls a run). A worker not yet waiting
 	 * finds the queue under the lock, so the wake-up cannot be lost. */
-	if (n)
+	if (wake)
 		pthread_cond_signal(&p->work);
-	return 0;
-out_unlock:
-	pthread_mutex_unlock(&p->mu);
 	return r;
 }
 
