@@ -172,11 +172,10 @@ out:
 	return r;
 }
 
-/* Seconds on CLOCK_MONOTONIC: for durations only, not the time of day. */
-/* CLOCK_MONOTONIC in nanoseconds. A duration taken as a difference of these and then
- * divided by 1e9 has at most nine decimals, so it prints short and without printf
- * (the difference of two seconds-since-boot doubles carries their rounding noise into
- * seventeen digits). */
+/* CLOCK_MONOTONIC in nanoseconds, for durations only (not the time of day). A
+ * difference of two of these divided by 1e9 has at most nine decimals, so it prints
+ * short and without printf (the difference of two seconds-since-boot doubles carries
+ * their rounding noise into seventeen digits). */
 static int64_t now_ns(void)
 {
 	struct timespec ts;

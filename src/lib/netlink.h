@@ -59,8 +59,9 @@ struct span nl_attr_str(const struct nl_attr *a);
 typedef int (*nl_msg_fn)(void *ctx, uint16_t type, const unsigned char *payload, size_t len);
 
 /* Walk the messages in buf[0..len) (what one recv returned), calling fn for each data
- * message. (A socket made for one request receives only the kernel's answers to it,
- * so sequence numbers are not checked.) Sets *done at NLMSG_DONE or an
+ * message. (A socket carries one request at a time, and one kept across requests is
+ * closed after any that fails, so it receives only the kernel's answers to the request
+ * at hand: sequence numbers are not checked.) Sets *done at NLMSG_DONE or an
  * acknowledgement. Returns 0, -EINVAL for a malformed message, the error an
  * NLMSG_ERROR or an NLMSG_DONE carries (a dump the kernel could not finish), or fn's
  * error. */
