@@ -26,6 +26,7 @@
 #include "core/collector.h"
 #include "lib/cpulist.h"
 #include "lib/heldattr.h"
+#include "lib/strparse.h"
 #include "lib/procfile.h"
 
 static const struct metric_desc descs[CPUFREQ_NATTR] = {
@@ -140,7 +141,9 @@ static int read_text(struct cpufreq_priv *p, int slot, size_t a, const char *dir
 		     const char *file, char *buf, size_t cap)
 {
 	char path[CPULIST_NAME_MAX + 48];
-	snprintf(path, sizeof(path), "%s/cpufreq/%s", dir, file);
+	const struct span parts[] = { span_cstr(dir), SPAN_LIT("/cpufreq/"), span_cstr(file) };
+	if (span_join(path, sizeof(path), parts, 3) < 0)
+		return -ENAMETOOLONG; /* cannot happen: names are bounded, files are ours */
 	return heldattr_read(&p->held, slot, a, cpulist_fd(&p->cpus), path, buf, cap);
 }
 
@@ -175,7 +178,9 @@ static int has_cpufreq(const struct cpufreq_priv *p, const char *name)
 {
 	char path[CPULIST_NAME_MAX + 16];
 	struct stat st;
-	snprintf(path, sizeof(path), "%s/cpufreq", name);
+	const struct span parts[] = { span_cstr(name), SPAN_LIT("/cpufreq") };
+	if (span_join(path, sizeof(path), parts, 2) < 0)
+		return -ENAMETOOLONG;
 	if (fstatat(cpulist_fd(&p->cpus), path, &st, 0) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -errno;
