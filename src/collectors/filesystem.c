@@ -461,10 +461,11 @@ static int plan_mount(struct fs_priv *p, uint32_t i, size_t *cursor, size_t *nb)
 	const struct mount_entry *e = &p->mt.v[i];
 	struct fs_result *res = &p->res[i];
 	char path[PATH_MAX];
-	bool picked = res->picked;
+	bool known = p->picks_gen == p->mt.gen; /* else a new table (and res[i] unset) */
+	bool picked = known && res->picked;
 	memset(res, 0, sizeof(*res));
 	res->mp = rootfs_strip(p->rootfs, (struct span){ mount_str(&p->mt, e->mp_off), e->mp_len });
-	if (p->picks_gen != p->mt.gen) /* a new table: run the filters' regexes again */
+	if (!known) /* run the filters' regexes again */
 		picked = filter_pass(&p->mp_filter, res->mp.p, res->mp.len) &&
 			 filter_pass(&p->fs_filter, mount_str(&p->mt, e->fs_off), e->fs_len);
 	res->picked = picked;
