@@ -321,6 +321,60 @@ static void absent_files_follow_the_online_list(void)
 	CHECK_INT(tmptree_rm(&t), 0);
 }
 
+/* A CPU's package and core numbers are read again only when the online list changes:
+ * while it holds they are kept (here a core_id rewritten in place is not seen), a
+ * change of the list makes them read afresh, and without a list they are read each
+ * scrape. */
+static void topology_follows_the_online_list(void)
+{
+	struct tmptree t;
+	struct agent a;
+	struct plumb_config *cfg = NULL;
+	struct buf out = { 0 };
+	const char *flags[] = { "--collector.cpu", NULL };
+	const char *core = "sys/devices/system/cpu/cpu0/topology/core_id";
+	const char *c0 = "node_cpu_core_throttles_total{core=\"0\",package=\"0\"}";
+	const char *c7 = "node_cpu_core_throttles_total{core=\"7\",package=\"0\"}";
+	const char *c9 = "node_cpu_core_throttles_total{core=\"9\",package=\"0\"}";
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "proc/stat", "cpu0 1 2 3 4 5 6 7 8 9 10\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
+	tmptree_put(&t, core, "0\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", "2\n");
+	tmptree_put(&t, "sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count", "1\n");
+	/* without a list: read each scrape */
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, c0), 2);
+	tmptree_put(&t, core, "7\n");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, c7), 2);
+	CHECK(isnan(series_value(out.p, c0)));
+	agent_fini(&a);
+	cfg_free(cfg);
+	/* with one: kept from the scrape the list first held in */
+	tmptree_put(&t, "sys/devices/system/cpu/online", "0\n");
+	tmptree_put(&t, core, "0\n");
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0); /* the list is new: read, not kept */
+	tmptree_put(&t, core, "7\n");
+	CHECK_INT(harness_collect(&a, &out), 0); /* read under a list that held: kept */
+	CHECK_DBL(series_value(out.p, c7), 2);
+	tmptree_put(&t, core, "9\n");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, c7), 2);
+	CHECK(isnan(series_value(out.p, c9)));
+	tmptree_put(&t, "sys/devices/system/cpu/online", "0-1\n"); /* the list changed */
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, c9), 2);
+	CHECK(isnan(series_value(out.p, c7)));
+	CHECK_DBL(collector_success(out.p, "cpu"), 1);
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+	CHECK_INT(tmptree_rm(&t), 0);
+}
+
 static void steady_state_allocates_nothing(void)
 {
 	if (!alloc_probe_ready())
@@ -342,6 +396,7 @@ int main(void)
 	RUN(range_lists);
 	RUN(missing_and_odd_files);
 	RUN(absent_files_follow_the_online_list);
+	RUN(topology_follows_the_online_list);
 	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_cpu");
 }
