@@ -24,6 +24,9 @@
  * HWMON_HELD_MAX of them (fewer if the core grants fewer descriptors), are held open
  * across scrapes and re-read with pread (lib/heldattr.h), known by "<hwmonN>/<pass>/
  * <file>"; a file no longer listed is closed, one that fails to read is opened afresh.
+ * Each chip's readings are put in order from the order they had last scrape (a
+ * sort_memo per position in the class listing), checked in one pass and sorted only
+ * when the files changed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -220,9 +223,10 @@ int hwmon_data_add(struct hwmon_data *d, struct span file, struct span value, un
 	char key[48];
 	if (!hwmon_explode(file, &type, &num, &prop) || !known_type(type))
 		return 0;
-	int kl = snprintf(key, sizeof(key), "%.*s%lld", (int)type.len, type.p, (long long)num);
-	if (kl < 0 || (size_t)kl >= sizeof(key))
-		return -EINVAL; /* cannot happen: types are short, num fits 20 digits */
+	if (num < 0 || type.len > sizeof(key) - DEC_DIGITS_MAX)
+		return -EINVAL; /* cannot happen: types are short, num is a run of digits */
+	memcpy(key, type.p, type.len);
+	size_t kl = type.len + dec_digits((unsigned long long)num, key + type.len);
 	if (d->n == d->cap) {
 		if (d->cap >= HWMON_MAX_READINGS)
 			return -E2BIG;
@@ -234,7 +238,7 @@ int hwmon_data_add(struct hwmon_data *d, struct span file, struct span value, un
 		d->cap = cap;
 	}
 	struct hwmon_reading *r = &d->r[d->n];
-	int e = put_str(d, (struct span){ key, (size_t)kl }, &r->key);
+	int e = put_str(d, (struct span){ key, kl }, &r->key);
 	if (e == 0)
 		e = put_str(d, prop, &r->prop);
 	if (e == 0)
@@ -278,10 +282,16 @@ static int by_reading(const void *a, const void *b, void *ctx)
 	return reading_cmp(ctx, a, b);
 }
 
-/* Sort the readings (sort_heap: no allocation, n log n for hostile directories). */
-static void sort_readings(struct hwmon_data *d)
+/* Sort the readings (n log n for hostile directories), from order when not NULL: a
+ * chip's directories list the same files in the same order scrape after scrape.
+ * reading_cmp never calls two readings of one chip equal (file names differ within a
+ * pass), so the kept order serves whenever the files are the same. */
+static void sort_readings(struct hwmon_data *d, struct sort_memo *order)
 {
-	sort_heap(d->r, d->n, sizeof(*d->r), by_reading, d->str.p);
+	if (order)
+		sort_memo_sort(order, d->r, d->n, sizeof(*d->r), by_reading, d->str.p);
+	else
+		sort_heap(d->r, d->n, sizeof(*d->r), by_reading, d->str.p);
 }
 
 /* ---- samples ---------------------------------------------------------------------- */
@@ -326,7 +336,8 @@ static int emit_prop(const struct emit_ctx *e, const struct hwmon_data *d, struc
 		  1 },
 		{ "curr", "_amps", "Current a hwmon sensor reports, in amperes.", 0.001, 1 },
 	};
-#define NAME(sfx) (snprintf(base + blen, bcap - blen, "%s", (sfx)) < (int)(bcap - blen) ? base : NULL)
+#define NAME(sfx) \
+	(span_join(base + blen, bcap - blen, (struct span[]){ span_cstr(sfx) }, 1) >= 0 ? base : NULL)
 	if (span_eq(el, "fault") || span_eq(el, "alarm"))
 		return put(e, base, "Fault or alarm flag of a hwmon sensor (non-zero when raised).",
 			   METRIC_GAUGE, v);
@@ -429,11 +440,12 @@ static int emit_sensor(const struct hwmon_data *d, uint32_t i, uint32_t j, const
 		struct span el = { d->str.p + g[k].prop, g[k].plen };
 		if (!LAST(k) || &g[k] == label || go_parse_float(val_of(d, &g[k]), &v) < 0)
 			continue;
-		int n = snprintf(tmp, sizeof(tmp), "node_hwmon_%.*s", (int)type.len, type.p);
-		if (span_eq(el, "input")) {
-			if (bare)
-				n += snprintf(tmp + n, sizeof(tmp) - (size_t)n, "_input");
-		} else if (el.len) {
+		bool input = span_eq(el, "input");
+		struct span parts[] = { SPAN_LIT("node_hwmon_"), type, SPAN_LIT("_input") };
+		int n = span_join(tmp, sizeof(tmp), parts, input && bare ? 3 : 2);
+		if (n < 0)
+			continue; /* cannot happen: types are short */
+		if (!input && el.len) {
 			if (el.len > 512)
 				continue; /* not a real file name; the family name would not fit */
 			tmp[n++] = '_';
@@ -445,11 +457,11 @@ static int emit_sensor(const struct hwmon_data *d, uint32_t i, uint32_t j, const
 	return r;
 }
 
-int hwmon_emit(struct hwmon_data *d, const char *chip, const struct filter *sensors,
-	       struct metric_sink *out)
+int hwmon_emit(struct hwmon_data *d, struct sort_memo *order, const char *chip,
+	       const struct filter *sensors, struct metric_sink *out)
 {
 	int r = 0;
-	sort_readings(d);
+	sort_readings(d, order);
 	for (uint32_t i = 0, j; r == 0 && i < d->n; i = j) {
 		for (j = i + 1; j < d->n && d->r[j].klen == d->r[i].klen &&
 				memcmp(d->str.p + d->r[j].key, d->str.p + d->r[i].key, d->r[i].klen) == 0;
@@ -470,6 +482,7 @@ struct chip {
 	char cname[256];   /* cleaned name file, "" when unreadable or empty */
 	char base[520];    /* label before telling duplicates apart */
 	char label[800];   /* final chip label */
+	struct sort_memo order; /* its readings' order, from the chip listed here last time */
 };
 
 #define HWMON_MAX_CHIPS 4096u
@@ -579,6 +592,8 @@ static int chip_reserve(struct hwmon_priv *p)
 	struct chip *c = realloc(p->chip, cap * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	for (uint32_t i = p->chip_cap; i < cap; i++)
+		c[i].order = (struct sort_memo){ 0 };
 	p->chip = c;
 	p->chip_cap = cap;
 	return 0;
@@ -652,8 +667,9 @@ static int read_dir(struct hwmon_priv *p, const struct chip *c, int fd, unsigned
 		r = 0;
 		if (!hwmon_is_sensor_file(span_cstr(name)))
 			continue;
-		int k = snprintf(key, sizeof(key), "%s/%u/%s", c->entry, pass, name);
-		int slot = k > 0 && (size_t)k < sizeof(key) ?
+		struct span parts[] = { span_cstr(c->entry), pass ? SPAN_LIT("/1/") : SPAN_LIT("/0/"),
+					span_cstr(name) };
+		int slot = span_join(key, sizeof(key), parts, 3) >= 0 ?
 				   heldattr_slot(&p->held, key, p->nfile++) : -1;
 		/* one read of at most 128 bytes: drivers that answer EAGAIN are skipped */
 		size_t n;
@@ -685,7 +701,7 @@ static int chip_collect(struct hwmon_priv *p, struct chip *c, struct metric_sink
 		if (r < 0)
 			return r;
 	}
-	return hwmon_emit(&p->data, c->label, &p->sensors, out);
+	return hwmon_emit(&p->data, &c->order, c->label, &p->sensors, out);
 }
 
 /* Close every chip's descriptors and forget the chips; the array is kept. */
@@ -770,6 +786,8 @@ static void hwmon_fini(struct collector *c)
 	filter_fini(&p->sensors);
 	hwmon_data_fini(&p->data);
 	heldattr_fini(&p->held);
+	for (uint32_t i = 0; i < p->chip_cap; i++)
+		sort_memo_fini(&p->chip[i].order);
 	free(p->chip);
 	free(p);
 	c->priv = NULL;

@@ -17,6 +17,7 @@
 #include "expo/sink.h"
 #include "lib/buf.h"
 #include "lib/regex.h"
+#include "lib/sort.h"
 #include "lib/strparse.h"
 
 /* Most readings one chip may hold (both directories together); more is -E2BIG. */
@@ -59,11 +60,12 @@ void hwmon_data_fini(struct hwmon_data *d); /* accepts a zeroed d */
  * Files that are not sensor files are ignored. Returns 0, -ENOMEM or -E2BIG. */
 int hwmon_data_add(struct hwmon_data *d, struct span file, struct span value, unsigned pass);
 
-/* Emit the samples of chip label `chip` from d (which it sorts). Sensors for which
+/* Emit the samples of chip label `chip` from d (which it sorts, starting from the order
+ * kept in `order` from the chip's last emission when it is not NULL). Sensors for which
  * "<chip>;<sensor>" does not pass `sensors` (may be NULL) are left out. Where two files
  * give the same sensor and property, the later one in (pass, file name) order wins.
  * Returns 0 or -errno from the sink (a family type clash skips the sample). */
-int hwmon_emit(struct hwmon_data *d, const char *chip, const struct filter *sensors,
-	       struct metric_sink *out);
+int hwmon_emit(struct hwmon_data *d, struct sort_memo *order, const char *chip,
+	       const struct filter *sensors, struct metric_sink *out);
 
 #endif

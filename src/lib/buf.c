@@ -82,30 +82,7 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return r;
 }
 
-int buf_put_u64(struct buf *b, unsigned long long v)
-{
-	char tmp[24];
-	size_t i = sizeof(tmp);
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return buf_append(b, tmp + i, sizeof(tmp) - i);
-}
-
-/* x (0 <= x < 2^52) rounded to the nearest integer, ties to even: what nearbyint()
- * gives in the default rounding mode, without linking libm for this one call (plumb
- * needs nothing else from it, and a library loaded is memory resident). Adding 2^52
- * leaves no bits below the units place, so the addition itself rounds; subtracting
- * 2^52 again is exact. */
-static double round_even(double x)
-{
-	return (x + 0x1p52) - 0x1p52;
-}
-
-/* Write the decimal digits of m (m > 0) into out, most significant first, and return
- * how many (at most 20). */
-static size_t put_digits(unsigned long long m, char *out)
+size_t dec_digits(unsigned long long m, char *out)
 {
 	char rev[24];
 	size_t n = 0, i = 0;
@@ -116,6 +93,22 @@ static size_t put_digits(unsigned long long m, char *out)
 	while (n)
 		out[i++] = rev[--n];
 	return i;
+}
+
+int buf_put_u64(struct buf *b, unsigned long long v)
+{
+	char tmp[DEC_DIGITS_MAX];
+	return buf_append(b, tmp, dec_digits(v, tmp));
+}
+
+/* x (0 <= x < 2^52) rounded to the nearest integer, ties to even: what nearbyint()
+ * gives in the default rounding mode, without linking libm for this one call (plumb
+ * needs nothing else from it, and a library loaded is memory resident). Adding 2^52
+ * leaves no bits below the units place, so the addition itself rounds; subtracting
+ * 2^52 again is exact. */
+static double round_even(double x)
+{
+	return (x + 0x1p52) - 0x1p52;
 }
 
 /* Write v (not an integer, 1e-8 <= |v| < 1e15) as %.15g does when 15 significant
@@ -145,7 +138,7 @@ static int put_decimal15(struct buf *b, double v)
 	if (scaled < 1e14 || scaled >= 1e15 || scaled / p10[k] != a)
 		return 0;
 	char digits[24], tmp[48];
-	size_t nd = put_digits((unsigned long long)scaled, digits), n = 0;
+	size_t nd = dec_digits((unsigned long long)scaled, digits), n = 0;
 	while (nd > 1 && digits[nd - 1] == '0')
 		nd--; /* trailing zeros of the fraction; m is no integer, so some digit stays */
 	if (v < 0)

@@ -28,6 +28,13 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Append v as decimal. */
 int buf_put_u64(struct buf *b, unsigned long long v);
+
+/* Most digits dec_digits writes (2^64 - 1 has 20). */
+#define DEC_DIGITS_MAX 20
+
+/* Write the decimal digits of m into out (room for DEC_DIGITS_MAX), most significant
+ * first, with no NUL, and return how many: what "%llu" prints, without printf. */
+size_t dec_digits(unsigned long long m, char *out);
 /* Append v the way Prometheus writes sample values: shortest text that reads back to
  * the same double; +Inf, -Inf, NaN. */
 int buf_put_double(struct buf *b, double v);

@@ -1,10 +1,13 @@
 /*
- * sort: the heap sort behind sort.h.
+ * sort: the heap sort behind sort.h, and the kept orders of sort_memo.
  */
 #include "lib/sort.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "lib/buf.h"
 
 /* Up to this many elements, insertion sort: fewer comparisons than a heap for the label
  * lists every sample sorts. */
@@ -85,4 +88,69 @@ void sort_heap(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 		swap(b, b + end * size, size);
 		sift_down(b, 0, end, size, cmp, ctx);
 	}
+}
+
+/* What by_position compares: elements of size bytes at base, under cmp with ctx. */
+struct position_ctx {
+	const unsigned char *base;
+	size_t size;
+	sort_cmp_fn cmp;
+	void *ctx;
+};
+
+/* sort_heap order of positions (uint32_t) into ctx's (struct position_ctx) list. */
+static int by_position(const void *a, const void *b, void *ctx)
+{
+	const struct position_ctx *pc = ctx;
+	uint32_t i, j;
+	memcpy(&i, a, sizeof(i));
+	memcpy(&j, b, sizeof(j));
+	return pc->cmp(pc->base + i * pc->size, pc->base + j * pc->size, pc->ctx);
+}
+
+/* Copy base[0..n) into m->tmp in the order m->perm gives. */
+static void gather(const struct sort_memo *m, const unsigned char *base, size_t n, size_t size)
+{
+	for (size_t k = 0; k < n; k++)
+		memcpy(m->tmp + k * size, base + m->perm[k] * size, size);
+}
+
+bool sort_memo_sort(struct sort_memo *m, void *base, size_t n, size_t size, sort_cmp_fn cmp,
+		    void *ctx)
+{
+	unsigned char *b = base;
+	if (n < 2 || size == 0)
+		return false;
+	if (m->n == n && size <= m->tmp_cap / n) {
+		gather(m, b, n, size);
+		size_t k = 1;
+		while (k < n && cmp(m->tmp + (k - 1) * size, m->tmp + k * size, ctx) < 0)
+			k++;
+		if (k == n) {
+			memcpy(b, m->tmp, n * size);
+			return true;
+		}
+	}
+	m->n = 0;
+	if (n > UINT32_MAX || size > UINT32_MAX / n ||
+	    grow_array((void **)&m->perm, &m->perm_cap, (uint32_t)n, sizeof(*m->perm)) < 0 ||
+	    grow_array((void **)&m->tmp, &m->tmp_cap, (uint32_t)(n * size), 1) < 0) {
+		sort_heap(base, n, size, cmp, ctx);
+		return false;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		m->perm[k] = k;
+	struct position_ctx pc = { b, size, cmp, ctx };
+	sort_heap(m->perm, n, sizeof(*m->perm), by_position, &pc);
+	gather(m, b, n, size);
+	memcpy(b, m->tmp, n * size);
+	m->n = (uint32_t)n;
+	return false;
+}
+
+void sort_memo_fini(struct sort_memo *m)
+{
+	free(m->perm);
+	free(m->tmp);
+	*m = (struct sort_memo){ 0 };
 }

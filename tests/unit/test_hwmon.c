@@ -211,6 +211,58 @@ static void hostile_chip(void)
 	tmptree_rm(&tree);
 }
 
+/* A chip read again and again with one agent: its readings are put in order from the
+ * last scrape's order, and what wins among files naming the same sensor and property
+ * (the later in file-name order) is what a fresh agent finds, through files that
+ * change, appear and go between scrapes without the count changing. */
+static void kept_order_across_scrapes(void)
+{
+	struct tmptree tree;
+	struct agent a;
+	struct plumb_config *cfg = NULL;
+	struct buf out = { 0 }, fresh = { 0 };
+	const char *flags[] = { "--collector.hwmon", NULL };
+	const char *max1 = "node_hwmon_temp_max_celsius{chip=\"hwmon0\",sensor=\"temp1\"}";
+	const char *in1 = "node_hwmon_temp_celsius{chip=\"hwmon0\",sensor=\"temp1\"}";
+	const char *in2 = "node_hwmon_temp_celsius{chip=\"hwmon0\",sensor=\"temp2\"}";
+	CHECK_INT(tmptree_make(&tree), 0);
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp01_max", "1000");
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp1_max", "2000");
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp1_input", "3000");
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp2_input", "4000");
+	CHECK_INT(tmptree_start(&tree, flags, &a, &cfg), 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(harness_collect(&a, &out), 0);
+		CHECK_DBL(series_value(out.p, max1), 2);
+		CHECK_DBL(series_value(out.p, in1), 3);
+		CHECK_DBL(series_value(out.p, in2), 4);
+	}
+	/* as many files, another winner: temp1_max goes, temp001_max sorts before temp01_max */
+	CHECK_INT(tmptree_del(&tree, "sys/class/hwmon/hwmon0/temp1_max"), 0);
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp001_max", "5000");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_INT(run_tree(&tree, &fresh), 0);
+	CHECK_DBL(series_value(fresh.p, max1), 1);
+	CHECK_DBL(series_value(out.p, max1), 1);
+	CHECK_DBL(series_value(out.p, in2), 4);
+	/* one more file, and a sensor that moves in the order */
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp1_max", "6000");
+	CHECK_INT(tmptree_del(&tree, "sys/class/hwmon/hwmon0/temp2_input"), 0);
+	tmptree_put(&tree, "sys/class/hwmon/hwmon0/temp0002_input", "7000");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_INT(run_tree(&tree, &fresh), 0);
+	CHECK_DBL(series_value(fresh.p, max1), 6);
+	CHECK_DBL(series_value(out.p, max1), 6);
+	CHECK_DBL(series_value(out.p, in2), 7);
+	CHECK_DBL(collector_success(out.p, "hwmon"), 1);
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+	buf_fini(&fresh);
+	CHECK_INT(tmptree_rm(&tree), 0);
+}
+
 static void explode(void)
 {
 	struct span type, prop;
@@ -284,6 +336,7 @@ int main(void)
 	RUN(filters);
 	RUN(collisions);
 	RUN(hostile_chip);
+	RUN(kept_order_across_scrapes);
 	RUN(explode);
 	RUN(clean);
 	RUN(gofloat);

@@ -15,7 +15,9 @@
  *   statfs), a path declared twice keeps one entry with both flags, and the
  *   collectors' grants reach them before init (cpu's held files shrink with the limit);
  * - sort_heap orders hostile inputs (all equal, reversed, odd sizes) and every element
- *   size.
+ *   size; sort_memo_sort gives sort_heap's order over lists repeated, permuted,
+ *   changed, shortened and lengthened, and serves a repeated list from its memo in
+ *   n - 1 comparisons.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -233,6 +235,13 @@ static int cmp_counted(const void *a, const void *b, void *ctx)
 	return cmp_int(a, b, ctx);
 }
 
+/* cmp_wide that counts its calls in compared. */
+static int cmp_wide_counted(const void *a, const void *b, void *ctx)
+{
+	compared++;
+	return cmp_wide(a, b, ctx);
+}
+
 /* Every length across the insertion and heap paths, with sorted prefixes of every
  * length ahead of the disorder: the result is sorted and holds the same values; input
  * already in order costs n - 1 comparisons. */
@@ -261,6 +270,70 @@ static void sort_every_shape(void)
 		}
 }
 
+/* Rounds of lists of distinct values: the same list again (served from the memo, n - 1
+ * comparisons), the same values given in another order, one value changed, one
+ * dropped, one added, and lists with equal values (never served from a memo). Every
+ * round's result is what sort_heap gives. */
+static void sort_memo_matches_sort_heap(void)
+{
+	struct sort_memo m = { 0 };
+	struct wide w[64] = { 0 }, ref[64];
+	unsigned seed = 7;
+	int n = 40;
+	for (int i = 0; i < n; i++)
+		snprintf(w[i].key, sizeof(w[i].key), "k%05u", (seed = seed * 1103515245u + 12345u) >> 16);
+	for (int round = 0; round < 400; round++) {
+		int kind = round % 6;
+		struct wide given[64];
+		seed = seed * 1103515245u + 12345u;
+		int at = (int)((seed >> 16) % (unsigned)n);
+		if (kind == 1) { /* the same values, given in another order */
+			for (int i = n - 1; i > 0; i--) {
+				seed = seed * 1103515245u + 12345u;
+				int j = (int)((seed >> 16) % (unsigned)(i + 1));
+				struct wide t = w[i];
+				w[i] = w[j];
+				w[j] = t;
+			}
+		} else if (kind == 2) { /* one changed */
+			snprintf(w[at].key, sizeof(w[at].key), "c%05d", round);
+		} else if (kind == 3 && n > 2) { /* one dropped */
+			w[at] = w[--n];
+		} else if (kind == 4 && n < 64) { /* one added */
+			snprintf(w[n++].key, sizeof(w[0].key), "a%05d", round);
+		} else if (kind == 5) { /* two equal: sorted, not served */
+			w[at] = w[(at + 1) % n];
+		}
+		for (int i = 0; i < n; i++)
+			w[i].n = i;
+		memcpy(given, w, sizeof(w));
+		memcpy(ref, w, sizeof(w));
+		sort_heap(ref, (size_t)n, sizeof(*ref), cmp_wide, NULL);
+		compared = 0;
+		bool served = sort_memo_sort(&m, given, (size_t)n, sizeof(*given), cmp_wide_counted, NULL);
+		for (int i = 0; i < n; i++)
+			CHECK_STR(given[i].key, ref[i].key);
+		if (kind == 0 && round > 0 && (round - 1) % 6 != 5) {
+			CHECK(served); /* the list of the round before, again */
+			CHECK(compared == (unsigned long)(n - 1));
+		}
+		if (kind == 5)
+			CHECK(!served);
+		if (kind == 5) /* no equal keys from here on */
+			snprintf(w[at].key, sizeof(w[at].key), "e%05d", round);
+	}
+	/* a list given once more serves with its elements' other fields in place */
+	struct wide a[3] = { { "b", 1 }, { "a", 2 }, { "c", 3 } };
+	struct wide b[3] = { { "b", 4 }, { "a", 5 }, { "c", 6 } };
+	CHECK(!sort_memo_sort(&m, a, 3, sizeof(*a), cmp_wide, NULL));
+	CHECK(sort_memo_sort(&m, b, 3, sizeof(*b), cmp_wide, NULL));
+	CHECK_INT(b[0].n, 5);
+	CHECK_INT(b[2].n, 6);
+	CHECK(!sort_memo_sort(&m, b, 1, sizeof(*b), cmp_wide, NULL)); /* nothing to sort */
+	sort_memo_fini(&m);
+	sort_memo_fini(&m); /* twice: a zeroed memo is accepted */
+}
+
 int main(void)
 {
 	RUN(split_fair);
@@ -268,6 +341,7 @@ int main(void)
 	RUN(collectors_declare);
 	RUN(sort_orders);
 	RUN(sort_every_shape);
+	RUN(sort_memo_matches_sort_heap);
 	RUN(plan_raises_soft_limit);
 	RUN(plan_under_low_limit);
 	return T_DONE("test_resources");
