@@ -141,9 +141,41 @@ static int to_scratch(struct span s, char *tmp, size_t cap)
 	return 0;
 }
 
+/* The value of digit c in base (8, 10 or 16), or base when c is not one. */
+static unsigned digit_value(unsigned char c, unsigned base)
+{
+	unsigned d = c - '0';
+	if (d > 9 && base == 16) {
+		unsigned l = (c | 0x20u) - 'a';
+		d = l < 6 ? l + 10 : base;
+	}
+	return d < base ? d : base;
+}
+
+/* A trimmed run of plain digits of base that fits 64 bits: the value strtoull gives,
+ * without its copy and locale (conntrack and softnet print thousands of hex numbers a
+ * scrape on a large host). Returns false for anything else (a sign, a "0x", overflow),
+ * which goes to strtoull. */
+static bool plain_digits(struct span s, unsigned base, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (s.len == 0)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned d = digit_value((unsigned char)s.p[i], base);
+		if (d == base || v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
 int span_u64_base(struct span s, int base, uint64_t *out)
 {
 	char tmp[80];
+	if ((base == 8 || base == 10 || base == 16) && plain_digits(span_trim(s), (unsigned)base, out))
+		return 0;
 	int r = to_scratch(s, tmp, sizeof(tmp));
 	if (r < 0)
 		return r;

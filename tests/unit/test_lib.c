@@ -117,6 +117,48 @@ static void numbers(void)
 	CHECK_INT(u, 123);
 }
 
+/* span_u64_base in bases 8, 10 and 16 against strtoull over random text: digits of
+ * every kind, letters of both cases, a sign, "0x", blanks around, values at and past
+ * 2^64; both agree on the value and on -EINVAL / -ERANGE. */
+static void based_numbers_match_strtoull(void)
+{
+	static const char alphabet[] = "0123456789abcdefABCDEFxX+- g";
+	static const int bases[] = { 8, 10, 16 };
+	srand(11);
+	for (int i = 0; i < 200000; i++) {
+		char t[40];
+		int n = 0, len = 1 + rand() % 24, base = bases[i % 3];
+		if (rand() % 4 == 0)
+			t[n++] = ' ';
+		for (int k = 0; k < len; k++)
+			t[n++] = rand() % 8 ? alphabet[rand() % (base == 16 ? 22 : base)]
+					    : alphabet[rand() % (int)(sizeof(alphabet) - 1)];
+		if (rand() % 4 == 0)
+			t[n++] = '\n';
+		t[n] = '\0';
+		if (i % 50 == 0) /* around the top: 2^64 - 1 and past it */
+			n = snprintf(t, sizeof(t), base == 16 ? "%llx%s" : base == 8 ? "%llo%s" : "%llu%s",
+				     (unsigned long long)(UINT64_MAX - (unsigned)(rand() % 3)),
+				     rand() % 2 ? "0" : "");
+		/* what strtoull makes of it, under span_u64_base's rules */
+		struct span tr = span_trim((struct span){ t, (size_t)n });
+		char z[40];
+		memcpy(z, tr.p, tr.len);
+		z[tr.len] = '\0';
+		char *end;
+		errno = 0;
+		unsigned long long want = strtoull(z, &end, base);
+		int want_r = tr.len == 0 || z[0] == '-' || z[0] == '+' || end == z || *end ? -EINVAL
+			     : errno == ERANGE ? -ERANGE : 0;
+		uint64_t got = 0;
+		int r = span_u64_base((struct span){ t, (size_t)n }, base, &got);
+		if (r != want_r || (r == 0 && got != want)) {
+			CHECK_STR(t, "a number span_u64_base reads as strtoull does");
+			break;
+		}
+	}
+}
+
 static void words_and_fields(void)
 {
 	struct span s = span_cstr("  a\tbb  c\n"), w;
@@ -677,6 +719,7 @@ static void log_lines_stay_whole(void)
 int main(void)
 {
 	RUN(numbers);
+	RUN(based_numbers_match_strtoull);
 	RUN(words_and_fields);
 	RUN(joined_spans);
 	RUN(bounded_buffer);
