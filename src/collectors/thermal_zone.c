@@ -10,7 +10,12 @@
  * The class directory is listed each scrape with a dirscan (zones come and go with
  * drivers). Each entry is a symlink into /sys/devices, or in a flattened copy of sysfs a
  * small file naming the link's target; sysfs_open_dir() follows either, and the entry's
- * attributes are read relative to that directory into stack buffers.
+ * attributes are read relative to that directory into stack buffers. The three files
+ * of up to THERMAL_HELD_MAX entries (as the core's descriptor grant allows) are held
+ * open and re-read with pread (lib/heldattr.h), keyed by entry name: a large server has
+ * a cooling device per CPU. An entry's directory is opened only when one of its files
+ * must be opened: the first time, or when a held file fails (ENODEV: the zone was
+ * unregistered) and is opened afresh.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +26,7 @@
 #include "collectors/thermal_zone.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
+#include "lib/heldattr.h"
 #include "lib/procfile.h"
 #include "lib/sysfs.h"
 
@@ -37,8 +43,24 @@ static const struct metric_desc desc_max = {
 	METRIC_GAUGE
 };
 
+#define THERMAL_HELD_MAX 256 /* entries whose files are held open, at most */
+
+/* The files read of each kind of entry, in the order they are read. */
+enum { TH_ATTRS = 3 };
+static const char *const zone_files[TH_ATTRS] = { "type", "policy", "temp" };
+static const char *const cooling_files[TH_ATTRS] = { "type", "max_state", "cur_state" };
+
 struct thermal_priv {
 	struct dirscan dir;
+	struct heldattr held; /* each entry's TH_ATTRS files, held open */
+};
+
+/* One class entry being read: its held slot, and its directory once opened. */
+struct entry {
+	const char *name;           /* thermal_zone<N> or cooling_device<N> */
+	const char *const *files;   /* zone_files or cooling_files */
+	int slot;                   /* heldattr slot, or -1 */
+	int fd;                     /* the entry's directory, or -1 while not needed */
 };
 
 int thermal_parse_int(struct span text, int64_t *out)
@@ -46,11 +68,22 @@ int thermal_parse_int(struct span text, int64_t *out)
 	return span_i64(span_trim(text), out);
 }
 
-/* Read attribute `name` of the entry opened as dirfd into buf[cap], trimmed of
- * surrounding whitespace. Returns 0 or -errno from the read. */
-static int attr(int dirfd, const char *name, char *buf, size_t cap)
+/* Read file a of entry e into buf[cap], trimmed of surrounding whitespace: through its
+ * held file, opening e's directory first when the file must be opened. Returns 0 or
+ * -errno from the read (or from opening the directory). */
+static int attr(struct thermal_priv *p, struct entry *e, size_t a, char *buf, size_t cap)
 {
-	int r = read_attr(dirfd, name, buf, cap);
+	int r = -EBADF;
+	if (e->fd < 0 && !heldattr_needs_dir(&p->held, e->slot, a))
+		r = heldattr_read(&p->held, e->slot, a, -1, e->files[a], buf, cap);
+	if (r == -EBADF && e->fd < 0) {
+		/* not held, or the held file failed and was let go: open it from the entry */
+		e->fd = sysfs_open_dir(dirscan_fd(&p->dir), e->name);
+		if (e->fd < 0)
+			return e->fd;
+	}
+	if (r == -EBADF)
+		r = heldattr_read(&p->held, e->slot, a, e->fd, e->files[a], buf, cap);
 	if (r < 0)
 		return r;
 	struct span t = span_trim(span_cstr(buf));
@@ -68,15 +101,15 @@ static const char *numbered(const char *entry, const char *prefix)
 	return entry + n;
 }
 
-/* Emit thermal zone `num` whose directory is dirfd. A zone missing type, policy or temp
- * is skipped (0); a temp that is not an integer fails with -EINVAL. */
-static int zone(int dirfd, const char *num, struct metric_sink *out)
+/* Emit thermal zone `num` (entry e). A zone missing type, policy or temp is skipped
+ * (0); a temp that is not an integer fails with -EINVAL. */
+static int zone(struct thermal_priv *p, struct entry *e, const char *num,
+		struct metric_sink *out)
 {
 	char type[256], policy[256], temp[64];
 	int64_t t;
-	if (attr(dirfd, "type", type, sizeof(type)) < 0 ||
-	    attr(dirfd, "policy", policy, sizeof(policy)) < 0 ||
-	    attr(dirfd, "temp", temp, sizeof(temp)) < 0)
+	if (attr(p, e, 0, type, sizeof(type)) < 0 || attr(p, e, 1, policy, sizeof(policy)) < 0 ||
+	    attr(p, e, 2, temp, sizeof(temp)) < 0)
 		return 0; /* unreadable zones are skipped */
 	if (thermal_parse_int(span_cstr(temp), &t) < 0)
 		return -EINVAL;
@@ -84,17 +117,18 @@ static int zone(int dirfd, const char *num, struct metric_sink *out)
 			LABELS(L("type", type), L("zone", num)));
 }
 
-/* Emit cooling device `num` whose directory is dirfd. Returns 0 or -errno; an attribute
- * that reads as ENODATA skips the device. */
-static int cooling(int dirfd, const char *num, struct metric_sink *out)
+/* Emit cooling device `num` (entry e). Returns 0 or -errno; an attribute that reads as
+ * ENODATA skips the device. */
+static int cooling(struct thermal_priv *p, struct entry *e, const char *num,
+		   struct metric_sink *out)
 {
 	char type[256], maxs[64], curs[64];
 	int64_t mx, cur;
-	int r = attr(dirfd, "type", type, sizeof(type));
+	int r = attr(p, e, 0, type, sizeof(type));
 	if (r == 0)
-		r = attr(dirfd, "max_state", maxs, sizeof(maxs));
+		r = attr(p, e, 1, maxs, sizeof(maxs));
 	if (r == 0)
-		r = attr(dirfd, "cur_state", curs, sizeof(curs));
+		r = attr(p, e, 2, curs, sizeof(curs));
 	if (r == -ENODATA)
 		return 0;
 	if (r < 0)
@@ -114,7 +148,14 @@ static int thermal_init(struct collector *c)
 		return -ENOMEM;
 	c->priv = p;
 	p->dir.fd = -1;
-	return dirscan_init(&p->dir, cfg_sysfs(c->cfg), "class/thermal");
+	int r = heldattr_init(&p->held, TH_ATTRS, THERMAL_HELD_MAX, c->fd_budget);
+	return r < 0 ? r : dirscan_init(&p->dir, cfg_sysfs(c->cfg), "class/thermal");
+}
+
+/* Claim the files of the entries it may hold. */
+static int thermal_declare(struct collector *c, struct resources *res)
+{
+	return collector_claim(c, res, (uint64_t)THERMAL_HELD_MAX * TH_ATTRS);
 }
 
 static int thermal_collect(struct collector *c, struct metric_sink *out)
@@ -125,21 +166,20 @@ static int thermal_collect(struct collector *c, struct metric_sink *out)
 	int r;
 	if (dirscan_rewind(&p->dir) < 0)
 		return 0; /* no thermal class: nothing to report */
-	while ((r = dirscan_next(&p->dir, &name, &type)) > 0) {
+	heldattr_begin(&p->held);
+	for (size_t i = 0; (r = dirscan_next(&p->dir, &name, &type)) > 0; i++) {
 		bool is_zone = (num = numbered(name, "thermal_zone")) != NULL;
 		if (!is_zone && !(num = numbered(name, "cooling_device")))
 			continue;
-		int fd = sysfs_open_dir(dirscan_fd(&p->dir), name);
-		if (fd < 0) {
-			if (is_zone)
-				continue; /* an unreadable zone is skipped */
-			return fd;
-		}
-		r = is_zone ? zone(fd, num, out) : cooling(fd, num, out);
-		close(fd);
+		struct entry e = { name, is_zone ? zone_files : cooling_files,
+				   heldattr_slot(&p->held, name, i), -1 };
+		r = is_zone ? zone(p, &e, num, out) : cooling(p, &e, num, out);
+		if (e.fd >= 0)
+			close(e.fd);
 		if (r < 0)
-			return r;
+			break;
 	}
+	heldattr_end(&p->held);
 	return r;
 }
 
@@ -149,6 +189,7 @@ static void thermal_fini(struct collector *c)
 	if (!p)
 		return;
 	dirscan_fini(&p->dir);
+	heldattr_fini(&p->held);
 	free(p);
 	c->priv = NULL;
 }
@@ -157,6 +198,7 @@ const struct collector_ops collector_ops_thermal_zone = {
 	.name = "thermal_zone",
 	.default_enabled = true,
 	.reads = "/sys/class/thermal",
+	.declare = thermal_declare,
 	.init = thermal_init,
 	.collect = thermal_collect,
 	.fini = thermal_fini,

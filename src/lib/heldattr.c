@@ -115,6 +115,13 @@ int heldattr_pread(int fd, char *buf, size_t cap)
 	return r;
 }
 
+bool heldattr_needs_dir(const struct heldattr *h, int slot, size_t a)
+{
+	if (slot < 0 || (size_t)slot >= h->nslots || a >= h->nattr)
+		return true;
+	return h->fd[(size_t)slot * h->nattr + a] == -1;
+}
+
 int heldattr_read_raw(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
 		      char *buf, size_t cap, size_t *len)
 {

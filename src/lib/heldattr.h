@@ -56,10 +56,18 @@ void heldattr_end(struct heldattr *h);
 /* Close slot's files and forget what was absent (slot < 0 is ignored). */
 void heldattr_forget(struct heldattr *h, int slot);
 
+/* Whether reading attribute a of the object in slot would open its file: it is neither
+ * held open nor remembered as absent (always, for slot < 0). A collector that opens an
+ * object's directory only to open its files asks this first, and passes dirfd -1 to
+ * heldattr_read when it is false. */
+bool heldattr_needs_dir(const struct heldattr *h, int slot, size_t a);
+
 /* Read attribute a of the object in slot (rel: its path beneath dirfd) into buf[cap]
  * as read_attr does: at most cap-1 bytes, trailing newlines and spaces trimmed,
  * NUL-terminated (empty on error). slot < 0 reads with read_attr. Returns 0 or -errno
- * (-ENOENT, -EACCES or -EPERM again without a syscall when the open failed so before). */
+ * (-ENOENT, -EACCES or -EPERM again without a syscall when the open failed so before).
+ * With dirfd -1, a held file that fails is let go and -EBADF returned: the caller opens
+ * the directory and reads again. */
 int heldattr_read(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
 		  char *buf, size_t cap);
 

@@ -2,7 +2,8 @@
  * test_heldattr: lib/heldattr against files in a temporary tree: a held file is read
  * again with its new contents without a new open, an object that leaves the listing
  * lets go of its files, an absent attribute is remembered until the slot is
- * forgotten, objects beyond the slots (or a budget of zero) are read without one, and
+ * forgotten, a held file is read without its directory and one that fails asks for
+ * it, objects beyond the slots (or a budget of zero) are read without one, and
  * reading allocates nothing once set up.
  */
 #include <errno.h>
@@ -99,6 +100,42 @@ static void absent_is_remembered_until_forgotten(void)
 	tmptree_rm(&t);
 }
 
+/* heldattr_needs_dir says when a read would open a file; with dirfd -1 a held file is
+ * read, an absent one is absent again, and a held file that fails (here a directory
+ * put in its descriptor's place: pread answers EISDIR, as sysfs answers ENODEV) is let
+ * go with -EBADF, after which the directory is needed and a read with it succeeds. */
+static void reads_without_the_directory(void)
+{
+	struct tmptree t;
+	struct heldattr h;
+	char buf[64];
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_put(&t, "zone0/temp", "41000\n"), 0);
+	int dir = open(t.root, O_RDONLY | O_DIRECTORY);
+	CHECK_INT(heldattr_init(&h, 2, 4, 100), 0);
+	heldattr_begin(&h);
+	int s = heldattr_slot(&h, "zone0", 0);
+	CHECK(heldattr_needs_dir(&h, s, 0));
+	CHECK(heldattr_needs_dir(&h, -1, 0));
+	CHECK_INT(heldattr_read(&h, s, 0, dir, "zone0/temp", buf, sizeof(buf)), 0);
+	CHECK(!heldattr_needs_dir(&h, s, 0));
+	CHECK_INT(heldattr_read(&h, s, 1, dir, "zone0/policy", buf, sizeof(buf)), -ENOENT);
+	CHECK(!heldattr_needs_dir(&h, s, 1));
+	rewrite(&t, "zone0/temp", "42000\n");
+	CHECK_INT(heldattr_read(&h, s, 0, -1, "temp", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "42000");
+	CHECK_INT(heldattr_read(&h, s, 1, -1, "policy", buf, sizeof(buf)), -ENOENT);
+	CHECK_INT(dup2(dir, h.fd[(size_t)s * h.nattr]), h.fd[(size_t)s * h.nattr]);
+	CHECK_INT(heldattr_read(&h, s, 0, -1, "temp", buf, sizeof(buf)), -EBADF);
+	CHECK(heldattr_needs_dir(&h, s, 0));
+	CHECK_INT(heldattr_read(&h, s, 0, dir, "zone0/temp", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "42000");
+	heldattr_end(&h);
+	heldattr_fini(&h);
+	close(dir);
+	tmptree_rm(&t);
+}
+
 static void beyond_the_slots(void)
 {
 	struct tmptree t;
@@ -145,6 +182,7 @@ int main(void)
 {
 	RUN(held_reads_new_values);
 	RUN(absent_is_remembered_until_forgotten);
+	RUN(reads_without_the_directory);
 	RUN(beyond_the_slots);
 	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_heldattr");
