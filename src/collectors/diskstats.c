@@ -13,8 +13,12 @@
  * Steady state: /proc/diskstats is held open (procfile); udev and sysfs files are
  * read into buffers inside priv, and slaves/ is listed with a dirscan, so a scrape
  * allocates nothing. queue/rotational of up to DISKSTATS_HELD_MAX devices is held open
- * and re-read with pread (lib/heldattr.h). The udev files are opened afresh each time:
- * udev replaces a device's file (a rename) when it learns something new about it.
+ * and re-read with pread (lib/heldattr.h). udev replaces a device's database file (it
+ * writes a new one and renames it over the old) when it learns something about the
+ * device, so for the devices with a held slot the text last read is kept with the
+ * file's inode, size, and change and modification times, and the file is read again
+ * only when one fstatat, relative to the udev folder held open, finds any of those
+ * changed. Keeping a text allocates when a device's file first appears or grows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "collectors/diskstats.h"
 #include "core/collector.h"
@@ -119,6 +124,14 @@ static const struct {
 #define UDEV_BUF 65536
 #define DISKSTATS_HELD_MAX 256 /* devices whose queue/rotational is held open, at most */
 
+/* A device's udev database file as last read, for the device in the same held slot. */
+struct udev_memo {
+	char key[24];                 /* "b<major>:<minor>" it was read for; "" when none */
+	struct stat st;               /* the file as it was before that read */
+	char *text;                   /* owned; text[0..len) */
+	size_t len, cap;
+};
+
 struct diskstats_priv {
 	struct procfile pf;
 	struct filter filter;
@@ -126,6 +139,8 @@ struct diskstats_priv {
 	const char *udev;
 	struct dirscan slaves;
 	struct heldattr held; /* queue/rotational per device */
+	struct udev_memo *memo; /* held.nslots of them, by held slot */
+	int udev_fd;          /* the udev folder, or -1 when not open (yet) */
 	size_t ndev;          /* devices visited this scrape: the slot hint */
 	char udev_buf[UDEV_BUF];
 	char attr[64];
@@ -270,22 +285,64 @@ static struct span udev_serial(struct span udev)
 	return v;
 }
 
-/* Read the udev database file of d into p->udev_buf. Returns its text; empty when the
- * file is missing or unreadable (the device is still reported, with empty labels). */
-static struct span read_udev(struct diskstats_priv *p, const struct diskstats_dev *d)
+/* Whether file st (named key) is the one memo m was read from: same name, a regular
+ * file with the same identity, size and times. */
+static bool memo_matches(const struct udev_memo *m, const char *key, const struct stat *st)
 {
-	char rel[32];
+	const struct stat *o = &m->st;
+	return m->key[0] && strcmp(m->key, key) == 0 && S_ISREG(st->st_mode) &&
+	       st->st_dev == o->st_dev && st->st_ino == o->st_ino && st->st_size == o->st_size &&
+	       st->st_mtim.tv_sec == o->st_mtim.tv_sec && st->st_mtim.tv_nsec == o->st_mtim.tv_nsec &&
+	       st->st_ctim.tv_sec == o->st_ctim.tv_sec && st->st_ctim.tv_nsec == o->st_ctim.tv_nsec;
+}
+
+/* Keep text[0..len), read from the file named key that fstatat found as st, in m. On
+ * allocation failure m keeps nothing (the text is read again next scrape). */
+static void memo_keep(struct udev_memo *m, const char *key, const struct stat *st,
+		      const char *text, size_t len)
+{
+	m->key[0] = '\0';
+	if (len > m->cap) {
+		char *t = realloc(m->text, len);
+		if (!t)
+			return;
+		m->text = t;
+		m->cap = len;
+	}
+	if (len)
+		memcpy(m->text, text, len);
+	m->len = len;
+	m->st = *st;
+	snprintf(m->key, sizeof(m->key), "%s", key);
+}
+
+/* The udev database text of d, whose held slot is slot (or -1): kept from the last
+ * read while the file is the same, else read into p->udev_buf. Empty when the file is
+ * missing or unreadable (the device is still reported, with empty labels). */
+static struct span read_udev(struct diskstats_priv *p, const struct diskstats_dev *d, int slot)
+{
+	char rel[24];
 	size_t len = 0;
+	struct stat st;
 	snprintf(rel, sizeof(rel), "b%u:%u", d->major, d->minor);
+	struct udev_memo *m = slot >= 0 && p->memo ? &p->memo[slot] : NULL;
+	bool known = m && p->udev_fd >= 0 && fstatat(p->udev_fd, rel, &st, 0) == 0;
+	if (known && memo_matches(m, rel, &st))
+		return (struct span){ m->text, m->len };
 	int r = read_file_at(p->udev, rel, p->udev_buf, sizeof(p->udev_buf), &len);
 	if (r < 0 && r != -EFBIG)
 		len = 0;
+	if (m && known && r == 0)
+		memo_keep(m, rel, &st, p->udev_buf, len);
+	else if (m)
+		m->key[0] = '\0';
 	return (struct span){ p->udev_buf, len };
 }
 
-/* /sys/block/<dev>/queue/rotational in base 2, as node_exporter formats it; "0" when
- * the file is missing. out must hold 66 bytes. */
-static void read_rotational(struct diskstats_priv *p, const char *dev, char *out)
+/* /sys/block/<dev>/queue/rotational in base 2, as node_exporter formats it, read
+ * through held slot slot (or -1); "0" when the file is missing. out must hold 66
+ * bytes. */
+static void read_rotational(struct diskstats_priv *p, const char *dev, int slot, char *out)
 {
 	char rel[PATH_MAX];
 	size_t len = 0;
@@ -295,7 +352,6 @@ static void read_rotational(struct diskstats_priv *p, const char *dev, char *out
 		rel[0] = '\0'; /* cannot name it: read as missing */
 	else
 		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel), "/%s/queue/rotational", dev);
-	int slot = heldattr_slot(&p->held, dev, p->ndev++);
 	if (!rel[0] ||
 	    heldattr_read_raw(&p->held, slot, 0, AT_FDCWD, rel, p->attr, sizeof(p->attr), &len) < 0 ||
 	    span_u64((struct span){ p->attr, len }, &v) < 0)
@@ -344,8 +400,9 @@ static int emit_device(struct diskstats_priv *p, const struct diskstats_dev *d,
 		return 0; /* no kernel names a disk like that: skip rather than build odd paths */
 	snprintf(major, sizeof(major), "%u", d->major);
 	snprintf(minor, sizeof(minor), "%u", d->minor);
-	struct span udev = read_udev(p, d);
-	read_rotational(p, dev, rot);
+	int slot = heldattr_slot(&p->held, dev, p->ndev++);
+	struct span udev = read_udev(p, d, slot);
+	read_rotational(p, dev, slot, rot);
 	int r = sink_add(out, &desc_info, 1,
 			 LABELS(L("device", dev), L("major", major), L("minor", minor),
 				LS("model", prop_or_empty(udev, "ID_MODEL")),
@@ -400,6 +457,7 @@ static int diskstats_init(struct collector *c)
 	c->priv = p;
 	p->pf.fd = -1;
 	p->slaves.fd = -1;
+	p->udev_fd = -1;
 	p->sysfs = cfg_sysfs(c->cfg);
 	p->udev = cfg_udev(c->cfg);
 	struct stat st;
@@ -408,16 +466,18 @@ static int diskstats_init(struct collector *c)
 		     "path", p->udev, PLOG_END);
 	int r = diskstats_filter(p, c->cfg);
 	if (r == 0)
-		r = heldattr_init(&p->held, 1, DISKSTATS_HELD_MAX, c->fd_budget);
+		r = heldattr_init(&p->held, 1, DISKSTATS_HELD_MAX, c->fd_budget ? c->fd_budget - 1 : 0);
+	if (r == 0 && p->held.nslots && !(p->memo = calloc(p->held.nslots, sizeof(*p->memo))))
+		r = -ENOMEM;
 	if (r < 0)
 		return r;
 	return procfile_init(&p->pf, cfg_procfs(c->cfg), "diskstats", 0);
 }
 
-/* Claim the queue/rotational files it may hold. */
+/* Claim the queue/rotational files it may hold, and the udev folder. */
 static int diskstats_declare(struct collector *c, struct resources *res)
 {
-	return collector_claim(c, res, DISKSTATS_HELD_MAX);
+	return collector_claim(c, res, DISKSTATS_HELD_MAX + 1);
 }
 
 static int diskstats_collect(struct collector *c, struct metric_sink *out)
@@ -431,6 +491,8 @@ static int diskstats_collect(struct collector *c, struct metric_sink *out)
 	struct diskstats_dev d;
 	heldattr_begin(&p->held);
 	p->ndev = 0;
+	if (p->udev_fd < 0) /* once a scrape until it opens: udev may start after plumb */
+		p->udev_fd = open(p->udev, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	while (cursor_line(&cur, &line)) {
 		r = diskstats_parse_line(line, &d);
 		if (r < 0)
@@ -453,7 +515,12 @@ static void diskstats_fini(struct collector *c)
 	procfile_fini(&p->pf);
 	filter_fini(&p->filter);
 	dirscan_fini(&p->slaves);
+	for (size_t i = 0; p->memo && i < p->held.nslots; i++)
+		free(p->memo[i].text);
+	free(p->memo);
 	heldattr_fini(&p->held);
+	if (p->udev_fd >= 0)
+		close(p->udev_fd);
 	free(p);
 	c->priv = NULL;
 }

@@ -1,9 +1,14 @@
 /*
- * test_diskstats: the diskstats collector against the fixture host and hostile input.
+ * test_diskstats: the diskstats collector against the fixture host and hostile input,
+ * and a device's udev file changing under one agent.
  */
+#include <stdio.h>
+#include <sys/stat.h>
+
 #include "collectors/diskstats.h"
 #include "harness.h"
 #include "t.h"
+#include "tmptree.h"
 
 static void fixture_values(void)
 {
@@ -94,6 +99,53 @@ static void udev_properties(void)
 	sink_fini(&s);
 }
 
+/* One agent scraping again and again follows a device's udev file as udev changes it:
+ * replaced by a rename, rewritten in place at another size, removed, put back, and
+ * replaced by a FIFO (not read, the device still reported). */
+static void udev_file_changes(void)
+{
+	struct tmptree t;
+	struct agent a;
+	struct plumb_config *cfg = NULL;
+	struct buf out = { 0 };
+	char from[PATH_MAX], to[PATH_MAX], udev[PATH_MAX + 32];
+	const char *flags[] = { "--collector.diskstats", udev, NULL };
+	const char *db = "run/udev/data/b8:0";
+	CHECK_INT(tmptree_make(&t), 0);
+	snprintf(udev, sizeof(udev), "--path.udev.data=%s/run/udev/data", t.root);
+	tmptree_put(&t, "proc/diskstats", "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n");
+	tmptree_put(&t, "sys/block/sda/queue/rotational", "1\n");
+	tmptree_put(&t, db, "E:ID_MODEL=first\n");
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(has_line(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\",model=\"first\""));
+	CHECK_INT(harness_collect(&a, &out), 0); /* the same file: its text kept */
+	CHECK(has_line(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\",model=\"first\""));
+	tmptree_put(&t, "run/udev/data/.tmp", "E:ID_MODEL=renamed\n"); /* as udev writes */
+	CHECK_INT(rename(tmptree_path(&t, "run/udev/data/.tmp", from, sizeof(from)),
+			 tmptree_path(&t, db, to, sizeof(to))), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(has_line(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\",model=\"renamed\""));
+	tmptree_put(&t, db, "E:ID_MODEL=in place, longer\n");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(has_line(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\",model=\"in place, longer\""));
+	CHECK_INT(tmptree_del(&t, db), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(has_line(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\",model=\"\""));
+	tmptree_put(&t, db, "E:ID_MODEL=back\n");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(has_line(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\",model=\"back\""));
+	CHECK_INT(tmptree_del(&t, db), 0);
+	CHECK_INT(mkfifo(tmptree_path(&t, db, to, sizeof(to)), 0644), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(has_line(out.p, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\",model=\"\""));
+	CHECK_DBL(collector_success(out.p, "diskstats"), 1);
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+	tmptree_rm(&t);
+}
+
 int main(void)
 {
 	RUN(fixture_values);
@@ -101,5 +153,6 @@ int main(void)
 	RUN(missing_file_fails);
 	RUN(hostile_input);
 	RUN(udev_properties);
+	RUN(udev_file_changes);
 	return T_DONE("test_diskstats");
 }
