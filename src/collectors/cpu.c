@@ -492,9 +492,11 @@ static int grow_slots(void **a, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
-/* Close h's files and free its slot. Accepts a free slot. */
+/* Close h's files and free its slot. Accepts a free slot (which holds no file). */
 static void held_close(struct cpu_held *h)
 {
+	if (!h->used)
+		return;
 	for (int a = 0; a < CA_N; a++) {
 		if (h->fd[a] >= 0)
 			close(h->fd[a]);

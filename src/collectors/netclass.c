@@ -271,9 +271,12 @@ static int read_iface(int dirfd, struct netclass_iface *ifc)
 	return 0;
 }
 
-/* Close h's files and free its slot. Accepts a free slot. */
+/* Close h's files and free its slot. Accepts a free slot (which holds no file: most
+ * of the NC_HELD_MAX are, and each scrape passes over them all). */
 static void held_close(struct nc_held *h)
 {
+	if (h->dirfd < 0)
+		return;
 	for (int a = 0; a < NC_NATTR; a++) {
 		if (h->fd[a] >= 0)
 			close(h->fd[a]);
