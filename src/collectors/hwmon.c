@@ -282,16 +282,13 @@ static int by_reading(const void *a, const void *b, void *ctx)
 	return reading_cmp(ctx, a, b);
 }
 
-/* Sort the readings (n log n for hostile directories), from order when not NULL: a
- * chip's directories list the same files in the same order scrape after scrape.
- * reading_cmp never calls two readings of one chip equal (file names differ within a
- * pass), so the kept order serves whenever the files are the same. */
+/* Sort the readings (n log n for hostile directories), starting from the order kept in
+ * order: a chip's directories list the same files in the same order scrape after
+ * scrape. reading_cmp never calls two readings of one chip equal (file names differ
+ * within a pass), so the kept order serves whenever the files are the same. */
 static void sort_readings(struct hwmon_data *d, struct sort_memo *order)
 {
-	if (order)
-		sort_memo_sort(order, d->r, d->n, sizeof(*d->r), by_reading, d->str.p);
-	else
-		sort_heap(d->r, d->n, sizeof(*d->r), by_reading, d->str.p);
+	sort_memo_sort(order, d->r, d->n, sizeof(*d->r), by_reading, d->str.p);
 }
 
 /* ---- samples ---------------------------------------------------------------------- */

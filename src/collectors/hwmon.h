@@ -60,9 +60,9 @@ void hwmon_data_fini(struct hwmon_data *d); /* accepts a zeroed d */
  * Files that are not sensor files are ignored. Returns 0, -ENOMEM or -E2BIG. */
 int hwmon_data_add(struct hwmon_data *d, struct span file, struct span value, unsigned pass);
 
-/* Emit the samples of chip label `chip` from d (which it sorts, starting from the order
- * kept in `order` from the chip's last emission when it is not NULL). Sensors for which
- * "<chip>;<sensor>" does not pass `sensors` (may be NULL) are left out. Where two files
+/* Emit the samples of chip label `chip` from d, which it sorts starting from the order
+ * kept in `order` from the chip's last emission (a zeroed memo at first). Sensors for
+ * which "<chip>;<sensor>" does not pass `sensors` (may be NULL) are left out. Where two files
  * give the same sensor and property, the later one in (pass, file name) order wins.
  * Returns 0 or -errno from the sink (a family type clash skips the sample). */
 int hwmon_emit(struct hwmon_data *d, struct sort_memo *order, const char *chip,
