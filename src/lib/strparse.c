@@ -152,29 +152,38 @@ static unsigned digit_value(unsigned char c, unsigned base)
 	return d < base ? d : base;
 }
 
-/* A trimmed run of plain digits of base that fits 64 bits: the value strtoull gives,
- * without its copy and locale (conntrack and softnet print thousands of hex numbers a
- * scrape on a large host). Returns false for anything else (a sign, a "0x", overflow),
- * which goes to strtoull. */
-static bool plain_digits(struct span s, unsigned base, uint64_t *out)
+/* The value of s (already trimmed) when it is nothing but digits of base (8, 10 or 16):
+ * what strtoull gives, without its copy and locale (conntrack and softnet print
+ * thousands of hex numbers a scrape on a large host). Returns 0, -EINVAL when s is
+ * empty or holds anything else (a sign, a "0x"), else -ERANGE when it passes 2^64 - 1.
+ * *out is written only on success. */
+static int digit_run(struct span s, unsigned base, uint64_t *out)
 {
 	uint64_t v = 0;
+	bool over = false;
 	if (s.len == 0)
-		return false;
+		return -EINVAL;
 	for (size_t i = 0; i < s.len; i++) {
 		unsigned d = digit_value((unsigned char)s.p[i], base);
-		if (d == base || v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
+		if (d == base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			over = true;
+		else
+			v = v * base + d;
 	}
+	if (over)
+		return -ERANGE;
 	*out = v;
-	return true;
+	return 0;
 }
 
 int span_u64_base(struct span s, int base, uint64_t *out)
 {
 	char tmp[80];
-	if ((base == 8 || base == 10 || base == 16) && plain_digits(span_trim(s), (unsigned)base, out))
+	/* a plain run of digits needs no strtoull; anything else (a prefix, a sign, a
+	 * number too long for the scratch) gets its answer from the path below */
+	if ((base == 8 || base == 10 || base == 16) && digit_run(span_trim(s), (unsigned)base, out) == 0)
 		return 0;
 	int r = to_scratch(s, tmp, sizeof(tmp));
 	if (r < 0)
@@ -197,23 +206,9 @@ int span_u64(struct span s, uint64_t *out)
 	/* what span_u64_base(s, 10, out) accepts, without strtoull's copy and locale:
 	 * cgroup and /proc files are mostly decimal counters */
 	s = span_trim(s);
-	if (s.len == 0 || s.len >= 80)
+	if (s.len >= 80)
 		return -EINVAL;
-	uint64_t v = 0;
-	bool over = false;
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned d = (unsigned char)s.p[i] - '0';
-		if (d > 9)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / 10)
-			over = true;
-		else
-			v = v * 10 + d;
-	}
-	if (over)
-		return -ERANGE;
-	*out = v;
-	return 0;
+	return digit_run(s, 10, out);
 }
 
 /* A plain decimal of at most 18 digits with an optional '-' (what /proc prints): the
