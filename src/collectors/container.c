@@ -1023,15 +1023,18 @@ static int emit_dev(struct container_priv *p, int rf, uint32_t ls, unsigned maj,
 }
 
 /* Emit v1 blkio file slot s of e as families rf, rf + 1, one series per device.
- * Returns 0, -ENODEV when the cgroup went away, or a sink error. */
+ * *ndev gets the number of devices the file lists, or -1 when it was not read or did
+ * not parse. Returns 0, -ENODEV when the cgroup went away, or a sink error. */
 static int emit_blkio(struct container_priv *p, struct ct_entry *e, int s, int rf, uint32_t ls,
-		      struct metric_sink *out)
+		      int *ndev, struct metric_sink *out)
 {
 	struct span t;
 	struct cg_blkio *bio = &p->io.v1;
 	int r = slot_span(p, e, s, &t);
+	*ndev = -1;
 	if (r < 0 || t.len == 0 || cg_parse_blkio(t, bio) < 0)
 		return r;
+	*ndev = (int)bio->n;
 	for (uint32_t i = 0; r == 0 && i < bio->n; i++) {
 		const struct cg_blkio_dev *d = &bio->dev[i];
 		r = emit_dev(p, rf, ls, d->major, d->minor, d->has & CG_BLK_READ, d->read,
@@ -1046,8 +1049,15 @@ static int emit_io(struct container_priv *p, struct ct_entry *e, uint32_t ls,
 		   struct metric_sink *out)
 {
 	if (p->mode != MODE_V2) {
-		int r = emit_blkio(p, e, S_IO, F_FS_READS, ls, out);
-		return r == 0 ? emit_blkio(p, e, S_IO_OPS, F_FS_READ_OPS, ls, out) : r;
+		/* The kernel prints both v1 files from one list, the cgroup's device groups
+		 * of the throttling policy: when the bytes file names no device, neither
+		 * does the requests file, which is then not read (a cgroup that never did
+		 * block I/O, or every cgroup while no throttling limit is set on kernels
+		 * that start the policy's accounting at the first limit). */
+		int ndev;
+		int r = emit_blkio(p, e, S_IO, F_FS_READS, ls, &ndev, out);
+		return r == 0 && ndev != 0 ? emit_blkio(p, e, S_IO_OPS, F_FS_READ_OPS, ls, &ndev, out)
+					   : r;
 	}
 	struct span t;
 	struct cg_io_stat *io = &p->io.v2;

@@ -342,6 +342,15 @@ static void test_v1_cgroupfs(void)
 	tmptree_put(&t, path, "10500\n");
 	snprintf(path, sizeof(path), CG "blkio/%s/blkio.throttle.io_service_bytes_recursive", ct);
 	tmptree_put(&t, path, "8:16 Read 7\n8:16 Write 9\n8:16 Sync 16\n8:16 Async 0\n8:16 Total 16\nTotal 16\n");
+	snprintf(path, sizeof(path), CG "blkio/%s/blkio.throttle.io_serviced_recursive", ct);
+	tmptree_put(&t, path, "8:16 Read 2\n8:16 Write 3\n8:16 Sync 5\n8:16 Async 0\n8:16 Total 5\nTotal 5\n");
+	/* The kernel prints both files from one list of devices: with none in the bytes
+	 * file, the requests file is not read (this one, which no kernel would write beside
+	 * an empty bytes file, shows whether it is) */
+	snprintf(path, sizeof(path), CG "blkio/%s/blkio.throttle.io_service_bytes_recursive", dk);
+	tmptree_put(&t, path, "Total 0\n");
+	snprintf(path, sizeof(path), CG "blkio/%s/blkio.throttle.io_serviced_recursive", dk);
+	tmptree_put(&t, path, "8:16 Read 6\n8:16 Write 0\n8:16 Total 6\nTotal 6\n");
 	const char *flags[] = { "--collector.container", "--collector.container.exclude=^/$", NULL };
 	CHECK_INT(tmptree_run(&t, flags, &out), 0);
 	grep_lines(out.p, "container_", &got);
@@ -357,7 +366,9 @@ static void test_v1_cgroupfs(void)
 		"container_cpu_usage_seconds_total{container=\"\",cpu=\"total\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 2.5\n"
 		"container_cpu_user_seconds_total{container=\"\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 1.5\n"
 		"container_fs_reads_bytes_total{container=\"\",device=\"8:16\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 7\n"
+		"container_fs_reads_total{container=\"\",device=\"8:16\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 2\n"
 		"container_fs_writes_bytes_total{container=\"\",device=\"8:16\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 9\n"
+		"container_fs_writes_total{container=\"\",device=\"8:16\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 3\n"
 		"container_memory_cache{container=\"\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 3000\n"
 		"container_memory_failcnt{container=\"\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 4\n"
 		"container_memory_mapped_file{container=\"\",id=\"/kubepods/burstable/podUID/CID\",image=\"\",name=\"CID\",namespace=\"\",pod=\"\"} 500\n"
