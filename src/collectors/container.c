@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -230,6 +231,8 @@ struct ct_entry {
 	int dfd[CTL_N];       /* held O_PATH directories, by p->dirctl; -1 when not held */
 	int netfd;            /* held /proc/<netpid>/net/dev (root, sandboxes); -1 when not held */
 	uint64_t netpid;
+	int wd;               /* inotify watch on its directory, once the walk listed it; or -1 */
+	unsigned long long wino; /* the inode of the directory watched */
 };
 
 /* A block device's name by major:minor. */
@@ -296,6 +299,11 @@ struct container_priv {
 		struct cg_blkio v1;
 	} io;                         /* parsed io.stat / blkio file */
 	struct ct_level lv[CT_MAX_DEPTH + 1];
+	int ino;                      /* inotify on every directory the walk lists; -1: none,
+					 the walk lists them all every scrape */
+	bool watched;                 /* the last walk completed with every listed directory
+					 watched: until an event, the tree is as it saw it */
+	char inobuf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 };
 
 /* ---- parsers ------------------------------------------------------------------------ */
@@ -387,6 +395,18 @@ static void entry_close(struct container_priv *p, struct ct_entry *e)
 	}
 }
 
+/* Whether e holds a file or directory of its cgroup. */
+static bool entry_holds(const struct ct_entry *e)
+{
+	for (int k = 0; k < S_N; k++)
+		if (e->fd[k] >= 0)
+			return true;
+	for (int k = 0; k < CTL_N; k++)
+		if (e->dfd[k] >= 0)
+			return true;
+	return false;
+}
+
 /* Mark every descriptor slot of the zeroed entry e as not held. */
 static void entry_clear_fds(struct ct_entry *e)
 {
@@ -395,6 +415,7 @@ static void entry_clear_fds(struct ct_entry *e)
 	for (int k = 0; k < CTL_N; k++)
 		e->dfd[k] = -1;
 	e->netfd = -1;
+	e->wd = -1;
 }
 
 /* Free entry i: its files, strings and place in the hash chain. */
@@ -407,6 +428,8 @@ static void entry_free(struct container_priv *p, uint32_t i)
 	if (*link)
 		*link = e->hnext;
 	entry_close(p, e);
+	if (e->wd >= 0 && p->ino >= 0)
+		inotify_rm_watch(p->ino, e->wd); /* fails when the kernel let it go already */
 	free(e->path);
 	free(e->labels);
 	memset(e, 0, sizeof(*e));
@@ -1173,20 +1196,35 @@ out:
 
 /* ---- emission ------------------------------------------------------------------------ */
 
+/* Read e's CPU, memory and pressure files into *st. Returns 0 or -ENODEV when the
+ * cgroup went away. */
+static int read_stats(struct container_priv *p, struct ct_entry *e, struct ct_stats *st)
+{
+	memset(st->has, 0, sizeof(st->has));
+	int r = read_cpu(p, e, st);
+	if (r == 0)
+		r = read_cpu_spec(p, e, st);
+	if (r == 0)
+		r = read_mem(p, e, st);
+	if (r == 0)
+		r = read_psi(p, e, st);
+	return r;
+}
+
 /* Read and emit everything for e. Returns 0 (also when e vanished) or a sink error. */
 static int collect_entry(struct container_priv *p, struct ct_entry *e, struct metric_sink *out)
 {
 	struct ct_stats st;
-	memset(st.has, 0, sizeof(st.has));
 	if (p->nfiles > file_budget(p))
 		entry_close_files(p, e); /* more cgroups than before: make room for directories */
-	int r = read_cpu(p, e, &st);
-	if (r == 0)
-		r = read_cpu_spec(p, e, &st);
-	if (r == 0)
-		r = read_mem(p, e, &st);
-	if (r == 0)
-		r = read_psi(p, e, &st);
+	bool held = entry_holds(e);
+	int r = read_stats(p, e, &st);
+	if (r < 0)
+		entry_close(p, e);
+	if (r < 0 && held)
+		/* what it held was the cgroup's that went away, which may be back at the same
+		 * path since: a new cgroup, read by its path */
+		r = read_stats(p, e, &st);
 	if (r < 0) {
 		entry_close(p, e);
 		return 0; /* gone mid-scrape */
@@ -1245,16 +1283,17 @@ static int collect_entry(struct container_priv *p, struct ct_entry *e, struct me
 
 /* ---- the walk ------------------------------------------------------------------------ */
 
-/* Note the cgroup at p->path[0..len) as seen, and remember it for reading. *leaf is
- * set when the walk need not go below it: a container, unless an include pattern
- * chooses cgroups (nested cgroups in a container are not reported by default).
- * Returns 0 or -ENOMEM. */
-static int visit(struct container_priv *p, size_t len, bool *leaf)
+/* Note the cgroup at p->path[0..len) as seen, and remember it for reading; *idx gets
+ * its entry. *leaf is set when the walk need not go below it: a container, unless an
+ * include pattern chooses cgroups (nested cgroups in a container are not reported by
+ * default). Returns 0 or -ENOMEM. */
+static int visit(struct container_priv *p, size_t len, uint32_t *idx, bool *leaf)
 {
 	uint32_t i;
 	int r = entry_get(p, p->path, len, &i);
 	if (r < 0)
 		return r;
+	*idx = i;
 	struct ct_entry *e = &p->ents[i];
 	if (e->seen == 0 && e->report && e->kind == CT_CONTAINER && e->id[0] && p->rootfd >= 0 &&
 	    (r = name_from_bundle(p, e)) < 0)
@@ -1267,22 +1306,112 @@ static int visit(struct container_priv *p, size_t len, bool *leaf)
 	return 0;
 }
 
-/* Walk the hierarchy below the walked controller's root, visiting every cgroup.
- * Returns 0 or -errno (a cgroup that vanished while listed is skipped). */
+/* Stop watching: the walk lists every directory each scrape from now on. */
+static void watch_stop(struct container_priv *p)
+{
+	if (p->ino >= 0)
+		close(p->ino);
+	p->ino = -1;
+	p->watched = false;
+	for (uint32_t i = 0; i < p->nents; i++)
+		p->ents[i].wd = -1;
+}
+
+/* Watch anew: a new inotify descriptor (the old one's watches go with it), and no
+ * entry watched. */
+static void watch_reset(struct container_priv *p)
+{
+	watch_stop(p);
+	p->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+/* Watch the directory open as fd, entry i's, inode ino (as its parent listed it), for
+ * cgroups made, removed or moved in it. Called before the walk lists it, so that a
+ * cgroup made after the listing shows as an event. A watch is kept while the entry's
+ * path names the same inode: a folder removed is not always let go by the kernel (while
+ * a descriptor holds it, or ever on cgroupfs), so its watch is dropped here when another
+ * folder takes its path. A directory that cannot be watched (the user's inotify limits)
+ * ends watching, logged once. */
+static void watch_dir(struct container_priv *p, uint32_t i, int fd, unsigned long long ino)
+{
+	char path[32];
+	struct ct_entry *e = &p->ents[i];
+	if (p->ino < 0 || (e->wd >= 0 && e->wino == ino))
+		return;
+	/* the descriptor's own directory, whatever became of its path since */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int wd = inotify_add_watch(p->ino, path, IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+				   IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+	if (wd < 0) {
+		plog(LOG_INFO, "cannot watch the cgroup tree: listing it every scrape", "err",
+		     strerror(errno), PLOG_END);
+		watch_stop(p);
+		return;
+	}
+	if (e->wd >= 0 && e->wd != wd)
+		inotify_rm_watch(p->ino, e->wd);
+	e->wd = wd;
+	e->wino = ino;
+}
+
+/* Whether the tree may differ from what the last walk saw, after reading every event
+ * the watches queued since: a directory made, removed or moved where the walk listed,
+ * or a listed one gone (its watch with it), or events lost. Events about files do not
+ * count: the walk lists directories only. */
+static bool tree_changed(struct container_priv *p)
+{
+	bool changed = !p->watched;
+	while (p->ino >= 0) {
+		ssize_t n = read(p->ino, p->inobuf, sizeof(p->inobuf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN)
+				watch_stop(p);
+			break;
+		}
+		for (size_t off = 0; off + sizeof(struct inotify_event) <= (size_t)n;) {
+			const struct inotify_event *ev = (const void *)(p->inobuf + off);
+			off += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				watch_reset(p); /* events lost: watch all of it again */
+				return true;
+			} else if (ev->mask & IN_IGNORED) {
+				for (uint32_t i = 0; i < p->nents; i++)
+					if (p->ents[i].wd == ev->wd)
+						p->ents[i].wd = -1;
+			} else if (!(ev->mask & IN_ISDIR) &&
+				   (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO))) {
+				continue;
+			}
+			changed = true;
+		}
+	}
+	return changed || p->ino < 0;
+}
+
+/* Walk the hierarchy below the walked controller's root, visiting every cgroup and
+ * watching every directory it lists. Returns 0 or -errno (a cgroup that vanished while
+ * listed is skipped). */
 static int walk(struct container_priv *p)
 {
 	int d = 0, r;
 	bool leaf;
+	uint32_t i;
 	p->path[0] = '/';
 	p->path[1] = '\0';
-	if ((r = visit(p, 1, &leaf)) < 0)
+	p->watched = p->ino >= 0;
+	if ((r = visit(p, 1, &i, &leaf)) < 0)
 		return r;
 	int fd = openat(p->ctl[p->walk_ctl], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	watch_dir(p, i, fd, 0); /* the root: a mount's, never replaced */
 	p->lv[0].fd = fd;
 	p->lv[0].pathlen = 0;
 	r = fdscan_start(&p->lv[0].scan, fd);
+	if (p->cgfs[p->walk_ctl])
+		fdscan_fill_ends(&p->lv[0].scan);
 	while (r == 0 && d >= 0) {
 		struct ct_level *l = &p->lv[d];
 		const char *name;
@@ -1307,7 +1436,7 @@ static int walk(struct container_priv *p)
 		/* a listed directory is a cgroup: note it before opening it (a DT_UNKNOWN
 		 * entry only once it opened as a directory) */
 		leaf = false;
-		if (type == DT_DIR && ((r = visit(p, len, &leaf)) < 0 || leaf)) {
+		if (type == DT_DIR && ((r = visit(p, len, &i, &leaf)) < 0 || leaf)) {
 			if (r < 0)
 				break;
 			continue;
@@ -1319,22 +1448,27 @@ static int walk(struct container_priv *p)
 			r = -errno;
 			break;
 		}
-		if (type != DT_DIR && ((r = visit(p, len, &leaf)) < 0 || leaf)) {
+		if (type != DT_DIR && ((r = visit(p, len, &i, &leaf)) < 0 || leaf)) {
 			close(cfd);
 			if (r < 0)
 				break;
 			continue;
 		}
+		watch_dir(p, i, cfd, l->scan.ino);
 		struct ct_level *c = &p->lv[++d];
 		c->fd = cfd;
 		c->pathlen = len;
 		r = fdscan_start(&c->scan, cfd);
+		if (p->cgfs[p->walk_ctl])
+			fdscan_fill_ends(&c->scan);
 	}
 	for (; d >= 0; d--) {
 		if (p->lv[d].fd >= 0)
 			close(p->lv[d].fd);
 		p->lv[d].fd = -1;
 	}
+	if (r < 0)
+		p->watched = false;
 	return r;
 }
 
@@ -1379,13 +1513,15 @@ static int cadvisor_view(struct container_priv *p, struct metric_sink *out)
 static int container_collect(struct collector *c, struct metric_sink *out)
 {
 	struct container_priv *p = c->priv;
-	p->gen++;
-	if (p->gen == 0)
-		p->gen = 1;
+	int r = 0;
 	p->want_names = false;
-	int r = walk(p);
-	if (r < 0)
-		return r;
+	if (tree_changed(p)) {
+		p->gen++;
+		if (p->gen == 0)
+			p->gen = 1;
+		if ((r = walk(p)) < 0)
+			return r;
+	}
 	/* let go of cgroups no longer there; count the directories the rest would hold */
 	uint32_t reported = 0;
 	for (uint32_t i = 0; i < p->nents; i++) {
@@ -1515,6 +1651,8 @@ static int container_init(struct collector *c)
 	p->procfd = -1;
 	p->logs.pods_dir.fd = -1;
 	p->logs.ctrs_dir.fd = -1;
+	/* without inotify (limits, an old kernel), the tree is listed every scrape */
+	p->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	c->priv = p;
 	const char *sysfs = cfg_sysfs(c->cfg);
 	int r = detect(p, sysfs);
@@ -1564,6 +1702,9 @@ static void container_fini(struct collector *c)
 	struct container_priv *p = c->priv;
 	if (!p)
 		return;
+	if (p->ino >= 0)
+		close(p->ino); /* its watches with it */
+	p->ino = -1;
 	for (uint32_t i = 0; i < p->nents; i++) {
 		if (p->ents[i].path)
 			entry_free(p, i);

@@ -17,7 +17,11 @@ for that cgroup, and:
   more (62 MiB allows for a page or two reclaimed), and below the cgroup's 512 MiB cap;
 - after the child is killed and the cgroup removed while plumb runs (its held files go
   stale), scrapes still succeed (node_scrape_collector_success{collector="container"} 1)
-  and the cgroup is gone from them.
+  and the cgroup is gone from them;
+- the cgroup made again at the same path with a child, then a second child, while plumb
+  runs: each shows at the next scrape (plumb lists the tree again only when inotify saw a
+  folder made or removed in a folder it watches, so this checks that a folder made again
+  is watched anew on cgroupfs, where a removed folder's watch is not always let go).
 
 Skips, saying why, when not root, with no container collector, or with no writable
 cgroup hierarchy. Cleans up in `finally`: kills the child, moves no other process,
@@ -220,7 +224,7 @@ def test(setup, child):
     # no health checks: their collections run on a timer, and a scrape that arrives
     # during one shares it, so its values could predate the "before" reading below
     args = ["--collector.disable-defaults", "--collector.container", "--no-health.enabled",
-            "--collector.container.include=^%s$" % cid]
+            "--collector.container.include=^%s(/.*)?$" % cid]
     with Plumb(args) as p:
         # a sandwich: the kernel's counter before <= plumb's <= the kernel's after
         before = setup.cpu_seconds()
@@ -267,6 +271,24 @@ def test(setup, child):
                     if l.get("id") == cid]
             check(not gone, "scrape %d after rmdir still reports %s: %r" % (k + 1, cid, gone[:3]))
         print("after rmdir: two scrapes succeeded without the cgroup")
+
+        # made again at the same path (new folders), with children made one scrape apart;
+        # then all removed and made again between two scrapes
+        for kids in (("a", "b"), ("c", "d")):
+            left = setup.remove()
+            check(not left, "could not remove the test cgroups: %r" % left)
+            setup.make()
+            tops = list(setup.dirs)
+            for kid in kids:
+                for d in tops:
+                    setup.mkdir(os.path.join(d, kid))
+                ex = scrape(p)
+                collector_ok(ex)
+                ids = {l.get("id") for l, _ in ex.series("container_cpu_usage_seconds_total")}
+                want = {cid} | {cid + "/" + k for k in kids[:kids.index(kid) + 1]}
+                check(ids == want, "after making %s/%s: ids %r, want %r"
+                      % (cid, kid, sorted(ids), sorted(want)))
+        print("made again: the cgroup and each child showed at the next scrape")
 
 
 def main():
