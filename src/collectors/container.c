@@ -1326,7 +1326,8 @@ static void watch_reset(struct container_priv *p)
 }
 
 /* Watch the directory open as fd, entry i's, inode ino (as its parent listed it), for
- * cgroups made, removed or moved in it. Called before the walk lists it, so that a
+ * cgroups made, removed or moved in it (its own removal or move shows in its parent,
+ * also watched; the root is a mount's). Called before the walk lists it, so that a
  * cgroup made after the listing shows as an event. A watch is kept while the entry's
  * path names the same inode: a folder removed is not always let go by the kernel (while
  * a descriptor holds it, or ever on cgroupfs), so its watch is dropped here when another
@@ -1340,8 +1341,8 @@ static void watch_dir(struct container_priv *p, uint32_t i, int fd, unsigned lon
 		return;
 	/* the descriptor's own directory, whatever became of its path since */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	int wd = inotify_add_watch(p->ino, path, IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-				   IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+	int wd = inotify_add_watch(p->ino, path,
+				   IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR);
 	if (wd < 0) {
 		plog(LOG_INFO, "cannot watch the cgroup tree: listing it every scrape", "err",
 		     strerror(errno), PLOG_END);
@@ -1356,8 +1357,9 @@ static void watch_dir(struct container_priv *p, uint32_t i, int fd, unsigned lon
 
 /* Whether the tree may differ from what the last walk saw, after reading every event
  * the watches queued since: a directory made, removed or moved where the walk listed,
- * or a listed one gone (its watch with it), or events lost. Events about files do not
- * count: the walk lists directories only. */
+ * the tree unmounted, or events lost. Events about files do not count (the walk lists
+ * directories only), nor a watch's end (its folder's removal showed in its parent, or
+ * plumb removed it). */
 static bool tree_changed(struct container_priv *p)
 {
 	bool changed = !p->watched;
@@ -1376,15 +1378,15 @@ static bool tree_changed(struct container_priv *p)
 			if (ev->mask & IN_Q_OVERFLOW) {
 				watch_reset(p); /* events lost: watch all of it again */
 				return true;
-			} else if (ev->mask & IN_IGNORED) {
+			}
+			if (ev->mask & IN_IGNORED) {
 				for (uint32_t i = 0; i < p->nents; i++)
 					if (p->ents[i].wd == ev->wd)
 						p->ents[i].wd = -1;
-			} else if (!(ev->mask & IN_ISDIR) &&
-				   (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO))) {
-				continue;
+			} else if (ev->mask & IN_ISDIR || !(ev->mask & (IN_CREATE | IN_DELETE |
+								      IN_MOVED_FROM | IN_MOVED_TO))) {
+				changed = true;
 			}
-			changed = true;
 		}
 	}
 	return changed || p->ino < 0;

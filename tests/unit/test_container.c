@@ -608,7 +608,8 @@ static time_t atime_of(const struct tmptree *t, const char *rel)
  * tree does not list it again (a listed folder's access time, set two days back, would
  * move), and every change shows at the next scrape: a container made in a pod, the pod
  * removed and made again at the same path (a new folder, which is watched in its turn:
- * a container made in it later shows too). */
+ * a container made in it later shows too), the pod removed (and nothing listed the
+ * scrape after). */
 static void test_watched_tree(void)
 {
 	struct tmptree t;
@@ -653,6 +654,16 @@ static void test_watched_tree(void)
 	CHECK_INT(scrape(&ta.a, &ta.s, &out), 0);
 	if (atimes)
 		CHECK(atime_of(&t, CG POD) == old);
+	/* the pod removed: seen at the next scrape, and the one after lists nothing (the
+	 * removed folder's own watch ending is no change of the tree) */
+	CHECK_INT(tmptree_del(&t, CG POD), 0);
+	CHECK_INT(scrape(&ta.a, &ta.s, &out), 0);
+	CHECK(!strstr(out.p, "cri-containerd-" CID4));
+	old = age_atime(&t, CG "kubepods.slice/kubepods-burstable.slice");
+	CHECK_INT(scrape(&ta.a, &ta.s, &out), 0);
+	CHECK_DBL(collector_success(out.p, "container"), 1);
+	if (atimes)
+		CHECK(atime_of(&t, CG "kubepods.slice/kubepods-burstable.slice") == old);
 	tree_agent_stop(&ta);
 	tmptree_rm(&t);
 	buf_fini(&out);
