@@ -40,6 +40,7 @@ void sink_reset(struct metric_sink *s)
 {
 	buf_reset(&s->strings);
 	s->nfamilies = 0;
+	s->fcalls = 0;
 	s->nseries = 0;
 	s->dropped = 0;
 	s->nlsets = 0;
@@ -57,6 +58,7 @@ void sink_fini(struct metric_sink *s)
 {
 	buf_fini(&s->strings);
 	free(s->families);
+	free(s->fpred);
 	free(s->series);
 	free(s->order);
 	free(s->hash);
@@ -310,17 +312,21 @@ static int rehash(struct metric_sink *s)
 	return 0;
 }
 
-/* Find or add the family for d. Returns its index or -errno. */
-static int family_for(struct metric_sink *s, enum metric_view view, const struct metric_desc *d)
+/* Whether found family idx may take a sample of d: its index, or -EEXIST. */
+static int family_takes(const struct metric_sink *s, int idx, const struct metric_desc *d)
+{
+	if (s->foreign && !s->families[idx].foreign)
+		return -EEXIST; /* data from a file never joins a family of plumb's */
+	return s->families[idx].type == d->type ? idx : -EEXIST;
+}
+
+/* Find or add the family for d through the hash table. Returns its index or -errno. */
+static int family_lookup(struct metric_sink *s, enum metric_view view, const struct metric_desc *d)
 {
 	size_t nlen = strlen(d->name);
-	if ((unsigned)view >= VIEW_COUNT)
-		return -EINVAL;
 	int idx = find_family(s, d->name, nlen, view);
-	if (idx >= 0 && s->foreign && !s->families[idx].foreign)
-		return -EEXIST; /* data from a file never joins a family of plumb's */
 	if (idx >= 0)
-		return s->families[idx].type == d->type ? idx : -EEXIST;
+		return family_takes(s, idx, d);
 	if (!valid_metric_name(d->name, nlen))
 		return -EINVAL;
 	if (s->nfamilies >= SINK_MAX_FAMILIES)
@@ -347,6 +353,42 @@ static int family_for(struct metric_sink *s, enum metric_view view, const struct
 	s->families[s->nfamilies - 1].hnext = s->hash[slot];
 	s->hash[slot] = s->nfamilies;
 	return (int)(s->nfamilies - 1);
+}
+
+/* Whether family j (any index) is the one named name in view. */
+static bool family_is(const struct metric_sink *s, uint32_t j, enum metric_view view,
+		      const char *name)
+{
+	if (j >= s->nfamilies)
+		return false;
+	const struct sink_family *f = &s->families[j];
+	/* strncmp stops at name's end, so a shorter name is never read past */
+	return f->view == view && strncmp(sink_str(s, f->name_off), name, f->name_len) == 0 &&
+	       name[f->name_len] == '\0';
+}
+
+/* Find or add the family for d. Returns its index or -errno.
+ * A collection adds its samples in the order the last one did, so this call's family is
+ * most often the one the same call (by count since the reset) found last time: checked
+ * by name, it is the family (names are unique in a view), without hashing the name. */
+static int family_for(struct metric_sink *s, enum metric_view view, const struct metric_desc *d)
+{
+	if ((unsigned)view >= VIEW_COUNT)
+		return -EINVAL;
+	uint32_t k = s->fcalls;
+	if (k < UINT32_MAX)
+		s->fcalls++;
+	if (k < s->fpred_n && family_is(s, s->fpred[k], view, d->name))
+		return family_takes(s, (int)s->fpred[k], d);
+	int idx = family_lookup(s, view, d);
+	/* remembered only in sequence: a failed grow leaves no gap of stale entries */
+	if (k <= s->fpred_n && k < UINT32_MAX &&
+	    grow_array((void **)&s->fpred, &s->fpred_cap, k + 1, sizeof(*s->fpred)) == 0) {
+		s->fpred[k] = idx >= 0 ? (uint32_t)idx : UINT32_MAX;
+		if (k == s->fpred_n)
+			s->fpred_n++;
+	}
+	return idx;
 }
 
 /* Sort key rank: "le" and "quantile" go last, as Prometheus clients write them. */

@@ -135,6 +135,10 @@ struct metric_sink {
 	struct buf strings;            /* names, helps, label blobs */
 	struct sink_family *families;
 	uint32_t nfamilies, families_cap;
+	/* by call since the reset: the family each lookup found in the collections before
+	 * (UINT32_MAX: none), fpred_n of them set; fcalls lookups made in this one */
+	uint32_t *fpred;
+	uint32_t fpred_n, fpred_cap, fcalls;
 	struct sink_series *series;
 	uint32_t nseries, series_cap;
 	uint32_t *order;               /* series indexes grouped by family, after sink_finish */

@@ -387,6 +387,51 @@ static void foreign_families(void)
 	buf_fini(&out);
 }
 
+/* A family is found by the position of its lookup in the last collection only when it
+ * has the name and view asked for: names that change at a position (one buffer, a
+ * prefix, the other view) go to their own families, and a type or foreign clash found
+ * that way is still refused. */
+static void families_found_by_position(void)
+{
+	static const struct metric_desc gauge = { "m", "m", METRIC_GAUGE };
+	static const struct metric_desc counter = { "m", "m", METRIC_COUNTER };
+	struct metric_sink s;
+	struct buf out = { 0 };
+	char name[16];
+	struct metric_desc d = { name, "h", METRIC_GAUGE };
+	sink_init(&s);
+	for (int round = 0; round < 2; round++) {
+		sink_reset(&s);
+		CHECK_INT(sink_gauge(&s, &gauge, 1), 0);
+		CHECK_INT(sink_gauge(&s, &gauge, 2), 0);
+		CHECK_INT(sink_gauge(&s, &gauge, 3), 0);
+		snprintf(name, sizeof(name), "%s", "abc_def");
+		CHECK_INT(sink_gauge(&s, &d, 4), 0);
+		snprintf(name, sizeof(name), "%s", "abc");
+		CHECK_INT(sink_gauge(&s, &d, 5), 0);
+		CHECK_INT(sink_gauge(&s, &gauge, 6), 0);
+	}
+	/* the same calls, with other names, views and types at each position */
+	sink_reset(&s);
+	CHECK_INT(sink_gauge(&s, &gauge, 1), 0);
+	CHECK_INT(sink_add_view(&s, VIEW_RESOURCE, &gauge, 2, NULL, 0), 0);
+	CHECK_INT(sink_gauge(&s, &counter, 3), -EEXIST);
+	snprintf(name, sizeof(name), "%s", "abc");
+	CHECK_INT(sink_gauge(&s, &d, 6), 0);
+	snprintf(name, sizeof(name), "%s", "abc_def");
+	CHECK_INT(sink_gauge(&s, &d, 7), 0);
+	sink_foreign(&s, true);
+	CHECK_INT(sink_gauge(&s, &gauge, 8), -EEXIST);
+	sink_foreign(&s, false);
+	CHECK(sink_find_family_view(&s, "m", 1, VIEW_RESOURCE) >= 0);
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP abc h\n# TYPE abc gauge\nabc 6\n"
+			 "# HELP abc_def h\n# TYPE abc_def gauge\nabc_def 7\n"
+			 "# HELP m m\n# TYPE m gauge\nm 1\n");
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
 /* Room held back: later adds stop short of it, and giving it back lets them in. */
 static void held_room(void)
 {
@@ -747,6 +792,7 @@ int main(void)
 	RUN(memory_is_reused);
 	RUN(series_limit);
 	RUN(foreign_families);
+	RUN(families_found_by_position);
 	RUN(held_room);
 	RUN(name_clashes);
 	RUN(labelset_render_exact);
