@@ -739,7 +739,7 @@ static int read_slot(struct container_priv *p, struct ct_entry *e, int s, size_t
 	}
 	ssize_t got;
 	do {
-		got = pread(fd, p->buf, CT_READ_MAX, 0);
+		got = regfile_pread(fd, p->buf, CT_READ_MAX, 0);
 	} while (got < 0 && errno == EINTR);
 	int r = got < 0 ? -errno : 0;
 	if (e->fd[s] != fd)

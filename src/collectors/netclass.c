@@ -301,7 +301,7 @@ static int held_read(struct nc_held *h, int a, struct netclass_iface *ifc)
 	}
 	ssize_t n;
 	do {
-		n = pread(h->fd[a], buf, NETCLASS_ATTR_MAX, 0);
+		n = regfile_pread(h->fd[a], buf, NETCLASS_ATTR_MAX, 0);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return netclass_absent(-errno) ? 0 : -errno;

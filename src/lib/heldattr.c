@@ -92,7 +92,7 @@ static int pread_raw(int fd, char *buf, size_t cap, size_t *len)
 {
 	ssize_t got;
 	do {
-		got = pread(fd, buf, cap - 1, 0);
+		got = regfile_pread(fd, buf, cap - 1, 0);
 	} while (got < 0 && errno == EINTR);
 	*len = got < 0 ? 0 : (size_t)got;
 	buf[*len] = '\0';

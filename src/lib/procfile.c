@@ -81,7 +81,7 @@ static int read_all(struct procfile *pf)
 				return r;
 		}
 		size_t want = pf->cap - 1 - len;
-		ssize_t got = pread(pf->fd, pf->buf + len, want, (off_t)len);
+		ssize_t got = regfile_pread(pf->fd, pf->buf + len, want, (off_t)len);
 		pf->preads++;
 		if (got < 0) {
 			if (errno == EINTR)
