@@ -572,6 +572,18 @@ out_drop:
 	return r;
 }
 
+/* Whether series prev has the label blob strings[off..off+len) with set ls. The samples
+ * of one object come one after another with the same labels (an interface's twenty
+ * attributes): each shares the first one's blob, so a collection writes one blob per
+ * object, not per sample, and the cache lines those writes take stay few. Blobs are
+ * never changed once written, so sharing one is safe. */
+static bool same_blob(const struct metric_sink *s, const struct sink_series *prev, uint32_t ls,
+		      uint32_t off, uint32_t len)
+{
+	return prev->ls == ls && prev->labels_len == len &&
+	       memcmp(s->strings.p + prev->labels_off, s->strings.p + off, len) == 0;
+}
+
 /* The one path every add takes: sample of family d in view, with a suffix, with labels
  * labels[0..n) alone (ls 0) or extra to label set ls - 1. */
 static int add_sample(struct metric_sink *s, enum metric_view view, const struct metric_desc *d,
@@ -608,13 +620,19 @@ static int add_sample(struct metric_sink *s, enum metric_view view, const struct
 	size_t start = s->strings.len;
 	if ((r = put_labels(s, labels, n, set)) < 0)
 		goto out_drop;
+	uint32_t off = (uint32_t)start, len = (uint32_t)(s->strings.len - start);
+	if (len && s->nseries && same_blob(s, &s->series[s->nseries - 1], ls, off, len)) {
+		off = s->series[s->nseries - 1].labels_off;
+		s->strings.len = start; /* the copy just made goes */
+		s->strings.p[start] = '\0';
+	}
 	_Static_assert(SINK_MAX_LABELS < 128 && SUFFIX_TOTAL < 8,
 		       "sink_series' bit fields hold every label count and suffix");
 	s->series[s->nseries++] = (struct sink_series){
 		.family = (uint32_t)fam,
 		.suffix = suffix,
-		.labels_off = (uint32_t)start,
-		.labels_len = (uint32_t)(s->strings.len - start),
+		.labels_off = off,
+		.labels_len = len,
 		.nlabels = (uint32_t)n + (set ? set->n : 0),
 		.ls = ls,
 		.value = value,

@@ -432,6 +432,58 @@ static void families_found_by_position(void)
 	buf_fini(&out);
 }
 
+/* Samples with the labels of the one before share its copy of them: the strings grow by
+ * one copy for a run of them, a sample with other labels or another set gets its own,
+ * and a copy taken back with its series still serves the next one. */
+static void consecutive_labels_share_a_copy(void)
+{
+	struct metric_sink s;
+	struct buf out = { 0 };
+	uint32_t ls, ls2;
+	sink_init(&s);
+	CHECK_INT(sink_add(&s, &c2, 0, NULL, 0), 0); /* the families, made before */
+	CHECK_INT(sink_add(&s, &c, 0, NULL, 0), 0);
+	CHECK_INT(sink_add(&s, &g, 1, LABELS(L("device", "eth0"))), 0);
+	size_t one = s.strings.len;
+	CHECK_INT(sink_add(&s, &c, 2, LABELS(L("device", "eth0"))), 0);
+	CHECK_INT(sink_add(&s, &c2, 3, LABELS(L("device", "eth0"))), 0);
+	CHECK_INT((int)(s.strings.len - one), 0);
+	CHECK_INT(sink_add(&s, &g, 4, LABELS(L("device", "eth1"))), 0);
+	CHECK(s.strings.len > one);
+	/* taken back: its labels stay in strings and serve the sample after */
+	uint32_t mark = sink_mark(&s);
+	CHECK_INT(sink_add(&s, &c, 5, LABELS(L("device", "eth2"))), 0);
+	sink_rollback(&s, mark);
+	size_t before = s.strings.len;
+	CHECK_INT(sink_add(&s, &c, 6, LABELS(L("device", "eth1"))), 0);
+	CHECK_INT((int)(s.strings.len - before), 0);
+	/* the same extra labels on two sets are two copies */
+	CHECK_INT(sink_labelset(&s, LABELS(L("pod", "p")), &ls), 0);
+	CHECK_INT(sink_labelset(&s, LABELS(L("pod", "q")), &ls2), 0);
+	CHECK_INT(sink_add_ls(&s, &c2, 7, ls, LABELS(L("cpu", "0"))), 0);
+	before = s.strings.len;
+	CHECK_INT(sink_add_ls(&s, &c2, 8, ls2, LABELS(L("cpu", "0"))), 0);
+	CHECK(s.strings.len > before);
+	render(&s, EXPO_TEXT, &out);
+	CHECK_STR(out.p, "# HELP test_bytes Bytes \\\\ with\\nnewline \"q\".\n"
+			 "# TYPE test_bytes counter\n"
+			 "test_bytes 0\n"
+			 "test_bytes{cpu=\"0\",pod=\"p\"} 7\n"
+			 "test_bytes{cpu=\"0\",pod=\"q\"} 8\n"
+			 "test_bytes{device=\"eth0\"} 3\n"
+			 "# HELP test_events_total Events.\n"
+			 "# TYPE test_events_total counter\n"
+			 "test_events_total 0\n"
+			 "test_events_total{device=\"eth0\"} 2\n"
+			 "test_events_total{device=\"eth1\"} 6\n"
+			 "# HELP test_gauge A gauge.\n"
+			 "# TYPE test_gauge gauge\n"
+			 "test_gauge{device=\"eth0\"} 1\n"
+			 "test_gauge{device=\"eth1\"} 4\n");
+	sink_fini(&s);
+	buf_fini(&out);
+}
+
 /* Room held back: later adds stop short of it, and giving it back lets them in. */
 static void held_room(void)
 {
@@ -793,6 +845,7 @@ int main(void)
 	RUN(series_limit);
 	RUN(foreign_families);
 	RUN(families_found_by_position);
+	RUN(consecutive_labels_share_a_copy);
 	RUN(held_room);
 	RUN(name_clashes);
 	RUN(labelset_render_exact);
