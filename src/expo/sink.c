@@ -1,9 +1,12 @@
 /*
  * sink: grouping of samples into families during a collection. See sink.h.
  *
- * Families are found by name through an open hash table of chains. Series are kept
- * in arrival order; sink_finish() groups them by family and sorts each family's series
- * by labels, then drops exact duplicates, which no exposition may contain. Sorting
+ * Families are found by name through an open hash table of chains, after a cheaper
+ * guess: a collection adds its samples in the order the last one did, so the k-th
+ * lookup is first checked against the family the k-th found last time. A sample with
+ * the labels of the one before shares its label blob. Series are kept in arrival
+ * order; sink_finish() groups them by family and sorts each family's series by labels,
+ * then drops exact duplicates, which no exposition may contain. Sorting
  * allocates nothing past the reusable arrays (qsort may allocate, and a scrape must
  * not): a family already in order costs one compare a series; a family whose series
  * all use label sets of one shape with identical extras is a counting sort on the
