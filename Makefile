@@ -189,11 +189,12 @@ bench: all
 BENCH_BIG_ARGS ?= --scrapes 40 --repeat 5 --warmup 5 --ne-variants lean
 bench-big: all
 	@d=$$(mktemp -d /dev/shm/plumb-bigXXXXXX 2>/dev/null || mktemp -d); \
-	python3 bench/genhost.py $$d/host >/dev/null && \
+	python3 bench/genhost.py $$d/host $$(test "$$(id -u)" = 0 && echo --own-cgroupfs) >/dev/null && \
 	python3 bench/bench.py --plumb $(BUILD)/plumb --set defaults $(BENCH_BIG_ARGS) --json $$d/live.json && \
 	python3 bench/bench.py --plumb $(BUILD)/plumb --host generated --genhost-dir $$d/host --set defaults $(BENCH_BIG_ARGS) --json $$d/gen.json && \
 	python3 bench/bench.py --plumb $(BUILD)/plumb --host generated --genhost-dir $$d/host --set all $(BENCH_BIG_ARGS) --json $$d/all.json; \
-	st=$$?; python3 bench/bench_summary.py $$d/live.json $$d/gen.json $$d/all.json; rm -rf $$d; exit $$st
+	st=$$?; python3 bench/bench_summary.py $$d/live.json $$d/gen.json $$d/all.json; \
+	python3 bench/genhost.py --remove $$d; exit $$st
 
 # the container collector on fixture nodes of 100, 1000 and 5000 containers (bench/README.md)
 bench-containers: all $(BUILD)/bench/readfloor

@@ -2,6 +2,8 @@
 """genhost: write the procfs and sysfs of a large machine under a directory.
 
     python3 bench/genhost.py DIR [--cpus 128] [--disks 64] [--ifaces 64] [--seed 1]
+                                 [--own-cgroupfs]
+    python3 bench/genhost.py --remove DIR
 
 makes DIR/proc, DIR/sys, DIR/run/udev/data and DIR/etc, the files node_exporter's and
 plumb's default collectors read, for a two-socket machine with --cpus logical CPUs (two
@@ -436,23 +438,58 @@ def gen_etc(t):
             'HOME_URL="https://www.debian.org/"\n')
 
 
+def mounts_under(path):
+    """Mount points at or beneath PATH, deepest first (from /proc/self/mountinfo)."""
+    path = os.path.realpath(path)
+    found = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            # field 5 is the mount point, with space, tab, newline and backslash as \ooo
+            mp = line.split()[4].encode().decode("unicode_escape")
+            if mp == path or mp.startswith(path + "/"):
+                found.append(mp)
+    return sorted(found, key=len, reverse=True)
+
+
+def remove(root):
+    """Remove a tree written here: unmount its own cgroupfs tmpfs, if any, then delete it."""
+    if os.path.isdir(root):
+        for mp in mounts_under(root):
+            subprocess.run(["umount", mp], check=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def gen_cgroups(root, a):
-    """A kubelet's cgroup tree (bench/cgroup-fixture.py), its sys/fs/cgroup and var/log only."""
+    """A kubelet's cgroup tree (bench/cgroup-fixture.py), its sys/fs/cgroup and var/log only.
+    With a.own_cgroupfs, sys/fs/cgroup is a tmpfs of its own, as cgroupfs is a filesystem
+    of its own on a real host. That matters to an agent that watches cgroup folders with
+    inotify (plumb's container collector): a watch makes every read on its filesystem
+    pass through fsnotify, which on a real host taxes cgroup reads and not sysfs ones."""
     tmp = root + ".cg"
     shutil.rmtree(tmp, ignore_errors=True)
     subprocess.run([sys.executable, os.path.join(HERE, "cgroup-fixture.py"), tmp,
                     "-n", str(a.containers), "--seed", str(a.seed)], check=True,
                    stdout=subprocess.DEVNULL)
     os.makedirs(os.path.join(root, "sys/fs"), exist_ok=True)
-    os.rename(os.path.join(tmp, "sys/fs/cgroup"), os.path.join(root, "sys/fs/cgroup"))
+    cg = os.path.join(root, "sys/fs/cgroup")
+    if a.own_cgroupfs:
+        os.makedirs(cg)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "genhost-cgroup", cg],
+                       check=True)
+        shutil.copytree(os.path.join(tmp, "sys/fs/cgroup"), cg, symlinks=True,
+                        dirs_exist_ok=True)
+    else:
+        os.rename(os.path.join(tmp, "sys/fs/cgroup"), cg)
     os.makedirs(os.path.join(root, "var"), exist_ok=True)
     os.rename(os.path.join(tmp, "var/log"), os.path.join(root, "var/log"))
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def generate(root, cpus=128, disks=64, ifaces=64, containers=20, seed=1):
-    """Write the tree under ROOT (made if absent; must be empty or absent)."""
-    a = argparse.Namespace(cpus=cpus, disks=disks, ifaces=ifaces, containers=containers, seed=seed)
+def generate(root, cpus=128, disks=64, ifaces=64, containers=20, seed=1, own_cgroupfs=False):
+    """Write the tree under ROOT (made if absent; must be empty or absent). With
+    own_cgroupfs (root only) the cgroup tree is a tmpfs of its own: remove() the tree."""
+    a = argparse.Namespace(cpus=cpus, disks=disks, ifaces=ifaces, containers=containers, seed=seed,
+                           own_cgroupfs=own_cgroupfs)
     if os.path.exists(root) and os.listdir(root):
         raise FileExistsError(f"{root} is not empty")
     os.makedirs(root, exist_ok=True)
@@ -538,14 +575,24 @@ def main(argv):
     p.add_argument("--containers", type=int, default=20,
                    help="containers in the kubelet cgroup tree, 0 for none (default 20)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--own-cgroupfs", action="store_true",
+                   help="put DIR/sys/fs/cgroup on a tmpfs of its own, as on a real host "
+                        "(root only; remove the tree with --remove)")
     p.add_argument("--force", action="store_true", help="remove DIR first if it exists")
+    p.add_argument("--remove", action="store_true",
+                   help="only remove DIR, unmounting its own cgroupfs first")
     a = p.parse_args(argv)
+    if a.remove:
+        remove(a.dir)
+        return 0
     if a.cpus < 2 or a.cpus % 2 or a.disks < 0 or a.ifaces < 0 or a.containers < 0:
         p.error("--cpus must be even and at least 2; counts must not be negative")
+    if a.own_cgroupfs and os.geteuid() != 0:
+        p.error("--own-cgroupfs mounts a tmpfs: run as root")
     if a.force:
-        shutil.rmtree(a.dir, ignore_errors=True)
+        remove(a.dir)
     try:
-        generate(a.dir, a.cpus, a.disks, a.ifaces, a.containers, a.seed)
+        generate(a.dir, a.cpus, a.disks, a.ifaces, a.containers, a.seed, a.own_cgroupfs)
     except FileExistsError as e:
         print(f"genhost: {e} (use --force)", file=sys.stderr)
         return 1

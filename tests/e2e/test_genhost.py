@@ -7,7 +7,9 @@ defaults through --path.* (and netdev reading /proc/net/dev), and checks what on
 cpufreq, softirqs and softnet, 64 disks in node_disk_*, the 64 interfaces (and lo) in
 node_network_* from both /proc/net/dev and sysfs, the coretemp sensors in hwmon, and
 every collector whose files the tree holds reporting success. The benchmark
-(bench/bench.py --host generated) relies on exactly this.
+(bench/bench.py --host generated) relies on exactly this. As root, a small tree with its
+cgroup tree on a tmpfs of its own (--own-cgroupfs, what the benchmark uses) is read by
+the container collector and removed without leaving the mount behind.
 """
 import os, shutil, sys, tempfile
 
@@ -73,5 +75,33 @@ def test_same_seed_same_tree():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_own_cgroupfs():
+    """--own-cgroupfs: the cgroup tree is a tmpfs of its own that plumb's container
+    collector reads, and remove() leaves no mount behind."""
+    if os.geteuid() != 0:
+        print("test_own_cgroupfs: not root, nothing to mount: left out")
+        return
+    tmp = tempfile.mkdtemp(prefix="plumb-genhost-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    os.chmod(tmp, 0o755)  # plumb started as root reads the tree as nobody
+    try:
+        root = genhost.generate(os.path.join(tmp, "host"), 8, 2, 2, containers=3, seed=5,
+                                own_cgroupfs=True)
+        cg = os.path.join(root, "sys/fs/cgroup")
+        check(genhost.mounts_under(tmp) == [os.path.realpath(cg)],
+              "mounts under the tree: %r" % genhost.mounts_under(tmp))
+        with Plumb(genhost.genhost_args(root)) as p:
+            status, _, body = p.get()
+            check(status == 200, "scrape answered %d" % status)
+            e = parse_exposition(body.decode())
+        check(e.value("node_scrape_collector_success", collector="container") == 1,
+              "the container collector failed on the tree's own cgroupfs")
+        names = labels_of(e, "container_cpu_usage_seconds_total", "container") - {None, "", "POD"}
+        check(len(names) == 3, "containers read from the own cgroupfs: %s" % sorted(names))
+    finally:
+        genhost.remove(tmp)
+    check(not genhost.mounts_under(tmp) and not os.path.exists(tmp),
+          "remove() left %r" % genhost.mounts_under(tmp))
+
+
 if __name__ == "__main__":
-    main([test_large_host, test_same_seed_same_tree])
+    main([test_large_host, test_same_seed_same_tree, test_own_cgroupfs])
