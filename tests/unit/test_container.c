@@ -534,9 +534,12 @@ struct tree_agent {
 	struct metric_sink s;
 };
 
-/* Start ta on tree t. */
-static void tree_agent_start(struct tree_agent *ta, const struct tmptree *t)
+/* Make tree t (the v2 pod and container of v2_tree), start ta on it and scrape it once
+ * into out, which must show the container. */
+static void tree_agent_start(struct tree_agent *ta, struct tmptree *t, struct buf *out)
 {
+	CHECK_INT(tmptree_make(t), 0);
+	v2_tree(t);
 	snprintf(ta->p[0], sizeof(ta->p[0]), "--path.procfs=%s/proc", t->root);
 	snprintf(ta->p[1], sizeof(ta->p[1]), "--path.sysfs=%s/sys", t->root);
 	snprintf(ta->p[2], sizeof(ta->p[2]), "--path.rootfs=%s", t->root);
@@ -545,14 +548,18 @@ static void tree_agent_start(struct tree_agent *ta, const struct tmptree *t)
 	CHECK_INT(cfg_parse(6, argv, &ta->cfg), 0);
 	sink_init(&ta->s);
 	CHECK_INT(agent_init(&ta->a, ta->cfg), 0);
+	CHECK_INT(scrape(&ta->a, &ta->s, out), 0);
+	CHECK(strstr(out->p, "cri-containerd-" CID) != NULL);
 }
 
-/* Stop ta and free what it holds. */
-static void tree_agent_stop(struct tree_agent *ta)
+/* Stop ta, free what it and out hold and remove tree t. */
+static void tree_agent_stop(struct tree_agent *ta, struct tmptree *t, struct buf *out)
 {
 	agent_fini(&ta->a);
 	sink_fini(&ta->s);
 	cfg_free(ta->cfg);
+	tmptree_rm(t);
+	buf_fini(out);
 }
 
 /* One agent across scrapes: a container removed between scrapes disappears without an
@@ -561,12 +568,8 @@ static void test_removed_between_scrapes(void)
 {
 	struct tmptree t;
 	struct buf out = { 0 };
-	CHECK_INT(tmptree_make(&t), 0);
-	v2_tree(&t);
 	struct tree_agent ta;
-	tree_agent_start(&ta, &t);
-	CHECK_INT(scrape(&ta.a, &ta.s, &out), 0);
-	CHECK(strstr(out.p, "cri-containerd-" CID) != NULL);
+	tree_agent_start(&ta, &t, &out);
 	CHECK_INT(tmptree_del(&t, CG POD "/cri-containerd-" CID ".scope"), 0);
 	CHECK_INT(scrape(&ta.a, &ta.s, &out), 0);
 	CHECK_DBL(collector_success(out.p, "container"), 1);
@@ -575,9 +578,7 @@ static void test_removed_between_scrapes(void)
 	v2_cgroup(&t, POD "/cri-containerd-" CID ".scope", 7000000, "16384\n");
 	CHECK_INT(scrape(&ta.a, &ta.s, &out), 0);
 	CHECK(has_line(out.p, "container_cpu_usage_seconds_total{container=\"app\",cpu=\"total\",id=\"/" POD "/cri-containerd-" CID ".scope\",image=\"\",name=\"" CID "\",namespace=\"default\",pod=\"web-0\"} 7"));
-	tree_agent_stop(&ta);
-	tmptree_rm(&t);
-	buf_fini(&out);
+	tree_agent_stop(&ta, &t, &out);
 }
 
 /* Set the access time of root/rel two days back; returns its new value, or -1. */
@@ -614,12 +615,8 @@ static void test_watched_tree(void)
 {
 	struct tmptree t;
 	struct buf out = { 0 };
-	CHECK_INT(tmptree_make(&t), 0);
-	v2_tree(&t);
 	struct tree_agent ta;
-	tree_agent_start(&ta, &t);
-	CHECK_INT(scrape(&ta.a, &ta.s, &out), 0);
-	CHECK(strstr(out.p, "cri-containerd-" CID) != NULL);
+	tree_agent_start(&ta, &t, &out);
 	/* a change: the pod's folder is listed again, which moves its access time (unless
 	 * this filesystem keeps none: then the check below cannot tell) */
 	time_t old = age_atime(&t, CG POD);
@@ -664,9 +661,7 @@ static void test_watched_tree(void)
 	CHECK_DBL(collector_success(out.p, "container"), 1);
 	if (atimes)
 		CHECK(atime_of(&t, CG "kubepods.slice/kubepods-burstable.slice") == old);
-	tree_agent_stop(&ta);
-	tmptree_rm(&t);
-	buf_fini(&out);
+	tree_agent_stop(&ta, &t, &out);
 }
 
 /* No cgroup hierarchy: the collector is left out quietly (no success series). */
