@@ -186,7 +186,7 @@ bench: all
 # the issue's three comparisons, a few minutes in all: each exporter's defaults on this
 # machine, then on a generated 128-CPU, 64-disk, 64-interface host with defaults and with
 # every collector both have (bench/README.md, "The large host"); ratios at the end
-BENCH_BIG_ARGS ?= --scrapes 40 --repeat 5 --warmup 5 --ne-variants lean
+BENCH_BIG_ARGS ?= --scrapes 40 --repeat 5 --warmup 5 --ne-variants lean --alone 40
 bench-big: all
 	@d=$$(mktemp -d /dev/shm/plumb-bigXXXXXX 2>/dev/null || mktemp -d); \
 	python3 bench/genhost.py $$d/host $$(test "$$(id -u)" = 0 && echo --own-cgroupfs) >/dev/null && \

@@ -344,10 +344,17 @@ def parse_args(argv):
     p.add_argument("--repeat", type=int, default=1,
                    help="measure R blocks of --scrapes rounds each and report the median block "
                         "(default 1)")
+    p.add_argument("--alone", type=float, metavar="IDLE_MS",
+                   help="after the scrapes in turn, also scrape each server by itself, "
+                        "--scrapes times back to back and --scrapes times each after IDLE_MS "
+                        "ms of idle, and report both: what a scrape costs on warm caches, and "
+                        "what it costs when it starts on cold ones")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
     args = p.parse_args(argv)
     if args.scrapes < 1 or args.warmup < 0 or args.repeat < 1:
         p.error("--scrapes and --repeat must be at least 1 and --warmup at least 0")
+    if args.alone is not None and not 0 < args.alone <= 10000:
+        p.error("--alone takes an idle time between 0 and 10000 ms")
     if args.collectors and args.set != "standard":
         p.error("--collectors and --set exclude each other")
     return args
@@ -441,6 +448,7 @@ def measure(servers, args):
             blocks[s.key].append((after[s.key][0] - before[s.key][0],
                                   ns1 - ns0 if ns0 is not None and ns1 is not None else None))
     wall = time.monotonic() - t0
+    alone = {s.key: measure_alone(s, args) for s in servers} if args.alone else {}
     tck = os.sysconf("SC_CLK_TCK")
     out = {}
     for s in servers:
@@ -472,13 +480,38 @@ def measure(servers, args):
             if None not in nss else None,
             "collectors_failed": failed_collectors(text),
         }
+        out[s.key].update(alone.get(s.key, {}))
     return out, wall
+
+
+def measure_alone(s, args):
+    """Scrape server s by itself: --scrapes times back to back, then --scrapes times each
+    after --alone ms of idle. Returns its CPU ms per scrape both ways (process clock, or
+    /proc stat ticks where the clock is not readable)."""
+    def cpu_ms():
+        ns = s.cpu_ns()
+        return ns / 1e6 if ns is not None else s.cpu_ticks() * 1000.0 / os.sysconf("SC_CLK_TCK")
+    out = {}
+    for key, idle in (("cpu_ms_per_scrape_alone", 0.0), ("cpu_ms_per_scrape_after_idle", args.alone / 1000)):
+        for _ in range(2):
+            s.scrape(args.gzip, args.accept, record=False)
+        t = cpu_ms()
+        for _ in range(args.scrapes):
+            if idle:
+                time.sleep(idle)
+            status = s.scrape(args.gzip, args.accept, record=False, new_connection=args.new_connection)
+            if status != 200:
+                raise RuntimeError(f"{s.title} answered HTTP {status}")
+        out[key] = (cpu_ms() - t) / args.scrapes
+    return out
 
 
 ROWS = (
     ("CPU ms/scrape (process clock)", lambda r: r["cpu_ms_per_scrape_clock"], 4),
     ("CPU ms/scrape (/proc stat ticks)", lambda r: r["cpu_ms_per_scrape_stat"], 4),
     ("  ticks over the run", lambda r: r["cpu_ticks"], 0),
+    ("CPU ms/scrape alone, back to back", lambda r: r.get("cpu_ms_per_scrape_alone"), 4),
+    ("CPU ms/scrape alone, after idle", lambda r: r.get("cpu_ms_per_scrape_after_idle"), 4),
     ("VmRSS MiB (after run)", lambda r: r["memory_bytes"].get("VmRSS", 0) / MIB, 2),
     ("VmHWM MiB (peak)", lambda r: r["memory_bytes"].get("VmHWM", 0) / MIB, 2),
     ("  RssAnon MiB", lambda r: r["memory_bytes"].get("RssAnon", 0) / MIB, 2),
@@ -509,6 +542,8 @@ def report(res, servers):
     ratios = {}
     for label, get, digits in ROWS:
         vals = [get(res[k]) for k in keys]
+        if all(v is None for v in vals):
+            continue  # a figure this run did not take (--alone)
         line = f"{label:34}" + "".join(f"{fmt(v, digits) if digits else fmt(v):>13}" for v in vals)
         for k in ne_keys:
             r = ratio(get(res["plumb"]), get(res[k]))
@@ -634,6 +669,9 @@ def main(argv):
         res, wall = measure(servers, args)
         ratios = report(res, servers)
         print(f"\nmeasured phase: {wall:.1f} s wall; load average at end: {loadavg()}")
+        if args.alone:
+            print(f"alone rows: each server by itself after the scrapes in turn, {args.scrapes} "
+                  f"scrapes back to back, then {args.scrapes} each after {args.alone:g} ms idle")
         print("ne = node_exporter --web.disable-exporter-metrics: the same collectors and series as "
               "plumb, plus node_exporter_build_info and promhttp_metric_handler_errors_total;\n"
               "ne-default = node_exporter as shipped, with its go_/process_/promhttp_ metrics too")
@@ -655,6 +693,7 @@ def main(argv):
                            "left_out_not_in_node_exporter": not_ne,
                            "set": args.set, "host": args.host, "repeat": args.repeat,
                            "scrapes": args.scrapes, "warmup": args.warmup, "gzip": args.gzip,
+                           "alone_idle_ms": args.alone,
                            "accept": args.accept, "new_connection": args.new_connection,
                            "wall_seconds": wall, "results": res, "ratios": ratios,
                            "targets": targets}, f, indent=2, sort_keys=True)
