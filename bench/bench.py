@@ -493,10 +493,10 @@ def measure_alone(s, args):
         return ns / 1e6 if ns is not None else s.cpu_ticks() * 1000.0 / os.sysconf("SC_CLK_TCK")
     out = {}
     for key, idle in (("cpu_ms_per_scrape_alone", 0.0), ("cpu_ms_per_scrape_after_idle", args.alone / 1000)):
-        for _ in range(2):
-            s.scrape(args.gzip, args.accept, record=False)
-        t = cpu_ms()
-        for _ in range(args.scrapes):
+        t = None
+        for i in range(args.scrapes + 2):  # two unmeasured first
+            if i == 2:
+                t = cpu_ms()
             if idle:
                 time.sleep(idle)
             status = s.scrape(args.gzip, args.accept, record=False, new_connection=args.new_connection)
