@@ -75,12 +75,14 @@ const char *regfile_strerror(int err);
  * threads the wrapper switches the caller to asynchronous cancellation and back around
  * the call, two atomic updates that cost a tenth of a small sysfs read, and plumb reads
  * thousands of those a scrape and never cancels a thread. Sanitizer builds keep the
- * wrapper, which they intercept to check the buffer, and so do 32-bit targets, whose
- * system call takes the offset in two registers. Returns what pread returns. */
+ * wrapper, which they intercept to check the buffer (MemorySanitizer to learn that the
+ * kernel filled it), and so do 32-bit targets, whose system call takes the offset in two
+ * registers. Returns what pread returns. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || !defined(__LP64__)
 #define REGFILE_PREAD_WRAPPER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+	__has_feature(memory_sanitizer)
 #define REGFILE_PREAD_WRAPPER 1
 #endif
 #endif
