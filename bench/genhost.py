@@ -24,6 +24,7 @@ library only.
 import argparse
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -442,10 +443,12 @@ def mounts_under(path):
     """Mount points at or beneath PATH, deepest first (from /proc/self/mountinfo)."""
     path = os.path.realpath(path)
     found = []
-    with open("/proc/self/mountinfo") as f:
+    with open("/proc/self/mountinfo", "rb") as f:
         for line in f:
-            # field 5 is the mount point, with space, tab, newline and backslash as \ooo
-            mp = line.split()[4].encode().decode("unicode_escape")
+            # field 5 is the mount point's bytes, with space, tab, newline and backslash
+            # written as \ooo
+            raw = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), line.split()[4])
+            mp = os.fsdecode(raw)
             if mp == path or mp.startswith(path + "/"):
                 found.append(mp)
     return sorted(found, key=len, reverse=True)

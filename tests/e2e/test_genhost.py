@@ -11,7 +11,7 @@ every collector whose files the tree holds reporting success. The benchmark
 cgroup tree on a tmpfs of its own (--own-cgroupfs, what the benchmark uses) is read by
 the container collector and removed without leaving the mount behind.
 """
-import os, shutil, sys, tempfile
+import os, shutil, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
@@ -103,5 +103,28 @@ def test_own_cgroupfs():
           "remove() left %r" % genhost.mounts_under(tmp))
 
 
+def test_remove_finds_escaped_mounts():
+    """remove() unmounts a mount point whose name mountinfo escapes (a space) or that is
+    not ASCII, before it deletes the tree: neither may be left mounted."""
+    if os.geteuid() != 0:
+        print("test_remove_finds_escaped_mounts: not root, nothing to mount: left out")
+        return
+    tmp = tempfile.mkdtemp(prefix="plumb-genhost-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    want = [os.path.join(tmp, "a b"), os.path.join(tmp, "caf\u00e9")]
+    try:
+        for mp in want:
+            os.mkdir(mp)
+            subprocess.run(["mount", "-t", "tmpfs", "genhost-test", mp], check=True)
+        found = genhost.mounts_under(tmp)
+        check(sorted(found) == sorted(want), "mounts under %s: %r" % (tmp, found))
+        genhost.remove(tmp)
+        check(not os.path.exists(tmp), "remove() left %s" % tmp)
+    finally:
+        for mp in want:  # never leave a test's mount behind, whatever remove() did
+            subprocess.run(["umount", mp], stderr=subprocess.DEVNULL)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    main([test_large_host, test_same_seed_same_tree, test_own_cgroupfs])
+    main([test_large_host, test_same_seed_same_tree, test_own_cgroupfs,
+          test_remove_finds_escaped_mounts])
