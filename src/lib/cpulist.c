@@ -42,7 +42,7 @@ static int grow(struct cpulist *cl)
 	return 0;
 }
 
-/* sort_heap order of CPU names: byte-wise. */
+/* Order of CPU names: byte-wise. */
 static int by_name(const void *a, const void *b, void *ctx)
 {
 	(void)ctx;
@@ -68,13 +68,15 @@ int cpulist_scan(struct cpulist *cl)
 	}
 	if (r < 0)
 		return r;
-	sort_heap(cl->names, cl->n, sizeof(*cl->names), by_name, NULL);
+	/* names in a directory are unique, so strictly ascending as the memo needs */
+	sort_memo_sort(&cl->memo, cl->names, cl->n, sizeof(*cl->names), by_name, NULL);
 	return 0;
 }
 
 void cpulist_fini(struct cpulist *cl)
 {
 	dirscan_fini(&cl->ds);
+	sort_memo_fini(&cl->memo);
 	free(cl->names);
 	cl->names = NULL;
 	cl->n = cl->cap = 0;

@@ -5,7 +5,9 @@
  * kernel's CPU range lists ("0-3,8,10-11") as in devices/system/cpu/{isolated,offline}.
  *
  * The directory is held open (lib/dirscan) and the names kept in a grow-only array, so
- * listing allocates only when the machine has more CPUs than ever seen before.
+ * listing allocates only when the machine has more CPUs than ever seen before. The
+ * order the last listing sorted into is kept (lib/sort.h's sort_memo): a directory
+ * that lists the same names in the same order is checked, not sorted again.
  */
 #ifndef PLUMB_CPULIST_H
 #define PLUMB_CPULIST_H
@@ -14,6 +16,7 @@
 #include <stdint.h>
 
 #include "lib/dirscan.h"
+#include "lib/sort.h"
 
 #define CPULIST_NAME_MAX 32 /* "cpu" + digits; longer names are not CPUs we list */
 
@@ -22,6 +25,7 @@ struct cpulist {
 	char (*names)[CPULIST_NAME_MAX]; /* owned; names[0..n) sorted after cpulist_scan */
 	size_t n, cap;
 	size_t max;                      /* hard limit on entries; 0 means 65536 */
+	struct sort_memo memo;           /* the last listing's order */
 };
 
 /* Set cl up for <sysfs>/devices/system/cpu. Returns 0 or -ENAMETOOLONG. */

@@ -384,6 +384,45 @@ static void steady_state_allocates_nothing(void)
 	CHECK_INT(alloc_probe_fixture(flags), 0);
 }
 
+/* The names of cl, joined with spaces into buf[cap]. */
+static const char *joined(const struct cpulist *cl, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < cl->n && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", cl->names[i]);
+	return buf;
+}
+
+/* Listings come out byte-wise sorted, the same again, and after CPUs come and go. */
+static void cpu_listing(void)
+{
+	struct tmptree t;
+	struct cpulist cl;
+	char sys[PATH_MAX], text[256];
+	CHECK_INT(tmptree_make(&t), 0);
+	const char *dirs[] = { "cpu2", "cpu10", "cpu0", "cpufreq", "cpu1", "cpuidle" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(text, sizeof(text), "sys/devices/system/cpu/%s", dirs[i]);
+		CHECK_INT(tmptree_mkdir(&t, text), 0);
+	}
+	CHECK_INT(cpulist_init(&cl, tmptree_path(&t, "sys", sys, sizeof(sys))), 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(cpulist_scan(&cl), 0);
+		CHECK_STR(joined(&cl, text, sizeof(text)), "cpu0 cpu1 cpu10 cpu2");
+	}
+	CHECK_INT(tmptree_del(&t, "sys/devices/system/cpu/cpu1"), 0);
+	CHECK_INT(tmptree_mkdir(&t, "sys/devices/system/cpu/cpu3"), 0);
+	CHECK_INT(cpulist_scan(&cl), 0);
+	CHECK_STR(joined(&cl, text, sizeof(text)), "cpu0 cpu10 cpu2 cpu3");
+	CHECK_INT(tmptree_del(&t, "sys/devices/system/cpu/cpu3"), 0);
+	CHECK_INT(tmptree_mkdir(&t, "sys/devices/system/cpu/cpu1"), 0);
+	CHECK_INT(cpulist_scan(&cl), 0);
+	CHECK_STR(joined(&cl, text, sizeof(text)), "cpu0 cpu1 cpu10 cpu2");
+	cpulist_fini(&cl);
+	CHECK_INT(tmptree_rm(&t), 0);
+}
+
 int main(void)
 {
 	RUN(fixture_values);
@@ -394,6 +433,7 @@ int main(void)
 	RUN(counters_never_go_back);
 	RUN(stat_hostile);
 	RUN(range_lists);
+	RUN(cpu_listing);
 	RUN(missing_and_odd_files);
 	RUN(absent_files_follow_the_online_list);
 	RUN(topology_follows_the_online_list);
