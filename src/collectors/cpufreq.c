@@ -13,7 +13,8 @@
  * related_cpus, transition latency, stats/) are not read, so they cannot fail a scrape.
  * The attribute files of up to CPUFREQ_HELD_MAX CPUs (as the core's descriptor grant
  * allows) are held open and re-read with pread (lib/heldattr.h): on a 128-CPU host
- * that saves over a thousand opens a scrape. Steady state allocates nothing.
+ * that saves over a thousand opens a scrape, and while a CPU's files are held its
+ * cpufreq directory is not looked up again. Steady state allocates nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -186,6 +187,26 @@ static int has_cpufreq(const struct cpufreq_priv *p, const char *name)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+/* Report CPU directory name, its files held in slot (or not, slot < 0), if it has a
+ * cpufreq directory. While its governor file is held the directory is not looked up
+ * (a path walk a CPU, most of the collector's system time after the reads): sysfs
+ * fails the reads of a removed directory's files, and a read that finds a file gone
+ * has the directory looked up after all. Returns 0 or -errno. */
+static int visit_cpu(struct cpufreq_priv *p, int slot, const char *name, struct metric_sink *out)
+{
+	bool held = heldattr_is_open(&p->held, slot, HA_GOVERNOR);
+	int r = held ? 1 : has_cpufreq(p, name);
+	if (r == 1) {
+		r = collect_cpu(p, slot, name, out);
+		if (r != -ENOENT || !held)
+			return r;
+		if ((r = has_cpufreq(p, name)) == 1)
+			return -ENOENT; /* the directory is there, a file of it is not */
+	}
+	heldattr_forget(&p->held, slot); /* its files went with the directory */
+	return r;
+}
+
 /* One scrape over every CPU directory. Returns 0 or -errno: -ENOENT without any CPU
  * directory or without the offline file. */
 static int cpufreq_collect(struct collector *c, struct metric_sink *out)
@@ -205,12 +226,7 @@ static int cpufreq_collect(struct collector *c, struct metric_sink *out)
 		r = skip_offline(p, name);
 		if (r != 0)
 			continue; /* offline (1), or an error that ends the loop */
-		int slot = heldattr_slot(&p->held, name, i);
-		r = has_cpufreq(p, name);
-		if (r == 1)
-			r = collect_cpu(p, slot, name, out);
-		else
-			heldattr_forget(&p->held, slot); /* its files went with the directory */
+		r = visit_cpu(p, heldattr_slot(&p->held, name, i), name, out);
 	}
 	heldattr_end(&p->held);
 	if (r >= 0 && p->cpus.n == 0)

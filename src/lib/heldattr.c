@@ -122,6 +122,13 @@ bool heldattr_needs_dir(const struct heldattr *h, int slot, size_t a)
 	return h->fd[(size_t)slot * h->nattr + a] == -1;
 }
 
+bool heldattr_is_open(const struct heldattr *h, int slot, size_t a)
+{
+	if (slot < 0 || (size_t)slot >= h->nslots || a >= h->nattr)
+		return false;
+	return h->fd[(size_t)slot * h->nattr + a] >= 0;
+}
+
 int heldattr_read_raw(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
 		      char *buf, size_t cap, size_t *len)
 {

@@ -62,6 +62,11 @@ void heldattr_forget(struct heldattr *h, int slot);
  * heldattr_read when it is false. */
 bool heldattr_needs_dir(const struct heldattr *h, int slot, size_t a);
 
+/* Whether attribute a of the object in slot is held open (never, for slot < 0). On
+ * sysfs a held file of a removed directory fails its next read (ENODEV), so a
+ * collector may skip checking that the directory is still there while it holds one. */
+bool heldattr_is_open(const struct heldattr *h, int slot, size_t a);
+
 /* Read attribute a of the object in slot (rel: its path beneath dirfd) into buf[cap]
  * as read_attr does: at most cap-1 bytes, trailing newlines and spaces trimmed,
  * NUL-terminated (empty on error). slot < 0 reads with read_attr. Returns 0 or -errno

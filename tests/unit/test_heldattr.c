@@ -117,10 +117,14 @@ static void reads_without_the_directory(void)
 	int s = heldattr_slot(&h, "zone0", 0);
 	CHECK(heldattr_needs_dir(&h, s, 0));
 	CHECK(heldattr_needs_dir(&h, -1, 0));
+	CHECK(!heldattr_is_open(&h, s, 0));
 	CHECK_INT(heldattr_read(&h, s, 0, dir, "zone0/temp", buf, sizeof(buf)), 0);
 	CHECK(!heldattr_needs_dir(&h, s, 0));
+	CHECK(heldattr_is_open(&h, s, 0));
+	CHECK(!heldattr_is_open(&h, -1, 0));
 	CHECK_INT(heldattr_read(&h, s, 1, dir, "zone0/policy", buf, sizeof(buf)), -ENOENT);
 	CHECK(!heldattr_needs_dir(&h, s, 1));
+	CHECK(!heldattr_is_open(&h, s, 1)); /* remembered as absent, not open */
 	rewrite(&t, "zone0/temp", "42000\n");
 	CHECK_INT(heldattr_read(&h, s, 0, -1, "temp", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "42000");
@@ -128,6 +132,7 @@ static void reads_without_the_directory(void)
 	CHECK_INT(dup2(dir, h.fd[(size_t)s * h.nattr]), h.fd[(size_t)s * h.nattr]);
 	CHECK_INT(heldattr_read(&h, s, 0, -1, "temp", buf, sizeof(buf)), -EBADF);
 	CHECK(heldattr_needs_dir(&h, s, 0));
+	CHECK(!heldattr_is_open(&h, s, 0));
 	CHECK_INT(heldattr_read(&h, s, 0, dir, "zone0/temp", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "42000");
 	heldattr_end(&h);
