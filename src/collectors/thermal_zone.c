@@ -55,12 +55,10 @@ struct thermal_priv {
 	struct heldattr held; /* each entry's TH_ATTRS files, held open */
 };
 
-/* One class entry being read: its held slot, and its directory once opened. */
+/* One class entry being read. */
 struct entry {
-	const char *name;           /* thermal_zone<N> or cooling_device<N> */
+	struct heldattr_obj obj;    /* its held slot and its directory (lib/heldattr.h) */
 	const char *const *files;   /* zone_files or cooling_files */
-	int slot;                   /* heldattr slot, or -1 */
-	int fd;                     /* the entry's directory, or -1 while not needed */
 };
 
 int thermal_parse_int(struct span text, int64_t *out)
@@ -68,25 +66,15 @@ int thermal_parse_int(struct span text, int64_t *out)
 	return span_i64(span_trim(text), out);
 }
 
-/* Read file a of entry e into buf[cap], trimmed of surrounding whitespace: through its
- * held file, opening e's directory first when the file must be opened. Returns 0 or
- * -errno from the read (or from opening the directory). */
+/* Read file a of entry e into buf[cap], trimmed of surrounding whitespace. Returns 0
+ * or -errno from the read (or from opening the entry's directory). */
 static int attr(struct thermal_priv *p, struct entry *e, size_t a, char *buf, size_t cap)
 {
-	int r = -EBADF;
-	if (e->fd < 0 && !heldattr_needs_dir(&p->held, e->slot, a))
-		r = heldattr_read(&p->held, e->slot, a, -1, e->files[a], buf, cap);
-	if (r == -EBADF && e->fd < 0) {
-		/* not held, or the held file failed and was let go: open it from the entry */
-		e->fd = sysfs_open_dir(dirscan_fd(&p->dir), e->name);
-		if (e->fd < 0)
-			return e->fd;
-	}
-	if (r == -EBADF)
-		r = heldattr_read(&p->held, e->slot, a, e->fd, e->files[a], buf, cap);
+	size_t len;
+	int r = heldattr_obj_read(&p->held, &e->obj, a, e->files[a], buf, cap, &len);
 	if (r < 0)
 		return r;
-	struct span t = span_trim(span_cstr(buf));
+	struct span t = span_trim(span_cstr(buf)); /* buf is NUL-terminated */
 	memmove(buf, t.p, t.len);
 	buf[t.len] = '\0';
 	return 0;
@@ -171,11 +159,12 @@ static int thermal_collect(struct collector *c, struct metric_sink *out)
 		bool is_zone = (num = numbered(name, "thermal_zone")) != NULL;
 		if (!is_zone && !(num = numbered(name, "cooling_device")))
 			continue;
-		struct entry e = { name, is_zone ? zone_files : cooling_files,
-				   heldattr_slot(&p->held, name, i), -1 };
+		struct entry e = {
+			heldattr_obj_make(dirscan_fd(&p->dir), name, heldattr_slot(&p->held, name, i)),
+			is_zone ? zone_files : cooling_files
+		};
 		r = is_zone ? zone(p, &e, num, out) : cooling(p, &e, num, out);
-		if (e.fd >= 0)
-			close(e.fd);
+		heldattr_obj_done(&e.obj);
 		if (r < 0)
 			break;
 	}

@@ -9,6 +9,7 @@
 
 #include "lib/heldattr.h"
 #include "lib/regfile.h"
+#include "lib/sysfs.h"
 
 int heldattr_init(struct heldattr *h, size_t nattr, size_t max_slots, uint64_t budget)
 {
@@ -166,6 +167,35 @@ int heldattr_read(struct heldattr *h, int slot, size_t a, int dirfd, const char 
 	int r = heldattr_read_raw(h, slot, a, dirfd, rel, buf, cap, &len);
 	trim(buf, len);
 	return r;
+}
+
+int heldattr_obj_read(struct heldattr *h, struct heldattr_obj *o, size_t a, const char *file,
+		      char *buf, size_t cap, size_t *len)
+{
+	int r = -EBADF;
+	if (o->fd < 0 && !heldattr_needs_dir(h, o->slot, a))
+		r = heldattr_read_raw(h, o->slot, a, -1, file, buf, cap, len);
+	if (r != -EBADF)
+		return r;
+	/* not held, or the held file failed and was let go: open it from the directory */
+	if (o->fd < 0) {
+		int fd = sysfs_open_dir(o->parent, o->name);
+		if (fd < 0) {
+			*len = 0;
+			if (cap)
+				buf[0] = '\0';
+			return fd;
+		}
+		o->fd = fd;
+	}
+	return heldattr_read_raw(h, o->slot, a, o->fd, file, buf, cap, len);
+}
+
+void heldattr_obj_done(struct heldattr_obj *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
 }
 
 void heldattr_fini(struct heldattr *h)

@@ -82,6 +82,32 @@ int heldattr_read(struct heldattr *h, int slot, size_t a, int dirfd, const char 
 int heldattr_read_raw(struct heldattr *h, int slot, size_t a, int dirfd, const char *rel,
 		      char *buf, size_t cap, size_t *len);
 
+/* One object being read in a scrape, for collectors that find objects as entries of a
+ * class directory (a link to the object's directory, or a flattened copy's link file):
+ * the object's directory is opened (sysfs_open_dir) only when one of its files must
+ * be opened, the first time or when a held file failed and is opened afresh. */
+struct heldattr_obj {
+	int parent;       /* directory holding the entry */
+	const char *name; /* the entry */
+	int slot;         /* heldattr_slot's answer, or -1 */
+	int fd;           /* the object's directory once opened, else -1 */
+};
+
+/* An object for entry name of directory parent, held in slot. */
+static inline struct heldattr_obj heldattr_obj_make(int parent, const char *name, int slot)
+{
+	return (struct heldattr_obj){ parent, name, slot, -1 };
+}
+
+/* heldattr_read_raw of attribute a (file beneath the object's directory) of o: through
+ * its held file while there is one, else opening o's directory first. Returns 0 or
+ * -errno from the read, or from opening the directory. */
+int heldattr_obj_read(struct heldattr *h, struct heldattr_obj *o, size_t a, const char *file,
+		      char *buf, size_t cap, size_t *len);
+
+/* Close o's directory if a read opened it. */
+void heldattr_obj_done(struct heldattr_obj *o);
+
 /* Read the attribute file fd from offset 0 into buf[cap] (cap > 0) with read_attr's
  * result: at most cap-1 bytes, trailing newlines and spaces trimmed, NUL-terminated
  * (empty on error). Returns 0 or -errno. */
