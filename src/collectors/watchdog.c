@@ -12,6 +12,10 @@
  *
  * Steady state: the class directory is a dirscan held in priv, attributes are read into
  * a stack buffer and recorded into a wd_values in priv: a scrape allocates nothing.
+ * The attribute files of up to WD_HELD_MAX entries (as the core's descriptor grant
+ * allows) are held open and re-read with pread (lib/heldattr.h), so a scrape of a host
+ * with a watchdog makes no open; an entry's directory is opened only when one of its
+ * files must be (the first time, or a held file failed: the device went away).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@
 #include "collectors/watchdog.h"
 #include "core/collector.h"
 #include "lib/dirscan.h"
+#include "lib/heldattr.h"
 
 const char *const wd_files[WD_NUM + WD_STR] = {
 	"bootstatus", "fw_version", "nowayout",	 "timeleft", "timeout",	   "pretimeout",
@@ -53,8 +58,11 @@ static const struct metric_desc desc_info = {
 static const char *const str_labels[WD_STR] = { "options", "identity", "state", "status",
 						"pretimeout_governor" };
 
+#define WD_HELD_MAX 16 /* entries whose files are held open, at most */
+
 struct wd_priv {
 	struct dirscan dir;    /* /sys/class/watchdog */
+	struct heldattr held;  /* each entry's WD_NUM + WD_STR files, held open */
 	struct wd_values vals; /* the entry being read */
 };
 
@@ -93,33 +101,31 @@ int wd_emit(const struct wd_values *v, const char *name, struct metric_sink *out
 	return sink_add(out, &desc_info, 1, ls, WD_STR + 1);
 }
 
-/* Read and emit the watchdog whose class entry is `name`. An entry whose directory is
- * gone (a dangling link) has no attributes and still gets its info series, as in
- * node_exporter. Returns 0 or -errno. */
-static int wd_device(struct wd_priv *p, const char *name, struct metric_sink *out)
+/* Read and emit the watchdog whose class entry is `name`, its files held in slot (or
+ * not, slot < 0). An entry whose directory is gone (a dangling link) has no attributes
+ * and still gets its info series, as in node_exporter. Returns 0 or -errno. */
+static int wd_device(struct wd_priv *p, const char *name, int slot, struct metric_sink *out)
 {
 	char buf[SYSFS_ATTR_MAX + 1];
-	struct span val;
+	struct heldattr_obj o = heldattr_obj_make(dirscan_fd(&p->dir), name, slot);
 	int r = 0;
-	int fd = sysfs_open_dir(dirscan_fd(&p->dir), name);
 	memset(&p->vals, 0, sizeof(p->vals));
-	if (fd < 0 && fd != -ENOENT)
-		return fd;
-	for (size_t i = 0; fd >= 0 && i < WD_NUM + WD_STR; i++) {
-		r = sysfs_attr(fd, wd_files[i], buf, sizeof(buf), &val);
+	for (size_t i = 0; i < WD_NUM + WD_STR; i++) {
+		size_t len;
+		/* one read of at most SYSFS_ATTR_MAX bytes, as sysfs_attr reads */
+		r = heldattr_obj_read(&p->held, &o, i, wd_files[i], buf, sizeof(buf), &len);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
 		}
 		if (r == 0)
-			r = wd_record(&p->vals, wd_files[i], val);
+			r = wd_record(&p->vals, wd_files[i], span_trim((struct span){ buf, len }));
 		if (r < 0)
 			goto out_close;
 	}
 	r = wd_emit(&p->vals, name, out);
 out_close:
-	if (fd >= 0)
-		close(fd);
+	heldattr_obj_done(&o);
 	return r;
 }
 
@@ -130,7 +136,14 @@ static int wd_init(struct collector *c)
 		return -ENOMEM;
 	c->priv = p;
 	p->dir.fd = -1;
-	return dirscan_init(&p->dir, cfg_sysfs(c->cfg), "class/watchdog");
+	int r = heldattr_init(&p->held, WD_NUM + WD_STR, WD_HELD_MAX, c->fd_budget);
+	return r < 0 ? r : dirscan_init(&p->dir, cfg_sysfs(c->cfg), "class/watchdog");
+}
+
+/* Claim the files of the entries it may hold. */
+static int wd_declare(struct collector *c, struct resources *res)
+{
+	return collector_claim(c, res, (uint64_t)WD_HELD_MAX * (WD_NUM + WD_STR));
 }
 
 static int wd_collect(struct collector *c, struct metric_sink *out)
@@ -139,8 +152,12 @@ static int wd_collect(struct collector *c, struct metric_sink *out)
 	const char *name;
 	unsigned char type;
 	int r = dirscan_rewind(&p->dir);
-	while (r == 0 && (r = dirscan_next(&p->dir, &name, &type)) > 0)
-		r = wd_device(p, name, out);
+	if (r < 0)
+		return r == -EACCES || r == -EPERM ? -ENOENT : r;
+	heldattr_begin(&p->held);
+	for (size_t i = 0; r == 0 && (r = dirscan_next(&p->dir, &name, &type)) > 0; i++)
+		r = wd_device(p, name, heldattr_slot(&p->held, name, i), out);
+	heldattr_end(&p->held);
 	/* node_exporter has no data, not a failure, when the class or an attribute is
 	 * missing or not readable to it */
 	return r == -EACCES || r == -EPERM ? -ENOENT : r;
@@ -152,6 +169,7 @@ static void wd_fini(struct collector *c)
 	if (!p)
 		return;
 	dirscan_fini(&p->dir);
+	heldattr_fini(&p->held);
 	free(p);
 	c->priv = NULL;
 }
@@ -160,6 +178,7 @@ const struct collector_ops collector_ops_watchdog = {
 	.name = "watchdog",
 	.default_enabled = true,
 	.reads = "/sys/class/watchdog",
+	.declare = wd_declare,
 	.init = wd_init,
 	.collect = wd_collect,
 	.fini = wd_fini,

@@ -2,10 +2,7 @@
  * test_cpufreq: the cpufreq collector against the fixture host, made-up sysfs trees
  * and hostile attribute text.
  */
-#include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,32 +106,6 @@ static void made_up_trees(void)
 	CHECK_INT(tmptree_rm(&t), 0);
 }
 
-/* Put directory dirfd in the place of every descriptor of this process open on a path
- * containing part: their reads then fail (EISDIR), as a held sysfs file of a removed
- * directory fails with ENODEV (a tmpfs file keeps its text). Returns how many. */
-static int break_held(const char *part, int dirfd)
-{
-	int n = 0;
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	char link[300], target[PATH_MAX];
-	while (d && (e = readdir(d))) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
-		ssize_t len = readlink(link, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-		if (*end == '\0' && strstr(target, part) && fd != dirfd &&
-		    dup2(dirfd, (int)fd) == fd)
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* Across collections of one agent: held files are read again, a CPU whose cpufreq
  * directory goes away (its held files failing as on sysfs) drops out without failing
  * the collection, and comes back with the directory. */
@@ -165,7 +136,7 @@ static void directory_comes_and_goes(void)
 	CHECK_DBL(series_value(out.p, "node_cpu_scaling_frequency_hertz{cpu=\"1\"}"), 2e6);
 
 	int dir = open(t.root, O_RDONLY | O_DIRECTORY);
-	CHECK_INT(break_held("/cpu0/cpufreq/", dir), 3);
+	CHECK_INT(tmptree_break_held("/cpu0/cpufreq/", dir), 3);
 	CHECK_INT(tmptree_del(&t, "sys/devices/system/cpu/cpu0/cpufreq"), 0);
 	for (int i = 0; i < 2; i++) {
 		CHECK_INT(harness_collect(&a, &out), 0);
@@ -182,7 +153,7 @@ static void directory_comes_and_goes(void)
 	CHECK_DBL(series_value(out.p, "node_cpu_scaling_governor{cpu=\"0\",governor=\"b\"}"), 1);
 	/* a held file failing while its directory stays: the directory is looked up, and
 	 * the file's absence fails the collection as it does when nothing is held */
-	CHECK_INT(break_held("/cpu1/cpufreq/scaling_available_governors", dir), 1);
+	CHECK_INT(tmptree_break_held("/cpu1/cpufreq/scaling_available_governors", dir), 1);
 	CHECK_INT(tmptree_del(&t, "sys/devices/system/cpu/cpu1/cpufreq/scaling_available_governors"), 0);
 	CHECK_INT(harness_collect(&a, &out), 0);
 	CHECK_DBL(collector_success(out.p, "cpufreq"), 0);

@@ -17,18 +17,6 @@
 #include "tmptree.h"
 #include "t.h"
 
-/* Rewrite root/rel in place (same inode), as sysfs gives new values through one file. */
-static void rewrite(const struct tmptree *t, const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	int fd = open(tmptree_path(t, rel, path, sizeof(path)), O_WRONLY | O_TRUNC);
-	CHECK(fd >= 0);
-	if (fd >= 0) {
-		CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-		close(fd);
-	}
-}
-
 static void held_reads_new_values(void)
 {
 	struct tmptree t;
@@ -49,7 +37,7 @@ static void held_reads_new_values(void)
 	CHECK_STR(buf, "2000");
 	heldattr_end(&h);
 	/* the file is held: a new value is read through it, even with the path gone */
-	rewrite(&t, "cpu0/freq", "1500\n");
+	CHECK_INT(tmptree_rewrite(&t, "cpu0/freq", "1500\n"), 0);
 	char moved[PATH_MAX], to[PATH_MAX];
 	CHECK_INT(rename(tmptree_path(&t, "cpu0/freq", moved, sizeof(moved)),
 			 tmptree_path(&t, "cpu0/freq.moved", to, sizeof(to))), 0);
@@ -125,7 +113,7 @@ static void reads_without_the_directory(void)
 	CHECK_INT(heldattr_read(&h, s, 1, dir, "zone0/policy", buf, sizeof(buf)), -ENOENT);
 	CHECK(!heldattr_needs_dir(&h, s, 1));
 	CHECK(!heldattr_is_open(&h, s, 1)); /* remembered as absent, not open */
-	rewrite(&t, "zone0/temp", "42000\n");
+	CHECK_INT(tmptree_rewrite(&t, "zone0/temp", "42000\n"), 0);
 	CHECK_INT(heldattr_read(&h, s, 0, -1, "temp", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "42000");
 	CHECK_INT(heldattr_read(&h, s, 1, -1, "policy", buf, sizeof(buf)), -ENOENT);

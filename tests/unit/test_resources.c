@@ -167,9 +167,9 @@ static void collectors_declare(void)
 	CHECK_INT(fl, RES_READ | RES_BROKER_OPEN);
 	CHECK(find_path(&r, "/tmp/plumb-rootfs", &fl) >= 0);
 	CHECK(fl & RES_BROKER_STATFS);
-	/* cpu, cpufreq, diskstats, hwmon, netclass, thermal_zone, zfs and container claim;
-	 * the rest are small */
-	CHECK_INT(r.nclaims, 8);
+	/* cpu, cpufreq, diskstats, hwmon, netclass, thermal_zone, watchdog, zfs and
+	 * container claim; the rest are small */
+	CHECK_INT(r.nclaims, 9);
 	CHECK(r.nsmall > 10);
 	agent_fini(&a);
 	cfg_free(cfg);

@@ -141,10 +141,53 @@ static void record_emit(void)
 	sink_fini(&s);
 }
 
+/* Across collections of one agent the held files give new values; when they fail (the
+ * device went away and came back under the same name) the entry's directory is opened
+ * again and the new device's files are read; an entry that leaves the class lets go of
+ * its files. */
+static void held_across_scrapes(void)
+{
+	struct tmptree t;
+	struct agent a;
+	struct plumb_config *cfg = NULL;
+	struct buf out = { 0 };
+	CHECK_INT(tmptree_make(&t), 0);
+	tmptree_put(&t, "sys/devices/wd/watchdog0/timeout", "60\n");
+	tmptree_put(&t, "sys/devices/wd/watchdog0/identity", "first\n");
+	CHECK_INT(tmptree_link(&t, "sys/class/watchdog/watchdog0", "../../devices/wd/watchdog0"), 0);
+	CHECK_INT(tmptree_start(&t, flags, &a, &cfg), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_watchdog_timeout_seconds" WD0), 60);
+	CHECK_INT(tmptree_rewrite(&t, "sys/devices/wd/watchdog0/timeout", "30\n"), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_watchdog_timeout_seconds" WD0), 30);
+
+	int dir = open(t.root, O_RDONLY | O_DIRECTORY);
+	CHECK_INT(tmptree_break_held("/devices/wd/watchdog0/", dir), 2);
+	CHECK_INT(tmptree_del(&t, "sys/devices/wd/watchdog0"), 0);
+	tmptree_put(&t, "sys/devices/wd/watchdog0/timeout", "90\n");
+	tmptree_put(&t, "sys/devices/wd/watchdog0/identity", "second\n");
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK_DBL(series_value(out.p, "node_watchdog_timeout_seconds" WD0), 90);
+	CHECK(has_line(out.p, "node_watchdog_info{identity=\"second\",name=\"watchdog0\""));
+	CHECK_DBL(collector_success(out.p, "watchdog"), 1);
+
+	CHECK_INT(tmptree_del(&t, "sys/class/watchdog/watchdog0"), 0);
+	CHECK_INT(harness_collect(&a, &out), 0);
+	CHECK(!has_line(out.p, "node_watchdog_"));
+	CHECK_INT(tmptree_break_held("/devices/wd/watchdog0/", dir), 0); /* none held */
+	close(dir);
+	agent_fini(&a);
+	cfg_free(cfg);
+	buf_fini(&out);
+	CHECK_INT(tmptree_rm(&t), 0);
+}
+
 int main(void)
 {
 	RUN(shared_fixture);
 	RUN(links_and_empty_entries);
+	RUN(held_across_scrapes);
 	RUN(missing_class);
 	RUN(hostile_attributes);
 	RUN(record_emit);

@@ -12,6 +12,7 @@
 #ifndef PLUMB_TMPTREE_H
 #define PLUMB_TMPTREE_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -19,6 +20,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -101,6 +103,22 @@ static inline int tmptree_write(const struct tmptree *t, const char *rel, const 
 	ssize_t w = write(fd, data, n);
 	int r = close(fd);
 	return w == (ssize_t)n && r == 0 ? 0 : -1;
+}
+
+/* Write the string text over the existing file root/rel in place (same inode, as a
+ * value changes under a descriptor held open). Returns 0, or -1 if it is not there or
+ * the write failed. */
+static inline int tmptree_rewrite(const struct tmptree *t, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	if (!tmptree_path(t, rel, path, sizeof(path)))
+		return -1;
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, text, strlen(text));
+	int r = close(fd);
+	return w == (ssize_t)strlen(text) && r == 0 ? 0 : -1;
 }
 
 /* Write the string text to root/rel, as tmptree_write. Returns 0 or -1. */
@@ -205,6 +223,33 @@ static inline int tmptree_run_empty(const char *name, struct buf *out)
 	int r = tmptree_make(&t) == 0 ? tmptree_run(&t, flags, out) : -EINVAL;
 	tmptree_rm(&t);
 	return r;
+}
+
+/* Put directory dir in the place of every descriptor of this process open on a path
+ * containing part: reads of a held file then fail (EISDIR), as a held sysfs file whose
+ * device went away fails with ENODEV (a tmpfs file keeps serving its text). Returns
+ * how many descriptors were replaced. */
+static inline int tmptree_break_held(const char *part, int dir)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char link[300], target[PATH_MAX];
+	while (d && (e = readdir(d))) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end == '\0' && strstr(target, part) && fd != dir && fd != dirfd(d) &&
+		    dup2(dir, (int)fd) == fd)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 /* Make root/rel readable by its owner alone, as sysfs makes root's files (0400), and run
