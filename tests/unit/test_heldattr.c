@@ -129,6 +129,42 @@ static void reads_without_the_directory(void)
 	tmptree_rm(&t);
 }
 
+/* heldattr_obj_read opens an entry's folder (through a link) only when a file of it
+ * must be opened: the first time and after a held file failed, not while it is held;
+ * a dangling entry answers its folder's error. */
+static void object_folder_opened_when_needed(void)
+{
+	struct tmptree t;
+	struct heldattr h;
+	char buf[64], cls[PATH_MAX];
+	size_t len;
+	CHECK_INT(tmptree_make(&t), 0);
+	CHECK_INT(tmptree_put(&t, "dev/wd0/timeout", "60\n"), 0);
+	CHECK_INT(tmptree_link(&t, "cls/wd0", "../dev/wd0"), 0);
+	CHECK_INT(tmptree_link(&t, "cls/gone", "../dev/gone"), 0);
+	int dir = open(tmptree_path(&t, "cls", cls, sizeof(cls)), O_RDONLY | O_DIRECTORY);
+	CHECK_INT(heldattr_init(&h, 1, 4, 100), 0);
+	for (int scrape = 0; scrape < 3; scrape++) {
+		heldattr_begin(&h);
+		struct heldattr_obj o = heldattr_obj_make(dir, "wd0", heldattr_slot(&h, "wd0", 0));
+		if (scrape == 2)
+			CHECK_INT(tmptree_break_held("/dev/wd0/timeout", dir), 1);
+		CHECK_INT(heldattr_obj_read(&h, &o, 0, "timeout", buf, sizeof(buf), &len), 0);
+		CHECK_INT((int)len, 3);
+		CHECK_STR(buf, "60\n");
+		CHECK(scrape == 1 ? o.fd == -1 : o.fd >= 0); /* held on the second scrape */
+		heldattr_obj_done(&o);
+		CHECK_INT(o.fd, -1);
+		struct heldattr_obj g = heldattr_obj_make(dir, "gone", heldattr_slot(&h, "gone", 1));
+		CHECK_INT(heldattr_obj_read(&h, &g, 0, "timeout", buf, sizeof(buf), &len), -ENOENT);
+		CHECK_INT(g.fd, -1);
+		heldattr_end(&h);
+	}
+	heldattr_fini(&h);
+	close(dir);
+	tmptree_rm(&t);
+}
+
 static void beyond_the_slots(void)
 {
 	struct tmptree t;
@@ -176,6 +212,7 @@ int main(void)
 	RUN(held_reads_new_values);
 	RUN(absent_is_remembered_until_forgotten);
 	RUN(reads_without_the_directory);
+	RUN(object_folder_opened_when_needed);
 	RUN(beyond_the_slots);
 	RUN(steady_state_allocates_nothing);
 	return T_DONE("test_heldattr");
