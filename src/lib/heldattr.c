@@ -177,16 +177,15 @@ int heldattr_obj_read(struct heldattr *h, struct heldattr_obj *o, size_t a, cons
 		r = heldattr_read_raw(h, o->slot, a, -1, file, buf, cap, len);
 	if (r != -EBADF)
 		return r;
-	/* not held, or the held file failed and was let go: open it from the directory */
+	/* not held, or the held file failed and was let go: open it from the directory
+	 * (once: a failure is kept for the object's other files) */
+	if (o->fd == -1)
+		o->fd = sysfs_open_dir(o->parent, o->name);
 	if (o->fd < 0) {
-		int fd = sysfs_open_dir(o->parent, o->name);
-		if (fd < 0) {
-			*len = 0;
-			if (cap)
-				buf[0] = '\0';
-			return fd;
-		}
-		o->fd = fd;
+		*len = 0;
+		if (cap)
+			buf[0] = '\0';
+		return o->fd;
 	}
 	return heldattr_read_raw(h, o->slot, a, o->fd, file, buf, cap, len);
 }

@@ -90,7 +90,8 @@ struct heldattr_obj {
 	int parent;       /* directory holding the entry */
 	const char *name; /* the entry */
 	int slot;         /* heldattr_slot's answer, or -1 */
-	int fd;           /* the object's directory once opened, else -1 */
+	int fd;           /* the object's directory once opened, -1 before, or the -errno
+			     opening it failed with (not tried again for this object) */
 };
 
 /* An object for entry name of directory parent, held in slot. */
@@ -105,7 +106,7 @@ static inline struct heldattr_obj heldattr_obj_make(int parent, const char *name
 int heldattr_obj_read(struct heldattr *h, struct heldattr_obj *o, size_t a, const char *file,
 		      char *buf, size_t cap, size_t *len);
 
-/* Close o's directory if a read opened it. */
+/* Close o's directory if a read opened it; o may be read again, as new. */
 void heldattr_obj_done(struct heldattr_obj *o);
 
 /* Read the attribute file fd from offset 0 into buf[cap] (cap > 0) with read_attr's

@@ -157,6 +157,8 @@ static void object_folder_opened_when_needed(void)
 		CHECK_INT(o.fd, -1);
 		struct heldattr_obj g = heldattr_obj_make(dir, "gone", heldattr_slot(&h, "gone", 1));
 		CHECK_INT(heldattr_obj_read(&h, &g, 0, "timeout", buf, sizeof(buf), &len), -ENOENT);
+		CHECK_INT(g.fd, -ENOENT); /* kept: the object's other files fail the same */
+		heldattr_obj_done(&g);
 		CHECK_INT(g.fd, -1);
 		heldattr_end(&h);
 	}
