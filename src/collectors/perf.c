@@ -400,12 +400,14 @@ static int setup_tracepoints(struct perf_priv *p, const struct plumb_config *cfg
 		return -EMFILE;
 	}
 	*budget -= (uint64_t)p->ntp * p->ncpus;
-	if (!(p->tpfd = malloc(p->ntp * p->ncpus * sizeof(*p->tpfd))) ||
-	    !(p->tpval = calloc(p->ntp, sizeof(*p->tpval))) ||
-	    !(p->tpbuf = malloc(perfev_group_size(p->ntp))))
+	if (!(p->tpfd = malloc(p->ntp * p->ncpus * sizeof(*p->tpfd))))
 		return -ENOMEM;
+	/* marked closed before anything else can fail: perf_fini closes what tpfd holds */
 	for (size_t k = 0; k < p->ntp * p->ncpus; k++)
 		p->tpfd[k] = -1;
+	if (!(p->tpval = calloc(p->ntp, sizeof(*p->tpval))) ||
+	    !(p->tpbuf = malloc(perfev_group_size(p->ntp))))
+		return -ENOMEM;
 	for (size_t i = 0; i < p->ncpus && r == 0; i++)
 		r = open_tracepoints(p, i);
 	return r;

@@ -20,6 +20,9 @@ int heldattr_init(struct heldattr *h, size_t nattr, size_t max_slots, uint64_t b
 	if (h->nslots == 0)
 		return 0;
 	h->fd = malloc(h->nslots * nattr * sizeof(*h->fd));
+	/* marked free before anything else can fail: heldattr_fini closes what h->fd holds */
+	for (size_t i = 0; h->fd && i < h->nslots * nattr; i++)
+		h->fd[i] = -1;
 	h->name = calloc(h->nslots, sizeof(*h->name));
 	h->used = calloc(h->nslots, sizeof(*h->used));
 	h->seen = calloc(h->nslots, sizeof(*h->seen));
@@ -27,8 +30,6 @@ int heldattr_init(struct heldattr *h, size_t nattr, size_t max_slots, uint64_t b
 		heldattr_fini(h);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < h->nslots * nattr; i++)
-		h->fd[i] = -1;
 	return 0;
 }
 
