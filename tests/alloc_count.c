@@ -61,6 +61,13 @@ static void hook_track(void *newp, void *oldp)
 	(void)oldp;
 }
 
+/* Fresh blocks are left as libc hands them out. */
+static void hook_fresh(void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+}
+
 #include "alloc_hooks.h"
 
 /* --- attributing allocations to collectors --------------------------------------- */

@@ -2,7 +2,7 @@
  * alloc_hooks.h: an interposed malloc family for the allocation test tools
  * (alloc_count.c counts allocations, alloc_torture.c fails them one by one).
  *
- * Include it once, in the tool's only source file, after defining two functions:
+ * Include it once, in the tool's only source file, after defining three functions:
  *
  *   static bool hook_alloc(void);
  *       called before every allocation (malloc, calloc, realloc, the aligned
@@ -11,6 +11,10 @@
  *   static void hook_track(void *newp, void *oldp);
  *       called after every successful allocation and every free: newp is the block
  *       handed out (or NULL), oldp the block given back (or NULL; realloc moves both).
+ *   static void hook_fresh(void *p, size_t n);
+ *       called with each block of n bytes that malloc and the aligned allocators hand
+ *       out uninitialised (not calloc's zeroed ones, nor the tail realloc adds), before
+ *       the caller sees it: a tool may fill it to expose code that reads it unset.
  *
  * The entry points forward to glibc's __libc_* functions, so they only see the truth
  * in a build without sanitizers (which replace malloc themselves): the Makefile builds
@@ -28,6 +32,7 @@
 
 static bool hook_alloc(void);
 static void hook_track(void *newp, void *oldp);
+static void hook_fresh(void *p, size_t n);
 
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t size);
@@ -45,6 +50,8 @@ void *malloc(size_t n)
 	}
 	void *p = __libc_malloc(n);
 	hook_track(p, NULL);
+	if (p)
+		hook_fresh(p, n);
 	return p;
 }
 
@@ -97,6 +104,8 @@ void *memalign(size_t align, size_t n)
 	}
 	void *p = __libc_memalign(align, n);
 	hook_track(p, NULL);
+	if (p)
+		hook_fresh(p, n);
 	return p;
 }
 

@@ -2,7 +2,8 @@
  * alloc_torture: fails every allocation a scrape makes, one at a time, and checks that
  * plumb survives each failure without crashing or leaking.
  *
- *   alloc_torture [--from N] [--max N] [--startup] [--stream] [--inject leak|crash] PHASE [flags...]
+ *   alloc_torture [--from N] [--max N] [--startup] [--stream] [--inject leak|crash|close]
+ *                 PHASE [flags...]
  *
  * A "scrape" here is the first, cold one of a fresh agent, which allocates (in steady
  * state nothing does, see alloc_count.c): one scraper_open_view() for each view
@@ -18,7 +19,13 @@
  *   - the next scrape, allocations working again, serves all eight requests;
  *   - after scraper_fini() and agent_fini() no block allocated since the agent started
  *     is still live (the hooks track every block; the leaked ones are printed with the
- *     stack that allocated them).
+ *     stack that allocated them);
+ *   - no descriptor that plumb never opened was closed. Every block malloc hands out
+ *     uninitialised comes filled with the number STRAY_FD in each int, and the tool
+ *     holds that descriptor open: cleanup code that closes the slots of a descriptor
+ *     array it had not yet marked closed (-1) when a later allocation failed closes
+ *     STRAY_FD, which the check after fini finds gone. In a real process such a close
+ *     hits whatever another part of plumb holds under that number.
  * A crash (a signal) is caught by the parent. The run ends at the first N that the
  * failing scrape never reached, so N-1 is the number of allocations in a cold scrape.
  * One line per finding and a summary; exit 0 when nothing was found, 1 otherwise, 2
@@ -30,8 +37,9 @@
  * nothing may leak. With --stream every request is served as a stream (scrape.h: the
  * way large collections are sent), read to its end or to its error; a stream that
  * fails midway is a cut-off body, which is fine, but it must be given back and leak
- * nothing. --inject makes every child whose failure was reached leak a block,
- * or crash, to show that the tool notices both.
+ * nothing. --inject makes every child whose failure was reached leak a block, crash,
+ * or close a descriptor read from fresh malloc'd memory, to show that the tool notices
+ * each.
  *
  * The parent runs one clean cycle first, so that libc's lazily made, never freed state
  * (time zone data, the thread-stack cache's TLS blocks) exists before any child tracks
@@ -41,6 +49,7 @@
  */
 #include <errno.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -79,7 +88,7 @@ static struct tracked *table;  /* TRACK_SLOTS entries, mmap'd by libc before tra
 static long live;              /* blocks in table; guarded by track_mu */
 static pthread_mutex_t track_mu = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool in_hook;  /* backtrace() may allocate: do not track that */
-static const char *inject;     /* --inject: "leak" or "crash" once the failure fired */
+static const char *inject;     /* --inject: "leak", "crash" or "close" once the failure fired */
 static bool startup;           /* --startup: count from agent_init on, not the scrape */
 static bool streamed;          /* --stream: serve every request as a stream */
 
@@ -133,6 +142,21 @@ static void hook_track(void *newp, void *oldp)
 	in_hook = false;
 }
 
+/* The descriptor fresh memory names, held open by the tool: above what a fixture
+ * scrape opens, below the usual limit of 1024. */
+#define STRAY_FD 999
+
+/* Fill each int of a fresh block with STRAY_FD while tracking (the bytes of a size
+ * that is not a multiple of an int are left as they are). */
+static void hook_fresh(void *p, size_t n)
+{
+	if (!atomic_load_explicit(&tracking, memory_order_relaxed) || in_hook)
+		return;
+	const int fd = STRAY_FD;
+	for (size_t off = 0; off + sizeof(fd) <= n; off += sizeof(fd))
+		memcpy((char *)p + off, &fd, sizeof(fd));
+}
+
 #include "alloc_hooks.h"
 
 static long live_blocks(void)
@@ -165,7 +189,7 @@ static void print_live(const char *phase, long n, int max)
 /* --- the scrape --------------------------------------------------------------------- */
 
 enum { CHILD_OK = 0, CHILD_NOT_REACHED = 10, CHILD_BAD_BODY = 11, CHILD_NO_RECOVERY = 12,
-       CHILD_LEAK = 13, CHILD_SETUP = 14 };
+       CHILD_LEAK = 13, CHILD_SETUP = 14, CHILD_STRAY_CLOSE = 15 };
 
 /* Whether body[0..len) is well-formed as far as a client can tell without parsing it:
  * gzip starts with its magic; text is lines ending in \n without NUL (none at all for a
@@ -240,7 +264,7 @@ static long settled_live_blocks(void)
 {
 	long left = live_blocks();
 	for (int i = 0; i < 200 && left > 0; i++) {
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = 10L * 1000 * 1000 }, NULL);
 		left = live_blocks();
 	}
 	return left;
@@ -276,8 +300,15 @@ static int cycle(const char *phase, long n, const struct plumb_config *cfg, bool
 	if (inject && atomic_load(&failed_one)) {
 		if (!strcmp(inject, "crash"))
 			raise(SIGSEGV);
-		void *volatile lost = malloc(16);
-		(void)lost;
+		if (!strcmp(inject, "close")) {
+			int *volatile fds = malloc(2 * sizeof(*fds));
+			if (fds)
+				close(fds[0]); /* never set: the bug the check is for */
+			free(fds);
+		} else {
+			void *volatile lost = malloc(16);
+			(void)lost;
+		}
 	}
 	if (st == 0 && n > 0 && !atomic_load(&failed_one))
 		st = CHILD_NOT_REACHED;
@@ -285,7 +316,12 @@ static int cycle(const char *phase, long n, const struct plumb_config *cfg, bool
 		st = scrape_all(phase, n, &s, true);
 	scraper_fini(&s);
 	agent_fini(&a);
-out_check:;
+out_check:
+	if (fcntl(STRAY_FD, F_GETFD) < 0 && st == 0) {
+		printf("%s: N=%ld: descriptor %d, which plumb never opened, was closed: something "
+		       "closed a descriptor it read from memory it had not set\n", phase, n, STRAY_FD);
+		st = CHILD_STRAY_CLOSE;
+	}
 	long left = settled_live_blocks();
 	if (left > 0 && st == 0 && check_leaks) {
 		printf("%s: N=%ld: %ld blocks leaked\n", phase, n, left);
@@ -318,7 +354,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 		if (!strcmp(argv[i], "--inject")) {
 			inject = argv[i + 1];
-			if (strcmp(inject, "leak") && strcmp(inject, "crash"))
+			if (strcmp(inject, "leak") && strcmp(inject, "crash") && strcmp(inject, "close"))
 				goto out_usage;
 			continue;
 		}
@@ -334,7 +370,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		goto out_usage;
 	return 0;
 out_usage:
-	fprintf(stderr, "usage: alloc_torture [--from N] [--max N] [--startup] [--stream] [--inject leak|crash] "
+	fprintf(stderr, "usage: alloc_torture [--from N] [--max N] [--startup] [--stream] [--inject leak|crash|close] "
 			"PHASE [plumb flags...]\n");
 	return -EINVAL;
 }
@@ -373,7 +409,7 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct plumb_config *cfg = NULL;
-	long crashes = 0, bad = 0, stuck = 0, leaks = 0, n;
+	long crashes = 0, bad = 0, stuck = 0, leaks = 0, strays = 0, n;
 	int status = 2;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -402,6 +438,14 @@ int main(int argc, char **argv)
 		free(probe);
 		goto out;
 	}
+	/* the descriptor that fresh memory names (hook_fresh), held for every cycle to check */
+	int canary = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (canary < 0 || dup3(canary, STRAY_FD, O_CLOEXEC) != STRAY_FD) {
+		fprintf(stderr, "alloc_torture: cannot hold descriptor %d: %s\n", STRAY_FD,
+			strerror(errno));
+		goto out;
+	}
+	close(canary);
 	if (cfg_parse(o.t.nflags, o.t.flags, &cfg) != 0)
 		goto out;
 	if (log_setup(cfg_str(cfg, "log.level"), cfg_str(cfg, "log.format")) < 0)
@@ -432,6 +476,8 @@ int main(int argc, char **argv)
 			stuck++;
 		} else if (st == CHILD_LEAK) {
 			leaks++;
+		} else if (st == CHILD_STRAY_CLOSE) {
+			strays++;
 		} else if (st != CHILD_OK) {
 			printf("%s: N=%ld: setup failed (status %d)\n", o.t.phase, n, st);
 			goto out_cfg;
@@ -439,12 +485,13 @@ int main(int argc, char **argv)
 		if (n % 500 == 0)
 			printf("%s: ... N=%ld, %.0f s\n", o.t.phase, n, now() - t0);
 	}
-	long found = crashes + bad + stuck + leaks;
+	long found = crashes + bad + stuck + leaks + strays;
 	printf("%s: %ld allocations %s (8 requests), each failed in turn in "
-	       "%.1f s: %ld crashes, %ld malformed bodies, %ld failed recoveries, %ld leaks\n",
+	       "%.1f s: %ld crashes, %ld malformed bodies, %ld failed recoveries, %ld leaks, "
+	       "%ld stray closes\n",
 	       o.t.phase, n - 1,
 	       n > o.max ? "(stopped at --max)" : startup ? "in start-up and a cold scrape" : "in a cold scrape",
-	       now() - t0, crashes, bad, stuck, leaks);
+	       now() - t0, crashes, bad, stuck, leaks, strays);
 	status = found ? 1 : 0;
 out_cfg:
 	cfg_free(cfg);

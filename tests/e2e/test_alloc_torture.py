@@ -13,7 +13,9 @@ collectors' start-up is failed too, and so do two on a generated Kubernetes node
 requests are all served as streams (--stream: how large collections are sent). Each
 phase must find nothing and must have failed
 at least a few dozen allocations (so a tool that stopped counting cannot pass); a
-last run injects a leak, then a crash, to show that the tool reports both.
+last run injects a leak, a crash, then the close of a descriptor read from memory never
+set (the tool fills fresh blocks with the number of a descriptor it holds), to show that
+the tool reports each.
 
 Sanitizers replace malloc, so under PLUMB_ASAN=1 this test is skipped.
 """
@@ -34,7 +36,7 @@ TOOL = os.path.join(BUILD, "tests", "alloc_torture")
 # plays no part; they then fail each scrape without allocating.
 NO_BUS = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS="unix:path=/nonexistent/plumb-alloc/bus")
 SUMMARY = re.compile(r"^(\S+): (\d+) allocations in (?:start-up and )?a cold scrape .* in ([\d.]+) s: "
-                     r"0 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks$", re.M)
+                     r"0 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks, 0 stray closes$", re.M)
 
 
 def torture(phase, flags, opts=()):
@@ -90,10 +92,14 @@ def test_container_collector_on_a_generated_node():
             shutil.rmtree(d, ignore_errors=True)
 
 
-def test_tool_catches_leaks_and_crashes():
+def test_tool_catches_leaks_crashes_and_stray_closes():
     print("(these runs must report findings: they leak and crash on purpose)")
-    for what, summary in (("leak", "0 crashes, 0 malformed bodies, 0 failed recoveries, 3 leaks"),
-                          ("crash", "3 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks")):
+    for what, summary in (("leak", "0 crashes, 0 malformed bodies, 0 failed recoveries, 3 leaks, "
+                                   "0 stray closes"),
+                          ("crash", "3 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks, "
+                                    "0 stray closes"),
+                          ("close", "0 crashes, 0 malformed bodies, 0 failed recoveries, 0 leaks, "
+                                    "3 stray closes")):
         r = subprocess.run([TOOL, "--max", "3", "--inject", what, "inject", "--log.level=error"],
                            capture_output=True, text=True, timeout=900)
         print(r.stdout, end="")
@@ -109,4 +115,4 @@ if __name__ == "__main__":
         sys.exit(1)
     main([test_fixture_host_every_collector, test_live_machine_every_collector,
           test_fixture_host_startup_too, test_container_collector_on_a_generated_node,
-          test_tool_catches_leaks_and_crashes])
+          test_tool_catches_leaks_crashes_and_stray_closes])
