@@ -30,6 +30,11 @@ FIXTURES = os.environ.get(
 
 # Generous limits, to turn a hang into a failure rather than to measure speed.
 HANG = 60
+# Prefix that runs the command after it in a private mount namespace (unshare -m) with
+# debugfs mounted at /sys/kernel/debug, so tracefs is at debug/tracing, never touching
+# the host's mounts (needs root): for perf's kernel tracepoints.
+TRACEFS_NS = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+              'mount -t debugfs debugfs /sys/kernel/debug && exec "$@"', "sh"]
 # Lines ASan, LeakSanitizer and UBSan print when they find something.
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                      "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")

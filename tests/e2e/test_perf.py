@@ -18,12 +18,9 @@ import subprocess
 import time
 import urllib.request
 
-from plumbtest import Plumb, check, free_port, main, parse_exposition, skip
+from plumbtest import TRACEFS_NS, Plumb, check, free_port, main, parse_exposition, skip
 
 NODE_EXPORTER = os.environ.get("NODE_EXPORTER_BIN", "/usr/bin/prometheus-node-exporter")
-# a private mount namespace with debugfs (so tracefs at debug/tracing) for the command after
-NS = ["unshare", "-m", "--propagation", "private", "sh", "-c",
-      'mount -t debugfs debugfs /sys/kernel/debug && exec "$@"', "sh"]
 TRACEPOINTS = ["--collector.perf.tracepoint=sched:sched_switch",
                "--collector.perf.tracepoint=syscalls:sys_enter_getpid"]
 
@@ -96,14 +93,14 @@ def test_same_series_as_node_exporter():
 
 def test_tracepoints_same_as_node_exporter():
     need_root()
-    series = compare(TRACEPOINTS + ["--collector.perf.cpus=0"], wrapper=NS)
+    series = compare(TRACEPOINTS + ["--collector.perf.cpus=0"], wrapper=TRACEFS_NS)
     check(("node_perf_sched_sched_switch", (("cpu", "0"),)) in series, "no sched_switch")
 
 
 def test_sandboxed_plumb_reads_counters():
     need_root()
     args = ["--runtime.user=nobody", "--collector.disable-defaults", "--collector.perf"]
-    with Plumb(args + TRACEPOINTS, wrapper=NS) as p:
+    with Plumb(args + TRACEPOINTS, wrapper=TRACEFS_NS) as p:
         with open("/proc/%d/status" % p.pid) as f:
             st = dict(l.split(":", 1) for l in f if ":" in l)
         check(st["Seccomp"].strip() == "2", "Seccomp is " + st["Seccomp"])
