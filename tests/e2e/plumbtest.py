@@ -56,6 +56,20 @@ def skip(reason):
     sys.exit(0)
 
 
+def read_child_output(f):
+    """The text a child process has written so far to f, a file it holds as its stdout
+    or stderr. Read with pread, never seek and read: the child shares f's file offset,
+    so moving it while the child writes would put the child's next line over the start
+    of the file and make the read begin after it (a log seen without its first lines)."""
+    chunks, off = [], 0
+    while True:
+        b = os.pread(f.fileno(), 1 << 16, off)
+        if not b:
+            return b"".join(chunks).decode("utf-8", "replace")
+        chunks.append(b)
+        off += len(b)
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
     return free_ports(1)[0]
@@ -200,8 +214,7 @@ class Plumb:
 
     def log(self):
         """Everything plumb wrote to stderr so far."""
-        self._err.seek(0)
-        return self._err.read().decode("utf-8", "replace")
+        return read_child_output(self._err)
 
     def stop(self, sig=signal.SIGTERM, timeout=HANG):
         """Send sig and wait for the exit status (fail on a hang)."""

@@ -36,7 +36,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plumbtest import (ASAN, HANG, PLUMB, SANITIZER_MARKERS, TestFailure, check, main,  # noqa: E402
-                       parse_exposition, request, runtime_args, skip)
+                       parse_exposition, read_child_output, request, runtime_args, skip)
 
 NS = "plumb-tcprt-%d" % os.getpid()
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
@@ -211,8 +211,7 @@ class Exporter:
     def log(self):
         if self.err.closed:
             return self.saved_log
-        self.err.seek(0)
-        return self.err.read().decode("utf-8", "replace")
+        return read_child_output(self.err)
 
     def stop(self):
         if self.proc.poll() is None:
