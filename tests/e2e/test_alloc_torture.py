@@ -10,10 +10,10 @@ requests: both views (/metrics, /metrics/resource) in text and OpenMetrics, plai
 gzipped. A third phase on the fixture host starts counting at agent_init(), so the
 collectors' start-up is failed too; so does one with perf's kernel tracepoints on this
 machine (as root, in a private mount namespace with tracefs, which the fixture host
-lacks), and so do two on a generated Kubernetes node (bench/cgroup-fixture.py, cgroup
-v2 and v1) with the container collector alone, whose requests are all served as
-streams (--stream: how large collections are sent). Each phase must find nothing and
-must have failed at least a few dozen allocations (so a tool that stopped counting cannot pass); a
+lacks), and so do two on a generated Kubernetes node (bench/cgroup-fixture.py, cgroup v2
+and v1) with the container collector alone, whose requests are all served as streams
+(--stream: how large collections are sent). Each phase must find nothing and must have
+failed at least a few dozen allocations (so a tool that stopped counting cannot pass); a
 last run injects a leak, a crash, then the close of a descriptor read from memory never
 set (the tool fills fresh blocks with the number of a descriptor it holds), to show that
 the tool reports each.
@@ -83,10 +83,10 @@ def test_perf_tracepoints_startup_too():
     if os.geteuid() != 0:
         print("(not root: perf's tracepoints cannot be counted, phase left out)")
         return
-    r = torture("perf-tracepoints", ["--collector.disable-defaults", "--collector.perf",
-                                 "--collector.perf.tracepoint=sched:sched_switch",
-                                 "--collector.perf.tracepoint=syscalls:sys_enter_getpid"],
-            ["--startup"], TRACEFS_NS)
+    flags = ["--collector.disable-defaults", "--collector.perf",
+             "--collector.perf.tracepoint=sched:sched_switch",
+             "--collector.perf.tracepoint=syscalls:sys_enter_getpid"]
+    r = torture("perf-tracepoints", flags, ["--startup"], TRACEFS_NS)
     memory_errors_only(r)
 
 
