@@ -21,6 +21,7 @@ secs=10
 if [ -z "$runs" ] && [ $# -gt 0 ]; then secs=$1; shift; fi
 only=$*
 jobs=${FUZZ_JOBS:-2}
+case $jobs in '' | *[!0-9]* | 0) jobs=1 ;; esac
 mkdir -p build-fuzz/crashes
 rm -f build-fuzz/*.result
 
