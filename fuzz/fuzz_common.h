@@ -19,6 +19,18 @@
 #include "expo/sink.h"
 #include "lib/log.h"
 
+/* Whether v is what an int64_t becomes as a double: within [-2^63, 2^63] (INT64_MAX
+ * rounds up to 2^63) and whole. Converting v back to int64_t to compare would be
+ * undefined for 2^63 itself; every double of magnitude 2^52 or more is whole. */
+static int fuzz_is_int64(double v)
+{
+	if (!(v >= -0x1p63 && v <= 0x1p63))
+		return 0;
+	if (v <= -0x1p52 || v >= 0x1p52)
+		return 1;
+	return v == (double)(int64_t)v;
+}
+
 static int fuzz_name_char(char c, int first)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
